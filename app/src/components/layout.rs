@@ -1,0 +1,102 @@
+use crate::{
+    app::use_lang,
+    i18n::{encode_component, Lang},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// One navigation entry. `roles` empty means everyone sees it; otherwise only callers holding
+/// one of those roles (filled in once sign-in exists).
+struct NavItem {
+    href: &'static str,
+    label: fn(&crate::i18n::Strings) -> &'static str,
+    roles: &'static [crate::api::Role],
+}
+
+const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
+    NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
+];
+
+/// Header with the service name and navigation for the caller's roles, the page, the footer.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() { path.clone() } else { format!("{path}?{search}") };
+    // Anonymous until sign-in lands: only entries open to everyone.
+    let roles: &[crate::api::Role] = &[];
+    let nav = NAV
+        .iter()
+        .filter(|item| item.roles.is_empty() || item.roles.iter().any(|r| roles.contains(r)))
+        .map(|item| {
+            let current = if item.href == "/" { path == "/" } else { path.starts_with(item.href) };
+            view! {
+                <li>
+                    <a href=item.href aria-current=current.then_some("page")>{(item.label)(t)}</a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <a class="skip-link" href="#isi">{t.skip_to_content}</a>
+        <header class="site-header">
+            <div class="container header-row">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    <span class="brand-text">
+                        <strong>{t.site_name}</strong>
+                        <small>{t.site_owner}</small>
+                    </span>
+                </a>
+                <LangSwitch current=lang here=here/>
+            </div>
+            <nav class="site-nav" aria-label=t.menu>
+                <ul class="container">{nav}</ul>
+            </nav>
+        </header>
+        <main id="isi" class="container">{children()}</main>
+        <footer class="site-footer">
+            <div class="container">
+                <p><strong>{t.site_name}</strong>" — "{t.footer_about}</p>
+                <p>{t.site_owner}". "{t.footer_legal}</p>
+            </div>
+        </footer>
+    }
+}
+
+/// The language switch: a plain link to `/bahasa/{code}?ke=<this page>`, so it works without
+/// JavaScript. Once hydrated it also carries the `#fragment`, which the server never sees,
+/// so the reader lands where they were.
+#[island]
+pub fn LangSwitch(current: Lang, here: String) -> impl IntoView {
+    let other = current.other();
+    let href = format!("/bahasa/{}?ke={}", other.code(), encode_component(&here));
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let on_click = {
+        let href = href.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            let hash = window().location().hash().unwrap_or_default();
+            if !hash.is_empty() {
+                ev.prevent_default();
+                let _ = window().location().set_href(&format!("{href}{}", encode_component(&hash)));
+            }
+        }
+    };
+    view! {
+        <a
+            class="lang-switch"
+            href=href
+            hreflang=other.code()
+            lang=other.code()
+            data-hydrated=move || hydrated.get().then_some("true")
+            on:click=on_click
+        >
+            {other.t().lang_name}
+        </a>
+    }
+}

@@ -1,0 +1,209 @@
+//! Every string the UI shows, in Bahasa Indonesia (the default) and English, in one place.
+//! A missing translation is a compile error: both languages fill the same struct.
+
+use serde::{Deserialize, Serialize};
+
+/// The cookie that remembers the visitor's language.
+pub const COOKIE: &str = "lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "id" => Some(Lang::Id),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+
+    /// Reads the language from a `Cookie:` header value; Indonesian when absent.
+    pub fn from_cookie_header(header: &str) -> Lang {
+        header
+            .split(';')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == COOKIE)
+            .and_then(|(_, v)| Lang::from_code(v.trim()))
+            .unwrap_or_default()
+    }
+
+    pub fn t(self) -> &'static Strings {
+        match self {
+            Lang::Id => &ID,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Only same-site paths may be redirect targets (no `//host`, no scheme).
+pub fn is_local_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control)
+}
+
+/// Percent-encodes a path or fragment for use inside a query parameter.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub struct Strings {
+    pub lang_name: &'static str,
+    pub switch_to: &'static str,
+    pub site_name: &'static str,
+    pub site_owner: &'static str,
+    pub skip_to_content: &'static str,
+    pub menu: &'static str,
+    pub nav_home: &'static str,
+    pub nav_regions: &'static str,
+    pub footer_about: &'static str,
+    pub footer_legal: &'static str,
+    pub loading: &'static str,
+    pub home_title: &'static str,
+    pub home_lead: &'static str,
+    pub home_for_peserta: &'static str,
+    pub home_for_peserta_text: &'static str,
+    pub home_for_panitia: &'static str,
+    pub home_for_panitia_text: &'static str,
+    pub home_for_pejabat: &'static str,
+    pub home_for_pejabat_text: &'static str,
+    pub home_modules_title: &'static str,
+    pub home_modules_empty: &'static str,
+    pub jp: &'static str,
+    pub home_regions_link: &'static str,
+    pub regions_title: &'static str,
+    pub regions_lead: &'static str,
+    pub regions_summary: fn(usize, usize, usize) -> String,
+    pub kecamatan: &'static str,
+    pub kelurahan: &'static str,
+    pub kkmp: &'static str,
+    pub code: &'static str,
+    pub no_kkmp: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_text: &'static str,
+    pub back_home: &'static str,
+    pub error_title: &'static str,
+    pub error_text: &'static str,
+}
+
+pub static ID: Strings = Strings {
+    lang_name: "Bahasa Indonesia",
+    switch_to: "English",
+    site_name: "Diklat KKMP",
+    site_owner: "Dinas Koperasi, Perindustrian, dan Perdagangan Kota Malang",
+    skip_to_content: "Langsung ke isi",
+    menu: "Menu",
+    nav_home: "Beranda",
+    nav_regions: "Wilayah & KKMP",
+    footer_about: "Pendidikan dan pelatihan bagi pengurus dan pengawas Koperasi Kelurahan Merah Putih.",
+    footer_legal: "Layanan pemerintah. Data pribadi peserta dilindungi dan hanya dipakai untuk penyelenggaraan diklat.",
+    loading: "Memuat…",
+    home_title: "Diklat Pengurus dan Pengawas Koperasi Kelurahan Merah Putih",
+    home_lead: "Belajar modul secara daring, mengikuti pre-test dan post-test, presensi sesi, dan mengunduh sertifikat yang dapat diverifikasi siapa saja.",
+    home_for_peserta: "Peserta",
+    home_for_peserta_text: "Pengurus dan pengawas KKMP: baca modul dari ponsel, kerjakan tes, presensi, dan unduh sertifikat.",
+    home_for_panitia: "Panitia",
+    home_for_panitia_text: "Diskopindag: jadwalkan diklat dan sesi, catat kehadiran, terbitkan sertifikat.",
+    home_for_pejabat: "Pejabat",
+    home_for_pejabat_text: "Wali kota, DPRD, lurah: lihat siapa yang sudah bersertifikat per kecamatan, kelurahan, dan KKMP.",
+    home_modules_title: "Modul diklat",
+    home_modules_empty: "Belum ada modul.",
+    jp: "JP",
+    home_regions_link: "Lihat 57 kelurahan dan KKMP di Kota Malang",
+    regions_title: "Wilayah dan KKMP",
+    regions_lead: "Kecamatan, kelurahan, dan Koperasi Kelurahan Merah Putih yang terdaftar.",
+    regions_summary: |d, v, c| format!("{d} kecamatan, {v} kelurahan, {c} KKMP"),
+    kecamatan: "Kecamatan",
+    kelurahan: "Kelurahan",
+    kkmp: "KKMP",
+    code: "Kode",
+    no_kkmp: "Belum ada KKMP",
+    not_found_title: "Halaman tidak ditemukan",
+    not_found_text: "Alamat yang Anda buka tidak ada atau sudah dipindahkan.",
+    back_home: "Kembali ke beranda",
+    error_title: "Terjadi kesalahan",
+    error_text: "Maaf, data tidak dapat dimuat. Silakan coba lagi; bila berulang, hubungi panitia.",
+};
+
+pub static EN: Strings = Strings {
+    lang_name: "English",
+    switch_to: "Bahasa Indonesia",
+    site_name: "Diklat KKMP",
+    site_owner: "Cooperatives, Industry and Trade Office of Malang City",
+    skip_to_content: "Skip to content",
+    menu: "Menu",
+    nav_home: "Home",
+    nav_regions: "Regions & KKMP",
+    footer_about: "Training for the boards and supervisors of the Merah Putih Village Cooperatives.",
+    footer_legal: "A government service. Participants' personal data is protected and used only to run the training.",
+    loading: "Loading…",
+    home_title: "Training for the Boards and Supervisors of Merah Putih Village Cooperatives",
+    home_lead: "Study the modules online, take the pre-tests and post-tests, check in to sessions, and download a certificate anyone can verify.",
+    home_for_peserta: "Participants",
+    home_for_peserta_text: "KKMP board members and supervisors: read modules on your phone, take tests, check in, download certificates.",
+    home_for_panitia: "Organisers",
+    home_for_panitia_text: "Diskopindag: schedule trainings and sessions, record attendance, issue certificates.",
+    home_for_pejabat: "Officials",
+    home_for_pejabat_text: "Mayor's office, council, lurah: see who is certified per district, village and KKMP.",
+    home_modules_title: "Training modules",
+    home_modules_empty: "No modules yet.",
+    jp: "lesson hours",
+    home_regions_link: "See the 57 villages and their KKMP in Malang City",
+    regions_title: "Regions and KKMP",
+    regions_lead: "Districts, villages and their registered Merah Putih cooperatives.",
+    regions_summary: |d, v, c| format!("{d} districts, {v} villages, {c} KKMP"),
+    kecamatan: "District (kecamatan)",
+    kelurahan: "Village (kelurahan)",
+    kkmp: "KKMP",
+    code: "Code",
+    no_kkmp: "No KKMP yet",
+    not_found_title: "Page not found",
+    not_found_text: "The address you opened does not exist or has moved.",
+    back_home: "Back to home",
+    error_title: "Something went wrong",
+    error_text: "Sorry, the data could not be loaded. Please try again; if it keeps happening, contact the organisers.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_cookie_is_read_among_others_and_defaults_to_indonesian() {
+        assert_eq!(Lang::from_cookie_header("a=1; lang=en; b=2"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("lang=xx"), Lang::Id);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Id);
+    }
+
+    #[test]
+    fn only_same_site_paths_are_redirect_targets() {
+        assert!(is_local_path("/wilayah?x=1#a"));
+        assert!(!is_local_path("//evil.example/"));
+        assert!(!is_local_path("https://evil.example/"));
+        assert!(!is_local_path("/\\evil"));
+    }
+}

@@ -1,0 +1,17 @@
+//! Diklat KKMP's web UI: Leptos pages and components, rendered on the server, with only the
+//! interactive parts (islands) hydrated in the browser.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+
+pub use app::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,158 @@
+//! Connecting to SQLite (the embedded default) or PostgreSQL (the scale path).
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent requests race for the write
+//! lock (and fail with "database is locked" when a read transaction tries to upgrade), all
+//! writes go through a pool of exactly one connection, while reads use a pool of read-only
+//! connections that WAL lets run beside the writer. On PostgreSQL both are the same pool.
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+    backend: Backend,
+}
+
+/// Why a connection could not be made, in a sentence that names `DATABASE_URL`.
+#[derive(Debug, thiserror::Error)]
+#[error("DATABASE_URL: {0}")]
+pub struct ConnectError(pub String);
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, max_connections).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(url, max_connections).await
+        } else {
+            Err(ConnectError(format!(
+                "`{}` is not supported; use sqlite://path/to/file.db or postgres://user@host/db",
+                redact(url)
+            )))
+        }
+    }
+
+    async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        let mut write = ConnectOptions::new(url.to_string());
+        write.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(BUSY_TIMEOUT)
+        });
+        let write = Database::connect(write)
+            .await
+            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}`: {e}", redact(url))))?;
+        let mut read = ConnectOptions::new(url.to_string());
+        read.max_connections(max_connections.max(1)).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+            o.read_only(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT)
+        });
+        let read = Database::connect(read)
+            .await
+            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}` for reading: {e}", redact(url))))?;
+        Ok(Db { read, write, backend: Backend::Sqlite })
+    }
+
+    async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        let mut options = ConnectOptions::new(url.to_string());
+        options
+            .max_connections(max_connections.max(2))
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let conn = Database::connect(options)
+            .await
+            .map_err(|e| ConnectError(format!("cannot connect to PostgreSQL at `{}`: {e}", redact(url))))?;
+        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres })
+    }
+
+    /// For queries. On SQLite these connections are read-only.
+    pub fn read(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// For anything that writes, including a transaction that reads then writes.
+    pub fn write(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when a trivial query answers.
+    pub async fn ping(&self) -> bool {
+        let stmt = Statement::from_string(self.read.get_database_backend(), "SELECT 1");
+        self.read.query_one_raw(stmt).await.is_ok()
+    }
+
+    /// The newest applied migration, read from sea-orm's bookkeeping table.
+    pub async fn migration_version(&self) -> Option<String> {
+        let stmt =
+            Statement::from_string(self.read.get_database_backend(), "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1");
+        let row = self.read.query_one_raw(stmt).await.ok()??;
+        row.try_get::<String>("", "version").ok()
+    }
+
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        if self.backend == Backend::Sqlite {
+            let _ = self.write.close().await;
+        }
+    }
+}
+
+impl From<Backend> for DbBackend {
+    fn from(b: Backend) -> DbBackend {
+        match b {
+            Backend::Sqlite => DbBackend::Sqlite,
+            Backend::Postgres => DbBackend::Postgres,
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_password_in_a_database_url_is_never_repeated_in_messages() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,227 @@
+//! Demo data for a newcomer's laptop: Diskopindag Kota Malang's diklat of October 2025 with
+//! 114 participants (a pengurus and a pengawas from each of the 57 KKMP), and one account per
+//! staff role. Seeded only into an empty database and only when asked (`diklat serve --demo`).
+
+use crate::{
+    entities::{account, cooperative, diklat, district, enrolment, person, regency, role_grant, village},
+    password, services::audit, AppError,
+};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
+
+/// A demo sign-in, printed at start and listed in the README.
+pub struct DemoLogin {
+    pub role: &'static str,
+    pub login: &'static str,
+    pub password: &'static str,
+    pub name: &'static str,
+}
+
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin { role: "admin", login: "admin@demo.diklat-kkmp.test", password: "demo-admin-kkmp", name: "Admin Sistem" },
+    DemoLogin { role: "panitia", login: "panitia@demo.diklat-kkmp.test", password: "demo-panitia-kkmp", name: "Rina Kusumawati" },
+    DemoLogin { role: "pejabat", login: "pejabat@demo.diklat-kkmp.test", password: "demo-pejabat-kkmp", name: "Bambang Setiadi" },
+    DemoLogin { role: "peserta", login: "081234560001", password: "demo-peserta-kkmp", name: "(peserta pertama)" },
+];
+
+pub const DIKLAT_CODE: &str = "MLG-2025-01";
+pub const DIKLAT_NAME: &str = "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Seeded { participants: usize },
+    /// The database already holds people: nothing was written.
+    SkippedNotEmpty,
+}
+
+const MALE: &[&str] = &[
+    "Agus", "Budi", "Slamet", "Joko", "Heru", "Wahyu", "Sugeng", "Eko", "Hadi", "Rudi", "Yusuf", "Arif", "Imam",
+    "Ahmad", "Rizky", "Fajar", "Teguh", "Dimas", "Hendra", "Bayu",
+];
+const FEMALE: &[&str] = &[
+    "Siti", "Sri", "Dewi", "Rina", "Endang", "Yuni", "Wulan", "Ratna", "Indah", "Ani", "Kartika", "Fitri", "Dian",
+    "Nurul", "Lilis", "Puji", "Tutik", "Erna", "Nanik", "Mega",
+];
+const FAMILY: &[&str] = &[
+    "Santoso", "Wibowo", "Prasetyo", "Hidayat", "Setiawan", "Susanto", "Purnomo", "Rahayu", "Wahyuni", "Kusuma",
+    "Saputra", "Lestari", "Handayani", "Nugroho", "Kurniawan", "Utomo", "Hartono", "Firmansyah", "Maulana", "Suryani",
+    "Anggraini", "Syahputra", "Rachman", "Wijaya",
+];
+/// Jabatan of the two participants per KKMP, varied across kelurahan.
+const PAIRS: &[(&str, &str)] = &[
+    ("ketua", "ketua_pengawas"),
+    ("sekretaris", "anggota_pengawas"),
+    ("bendahara", "ketua_pengawas"),
+    ("wakil_ketua", "anggota_pengawas"),
+];
+
+/// Seeds the demo into an empty database, all or nothing.
+pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outcome, AppError> {
+    if person::Entity::find().count(db).await? > 0 {
+        return Ok(Outcome::SkippedNotEmpty);
+    }
+    // Hash before the transaction: the SQLite writer is held as briefly as possible.
+    let hashes: Vec<String> = tokio::task::spawn_blocking(|| LOGINS.iter().map(|l| password::hash(l.password)).collect())
+        .await
+        .map_err(|e| AppError::Internal(format!("hashing demo passwords: {e}")))?;
+
+    let txn = db.begin().await?;
+    let now = chrono::Utc::now();
+    let malang = regency::Entity::find()
+        .filter(regency::Column::Code.eq("3573"))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::Internal("reference data for Kota Malang is missing".into()))?;
+
+    // Staff: admin (national), panitia and pejabat scoped to Kota Malang.
+    let mut staff_accounts = Vec::new();
+    for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != "peserta") {
+        let p = person::ActiveModel {
+            full_name: Set(login.name.to_string()),
+            email: Set(Some(login.login.to_string())),
+            position: Set(Some("staf".into())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let a = new_account(&txn, p.id, Some(hash.clone()), now).await?;
+        let regency_id = (login.role != "admin").then_some(malang.id);
+        grant(&txn, a.id, login.role, regency_id, now).await?;
+        staff_accounts.push((login.role, a.id));
+    }
+    let panitia_id = staff_accounts.iter().find(|(r, _)| *r == "panitia").map(|(_, id)| *id);
+
+    let d = diklat::ActiveModel {
+        code: Set(DIKLAT_CODE.into()),
+        name: Set(DIKLAT_NAME.into()),
+        description: Set(Some(
+            "Diklat tiga hari bagi pengurus dan pengawas Koperasi Kelurahan Merah Putih se-Kota Malang: \
+             pengembangan usaha, literasi keuangan, akses permodalan melalui BPR dan perbankan, serta \
+             penguatan kelembagaan dan legalitas koperasi."
+                .into(),
+        )),
+        venue: Set("Malang Creative Center".into()),
+        starts_on: Set(NaiveDate::from_ymd_opt(2025, 10, 13).expect("valid date")),
+        ends_on: Set(NaiveDate::from_ymd_opt(2025, 10, 15).expect("valid date")),
+        total_jp: Set(30),
+        status: Set("finished".into()),
+        province_id: Set(Some(malang.province_id)),
+        regency_id: Set(Some(malang.id)),
+        min_attendance_pct: Set(80),
+        require_pretests: Set(false),
+        certificate_prefix: Set("KKMP-MLG".into()),
+        next_certificate_seq: Set(1),
+        created_by: Set(panitia_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    // Participants: two per KKMP, in kecamatan then kelurahan order.
+    let districts = district::Entity::find()
+        .filter(district::Column::RegencyId.eq(malang.id))
+        .order_by_asc(district::Column::Code)
+        .all(&txn)
+        .await?;
+    let mut n = 0usize;
+    for (di, dist) in districts.iter().enumerate() {
+        let villages =
+            village::Entity::find().filter(village::Column::DistrictId.eq(dist.id)).order_by_asc(village::Column::Code).all(&txn).await?;
+        for v in villages {
+            let coop = cooperative::Entity::find()
+                .filter(cooperative::Column::VillageId.eq(v.id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("kelurahan {} has no KKMP", v.name)))?;
+            let (pengurus, pengawas) = PAIRS[n / 2 % PAIRS.len()];
+            for position in [pengurus, pengawas] {
+                let person = demo_person(n, di + 1, coop.id, position, now).insert(&txn).await?;
+                let hash = (n == 0).then(|| hashes[LOGINS.len() - 1].clone());
+                let a = new_account(&txn, person.id, hash, now).await?;
+                grant(&txn, a.id, "peserta", None, now).await?;
+                enrolment::ActiveModel {
+                    diklat_id: Set(d.id),
+                    person_id: Set(person.id),
+                    status: Set("enrolled".into()),
+                    enrolled_by: Set(panitia_id),
+                    enrolled_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                n += 1;
+            }
+        }
+    }
+    audit::record(&txn, None, "demo.seed", "diklat", Some(d.id.to_string()), Some(serde_json::json!({ "participants": n })))
+        .await?;
+    txn.commit().await?;
+    Ok(Outcome::Seeded { participants: n })
+}
+
+async fn new_account<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    password_hash: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<account::Model, AppError> {
+    Ok(account::ActiveModel {
+        person_id: Set(person_id),
+        password_changed_at: Set(password_hash.as_ref().map(|_| now)),
+        password_hash: Set(password_hash),
+        is_active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+async fn grant<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    role: &str,
+    regency_id: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    role_grant::ActiveModel {
+        account_id: Set(account_id),
+        role: Set(role.into()),
+        regency_id: Set(regency_id),
+        granted_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The n-th demo participant: a plausible name, a NIK of Kota Malang (3573…), a phone number.
+fn demo_person(n: usize, district_no: usize, cooperative_id: i32, position: &str, now: chrono::DateTime<chrono::Utc>) -> person::ActiveModel {
+    let female = (n * 7 + 3) % 5 < 2;
+    let given = if female { FEMALE[(n * 3) % FEMALE.len()] } else { MALE[(n * 3) % MALE.len()] };
+    let family = FAMILY[(n * 5 + n / FAMILY.len()) % FAMILY.len()];
+    // NIK: 35 (Jawa Timur) 73 (Kota Malang) + kecamatan + birth date (day + 40 for women) + serial.
+    let day = 1 + (n * 11) % 28;
+    let month = 1 + (n * 5) % 12;
+    let year = 60 + (n * 13) % 40;
+    let nik = format!("3573{:02}{:02}{:02}{:02}{:04}", district_no, if female { day + 40 } else { day }, month, year, n + 1);
+    person::ActiveModel {
+        full_name: Set(format!("{given} {family}")),
+        nik: Set(Some(nik)),
+        phone: Set(Some(format!("+628123456{:04}", n + 1))),
+        cooperative_id: Set(Some(cooperative_id)),
+        position: Set(Some(position.to_string())),
+        gender: Set(Some(if female { "P" } else { "L" }.into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,15 @@
+//! sea-orm entities for the tables the code uses so far. The schema itself (all tables) is
+//! owned by the `migrations` crate; an entity is added here when a feature first needs it.
+
+pub mod account;
+pub mod audit_log;
+pub mod cooperative;
+pub mod diklat;
+pub mod district;
+pub mod enrolment;
+pub mod module;
+pub mod person;
+pub mod province;
+pub mod regency;
+pub mod role_grant;
+pub mod village;

@@ -1,0 +1,18 @@
+//! Diklat KKMP's domain: the database (SQLite or PostgreSQL), entities, services, content.
+//!
+//! Both the Leptos server functions (`app`, feature `ssr`) and the axum binary (`server`) call
+//! the services here, so each query is written once. Nothing here is compiled to wasm.
+
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod password;
+pub mod secret;
+pub mod services;
+pub mod state;
+
+pub use db::{Backend, Db};
+pub use error::AppError;
+pub use state::AppState;

@@ -1,0 +1,7 @@
+//! Domain services. Each takes `&C where C: ConnectionTrait`, so it runs on a pool or inside a
+//! transaction, and is the one place its query is written.
+
+pub mod audit;
+pub mod health;
+pub mod modules;
+pub mod regions;

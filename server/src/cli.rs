@@ -1,0 +1,34 @@
+use crate::config::Config;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Diklat KKMP: training and certification for the pengurus and pengawas of Koperasi
+/// Kelurahan Merah Putih.
+#[derive(Debug, Parser)]
+#[command(name = "diklat", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `diklat` alone is `diklat serve`.
+    #[command(flatten)]
+    pub serve: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(Config),
+    /// Work with the content folder.
+    #[command(subcommand)]
+    Content(ContentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Validate every module; print `file:line: problem` and exit non-zero on any problem.
+    Check {
+        #[arg(long, env = "DIKLAT_CONTENT_DIR", default_value = "./content")]
+        content_dir: PathBuf,
+    },
+}

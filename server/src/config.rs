@@ -1,0 +1,59 @@
+//! Typed configuration from flags and environment; every default works on a laptop.
+
+use clap::Args;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Settings of `diklat serve`.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database: sqlite://path/file.db (default: diklat.db in the data folder) or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "DIKLAT_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Folder with the Diklat modules (Markdown).
+    #[arg(long, env = "DIKLAT_CONTENT_DIR", default_value = "./content")]
+    pub content_dir: PathBuf,
+
+    /// Folder for the SQLite database and the data key; created if missing.
+    #[arg(long, env = "DIKLAT_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Folder with the built site (wasm, js, css) produced by cargo-leptos.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Maximum database connections (reads; SQLite always writes through one connection).
+    #[arg(long, env = "DIKLAT_DB_CONNECTIONS", default_value_t = 16)]
+    pub db_connections: u32,
+
+    /// Seed the demo data (only into an empty database) and print the demo sign-ins.
+    #[arg(long, env = "DIKLAT_DEMO")]
+    pub demo: bool,
+}
+
+impl Config {
+    /// The database URL, defaulting to a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_string(),
+            _ => format!("sqlite://{}", self.data_dir.join("diklat.db").display()),
+        }
+    }
+
+    /// Defaults for a test: an ephemeral port and the given folders.
+    pub fn for_test(data_dir: PathBuf, content_dir: PathBuf, database_url: Option<String>) -> Config {
+        Config {
+            database_url,
+            listen: "127.0.0.1:0".parse().expect("valid address"),
+            content_dir,
+            data_dir,
+            site_root: PathBuf::from("target/site"),
+            db_connections: 4,
+            demo: false,
+        }
+    }
+}

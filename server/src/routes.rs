@@ -1,0 +1,60 @@
+//! Plain axum endpoints beside the Leptos pages: health, language switch, error page.
+
+use crate::startup::ServerState;
+use axum::{
+    extract::{Path, Query, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Deserialize;
+
+pub fn api() -> Router<ServerState> {
+    Router::new().route("/healthz", get(health)).route("/bahasa/{code}", get(set_language))
+}
+
+/// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.
+async fn health(State(state): State<ServerState>) -> impl IntoResponse {
+    let health = domain::services::health::check(&state.app).await;
+    let status = if health.database.reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(health))
+}
+
+#[derive(Deserialize)]
+struct Back {
+    ke: Option<String>,
+}
+
+/// `GET /bahasa/{id|en}?ke=/path`: remembers the language in a cookie and goes back. A plain
+/// link, so it works without JavaScript.
+async fn set_language(Path(code): Path<String>, Query(back): Query<Back>) -> Response {
+    let Some(lang) = app::i18n::Lang::from_code(&code) else {
+        return (StatusCode::NOT_FOUND, "Bahasa tidak dikenal / unknown language").into_response();
+    };
+    let target = back.ke.filter(|p| app::i18n::is_local_path(p)).unwrap_or_else(|| "/".to_string());
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", app::i18n::COOKIE, lang.code());
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&target), HeaderValue::from_str(&cookie)) {
+        headers.insert(header::LOCATION, location);
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// What a visitor sees if a handler panics: a sentence, never a stack trace.
+pub fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>Terjadi kesalahan — Diklat KKMP</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/diklat.css\"></head><body><main class=\"container narrow\">\
+         <h1>Terjadi kesalahan</h1><p>Maaf, halaman ini gagal dimuat karena kesalahan di server. \
+         Silakan coba lagi; bila berulang, hubungi panitia.</p><p lang=\"en\"><em>Something went wrong \
+         on the server. Please try again.</em></p><p><a href=\"/\">Kembali ke beranda</a></p></main></body></html>",
+    )
+        .into_response()
+}

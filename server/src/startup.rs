@@ -1,0 +1,187 @@
+//! Building the application: check settings, open the database, migrate, load content, seed
+//! the demo when asked, bind. Tests call [`Application::build`] with port 0.
+
+use crate::{config::Config, routes};
+use axum::{extract::FromRef, serve::ListenerExt, Router};
+use domain::{
+    content::{Content, ContentErrors},
+    db::{redact, ConnectError},
+    demo,
+    secret::DataKey,
+    AppState, Db,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use migrations::{Migrator, MigratorTrait};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use tokio::net::TcpListener;
+
+/// Why the server did not start, as a sentence that names the setting to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("DIKLAT_DATA_DIR: folder `{path}` cannot be used: {reason}")]
+    DataDir { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error("DATABASE_URL: the migrations failed: {0}")]
+    Migration(String),
+    #[error("DIKLAT_CONTENT_DIR: the content in `{dir}` is invalid:\n{errors}")]
+    Content { dir: PathBuf, errors: ContentErrors },
+    #[error("DIKLAT_LISTEN: cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("--demo: the demo data could not be seeded: {0}")]
+    Demo(String),
+}
+
+/// The state axum handlers see: the domain state plus Leptos' options.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> LeptosOptions {
+        s.leptos_options.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    state: AppState,
+    config: Config,
+    demo: Option<demo::Outcome>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        prepare_data_dir(&config.data_dir)?;
+        let data_key = DataKey::load_or_create(&config.data_dir)
+            .map_err(|reason| StartupError::DataDir { path: config.data_dir.clone(), reason })?;
+        let content = Content::load(&config.content_dir)
+            .map_err(|errors| StartupError::Content { dir: config.content_dir.clone(), errors })?;
+
+        let db = Db::connect(&config.database_url(), config.db_connections).await?;
+        Migrator::up(db.write(), None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
+        domain::services::modules::sync(db.write(), &content)
+            .await
+            .map_err(|e| StartupError::Migration(format!("recording the modules: {e}")))?;
+        let demo = if config.demo {
+            Some(demo::seed(db.write()).await.map_err(|e| StartupError::Demo(e.to_string()))?)
+        } else {
+            None
+        };
+
+        let state = AppState { db, content: Arc::new(content), data_key: Arc::new(data_key) };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
+        let addr = listener.local_addr().map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
+        let router = router(state.clone(), &config, addr);
+        Ok(Application { listener, router, addr, state, config, demo })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// What a person starting the server needs to know: where it is and how to sign in.
+    pub fn print_banner(&self) {
+        println!();
+        println!("  Diklat KKMP {} siap / ready", env!("CARGO_PKG_VERSION"));
+        println!("  Buka / open:    http://{}", self.addr);
+        println!("  Basis data:     {} ({})", redact(&self.config.database_url()), self.state.db.backend().name());
+        println!("  Modul dimuat:   {}", self.state.content.modules.len());
+        match &self.demo {
+            Some(demo::Outcome::Seeded { participants }) => {
+                println!("  Data demo:      dimuat ({participants} peserta, diklat {})", demo::DIKLAT_CODE)
+            }
+            Some(demo::Outcome::SkippedNotEmpty) => {
+                println!("  Data demo:      tidak dimuat ulang — basis data sudah berisi data")
+            }
+            None => {}
+        }
+        if self.demo.is_some() {
+            println!("  Akun demo / demo sign-ins:");
+            for l in demo::LOGINS {
+                println!("    {:<8} {:<32} sandi: {}", l.role, l.login, l.password);
+            }
+        }
+        println!();
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // Nagle's algorithm delays the last small chunk of a streamed page by ~40 ms on
+        // keep-alive connections; pages are written in small chunks, so turn it off.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+fn prepare_data_dir(dir: &std::path::Path) -> Result<(), StartupError> {
+    let fail = |reason: String| StartupError::DataDir { path: dir.to_path_buf(), reason };
+    std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create it ({e})")))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(|e| fail(format!("cannot write to it ({e})")))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("diklat")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let routes = generate_route_list(app::App);
+    let server_state = ServerState { app: state.clone(), leptos_options: leptos_options.clone() };
+    let page_state = state.clone();
+    let fallback_state = state;
+    Router::new()
+        .merge(routes::api())
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            move || provide_context(fallback_state.clone()),
+            app::shell,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(routes::panic_page))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(server_state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

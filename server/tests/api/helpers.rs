@@ -1,0 +1,137 @@
+use domain::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use server::{Application, Config};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running application with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    _data_dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+pub fn content_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
+}
+
+/// How many module folders the repository's content holds.
+pub fn module_folder_count() -> usize {
+    std::fs::read_dir(content_dir().join("modul")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count()
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Creates a fresh PostgreSQL database; returns (admin url, database name, url of the new one).
+async fn fresh_postgres() -> Option<(String, String, String)> {
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let name = format!(
+        "diklat_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand_suffix()
+    );
+    let conn = Database::connect(&admin).await.expect("TEST_DATABASE_URL must be reachable");
+    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    conn.close().await.ok();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("TEST_DATABASE_URL needs a /database");
+    Some((admin, name.clone(), format!("{base}/{name}")))
+}
+
+fn rand_suffix() -> u32 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+}
+
+impl TestApp {
+    /// Builds and starts the application; `None` for PostgreSQL when no URL is configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let data_dir = tempfile::tempdir().unwrap();
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => {
+                let (admin, name, url) = fresh_postgres().await?;
+                (Some(url), Some((admin, name)))
+            }
+        };
+        let mut config = Config::for_test(data_dir.path().to_path_buf(), content_dir(), database_url);
+        adjust(&mut config);
+        let app = Application::build(config).await.expect("the application starts");
+        let addr = app.addr();
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Some(TestApp { addr, state, client, backend, _data_dir: data_dir, pg_database })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
+    /// Closes the pools and drops a PostgreSQL test database.
+    pub async fn teardown(self) {
+        self.state.db.clone().close().await;
+        if let Some((admin, name)) = self.pg_database {
+            let conn = Database::connect(&admin).await.unwrap();
+            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+            conn.close().await.ok();
+        }
+    }
+}
+
+/// Declares a test that runs once per database: `name::on_sqlite` and `name::on_postgres`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::helpers::{Backend, TestApp};
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let $app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+                $body
+                $app.teardown().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                let Some($app) = TestApp::spawn(Backend::Postgres).await else {
+                    eprintln!("skipped: set TEST_DATABASE_URL to run on PostgreSQL");
+                    return;
+                };
+                $body
+                $app.teardown().await;
+            }
+        }
+    };
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on port 0, a fresh database per test, HTTP.
+//!
+//! Every test that touches the database runs on SQLite and, when `TEST_DATABASE_URL` points at
+//! a PostgreSQL server, on PostgreSQL too (a fresh database per test, dropped afterwards).
+
+mod helpers;
+
+mod database;
+mod health;
+mod pages;
+mod startup;

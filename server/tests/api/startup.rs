@@ -1,0 +1,89 @@
+//! Start-up failures name the setting to fix and exit non-zero. These run the real binary.
+
+use crate::helpers::content_dir;
+use std::process::{Command, Output};
+
+fn diklat(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diklat"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env("DIKLAT_DATA_DIR", data.path())
+        .env("DIKLAT_CONTENT_DIR", content_dir())
+        .env("DIKLAT_LISTEN", "127.0.0.1:0");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    drop(data);
+    out
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn an_unreachable_postgres_url_stops_start_up_naming_database_url() {
+    let out = diklat(&["serve"], &[("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("DATABASE_URL") && err.contains("PostgreSQL"), "{err}");
+    assert!(!err.contains("secret"), "the password must not be printed: {err}");
+}
+
+#[test]
+fn an_unsupported_database_url_stops_start_up() {
+    let out = diklat(&[], &[("DATABASE_URL", "mysql://root@127.0.0.1/test")]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("DATABASE_URL: `mysql://root@127.0.0.1/test` is not supported"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_data_folder_that_cannot_be_created_stops_start_up_naming_diklat_data_dir() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let inside_a_file = file.path().join("data");
+    let out = diklat(&["serve"], &[("DIKLAT_DATA_DIR", inside_a_file.to_str().unwrap())]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("DIKLAT_DATA_DIR"), "{}", stderr(&out));
+}
+
+#[test]
+fn invalid_content_stops_start_up_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("modul/01-contoh");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(module.join("index.md"), "+++\nslug = \"contoh\"\ntitle = 3\n+++\n## A\n\nx\n").unwrap();
+    let out = diklat(&["serve"], &[("DIKLAT_CONTENT_DIR", dir.path().to_str().unwrap())]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("DIKLAT_CONTENT_DIR") && err.contains("01-contoh/index.md:3:"), "{err}");
+    let check = diklat(&["content", "check", "--content-dir", dir.path().to_str().unwrap()], &[]);
+    assert!(!check.status.success());
+    assert!(stderr(&check).contains("01-contoh/index.md:3:"), "{}", stderr(&check));
+}
+
+#[test]
+fn the_repository_content_passes_the_content_check() {
+    let out = diklat(&["content", "check", "--content-dir", content_dir().to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("semua valid"));
+}
+
+#[tokio::test]
+async fn the_data_key_is_created_private_once_and_kept() {
+    use crate::helpers::{Backend, TestApp};
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let path = app.data_dir().join(domain::secret::FILE_NAME);
+    let first = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(first.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert!(!format!("{:?}", app.state.data_key).contains(&first[..8]));
+    let again = domain::secret::DataKey::load_or_create(app.data_dir()).unwrap();
+    assert_eq!(again.derive("x"), app.state.data_key.derive("x"), "the key is reused, not regenerated");
+    app.teardown().await;
+}
