@@ -58,7 +58,8 @@ mod ssr {
     use leptos::prelude::*;
 
     pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::ServerError("server state missing".into()))
+        use_context::<AppState>()
+            .ok_or_else(|| ServerFnError::ServerError("server state missing".into()))
     }
 
     /// Maps a domain error to the sentence the user sees, and sets the HTTP status of the
@@ -68,7 +69,10 @@ mod ssr {
             leptos::logging::error!("server function failed: {e:?}");
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            response.set_status(
+                http::StatusCode::from_u16(e.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
         ServerFnError::ServerError(e.public_message())
     }
@@ -95,7 +99,9 @@ pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
 #[server]
 pub async fn list_regencies() -> Result<Vec<RegencySummary>, ServerFnError> {
     let state = ssr::state()?;
-    let rows = domain::services::regions::regency_summaries(state.db.read()).await.map_err(ssr::fail)?;
+    let rows = domain::services::regions::regency_summaries(state.db.read())
+        .await
+        .map_err(ssr::fail)?;
     Ok(rows
         .into_iter()
         .map(|r| RegencySummary {
@@ -113,7 +119,9 @@ pub async fn list_regencies() -> Result<Vec<RegencySummary>, ServerFnError> {
 #[server]
 pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> {
     let state = ssr::state()?;
-    let r = domain::services::regions::regency_overview(state.db.read(), &code).await.map_err(ssr::fail)?;
+    let r = domain::services::regions::regency_overview(state.db.read(), &code)
+        .await
+        .map_err(ssr::fail)?;
     Ok(RegencyView {
         code: r.code,
         name: r.name,
@@ -126,7 +134,11 @@ pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> 
                 villages: d
                     .villages
                     .into_iter()
-                    .map(|v| VillageView { code: v.code, name: v.name, cooperative: v.cooperative })
+                    .map(|v| VillageView {
+                        code: v.code,
+                        name: v.name,
+                        cooperative: v.cooperative,
+                    })
                     .collect(),
             })
             .collect(),

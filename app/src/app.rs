@@ -1,7 +1,11 @@
 use crate::{
     components::layout::Layout,
     i18n::Lang,
-    pages::{home::Home, not_found::NotFound, regions::{RegencyPage, RegionsPage}},
+    pages::{
+        home::Home,
+        not_found::NotFound,
+        regions::{RegencyPage, RegionsPage},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Title};

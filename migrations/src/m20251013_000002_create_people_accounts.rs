@@ -71,19 +71,30 @@ impl MigrationTrait for Migration {
                 .table("role_grants")
                 .col(pk_auto("id"))
                 .col(integer("account_id"))
-                .col(string("role").check(one_of("role", &["peserta", "panitia", "pejabat", "admin"])))
+                .col(
+                    string("role")
+                        .check(one_of("role", &["peserta", "panitia", "pejabat", "admin"])),
+                )
                 // Scope: a province, a kabupaten/kota, or (both NULL) the whole country.
                 .col(integer_null("province_id"))
                 .col(integer_null("regency_id"))
                 .col(integer_null("granted_by"))
                 .col(timestamp_with_time_zone("granted_at").default(Expr::current_timestamp()))
-                .check(Expr::col("province_id").is_null().or(Expr::col("regency_id").is_null()))
+                .check(
+                    Expr::col("province_id")
+                        .is_null()
+                        .or(Expr::col("regency_id").is_null()),
+                )
                 .foreign_key(&mut fk("role_grants", "account_id", "accounts", true))
                 .foreign_key(&mut fk("role_grants", "province_id", "provinces", false))
                 .foreign_key(&mut fk("role_grants", "regency_id", "regencies", false))
                 .foreign_key(&mut fk("role_grants", "granted_by", "accounts", false))
                 .to_owned(),
-            vec![index("role_grants", &["account_id", "role", "province_id", "regency_id"], true)],
+            vec![index(
+                "role_grants",
+                &["account_id", "role", "province_id", "regency_id"],
+                true,
+            )],
         )
         .await?;
         create(
@@ -141,7 +152,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_all(
             manager,
-            &["login_throttles", "one_time_codes", "auth_sessions", "role_grants", "accounts", "people"],
+            &[
+                "login_throttles",
+                "one_time_codes",
+                "auth_sessions",
+                "role_grants",
+                "accounts",
+                "people",
+            ],
         )
         .await
     }

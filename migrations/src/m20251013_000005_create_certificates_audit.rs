@@ -21,7 +21,11 @@ impl MigrationTrait for Migration {
                 .col(integer("seq"))
                 // Crockford base32 groups with a check character.
                 .col(string_uniq("verification_code"))
-                .col(string("status").default("valid").check(one_of("status", &["valid", "revoked"])))
+                .col(
+                    string("status")
+                        .default("valid")
+                        .check(one_of("status", &["valid", "revoked"])),
+                )
                 .col(timestamp_with_time_zone("issued_at").default(Expr::current_timestamp()))
                 .col(integer_null("issued_by"))
                 .col(date_null("expires_on"))
@@ -33,9 +37,9 @@ impl MigrationTrait for Migration {
                 .col(string("signature"))
                 .col(string("key_id"))
                 .check(
-                    Expr::col("status")
-                        .eq("valid")
-                        .or(Expr::col("revoked_at").is_not_null().and(Expr::col("revocation_reason").is_not_null())),
+                    Expr::col("status").eq("valid").or(Expr::col("revoked_at")
+                        .is_not_null()
+                        .and(Expr::col("revocation_reason").is_not_null())),
                 )
                 .foreign_key(&mut fk("certificates", "diklat_id", "diklat", false))
                 .foreign_key(&mut fk("certificates", "person_id", "people", false))

@@ -45,7 +45,11 @@ impl Config {
     }
 
     /// Defaults for a test: an ephemeral port and the given folders.
-    pub fn for_test(data_dir: PathBuf, content_dir: PathBuf, database_url: Option<String>) -> Config {
+    pub fn for_test(
+        data_dir: PathBuf,
+        content_dir: PathBuf,
+        database_url: Option<String>,
+    ) -> Config {
         Config {
             database_url,
             listen: "127.0.0.1:0".parse().expect("valid address"),

@@ -9,13 +9,16 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Content(ContentCommand::Check { content_dir })) => content_check(&content_dir),
+        Some(Command::Content(ContentCommand::Check { content_dir })) => {
+            content_check(&content_dir)
+        }
         Some(Command::Serve(config)) => serve(config).await,
         None => serve(cli.serve).await,
     }
@@ -43,7 +46,12 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
     match domain::content::Content::load(dir) {
         Ok(content) => {
             let sections: usize = content.modules.iter().map(|m| m.sections.len()).sum();
-            println!("{}: {} modul, {} bagian — semua valid", dir.display(), content.modules.len(), sections);
+            println!(
+                "{}: {} modul, {} bagian — semua valid",
+                dir.display(),
+                content.modules.len(),
+                sections
+            );
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -14,8 +14,16 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
-    NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
+    NavItem {
+        href: "/",
+        label: |t| t.nav_home,
+        roles: &[],
+    },
+    NavItem {
+        href: "/wilayah",
+        label: |t| t.nav_regions,
+        roles: &[],
+    },
 ];
 
 /// Header with the service name and navigation for the caller's roles, the page, the footer.
@@ -26,14 +34,22 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     let path = location.pathname.get_untracked();
     let search = location.search.get_untracked();
-    let here = if search.is_empty() { path.clone() } else { format!("{path}?{search}") };
+    let here = if search.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{search}")
+    };
     // Anonymous until sign-in lands: only entries open to everyone.
     let roles: &[crate::api::Role] = &[];
     let nav = NAV
         .iter()
         .filter(|item| item.roles.is_empty() || item.roles.iter().any(|r| roles.contains(r)))
         .map(|item| {
-            let current = if item.href == "/" { path == "/" } else { path.starts_with(item.href) };
+            let current = if item.href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(item.href)
+            };
             view! {
                 <li>
                     <a href=item.href aria-current=current.then_some("page")>{(item.label)(t)}</a>
@@ -83,7 +99,9 @@ pub fn LangSwitch(current: Lang, here: String) -> impl IntoView {
             let hash = window().location().hash().unwrap_or_default();
             if !hash.is_empty() {
                 ev.prevent_default();
-                let _ = window().location().set_href(&format!("{href}{}", encode_component(&hash)));
+                let _ = window()
+                    .location()
+                    .set_href(&format!("{href}{}", encode_component(&hash)));
             }
         }
     };

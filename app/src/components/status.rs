@@ -14,7 +14,9 @@ pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
 }
 
 /// Shows `Ok` content or, on error, an [`ErrorNotice`].
-pub fn or_error<T: IntoView + 'static>(result: Result<T, leptos::prelude::ServerFnError>) -> AnyView {
+pub fn or_error<T: IntoView + 'static>(
+    result: Result<T, leptos::prelude::ServerFnError>,
+) -> AnyView {
     match result {
         Ok(v) => v.into_any(),
         Err(e) => view! { <ErrorNotice message=server_fn_message(&e)/> }.into_any(),

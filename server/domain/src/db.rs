@@ -6,7 +6,9 @@
 //! connections that WAL lets run beside the writer. On PostgreSQL both are the same pool.
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,24 +57,42 @@ impl Db {
 
     async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         let mut write = ConnectOptions::new(url.to_string());
-        write.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(BUSY_TIMEOUT)
-        });
-        let write = Database::connect(write)
-            .await
-            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}`: {e}", redact(url))))?;
+        write
+            .max_connections(1)
+            .min_connections(1)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(BUSY_TIMEOUT)
+            });
+        let write = Database::connect(write).await.map_err(|e| {
+            ConnectError(format!(
+                "cannot open SQLite database `{}`: {e}",
+                redact(url)
+            ))
+        })?;
         let mut read = ConnectOptions::new(url.to_string());
-        read.max_connections(max_connections.max(1)).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-            o.read_only(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT)
-        });
-        let read = Database::connect(read)
-            .await
-            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}` for reading: {e}", redact(url))))?;
-        Ok(Db { read, write, backend: Backend::Sqlite })
+        read.max_connections(max_connections.max(1))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.read_only(true)
+                    .foreign_keys(true)
+                    .busy_timeout(BUSY_TIMEOUT)
+            });
+        let read = Database::connect(read).await.map_err(|e| {
+            ConnectError(format!(
+                "cannot open SQLite database `{}` for reading: {e}",
+                redact(url)
+            ))
+        })?;
+        Ok(Db {
+            read,
+            write,
+            backend: Backend::Sqlite,
+        })
     }
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
@@ -82,10 +102,17 @@ impl Db {
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
-        let conn = Database::connect(options)
-            .await
-            .map_err(|e| ConnectError(format!("cannot connect to PostgreSQL at `{}`: {e}", redact(url))))?;
-        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres })
+        let conn = Database::connect(options).await.map_err(|e| {
+            ConnectError(format!(
+                "cannot connect to PostgreSQL at `{}`: {e}",
+                redact(url)
+            ))
+        })?;
+        Ok(Db {
+            read: conn.clone(),
+            write: conn,
+            backend: Backend::Postgres,
+        })
     }
 
     /// For queries. On SQLite these connections are read-only.
@@ -110,8 +137,10 @@ impl Db {
 
     /// The newest applied migration, read from sea-orm's bookkeeping table.
     pub async fn migration_version(&self) -> Option<String> {
-        let stmt =
-            Statement::from_string(self.read.get_database_backend(), "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1");
+        let stmt = Statement::from_string(
+            self.read.get_database_backend(),
+            "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
+        );
         let row = self.read.query_one_raw(stmt).await.ok()??;
         row.try_get::<String>("", "version").ok()
     }
@@ -151,7 +180,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn a_password_in_a_database_url_is_never_repeated_in_messages() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }

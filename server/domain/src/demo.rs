@@ -3,13 +3,17 @@
 //! staff role. Seeded only into an empty database and only when asked (`diklat serve --demo`).
 
 use crate::{
-    entities::{account, cooperative, diklat, district, enrolment, person, regency, role_grant, village},
-    password, services::audit, AppError,
+    entities::{
+        account, cooperative, diklat, district, enrolment, person, regency, role_grant, village,
+    },
+    password,
+    services::audit,
+    AppError,
 };
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
 /// A demo sign-in, printed at start and listed in the README.
@@ -21,34 +25,78 @@ pub struct DemoLogin {
 }
 
 pub const LOGINS: &[DemoLogin] = &[
-    DemoLogin { role: "admin", login: "admin@demo.diklat-kkmp.test", password: "demo-admin-kkmp", name: "Admin Sistem" },
-    DemoLogin { role: "panitia", login: "panitia@demo.diklat-kkmp.test", password: "demo-panitia-kkmp", name: "Rina Kusumawati" },
-    DemoLogin { role: "pejabat", login: "pejabat@demo.diklat-kkmp.test", password: "demo-pejabat-kkmp", name: "Bambang Setiadi" },
-    DemoLogin { role: "peserta", login: "081234560001", password: "demo-peserta-kkmp", name: "(peserta pertama)" },
+    DemoLogin {
+        role: "admin",
+        login: "admin@demo.diklat-kkmp.test",
+        password: "demo-admin-kkmp",
+        name: "Admin Sistem",
+    },
+    DemoLogin {
+        role: "panitia",
+        login: "panitia@demo.diklat-kkmp.test",
+        password: "demo-panitia-kkmp",
+        name: "Rina Kusumawati",
+    },
+    DemoLogin {
+        role: "pejabat",
+        login: "pejabat@demo.diklat-kkmp.test",
+        password: "demo-pejabat-kkmp",
+        name: "Bambang Setiadi",
+    },
+    DemoLogin {
+        role: "peserta",
+        login: "081234560001",
+        password: "demo-peserta-kkmp",
+        name: "(peserta pertama)",
+    },
 ];
 
 pub const DIKLAT_CODE: &str = "MLG-2025-01";
-pub const DIKLAT_NAME: &str = "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
+pub const DIKLAT_NAME: &str =
+    "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Seeded { participants: usize },
+    Seeded {
+        participants: usize,
+    },
     /// The database already holds people: nothing was written.
     SkippedNotEmpty,
 }
 
 const MALE: &[&str] = &[
-    "Agus", "Budi", "Slamet", "Joko", "Heru", "Wahyu", "Sugeng", "Eko", "Hadi", "Rudi", "Yusuf", "Arif", "Imam",
-    "Ahmad", "Rizky", "Fajar", "Teguh", "Dimas", "Hendra", "Bayu",
+    "Agus", "Budi", "Slamet", "Joko", "Heru", "Wahyu", "Sugeng", "Eko", "Hadi", "Rudi", "Yusuf",
+    "Arif", "Imam", "Ahmad", "Rizky", "Fajar", "Teguh", "Dimas", "Hendra", "Bayu",
 ];
 const FEMALE: &[&str] = &[
-    "Siti", "Sri", "Dewi", "Rina", "Endang", "Yuni", "Wulan", "Ratna", "Indah", "Ani", "Kartika", "Fitri", "Dian",
-    "Nurul", "Lilis", "Puji", "Tutik", "Erna", "Nanik", "Mega",
+    "Siti", "Sri", "Dewi", "Rina", "Endang", "Yuni", "Wulan", "Ratna", "Indah", "Ani", "Kartika",
+    "Fitri", "Dian", "Nurul", "Lilis", "Puji", "Tutik", "Erna", "Nanik", "Mega",
 ];
 const FAMILY: &[&str] = &[
-    "Santoso", "Wibowo", "Prasetyo", "Hidayat", "Setiawan", "Susanto", "Purnomo", "Rahayu", "Wahyuni", "Kusuma",
-    "Saputra", "Lestari", "Handayani", "Nugroho", "Kurniawan", "Utomo", "Hartono", "Firmansyah", "Maulana", "Suryani",
-    "Anggraini", "Syahputra", "Rachman", "Wijaya",
+    "Santoso",
+    "Wibowo",
+    "Prasetyo",
+    "Hidayat",
+    "Setiawan",
+    "Susanto",
+    "Purnomo",
+    "Rahayu",
+    "Wahyuni",
+    "Kusuma",
+    "Saputra",
+    "Lestari",
+    "Handayani",
+    "Nugroho",
+    "Kurniawan",
+    "Utomo",
+    "Hartono",
+    "Firmansyah",
+    "Maulana",
+    "Suryani",
+    "Anggraini",
+    "Syahputra",
+    "Rachman",
+    "Wijaya",
 ];
 /// Jabatan of the two participants per KKMP, varied across kelurahan.
 const PAIRS: &[(&str, &str)] = &[
@@ -64,9 +112,10 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         return Ok(Outcome::SkippedNotEmpty);
     }
     // Hash before the transaction: the SQLite writer is held as briefly as possible.
-    let hashes: Vec<String> = tokio::task::spawn_blocking(|| LOGINS.iter().map(|l| password::hash(l.password)).collect())
-        .await
-        .map_err(|e| AppError::Internal(format!("hashing demo passwords: {e}")))?;
+    let hashes: Vec<String> =
+        tokio::task::spawn_blocking(|| LOGINS.iter().map(|l| password::hash(l.password)).collect())
+            .await
+            .map_err(|e| AppError::Internal(format!("hashing demo passwords: {e}")))?;
 
     let txn = db.begin().await?;
     let now = chrono::Utc::now();
@@ -78,7 +127,11 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
 
     // Staff: admin (national), panitia and pejabat scoped to Kota Malang.
     let mut staff_accounts = Vec::new();
-    for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != "peserta") {
+    for (login, hash) in LOGINS
+        .iter()
+        .zip(&hashes)
+        .filter(|(l, _)| l.role != "peserta")
+    {
         let p = person::ActiveModel {
             full_name: Set(login.name.to_string()),
             email: Set(Some(login.login.to_string())),
@@ -94,7 +147,10 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         grant(&txn, a.id, login.role, regency_id, now).await?;
         staff_accounts.push((login.role, a.id));
     }
-    let panitia_id = staff_accounts.iter().find(|(r, _)| *r == "panitia").map(|(_, id)| *id);
+    let panitia_id = staff_accounts
+        .iter()
+        .find(|(r, _)| *r == "panitia")
+        .map(|(_, id)| *id);
 
     let d = diklat::ActiveModel {
         code: Set(DIKLAT_CODE.into()),
@@ -132,8 +188,11 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         .await?;
     let mut n = 0usize;
     for (di, dist) in districts.iter().enumerate() {
-        let villages =
-            village::Entity::find().filter(village::Column::DistrictId.eq(dist.id)).order_by_asc(village::Column::Code).all(&txn).await?;
+        let villages = village::Entity::find()
+            .filter(village::Column::DistrictId.eq(dist.id))
+            .order_by_asc(village::Column::Code)
+            .all(&txn)
+            .await?;
         for v in villages {
             let coop = cooperative::Entity::find()
                 .filter(cooperative::Column::VillageId.eq(v.id))
@@ -142,7 +201,9 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
                 .ok_or_else(|| AppError::Internal(format!("kelurahan {} has no KKMP", v.name)))?;
             let (pengurus, pengawas) = PAIRS[n / 2 % PAIRS.len()];
             for position in [pengurus, pengawas] {
-                let person = demo_person(n, di + 1, coop.id, position, now).insert(&txn).await?;
+                let person = demo_person(n, di + 1, coop.id, position, now)
+                    .insert(&txn)
+                    .await?;
                 let hash = (n == 0).then(|| hashes[LOGINS.len() - 1].clone());
                 let a = new_account(&txn, person.id, hash, now).await?;
                 grant(&txn, a.id, "peserta", None, now).await?;
@@ -160,8 +221,15 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
             }
         }
     }
-    audit::record(&txn, None, "demo.seed", "diklat", Some(d.id.to_string()), Some(serde_json::json!({ "participants": n })))
-        .await?;
+    audit::record(
+        &txn,
+        None,
+        "demo.seed",
+        "diklat",
+        Some(d.id.to_string()),
+        Some(serde_json::json!({ "participants": n })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Outcome::Seeded { participants: n })
 }
@@ -204,15 +272,32 @@ async fn grant<C: ConnectionTrait>(
 }
 
 /// The n-th demo participant: a plausible name, a NIK of Kota Malang (3573…), a phone number.
-fn demo_person(n: usize, district_no: usize, cooperative_id: i32, position: &str, now: chrono::DateTime<chrono::Utc>) -> person::ActiveModel {
+fn demo_person(
+    n: usize,
+    district_no: usize,
+    cooperative_id: i32,
+    position: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> person::ActiveModel {
     let female = (n * 7 + 3) % 5 < 2;
-    let given = if female { FEMALE[(n * 3) % FEMALE.len()] } else { MALE[(n * 3) % MALE.len()] };
+    let given = if female {
+        FEMALE[(n * 3) % FEMALE.len()]
+    } else {
+        MALE[(n * 3) % MALE.len()]
+    };
     let family = FAMILY[(n * 5 + n / FAMILY.len()) % FAMILY.len()];
     // NIK: 35 (Jawa Timur) 73 (Kota Malang) + kecamatan + birth date (day + 40 for women) + serial.
     let day = 1 + (n * 11) % 28;
     let month = 1 + (n * 5) % 12;
     let year = 60 + (n * 13) % 40;
-    let nik = format!("3573{:02}{:02}{:02}{:02}{:04}", district_no, if female { day + 40 } else { day }, month, year, n + 1);
+    let nik = format!(
+        "3573{:02}{:02}{:02}{:02}{:04}",
+        district_no,
+        if female { day + 40 } else { day },
+        month,
+        year,
+        n + 1
+    );
     person::ActiveModel {
         full_name: Set(format!("{given} {family}")),
         nik: Set(Some(nik)),

@@ -15,12 +15,19 @@ fn hasher() -> Argon2<'static> {
 pub fn hash(password: &str) -> String {
     let salt_bytes: [u8; 16] = rand::random();
     let salt = SaltString::encode_b64(&salt_bytes).expect("16 bytes is a valid salt");
-    hasher().hash_password(password.as_bytes(), &salt).expect("argon2 hashing does not fail").to_string()
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing does not fail")
+        .to_string()
 }
 
 /// Checks a password against a PHC string; false for a malformed hash.
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

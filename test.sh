@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy (server and wasm builds separately), unit and
+# integration tests on SQLite — and on PostgreSQL too when TEST_DATABASE_URL is set, e.g.
+#   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test ./test.sh
+# — then the Playwright tests in Debian's Chromium against the real server.
+# Installs whatever is missing first (see scripts/lib.sh).
+source "$(dirname "$0")/scripts/lib.sh"
+cd "$ROOT"
+setup_tools
+setup_e2e
+
+# The same flags cargo-leptos uses for debug builds, so its build and ours share artifacts.
+export RUSTFLAGS="--cfg erase_components"
+export LEPTOS_OUTPUT_NAME=diklat
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SERVER_PKGS=(-p server -p domain -p migrations -p app --features app/ssr)
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (server build: ssr)"
+cargo clippy "${SERVER_PKGS[@]}" --all-targets -- -D warnings
+
+step "cargo clippy (wasm build: hydrate)"
+cargo clippy -p app --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+step "cargo leptos build (server binary + wasm site)"
+cargo leptos build
+
+step "diklat content check"
+"$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  step "cargo test (SQLite and PostgreSQL: ${TEST_DATABASE_URL%%@*}@…)"
+else
+  step "cargo test (SQLite only; set TEST_DATABASE_URL to include PostgreSQL)"
+fi
+cargo test "${SERVER_PKGS[@]}"
+
+step "playwright (Chromium: $(command -v chromium))"
+(cd end2end && DIKLAT_BIN="$TARGET_DIR/debug/diklat" npx playwright test)
+
+step "all checks passed"
