@@ -24,11 +24,10 @@ cargo clippy "${SERVER_PKGS[@]}" --all-targets -- -D warnings
 step "cargo clippy (wasm build: hydrate)"
 cargo clippy -p app --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
-step "cargo leptos build (server binary + wasm site)"
-cargo leptos build
-
-step "diklat content check"
-"$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"
+# The wasm site only: `cargo test` builds the `diklat` binary the Playwright tests run, with the
+# test build's features, so the server is compiled once rather than twice.
+step "cargo leptos build --frontend-only (wasm, js, css)"
+cargo leptos build --frontend-only
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   step "cargo test (SQLite and PostgreSQL: ${TEST_DATABASE_URL%%@*}@…)"
@@ -36,6 +35,9 @@ else
   step "cargo test (SQLite only; set TEST_DATABASE_URL to include PostgreSQL)"
 fi
 cargo test "${SERVER_PKGS[@]}"
+
+step "diklat content check"
+"$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"
 
 step "playwright (Chromium: $(command -v chromium))"
 (cd end2end && DIKLAT_BIN="$TARGET_DIR/debug/diklat" npx playwright test)

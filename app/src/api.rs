@@ -13,6 +13,54 @@ pub enum Role {
     Admin,
 }
 
+/// The signed-in person, as the layout and pages need them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// A one-time message carried in the session from a form post to the page that follows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+    /// The sign-in identifier to put back in the form after a failed attempt.
+    pub login: Option<String>,
+}
+
+impl Flash {
+    pub const KEY: &'static str = "flash";
+
+    pub fn error(text: impl Into<String>) -> Flash {
+        Flash { ok: false, text: text.into(), login: None }
+    }
+
+    pub fn ok(text: impl Into<String>) -> Flash {
+        Flash { ok: true, text: text.into(), login: None }
+    }
+
+    pub fn with_login(mut self, login: &str) -> Flash {
+        self.login = Some(login.chars().take(100).collect());
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub nik_masked: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub cooperative: Option<String>,
+    pub village: Option<String>,
+    pub district: Option<String>,
+    pub regency: Option<String>,
+    /// (role code, scope name)
+    pub roles: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModuleCard {
     pub slug: String,
@@ -53,13 +101,47 @@ pub struct VillageView {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
+    use domain::auth::Caller;
     pub use domain::AppState;
     use leptos::prelude::*;
 
+    /// The signed-in caller of this request, if any.
+    pub fn caller() -> Option<Caller> {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Caller>().cloned())
+    }
+
+    /// The signed-in caller, or a 401 error.
+    pub fn require_caller() -> Result<Caller, ServerFnError> {
+        caller().ok_or_else(|| fail(domain::AppError::Unauthorized))
+    }
+
+    /// This request's session (present on every request; stored only once written to).
+    pub fn session() -> Option<tower_sessions::Session> {
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
+    }
+
+    impl From<&Caller> for super::Viewer {
+        fn from(c: &Caller) -> super::Viewer {
+            use domain::auth::Role as R;
+            super::Viewer {
+                name: c.name.clone(),
+                roles: c
+                    .roles()
+                    .into_iter()
+                    .map(|r| match r {
+                        R::Peserta => super::Role::Peserta,
+                        R::Panitia => super::Role::Panitia,
+                        R::Pejabat => super::Role::Pejabat,
+                        R::Admin => super::Role::Admin,
+                    })
+                    .collect(),
+            }
+        }
+    }
+
     pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>()
-            .ok_or_else(|| ServerFnError::ServerError("server state missing".into()))
+        use_context::<AppState>().ok_or_else(|| ServerFnError::ServerError("server state missing".into()))
     }
 
     /// Maps a domain error to the sentence the user sees, and sets the HTTP status of the
@@ -69,10 +151,8 @@ mod ssr {
             leptos::logging::error!("server function failed: {e:?}");
         }
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                http::StatusCode::from_u16(e.status())
-                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
+            response
+                .set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
         ServerFnError::ServerError(e.public_message())
     }
@@ -99,9 +179,7 @@ pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
 #[server]
 pub async fn list_regencies() -> Result<Vec<RegencySummary>, ServerFnError> {
     let state = ssr::state()?;
-    let rows = domain::services::regions::regency_summaries(state.db.read())
-        .await
-        .map_err(ssr::fail)?;
+    let rows = domain::services::regions::regency_summaries(state.db.read()).await.map_err(ssr::fail)?;
     Ok(rows
         .into_iter()
         .map(|r| RegencySummary {
@@ -119,9 +197,7 @@ pub async fn list_regencies() -> Result<Vec<RegencySummary>, ServerFnError> {
 #[server]
 pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> {
     let state = ssr::state()?;
-    let r = domain::services::regions::regency_overview(state.db.read(), &code)
-        .await
-        .map_err(ssr::fail)?;
+    let r = domain::services::regions::regency_overview(state.db.read(), &code).await.map_err(ssr::fail)?;
     Ok(RegencyView {
         code: r.code,
         name: r.name,
@@ -134,13 +210,36 @@ pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> 
                 villages: d
                     .villages
                     .into_iter()
-                    .map(|v| VillageView {
-                        code: v.code,
-                        name: v.name,
-                        cooperative: v.cooperative,
-                    })
+                    .map(|v| VillageView { code: v.code, name: v.name, cooperative: v.cooperative })
                     .collect(),
             })
             .collect(),
+    })
+}
+
+/// Takes (and so removes) the flash message left by the last form post.
+#[server]
+pub async fn take_flash() -> Result<Option<Flash>, ServerFnError> {
+    let Some(session) = ssr::session() else { return Ok(None) };
+    Ok(session.remove::<Flash>(Flash::KEY).await.ok().flatten())
+}
+
+/// The signed-in person's own data; 401 when nobody is signed in.
+#[server]
+pub async fn my_account() -> Result<AccountView, ServerFnError> {
+    let caller = ssr::require_caller()?;
+    let state = ssr::state()?;
+    let p = domain::services::people::profile(state.db.read(), &caller).await.map_err(ssr::fail)?;
+    Ok(AccountView {
+        name: p.name,
+        nik_masked: p.nik_masked,
+        phone: p.phone,
+        email: p.email,
+        position: p.position,
+        cooperative: p.cooperative,
+        village: p.village,
+        district: p.district,
+        regency: p.regency,
+        roles: p.roles,
     })
 }

@@ -1,8 +1,11 @@
 use crate::{
+    api::Viewer,
     components::layout::Layout,
     i18n::Lang,
     pages::{
+        account::AccountPage,
         home::Home,
+        login::LoginPage,
         not_found::NotFound,
         regions::{RegencyPage, RegionsPage},
     },
@@ -44,6 +47,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = request_lang();
     provide_context(lang);
+    provide_context(request_viewer());
     view! {
         <Html attr:lang=lang.code()/>
         <Title formatter=|title: String| if title.is_empty() { "Diklat KKMP".to_string() } else { format!("{title} — Diklat KKMP") }/>
@@ -53,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/wilayah") view=RegionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/wilayah/:code") view=RegencyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/masuk") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
@@ -79,6 +85,43 @@ fn request_lang() -> Lang {
 #[cfg(not(feature = "ssr"))]
 fn request_lang() -> Lang {
     Lang::default()
+}
+
+/// The signed-in person of this request (put there by the session middleware).
+#[cfg(feature = "ssr")]
+fn request_viewer() -> Option<Viewer> {
+    crate::api::ssr::caller().as_ref().map(Viewer::from)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_viewer() -> Option<Viewer> {
+    None
+}
+
+/// The signed-in person, if any.
+pub fn use_viewer() -> Option<Viewer> {
+    use_context::<Option<Viewer>>().flatten()
+}
+
+/// Sends the visitor to the sign-in page (with a way back) when nobody is signed in.
+/// Returns whether someone is signed in.
+pub fn require_sign_in(here: &str) -> bool {
+    if use_viewer().is_some() {
+        return true;
+    }
+    // A page is always a navigation: answer with a real redirect (leptos_axum::redirect only does
+    // so when the request's Accept header names text/html).
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let target = format!("/masuk?ke={}", crate::i18n::encode_component(here));
+        if let Ok(location) = http::HeaderValue::from_str(&target) {
+            response.insert_header(http::header::LOCATION, location);
+            response.set_status(http::StatusCode::SEE_OTHER);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = here;
+    false
 }
 
 /// The language of the page being rendered.

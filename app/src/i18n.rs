@@ -56,10 +56,7 @@ impl Lang {
 
 /// Only same-site paths may be redirect targets (no `//host`, no scheme).
 pub fn is_local_path(p: &str) -> bool {
-    p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.contains('\\')
-        && !p.chars().any(char::is_control)
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control)
 }
 
 /// Percent-encodes a path or fragment for use inside a query parameter.
@@ -67,9 +64,7 @@ pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -113,6 +108,36 @@ pub struct Strings {
     pub back_home: &'static str,
     pub error_title: &'static str,
     pub error_text: &'static str,
+    pub nav_account: &'static str,
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub login_title: &'static str,
+    pub login_lead: &'static str,
+    pub login_id_label: &'static str,
+    pub login_id_hint: &'static str,
+    pub password_label: &'static str,
+    pub login_button: &'static str,
+    pub login_first_time: &'static str,
+    pub already_signed_in: &'static str,
+    pub account_title: &'static str,
+    pub account_data: &'static str,
+    pub f_name: &'static str,
+    pub f_nik: &'static str,
+    pub f_phone: &'static str,
+    pub f_email: &'static str,
+    pub f_position: &'static str,
+    pub f_kkmp: &'static str,
+    pub f_kelurahan: &'static str,
+    pub f_kecamatan: &'static str,
+    pub f_kota: &'static str,
+    pub roles_title: &'static str,
+    pub not_set: &'static str,
+    pub change_password_title: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub repeat_password: &'static str,
+    pub password_hint: &'static str,
+    pub save_password: &'static str,
 }
 
 pub static ID: Strings = Strings {
@@ -152,6 +177,36 @@ pub static ID: Strings = Strings {
     back_home: "Kembali ke beranda",
     error_title: "Terjadi kesalahan",
     error_text: "Maaf, data tidak dapat dimuat. Silakan coba lagi; bila berulang, hubungi panitia.",
+    nav_account: "Akun saya",
+    sign_in: "Masuk",
+    sign_out: "Keluar",
+    login_title: "Masuk ke Diklat KKMP",
+    login_lead: "Gunakan nomor HP atau email yang didaftarkan panitia.",
+    login_id_label: "Nomor HP atau email",
+    login_id_hint: "Contoh: 0812 3456 7890",
+    password_label: "Kata sandi",
+    login_button: "Masuk",
+    login_first_time: "Belum punya kata sandi? Minta kode masuk sekali pakai kepada panitia Diskopindag.",
+    already_signed_in: "Anda sudah masuk sebagai",
+    account_title: "Akun saya",
+    account_data: "Data diri",
+    f_name: "Nama",
+    f_nik: "NIK",
+    f_phone: "Nomor HP",
+    f_email: "Email",
+    f_position: "Jabatan",
+    f_kkmp: "Koperasi",
+    f_kelurahan: "Kelurahan",
+    f_kecamatan: "Kecamatan",
+    f_kota: "Kabupaten/Kota",
+    roles_title: "Peran",
+    not_set: "—",
+    change_password_title: "Ubah kata sandi",
+    current_password: "Kata sandi saat ini",
+    new_password: "Kata sandi baru",
+    repeat_password: "Ulangi kata sandi baru",
+    password_hint: "Minimal 8 karakter. Kalimat pendek yang mudah Anda ingat lebih aman daripada kata yang umum.",
+    save_password: "Simpan kata sandi",
 };
 
 pub static EN: Strings = Strings {
@@ -191,7 +246,73 @@ pub static EN: Strings = Strings {
     back_home: "Back to home",
     error_title: "Something went wrong",
     error_text: "Sorry, the data could not be loaded. Please try again; if it keeps happening, contact the organisers.",
+    nav_account: "My account",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    login_title: "Sign in to Diklat KKMP",
+    login_lead: "Use the phone number or e-mail the organisers registered.",
+    login_id_label: "Phone number or e-mail",
+    login_id_hint: "Example: 0812 3456 7890",
+    password_label: "Password",
+    login_button: "Sign in",
+    login_first_time: "No password yet? Ask the Diskopindag organisers for a one-time sign-in code.",
+    already_signed_in: "You are signed in as",
+    account_title: "My account",
+    account_data: "Personal data",
+    f_name: "Name",
+    f_nik: "NIK (ID number)",
+    f_phone: "Phone",
+    f_email: "E-mail",
+    f_position: "Position",
+    f_kkmp: "Cooperative",
+    f_kelurahan: "Village",
+    f_kecamatan: "District",
+    f_kota: "Regency/City",
+    roles_title: "Roles",
+    not_set: "—",
+    change_password_title: "Change password",
+    current_password: "Current password",
+    new_password: "New password",
+    repeat_password: "Repeat the new password",
+    password_hint: "At least 8 characters. A short sentence you remember is safer than a common word.",
+    save_password: "Save password",
 };
+
+/// The label of a jabatan code.
+pub fn position_label(code: &str, lang: Lang) -> String {
+    let (id, en) = match code {
+        "ketua" => ("Ketua", "Chair"),
+        "wakil_ketua" => ("Wakil Ketua", "Vice chair"),
+        "sekretaris" => ("Sekretaris", "Secretary"),
+        "bendahara" => ("Bendahara", "Treasurer"),
+        "ketua_pengawas" => ("Ketua Pengawas", "Chief supervisor"),
+        "anggota_pengawas" => ("Anggota Pengawas", "Supervisor"),
+        "anggota" => ("Anggota", "Member"),
+        "staf" => ("Staf", "Staff"),
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+    .to_string()
+}
+
+/// The label of a role code.
+pub fn role_label(code: &str, lang: Lang) -> String {
+    let (id, en) = match code {
+        "peserta" => ("Peserta", "Participant"),
+        "panitia" => ("Panitia", "Organiser"),
+        "pejabat" => ("Pejabat", "Official"),
+        "admin" => ("Admin", "Administrator"),
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+    .to_string()
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,35 +4,20 @@ use sea_orm_migration::prelude::*;
 
 /// A foreign key `table.column → target.id`. Deletes are restricted unless `cascade` is set:
 /// records people rely on (attendance, certificates) are never removed as a side effect.
-pub fn fk(
-    table: &'static str,
-    column: &'static str,
-    target: &'static str,
-    cascade: bool,
-) -> ForeignKeyCreateStatement {
+pub fn fk(table: &'static str, column: &'static str, target: &'static str, cascade: bool) -> ForeignKeyCreateStatement {
     let mut fk = ForeignKey::create();
     fk.name(format!("fk_{table}_{column}"))
         .from(table, column)
         .to(target, "id")
         .on_update(ForeignKeyAction::Cascade)
-        .on_delete(if cascade {
-            ForeignKeyAction::Cascade
-        } else {
-            ForeignKeyAction::Restrict
-        });
+        .on_delete(if cascade { ForeignKeyAction::Cascade } else { ForeignKeyAction::Restrict });
     fk
 }
 
 /// A (possibly unique) index named after its table and columns.
 pub fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut idx = Index::create();
-    idx.name(format!(
-        "{}_{}_{}",
-        if unique { "ux" } else { "ix" },
-        table,
-        columns.join("_")
-    ))
-    .table(table);
+    idx.name(format!("{}_{}_{}", if unique { "ux" } else { "ix" }, table, columns.join("_"))).table(table);
     for c in columns {
         idx.col(*c);
     }
@@ -63,9 +48,7 @@ pub async fn create(
 /// Drops tables in the given order (children first).
 pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
     for t in tables {
-        manager
-            .drop_table(Table::drop().table(*t).if_exists().to_owned())
-            .await?;
+        manager.drop_table(Table::drop().table(*t).if_exists().to_owned()).await?;
     }
     Ok(())
 }

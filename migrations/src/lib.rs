@@ -32,8 +32,5 @@ impl MigratorTrait for Migrator {
 
 /// Name of the newest migration this binary knows: what `/healthz` expects the database to be at.
 pub fn latest_migration_name() -> String {
-    Migrator::migrations()
-        .last()
-        .map(|m| m.name().to_string())
-        .unwrap_or_default()
+    Migrator::migrations().last().map(|m| m.name().to_string()).unwrap_or_default()
 }

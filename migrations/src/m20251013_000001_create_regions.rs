@@ -84,16 +84,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_all(
-            manager,
-            &[
-                "cooperatives",
-                "villages",
-                "districts",
-                "regencies",
-                "provinces",
-            ],
-        )
-        .await
+        drop_all(manager, &["cooperatives", "villages", "districts", "regencies", "provinces"]).await
     }
 }

@@ -5,16 +5,8 @@ use crate::common::{create, drop_all, fk, index, one_of};
 use sea_orm_migration::{prelude::*, schema::*};
 
 /// Jabatan codes; labels live in the UI strings.
-pub const POSITIONS: &[&str] = &[
-    "ketua",
-    "wakil_ketua",
-    "sekretaris",
-    "bendahara",
-    "ketua_pengawas",
-    "anggota_pengawas",
-    "anggota",
-    "staf",
-];
+pub const POSITIONS: &[&str] =
+    &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas", "anggota", "staf"];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -42,10 +34,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("updated_at").default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("people", "cooperative_id", "cooperatives", false))
                 .to_owned(),
-            vec![
-                index("people", &["cooperative_id"], false),
-                index("people", &["full_name"], false),
-            ],
+            vec![index("people", &["cooperative_id"], false), index("people", &["full_name"], false)],
         )
         .await?;
         create(
@@ -71,30 +60,19 @@ impl MigrationTrait for Migration {
                 .table("role_grants")
                 .col(pk_auto("id"))
                 .col(integer("account_id"))
-                .col(
-                    string("role")
-                        .check(one_of("role", &["peserta", "panitia", "pejabat", "admin"])),
-                )
+                .col(string("role").check(one_of("role", &["peserta", "panitia", "pejabat", "admin"])))
                 // Scope: a province, a kabupaten/kota, or (both NULL) the whole country.
                 .col(integer_null("province_id"))
                 .col(integer_null("regency_id"))
                 .col(integer_null("granted_by"))
                 .col(timestamp_with_time_zone("granted_at").default(Expr::current_timestamp()))
-                .check(
-                    Expr::col("province_id")
-                        .is_null()
-                        .or(Expr::col("regency_id").is_null()),
-                )
+                .check(Expr::col("province_id").is_null().or(Expr::col("regency_id").is_null()))
                 .foreign_key(&mut fk("role_grants", "account_id", "accounts", true))
                 .foreign_key(&mut fk("role_grants", "province_id", "provinces", false))
                 .foreign_key(&mut fk("role_grants", "regency_id", "regencies", false))
                 .foreign_key(&mut fk("role_grants", "granted_by", "accounts", false))
                 .to_owned(),
-            vec![index(
-                "role_grants",
-                &["account_id", "role", "province_id", "regency_id"],
-                true,
-            )],
+            vec![index("role_grants", &["account_id", "role", "province_id", "regency_id"], true)],
         )
         .await?;
         create(
@@ -110,10 +88,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("expires_at"))
                 .foreign_key(&mut fk("auth_sessions", "account_id", "accounts", true))
                 .to_owned(),
-            vec![
-                index("auth_sessions", &["expires_at"], false),
-                index("auth_sessions", &["account_id"], false),
-            ],
+            vec![index("auth_sessions", &["expires_at"], false), index("auth_sessions", &["account_id"], false)],
         )
         .await?;
         create(
@@ -150,17 +125,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_all(
-            manager,
-            &[
-                "login_throttles",
-                "one_time_codes",
-                "auth_sessions",
-                "role_grants",
-                "accounts",
-                "people",
-            ],
-        )
-        .await
+        drop_all(manager, &["login_throttles", "one_time_codes", "auth_sessions", "role_grants", "accounts", "people"])
+            .await
     }
 }

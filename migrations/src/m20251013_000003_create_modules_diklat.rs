@@ -59,11 +59,7 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("section_progress", "person_id", "people", true))
                 .foreign_key(&mut fk("section_progress", "module_id", "modules", true))
                 .to_owned(),
-            vec![index(
-                "section_progress",
-                &["person_id", "module_id", "section_anchor"],
-                true,
-            )],
+            vec![index("section_progress", &["person_id", "module_id", "section_anchor"], true)],
         )
         .await?;
         create(
@@ -116,10 +112,7 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("diklat", "regency_id", "regencies", false))
                 .foreign_key(&mut fk("diklat", "created_by", "accounts", false))
                 .to_owned(),
-            vec![
-                index("diklat", &["regency_id"], false),
-                index("diklat", &["starts_on"], false),
-            ],
+            vec![index("diklat", &["regency_id"], false), index("diklat", &["starts_on"], false)],
         )
         .await?;
         create(
@@ -144,21 +137,14 @@ impl MigrationTrait for Migration {
                 .col(pk_auto("id"))
                 .col(integer("diklat_id"))
                 .col(integer("person_id"))
-                .col(
-                    string("status")
-                        .default("enrolled")
-                        .check(one_of("status", &["enrolled", "withdrawn"])),
-                )
+                .col(string("status").default("enrolled").check(one_of("status", &["enrolled", "withdrawn"])))
                 .col(integer_null("enrolled_by"))
                 .col(timestamp_with_time_zone("enrolled_at").default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("enrolments", "diklat_id", "diklat", false))
                 .foreign_key(&mut fk("enrolments", "person_id", "people", false))
                 .foreign_key(&mut fk("enrolments", "enrolled_by", "accounts", false))
                 .to_owned(),
-            vec![
-                index("enrolments", &["diklat_id", "person_id"], true),
-                index("enrolments", &["person_id"], false),
-            ],
+            vec![index("enrolments", &["diklat_id", "person_id"], true), index("enrolments", &["person_id"], false)],
         )
         .await?;
         create(
@@ -180,12 +166,7 @@ impl MigrationTrait for Migration {
                 .check(Expr::col("ends_at").gt(Expr::col("starts_at")))
                 .foreign_key(&mut fk("diklat_sessions", "diklat_id", "diklat", false))
                 .foreign_key(&mut fk("diklat_sessions", "module_id", "modules", false))
-                .foreign_key(&mut fk(
-                    "diklat_sessions",
-                    "narasumber_id",
-                    "narasumber",
-                    false,
-                ))
+                .foreign_key(&mut fk("diklat_sessions", "narasumber_id", "narasumber", false))
                 .to_owned(),
             vec![
                 index("diklat_sessions", &["diklat_id", "session_date"], false),
@@ -208,12 +189,7 @@ impl MigrationTrait for Migration {
                 .col(integer_null("marked_by"))
                 .col(timestamp_with_time_zone("marked_at").default(Expr::current_timestamp()))
                 .col(integer("version").default(1))
-                .foreign_key(&mut fk(
-                    "attendance",
-                    "diklat_session_id",
-                    "diklat_sessions",
-                    false,
-                ))
+                .foreign_key(&mut fk("attendance", "diklat_session_id", "diklat_sessions", false))
                 .foreign_key(&mut fk("attendance", "person_id", "people", false))
                 .foreign_key(&mut fk("attendance", "marked_by", "accounts", false))
                 .to_owned(),
@@ -238,18 +214,8 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("marked_at"))
                 .col(integer("version"))
                 .col(timestamp_with_time_zone("replaced_at").default(Expr::current_timestamp()))
-                .foreign_key(&mut fk(
-                    "attendance_history",
-                    "attendance_id",
-                    "attendance",
-                    false,
-                ))
-                .foreign_key(&mut fk(
-                    "attendance_history",
-                    "marked_by",
-                    "accounts",
-                    false,
-                ))
+                .foreign_key(&mut fk("attendance_history", "attendance_id", "attendance", false))
+                .foreign_key(&mut fk("attendance_history", "marked_by", "accounts", false))
                 .to_owned(),
             vec![index("attendance_history", &["attendance_id"], false)],
         )
@@ -270,12 +236,7 @@ impl MigrationTrait for Migration {
                 .col(integer("grace_seconds").default(10))
                 // Per-window salt mixed into the server-signed rotating codes.
                 .col(string("salt"))
-                .foreign_key(&mut fk(
-                    "checkin_windows",
-                    "diklat_session_id",
-                    "diklat_sessions",
-                    false,
-                ))
+                .foreign_key(&mut fk("checkin_windows", "diklat_session_id", "diklat_sessions", false))
                 .foreign_key(&mut fk("checkin_windows", "opened_by", "accounts", false))
                 .to_owned(),
             vec![index("checkin_windows", &["diklat_session_id"], false)],

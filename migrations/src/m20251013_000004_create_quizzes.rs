@@ -22,11 +22,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("loaded_at").default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("question_banks", "module_id", "modules", false))
                 .to_owned(),
-            vec![index(
-                "question_banks",
-                &["module_id", "content_hash"],
-                true,
-            )],
+            vec![index("question_banks", &["module_id", "content_hash"], true)],
         )
         .await?;
         create(
@@ -37,10 +33,7 @@ impl MigrationTrait for Migration {
                 .col(integer("bank_id"))
                 // The question's id inside its bank file.
                 .col(string("ext_id"))
-                .col(string("kind").check(one_of(
-                    "kind",
-                    &["single", "multiple", "true_false", "short", "numeric"],
-                )))
+                .col(string("kind").check(one_of("kind", &["single", "multiple", "true_false", "short", "numeric"])))
                 .col(text("body"))
                 // Options, correct answers, fractions, tolerances: JSON.
                 .col(text("data"))
@@ -66,10 +59,11 @@ impl MigrationTrait for Migration {
                 .col(integer("pass_mark").default(70))
                 .col(integer("max_attempts").default(3))
                 .col(integer_null("time_limit_seconds"))
-                .col(string("grading_method").default("highest").check(one_of(
-                    "grading_method",
-                    &["highest", "last", "first", "average"],
-                )))
+                .col(
+                    string("grading_method")
+                        .default("highest")
+                        .check(one_of("grading_method", &["highest", "last", "first", "average"])),
+                )
                 .col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
                 .col(timestamp_with_time_zone("updated_at").default(Expr::current_timestamp()))
                 .check(Expr::col("pass_mark").between(0, 100))
@@ -126,33 +120,14 @@ impl MigrationTrait for Migration {
                 .col(double_null("fraction"))
                 .col(timestamp_with_time_zone("saved_at").default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("attempt_answers", "attempt_id", "attempts", true))
-                .foreign_key(&mut fk(
-                    "attempt_answers",
-                    "question_id",
-                    "questions",
-                    false,
-                ))
+                .foreign_key(&mut fk("attempt_answers", "question_id", "questions", false))
                 .to_owned(),
-            vec![index(
-                "attempt_answers",
-                &["attempt_id", "question_id"],
-                true,
-            )],
+            vec![index("attempt_answers", &["attempt_id", "question_id"], true)],
         )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_all(
-            manager,
-            &[
-                "attempt_answers",
-                "attempts",
-                "quizzes",
-                "questions",
-                "question_banks",
-            ],
-        )
-        .await
+        drop_all(manager, &["attempt_answers", "attempts", "quizzes", "questions", "question_banks"]).await
     }
 }

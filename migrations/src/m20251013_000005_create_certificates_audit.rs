@@ -21,11 +21,7 @@ impl MigrationTrait for Migration {
                 .col(integer("seq"))
                 // Crockford base32 groups with a check character.
                 .col(string_uniq("verification_code"))
-                .col(
-                    string("status")
-                        .default("valid")
-                        .check(one_of("status", &["valid", "revoked"])),
-                )
+                .col(string("status").default("valid").check(one_of("status", &["valid", "revoked"])))
                 .col(timestamp_with_time_zone("issued_at").default(Expr::current_timestamp()))
                 .col(integer_null("issued_by"))
                 .col(date_null("expires_on"))
@@ -37,9 +33,9 @@ impl MigrationTrait for Migration {
                 .col(string("signature"))
                 .col(string("key_id"))
                 .check(
-                    Expr::col("status").eq("valid").or(Expr::col("revoked_at")
-                        .is_not_null()
-                        .and(Expr::col("revocation_reason").is_not_null())),
+                    Expr::col("status")
+                        .eq("valid")
+                        .or(Expr::col("revoked_at").is_not_null().and(Expr::col("revocation_reason").is_not_null())),
                 )
                 .foreign_key(&mut fk("certificates", "diklat_id", "diklat", false))
                 .foreign_key(&mut fk("certificates", "person_id", "people", false))
@@ -69,10 +65,7 @@ impl MigrationTrait for Migration {
                 .col(string_null("ip"))
                 .foreign_key(&mut fk("audit_log", "actor_account_id", "accounts", false))
                 .to_owned(),
-            vec![
-                index("audit_log", &["entity", "entity_id"], false),
-                index("audit_log", &["at"], false),
-            ],
+            vec![index("audit_log", &["entity", "entity_id"], false), index("audit_log", &["at"], false)],
         )
         .await
     }

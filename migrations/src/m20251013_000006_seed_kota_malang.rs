@@ -53,19 +53,14 @@ fn parse_csv() -> Result<Vec<Row<'static>>, DbErr> {
 
 async fn id_of(manager: &SchemaManager<'_>, table: &'static str, code: &str) -> Result<i64, DbErr> {
     let db = manager.get_connection();
-    let select = Query::select()
-        .column("id")
-        .from(table)
-        .and_where(Expr::col("code").eq(code))
-        .to_owned();
+    let select = Query::select().column("id").from(table).and_where(Expr::col("code").eq(code)).to_owned();
     let stmt: Statement = db.get_database_backend().build(&select);
     let row = db
         .query_one_raw(stmt)
         .await?
         .ok_or_else(|| DbErr::Migration(format!("{table} {code} missing after insert")))?;
     // SQLite reports INTEGER as i64, PostgreSQL as i32.
-    row.try_get::<i64>("", "id")
-        .or_else(|_| row.try_get::<i32>("", "id").map(i64::from))
+    row.try_get::<i64>("", "id").or_else(|_| row.try_get::<i32>("", "id").map(i64::from))
 }
 
 async fn insert(
@@ -74,11 +69,7 @@ async fn insert(
     columns: &[&'static str],
     values: Vec<SimpleExpr>,
 ) -> Result<(), DbErr> {
-    let stmt = Query::insert()
-        .into_table(table)
-        .columns(columns.iter().copied())
-        .values_panic(values)
-        .to_owned();
+    let stmt = Query::insert().into_table(table).columns(columns.iter().copied()).values_panic(values).to_owned();
     manager.exec_stmt(stmt).await
 }
 
@@ -86,24 +77,13 @@ async fn insert(
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let rows = parse_csv()?;
-        insert(
-            manager,
-            "provinces",
-            &["code", "name"],
-            vec![PROVINCE.0.into(), PROVINCE.1.into()],
-        )
-        .await?;
+        insert(manager, "provinces", &["code", "name"], vec![PROVINCE.0.into(), PROVINCE.1.into()]).await?;
         let province_id = id_of(manager, "provinces", PROVINCE.0).await?;
         insert(
             manager,
             "regencies",
             &["province_id", "code", "name", "kind"],
-            vec![
-                province_id.into(),
-                REGENCY.0.into(),
-                REGENCY.1.into(),
-                "kota".into(),
-            ],
+            vec![province_id.into(), REGENCY.0.into(), REGENCY.1.into(), "kota".into()],
         )
         .await?;
         let regency_id = id_of(manager, "regencies", REGENCY.0).await?;
@@ -112,30 +92,17 @@ impl MigrationTrait for Migration {
                 manager,
                 "districts",
                 &["regency_id", "code", "name"],
-                vec![
-                    regency_id.into(),
-                    (*district_code).into(),
-                    (*district_name).into(),
-                ],
+                vec![regency_id.into(), (*district_code).into(), (*district_name).into()],
             )
             .await?;
             let district_id = id_of(manager, "districts", district_code).await?;
-            for (n, row) in rows
-                .iter()
-                .filter(|r| r.district == *district_name)
-                .enumerate()
-            {
+            for (n, row) in rows.iter().filter(|r| r.district == *district_name).enumerate() {
                 let village_code = format!("{district_code}{:03}", n + 1);
                 insert(
                     manager,
                     "villages",
                     &["district_id", "code", "name", "kind"],
-                    vec![
-                        district_id.into(),
-                        village_code.clone().into(),
-                        row.village.into(),
-                        "kelurahan".into(),
-                    ],
+                    vec![district_id.into(), village_code.clone().into(), row.village.into(), "kelurahan".into()],
                 )
                 .await?;
                 let village_id = id_of(manager, "villages", &village_code).await?;
@@ -143,23 +110,15 @@ impl MigrationTrait for Migration {
                     manager,
                     "cooperatives",
                     &["village_id", "name"],
-                    vec![
-                        village_id.into(),
-                        format!("Koperasi Kelurahan Merah Putih {}", row.village).into(),
-                    ],
+                    vec![village_id.into(), format!("Koperasi Kelurahan Merah Putih {}", row.village).into()],
                 )
                 .await?;
             }
         }
-        let unknown: Vec<&str> = rows
-            .iter()
-            .filter(|r| !DISTRICTS.iter().any(|(_, d)| *d == r.district))
-            .map(|r| r.district)
-            .collect();
+        let unknown: Vec<&str> =
+            rows.iter().filter(|r| !DISTRICTS.iter().any(|(_, d)| *d == r.district)).map(|r| r.district).collect();
         if !unknown.is_empty() {
-            return Err(DbErr::Migration(format!(
-                "kota-malang-kelurahan.csv names unknown kecamatan: {unknown:?}"
-            )));
+            return Err(DbErr::Migration(format!("kota-malang-kelurahan.csv names unknown kecamatan: {unknown:?}")));
         }
         Ok(())
     }
@@ -167,11 +126,8 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let backend = db.get_database_backend();
-        let regency = Query::select()
-            .column("id")
-            .from("regencies")
-            .and_where(Expr::col("code").eq(REGENCY.0))
-            .to_owned();
+        let regency =
+            Query::select().column("id").from("regencies").and_where(Expr::col("code").eq(REGENCY.0)).to_owned();
         let districts = Query::select()
             .column("id")
             .from("districts")
@@ -187,22 +143,10 @@ impl MigrationTrait for Migration {
                 .from_table("cooperatives")
                 .and_where(Expr::col("village_id").in_subquery(villages.clone()))
                 .to_owned(),
-            Query::delete()
-                .from_table("villages")
-                .and_where(Expr::col("id").in_subquery(villages))
-                .to_owned(),
-            Query::delete()
-                .from_table("districts")
-                .and_where(Expr::col("id").in_subquery(districts))
-                .to_owned(),
-            Query::delete()
-                .from_table("regencies")
-                .and_where(Expr::col("code").eq(REGENCY.0))
-                .to_owned(),
-            Query::delete()
-                .from_table("provinces")
-                .and_where(Expr::col("code").eq(PROVINCE.0))
-                .to_owned(),
+            Query::delete().from_table("villages").and_where(Expr::col("id").in_subquery(villages)).to_owned(),
+            Query::delete().from_table("districts").and_where(Expr::col("id").in_subquery(districts)).to_owned(),
+            Query::delete().from_table("regencies").and_where(Expr::col("code").eq(REGENCY.0)).to_owned(),
+            Query::delete().from_table("provinces").and_where(Expr::col("code").eq(PROVINCE.0)).to_owned(),
         ] {
             db.execute_raw(backend.build(&stmt)).await?;
         }

@@ -30,6 +30,18 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_DB_CONNECTIONS", default_value_t = 16)]
     pub db_connections: u32,
 
+    /// The address people use to reach the server; `https://…` makes cookies Secure.
+    #[arg(long, env = "DIKLAT_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+
+    /// A session ends after this many seconds without activity (default 12 hours).
+    #[arg(long, env = "DIKLAT_SESSION_IDLE_SECS", default_value_t = 12 * 3600)]
+    pub session_idle_secs: u64,
+
+    /// A session ends this many seconds after sign-in, active or not (default 7 days).
+    #[arg(long, env = "DIKLAT_SESSION_MAX_SECS", default_value_t = 7 * 24 * 3600)]
+    pub session_max_secs: u64,
+
     /// Seed the demo data (only into an empty database) and print the demo sign-ins.
     #[arg(long, env = "DIKLAT_DEMO")]
     pub demo: bool,
@@ -45,11 +57,7 @@ impl Config {
     }
 
     /// Defaults for a test: an ephemeral port and the given folders.
-    pub fn for_test(
-        data_dir: PathBuf,
-        content_dir: PathBuf,
-        database_url: Option<String>,
-    ) -> Config {
+    pub fn for_test(data_dir: PathBuf, content_dir: PathBuf, database_url: Option<String>) -> Config {
         Config {
             database_url,
             listen: "127.0.0.1:0".parse().expect("valid address"),
@@ -57,6 +65,9 @@ impl Config {
             data_dir,
             site_root: PathBuf::from("target/site"),
             db_connections: 4,
+            public_url: "http://127.0.0.1".to_string(),
+            session_idle_secs: 12 * 3600,
+            session_max_secs: 7 * 24 * 3600,
             demo: false,
         }
     }

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod routes;
+pub mod session;
 pub mod startup;
 
 pub use config::Config;

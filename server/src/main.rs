@@ -16,9 +16,7 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Content(ContentCommand::Check { content_dir })) => {
-            content_check(&content_dir)
-        }
+        Some(Command::Content(ContentCommand::Check { content_dir })) => content_check(&content_dir),
         Some(Command::Serve(config)) => serve(config).await,
         None => serve(cli.serve).await,
     }
@@ -46,12 +44,7 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
     match domain::content::Content::load(dir) {
         Ok(content) => {
             let sections: usize = content.modules.iter().map(|m| m.sections.len()).sum();
-            println!(
-                "{}: {} modul, {} bagian — semua valid",
-                dir.display(),
-                content.modules.len(),
-                sections
-            );
+            println!("{}: {} modul, {} bagian — semua valid", dir.display(), content.modules.len(), sections);
             ExitCode::SUCCESS
         }
         Err(errors) => {

@@ -38,6 +38,8 @@ pub enum StartupError {
 pub struct ServerState {
     pub app: AppState,
     pub leptos_options: LeptosOptions,
+    /// Sessions older than this (since sign-in) are ended whatever their activity.
+    pub session_max_age: std::time::Duration,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -58,59 +60,31 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         prepare_data_dir(&config.data_dir)?;
-        let data_key =
-            DataKey::load_or_create(&config.data_dir).map_err(|reason| StartupError::DataDir {
-                path: config.data_dir.clone(),
-                reason,
-            })?;
-        let content =
-            Content::load(&config.content_dir).map_err(|errors| StartupError::Content {
-                dir: config.content_dir.clone(),
-                errors,
-            })?;
+        let data_key = DataKey::load_or_create(&config.data_dir)
+            .map_err(|reason| StartupError::DataDir { path: config.data_dir.clone(), reason })?;
+        let content = Content::load(&config.content_dir)
+            .map_err(|errors| StartupError::Content { dir: config.content_dir.clone(), errors })?;
 
         let db = Db::connect(&config.database_url(), config.db_connections).await?;
-        Migrator::up(db.write(), None)
-            .await
-            .map_err(|e| StartupError::Migration(e.to_string()))?;
+        Migrator::up(db.write(), None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
         domain::services::modules::sync(db.write(), &content)
             .await
             .map_err(|e| StartupError::Migration(format!("recording the modules: {e}")))?;
         let demo = if config.demo {
-            Some(
-                demo::seed(db.write())
-                    .await
-                    .map_err(|e| StartupError::Demo(e.to_string()))?,
-            )
+            Some(demo::seed(db.write()).await.map_err(|e| StartupError::Demo(e.to_string()))?)
         } else {
             None
         };
 
-        let state = AppState {
-            db,
-            content: Arc::new(content),
-            data_key: Arc::new(data_key),
-        };
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|e| StartupError::Listen {
-                    addr: config.listen,
-                    reason: e.to_string(),
-                })?;
-        let addr = listener.local_addr().map_err(|e| StartupError::Listen {
-            addr: config.listen,
-            reason: e.to_string(),
-        })?;
+        let state = AppState { db, content: Arc::new(content), data_key: Arc::new(data_key) };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
+        let addr =
+            listener.local_addr().map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
         let router = router(state.clone(), &config, addr);
-        Ok(Application {
-            listener,
-            router,
-            addr,
-            state,
-            config,
-            demo,
-        })
+        spawn_session_cleanup(state.db.clone());
+        Ok(Application { listener, router, addr, state, config, demo })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -126,18 +100,11 @@ impl Application {
         println!();
         println!("  Diklat KKMP {} siap / ready", env!("CARGO_PKG_VERSION"));
         println!("  Buka / open:    http://{}", self.addr);
-        println!(
-            "  Basis data:     {} ({})",
-            redact(&self.config.database_url()),
-            self.state.db.backend().name()
-        );
+        println!("  Basis data:     {} ({})", redact(&self.config.database_url()), self.state.db.backend().name());
         println!("  Modul dimuat:   {}", self.state.content.modules.len());
         match &self.demo {
             Some(demo::Outcome::Seeded { participants }) => {
-                println!(
-                    "  Data demo:      dimuat ({participants} peserta, diklat {})",
-                    demo::DIKLAT_CODE
-                )
+                println!("  Data demo:      dimuat ({participants} peserta, diklat {})", demo::DIKLAT_CODE)
             }
             Some(demo::Outcome::SkippedNotEmpty) => {
                 println!("  Data demo:      tidak dimuat ulang — basis data sudah berisi data")
@@ -159,21 +126,14 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
     }
 }
 
 fn prepare_data_dir(dir: &std::path::Path) -> Result<(), StartupError> {
-    let fail = |reason: String| StartupError::DataDir {
-        path: dir.to_path_buf(),
-        reason,
-    };
+    let fail = |reason: String| StartupError::DataDir { path: dir.to_path_buf(), reason };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create it ({e})")))?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok").map_err(|e| fail(format!("cannot write to it ({e})")))?;
@@ -192,32 +152,44 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
     let server_state = ServerState {
         app: state.clone(),
         leptos_options: leptos_options.clone(),
+        session_max_age: std::time::Duration::from_secs(config.session_max_secs),
     };
+    let sessions = crate::session::layer(
+        state.db.clone(),
+        config.public_url.starts_with("https://"),
+        time::Duration::seconds(i64::try_from(config.session_idle_secs).unwrap_or(i64::MAX)),
+    );
     let page_state = state.clone();
     let fallback_state = state;
     Router::new()
         .merge(routes::api())
-        .leptos_routes_with_context(
-            &server_state,
-            routes,
-            move || provide_context(page_state.clone()),
-            {
-                let options = leptos_options.clone();
-                move || app::shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            ServerState,
-            _,
-        >(
+        .leptos_routes_with_context(&server_state, routes, move || provide_context(page_state.clone()), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
             move || provide_context(fallback_state.clone()),
             app::shell,
         ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            routes::panic_page,
-        ))
+        .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
+        .layer(sessions)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(routes::panic_page))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(server_state)
+}
+
+/// Deletes expired sessions hourly.
+fn spawn_session_cleanup(db: Db) {
+    let store = crate::session::DbSessionStore::new(db);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!("deleting expired sessions: {e}");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {
@@ -226,8 +198,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -1,5 +1,5 @@
 use crate::{
-    app::use_lang,
+    app::{use_lang, use_viewer},
     i18n::{encode_component, Lang},
 };
 use leptos::prelude::*;
@@ -14,16 +14,8 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
-    NavItem {
-        href: "/",
-        label: |t| t.nav_home,
-        roles: &[],
-    },
-    NavItem {
-        href: "/wilayah",
-        label: |t| t.nav_regions,
-        roles: &[],
-    },
+    NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
+    NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
 ];
 
 /// Header with the service name and navigation for the caller's roles, the page, the footer.
@@ -34,22 +26,14 @@ pub fn Layout(children: Children) -> impl IntoView {
     let location = use_location();
     let path = location.pathname.get_untracked();
     let search = location.search.get_untracked();
-    let here = if search.is_empty() {
-        path.clone()
-    } else {
-        format!("{path}?{search}")
-    };
-    // Anonymous until sign-in lands: only entries open to everyone.
-    let roles: &[crate::api::Role] = &[];
+    let here = if search.is_empty() { path.clone() } else { format!("{path}?{search}") };
+    let viewer = use_viewer();
+    let roles: &[crate::api::Role] = viewer.as_ref().map(|v| v.roles.as_slice()).unwrap_or(&[]);
     let nav = NAV
         .iter()
         .filter(|item| item.roles.is_empty() || item.roles.iter().any(|r| roles.contains(r)))
         .map(|item| {
-            let current = if item.href == "/" {
-                path == "/"
-            } else {
-                path.starts_with(item.href)
-            };
+            let current = if item.href == "/" { path == "/" } else { path.starts_with(item.href) };
             view! {
                 <li>
                     <a href=item.href aria-current=current.then_some("page")>{(item.label)(t)}</a>
@@ -68,7 +52,28 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <small>{t.site_owner}</small>
                     </span>
                 </a>
-                <LangSwitch current=lang here=here/>
+                <div class="header-tools">
+                    <LangSwitch current=lang here=here.clone()/>
+                    {match viewer.clone() {
+                        Some(v) => {
+                            view! {
+                                <a class="account-link" href="/akun" title=t.nav_account>{v.name}</a>
+                                <form method="post" action="/auth/keluar" class="inline">
+                                    <button type="submit" class="link-button">{t.sign_out}</button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            let href = if path.starts_with("/masuk") {
+                                "/masuk".to_string()
+                            } else {
+                                format!("/masuk?ke={}", encode_component(&here))
+                            };
+                            view! { <a class="button small" href=href>{t.sign_in}</a> }.into_any()
+                        }
+                    }}
+                </div>
             </div>
             <nav class="site-nav" aria-label=t.menu>
                 <ul class="container">{nav}</ul>
@@ -99,9 +104,7 @@ pub fn LangSwitch(current: Lang, here: String) -> impl IntoView {
             let hash = window().location().hash().unwrap_or_default();
             if !hash.is_empty() {
                 ev.prevent_default();
-                let _ = window()
-                    .location()
-                    .set_href(&format!("{href}{}", encode_component(&hash)));
+                let _ = window().location().set_href(&format!("{href}{}", encode_component(&hash)));
             }
         }
     };

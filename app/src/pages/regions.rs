@@ -63,10 +63,7 @@ pub fn RegionsPage() -> impl IntoView {
 pub fn RegencyPage() -> impl IntoView {
     let t = use_lang().t();
     let params = use_params_map();
-    let detail = Resource::new(
-        move || params.read().get("code").unwrap_or_default(),
-        regency_detail,
-    );
+    let detail = Resource::new(move || params.read().get("code").unwrap_or_default(), regency_detail);
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {

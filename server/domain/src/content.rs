@@ -108,24 +108,12 @@ impl Content {
 
     /// Loads every `modul/*/index.md` under `dir`.
     pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
-        let err = |file: &Path, line, message: String| ContentError {
-            file: file.to_path_buf(),
-            line,
-            message,
-        };
+        let err = |file: &Path, line, message: String| ContentError { file: file.to_path_buf(), line, message };
         let modul_dir = dir.join("modul");
-        let entries = std::fs::read_dir(&modul_dir).map_err(|e| {
-            ContentErrors(vec![err(
-                &modul_dir,
-                0,
-                format!("cannot read the modules folder ({e})"),
-            )])
-        })?;
-        let mut folders: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
+        let entries = std::fs::read_dir(&modul_dir)
+            .map_err(|e| ContentErrors(vec![err(&modul_dir, 0, format!("cannot read the modules folder ({e})"))]))?;
+        let mut folders: Vec<PathBuf> =
+            entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
         folders.sort();
 
         let mut modules = Vec::new();
@@ -145,18 +133,10 @@ impl Content {
         let mut seen_order: HashMap<u32, PathBuf> = HashMap::new();
         for m in &modules {
             if let Some(other) = seen_slug.insert(m.meta.slug.clone(), m.path.clone()) {
-                errors.push(err(
-                    &m.path,
-                    2,
-                    format!("slug `{}` is also used by {}", m.meta.slug, other.display()),
-                ));
+                errors.push(err(&m.path, 2, format!("slug `{}` is also used by {}", m.meta.slug, other.display())));
             }
             if let Some(other) = seen_order.insert(m.meta.order, m.path.clone()) {
-                errors.push(err(
-                    &m.path,
-                    2,
-                    format!("order {} is also used by {}", m.meta.order, other.display()),
-                ));
+                errors.push(err(&m.path, 2, format!("order {} is also used by {}", m.meta.order, other.display())));
             }
         }
         if errors.is_empty() {
@@ -171,17 +151,10 @@ impl Content {
 
 /// Splits the `+++` front matter from the body, checks both.
 fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
-    let err = |line, message: String| ContentError {
-        file: file.to_path_buf(),
-        line,
-        message,
-    };
+    let err = |line, message: String| ContentError { file: file.to_path_buf(), line, message };
     let mut lines = text.split_inclusive('\n');
     if lines.next().map(str::trim_end) != Some("+++") {
-        return Err(vec![err(
-            1,
-            "the file must start with TOML front matter between `+++` lines".into(),
-        )]);
+        return Err(vec![err(1, "the file must start with TOML front matter between `+++` lines".into())]);
     }
     let front_start = 4; // byte offset after "+++\n"
     let mut offset = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
@@ -194,60 +167,26 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
         offset += l.len();
     }
     let Some((front_end, body_start, closing_line)) = front_end else {
-        return Err(vec![err(
-            1,
-            "the front matter is not closed with a `+++` line".into(),
-        )]);
+        return Err(vec![err(1, "the front matter is not closed with a `+++` line".into())]);
     };
     let front = &text[front_start.min(front_end)..front_end];
     let meta: FrontMatter = toml::from_str(front).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| 2 + front[..s.start.min(front.len())].matches('\n').count())
-            .unwrap_or(1);
+        let line = e.span().map(|s| 2 + front[..s.start.min(front.len())].matches('\n').count()).unwrap_or(1);
         vec![err(line, format!("front matter: {}", e.message()))]
     })?;
 
     let mut errors = Vec::new();
-    let field_line = |key: &str| {
-        front
-            .lines()
-            .position(|l| l.trim_start().starts_with(key))
-            .map(|i| i + 2)
-            .unwrap_or(1)
-    };
-    let folder = file
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("");
-    let folder_slug = folder
-        .split_once('-')
-        .filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
-        .map(|(_, s)| s)
-        .unwrap_or(folder);
+    let field_line =
+        |key: &str| front.lines().position(|l| l.trim_start().starts_with(key)).map(|i| i + 2).unwrap_or(1);
+    let folder = file.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let folder_slug =
+        folder.split_once('-').filter(|(n, _)| n.chars().all(|c| c.is_ascii_digit())).map(|(_, s)| s).unwrap_or(folder);
     if meta.slug != slug::slugify(&meta.slug) {
-        errors.push(err(
-            field_line("slug"),
-            format!(
-                "slug `{}` must be lowercase words joined by hyphens",
-                meta.slug
-            ),
-        ));
+        errors.push(err(field_line("slug"), format!("slug `{}` must be lowercase words joined by hyphens", meta.slug)));
     } else if meta.slug != folder_slug {
-        errors.push(err(
-            field_line("slug"),
-            format!(
-                "slug `{}` does not match the folder name `{folder}`",
-                meta.slug
-            ),
-        ));
+        errors.push(err(field_line("slug"), format!("slug `{}` does not match the folder name `{folder}`", meta.slug)));
     }
-    for (key, value) in [
-        ("title", &meta.title),
-        ("summary", &meta.summary),
-        ("version", &meta.version),
-    ] {
+    for (key, value) in [("title", &meta.title), ("summary", &meta.summary), ("version", &meta.version)] {
         if value.trim().is_empty() {
             errors.push(err(field_line(key), format!("`{key}` is empty")));
         }
@@ -256,33 +195,18 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
         errors.push(err(field_line("jp"), "`jp` must be at least 1".into()));
     }
     if meta.objectives.is_empty() || meta.objectives.iter().any(|o| o.trim().is_empty()) {
-        errors.push(err(
-            field_line("objectives"),
-            "`objectives` needs at least one non-empty item".into(),
-        ));
+        errors.push(err(field_line("objectives"), "`objectives` needs at least one non-empty item".into()));
     }
     if meta.last_reviewed.date.is_none() || meta.last_reviewed.time.is_some() {
-        errors.push(err(
-            field_line("last_reviewed"),
-            "`last_reviewed` must be a date such as 2025-10-01".into(),
-        ));
+        errors.push(err(field_line("last_reviewed"), "`last_reviewed` must be a date such as 2025-10-01".into()));
     }
-    if meta
-        .legal_basis
-        .iter()
-        .any(|l| l.title.trim().is_empty() || !(1945..=2100).contains(&l.year))
-    {
-        errors.push(err(
-            field_line("[[legal_basis]]"),
-            "each `legal_basis` needs a title and a year".into(),
-        ));
+    if meta.legal_basis.iter().any(|l| l.title.trim().is_empty() || !(1945..=2100).contains(&l.year)) {
+        errors.push(err(field_line("[[legal_basis]]"), "each `legal_basis` needs a title and a year".into()));
     }
 
     let body = &text[body_start..];
     let body_line = closing_line + 1;
-    let sections = check_sections(body, body_line, &mut |line, message| {
-        errors.push(err(line, message))
-    });
+    let sections = check_sections(body, body_line, &mut |line, message| errors.push(err(line, message)));
     if sections.is_empty() {
         errors.push(err(body_line, "the module has no `##` sections".into()));
     }
@@ -290,29 +214,17 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
         return Err(errors);
     }
     let hash = hex::encode(Sha256::digest(text.as_bytes()));
-    Ok(Module {
-        path: file.to_path_buf(),
-        meta,
-        body: body.to_string(),
-        body_line,
-        sections,
-        hash,
-    })
+    Ok(Module { path: file.to_path_buf(), meta, body: body.to_string(), body_line, sections, hash })
 }
 
 /// Collects `##` sections with stable anchors; reports headings with nothing under them.
-fn check_sections(
-    body: &str,
-    first_line: usize,
-    report: &mut dyn FnMut(usize, String),
-) -> Vec<Section> {
+fn check_sections(body: &str, first_line: usize, report: &mut dyn FnMut(usize, String)) -> Vec<Section> {
     let mut sections = Vec::new();
     let mut anchors: HashMap<String, usize> = HashMap::new();
     // (level, title, line, has_content)
     let mut open: Option<(usize, String, usize, bool)> = None;
     let mut in_fence = false;
-    let close = |open: &mut Option<(usize, String, usize, bool)>,
-                 report: &mut dyn FnMut(usize, String)| {
+    let close = |open: &mut Option<(usize, String, usize, bool)>, report: &mut dyn FnMut(usize, String)| {
         if let Some((_, title, line, false)) = open.take() {
             report(line, format!("section `{title}` is empty"));
         }
@@ -323,17 +235,9 @@ fn check_sections(
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
         }
-        let level = if in_fence {
-            0
-        } else {
-            trimmed.chars().take_while(|c| *c == '#').count()
-        };
+        let level = if in_fence { 0 } else { trimmed.chars().take_while(|c| *c == '#').count() };
         if (1..=6).contains(&level) && trimmed[level..].starts_with(' ') {
-            let title = trimmed[level..]
-                .trim()
-                .trim_end_matches('#')
-                .trim()
-                .to_string();
+            let title = trimmed[level..].trim().trim_end_matches('#').trim().to_string();
             match open.as_mut() {
                 // A sub-heading is content of the section above it.
                 Some(o) if o.0 < level => o.3 = true,
@@ -344,11 +248,7 @@ fn check_sections(
                 let n = anchors.entry(base.clone()).or_insert(0);
                 *n += 1;
                 let anchor = if *n == 1 { base } else { format!("{base}-{n}") };
-                sections.push(Section {
-                    anchor,
-                    title: title.clone(),
-                    line: line_no,
-                });
+                sections.push(Section { anchor, title: title.clone(), line: line_no });
             }
             open = Some((level, title, line_no, false));
         } else if !line.trim().is_empty() {
@@ -389,10 +289,7 @@ mod tests {
     #[test]
     fn an_empty_section_is_reported_with_its_line() {
         let e = parse(&GOOD.replace("## Ringkasan\n\nTeks.\n", "## Ringkasan\n\n")).unwrap_err();
-        assert_eq!(
-            (e[0].line, e[0].message.as_str()),
-            (16, "section `Ringkasan` is empty")
-        );
+        assert_eq!((e[0].line, e[0].message.as_str()), (16, "section `Ringkasan` is empty"));
     }
 
     #[test]

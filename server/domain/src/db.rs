@@ -6,9 +6,7 @@
 //! connections that WAL lets run beside the writer. On PostgreSQL both are the same pool.
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,42 +55,24 @@ impl Db {
 
     async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         let mut write = ConnectOptions::new(url.to_string());
-        write
-            .max_connections(1)
-            .min_connections(1)
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(BUSY_TIMEOUT)
-            });
-        let write = Database::connect(write).await.map_err(|e| {
-            ConnectError(format!(
-                "cannot open SQLite database `{}`: {e}",
-                redact(url)
-            ))
-        })?;
+        write.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(BUSY_TIMEOUT)
+        });
+        let write = Database::connect(write)
+            .await
+            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}`: {e}", redact(url))))?;
         let mut read = ConnectOptions::new(url.to_string());
         read.max_connections(max_connections.max(1))
             .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.read_only(true)
-                    .foreign_keys(true)
-                    .busy_timeout(BUSY_TIMEOUT)
-            });
-        let read = Database::connect(read).await.map_err(|e| {
-            ConnectError(format!(
-                "cannot open SQLite database `{}` for reading: {e}",
-                redact(url)
-            ))
-        })?;
-        Ok(Db {
-            read,
-            write,
-            backend: Backend::Sqlite,
-        })
+            .map_sqlx_sqlite_opts(|o| o.read_only(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT));
+        let read = Database::connect(read)
+            .await
+            .map_err(|e| ConnectError(format!("cannot open SQLite database `{}` for reading: {e}", redact(url))))?;
+        Ok(Db { read, write, backend: Backend::Sqlite })
     }
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
@@ -102,17 +82,10 @@ impl Db {
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
-        let conn = Database::connect(options).await.map_err(|e| {
-            ConnectError(format!(
-                "cannot connect to PostgreSQL at `{}`: {e}",
-                redact(url)
-            ))
-        })?;
-        Ok(Db {
-            read: conn.clone(),
-            write: conn,
-            backend: Backend::Postgres,
-        })
+        let conn = Database::connect(options)
+            .await
+            .map_err(|e| ConnectError(format!("cannot connect to PostgreSQL at `{}`: {e}", redact(url))))?;
+        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres })
     }
 
     /// For queries. On SQLite these connections are read-only.
@@ -180,10 +153,7 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn a_password_in_a_database_url_is_never_repeated_in_messages() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }

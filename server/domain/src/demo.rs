@@ -3,17 +3,15 @@
 //! staff role. Seeded only into an empty database and only when asked (`diklat serve --demo`).
 
 use crate::{
-    entities::{
-        account, cooperative, diklat, district, enrolment, person, regency, role_grant, village,
-    },
+    entities::{account, cooperative, diklat, district, enrolment, person, regency, role_grant, village},
     password,
     services::audit,
     AppError,
 };
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 
 /// A demo sign-in, printed at start and listed in the README.
@@ -43,17 +41,11 @@ pub const LOGINS: &[DemoLogin] = &[
         password: "demo-pejabat-kkmp",
         name: "Bambang Setiadi",
     },
-    DemoLogin {
-        role: "peserta",
-        login: "081234560001",
-        password: "demo-peserta-kkmp",
-        name: "(peserta pertama)",
-    },
+    DemoLogin { role: "peserta", login: "081234560001", password: "demo-peserta-kkmp", name: "(peserta pertama)" },
 ];
 
 pub const DIKLAT_CODE: &str = "MLG-2025-01";
-pub const DIKLAT_NAME: &str =
-    "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
+pub const DIKLAT_NAME: &str = "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -65,12 +57,12 @@ pub enum Outcome {
 }
 
 const MALE: &[&str] = &[
-    "Agus", "Budi", "Slamet", "Joko", "Heru", "Wahyu", "Sugeng", "Eko", "Hadi", "Rudi", "Yusuf",
-    "Arif", "Imam", "Ahmad", "Rizky", "Fajar", "Teguh", "Dimas", "Hendra", "Bayu",
+    "Agus", "Budi", "Slamet", "Joko", "Heru", "Wahyu", "Sugeng", "Eko", "Hadi", "Rudi", "Yusuf", "Arif", "Imam",
+    "Ahmad", "Rizky", "Fajar", "Teguh", "Dimas", "Hendra", "Bayu",
 ];
 const FEMALE: &[&str] = &[
-    "Siti", "Sri", "Dewi", "Rina", "Endang", "Yuni", "Wulan", "Ratna", "Indah", "Ani", "Kartika",
-    "Fitri", "Dian", "Nurul", "Lilis", "Puji", "Tutik", "Erna", "Nanik", "Mega",
+    "Siti", "Sri", "Dewi", "Rina", "Endang", "Yuni", "Wulan", "Ratna", "Indah", "Ani", "Kartika", "Fitri", "Dian",
+    "Nurul", "Lilis", "Puji", "Tutik", "Erna", "Nanik", "Mega",
 ];
 const FAMILY: &[&str] = &[
     "Santoso",
@@ -127,11 +119,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
 
     // Staff: admin (national), panitia and pejabat scoped to Kota Malang.
     let mut staff_accounts = Vec::new();
-    for (login, hash) in LOGINS
-        .iter()
-        .zip(&hashes)
-        .filter(|(l, _)| l.role != "peserta")
-    {
+    for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != "peserta") {
         let p = person::ActiveModel {
             full_name: Set(login.name.to_string()),
             email: Set(Some(login.login.to_string())),
@@ -147,10 +135,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         grant(&txn, a.id, login.role, regency_id, now).await?;
         staff_accounts.push((login.role, a.id));
     }
-    let panitia_id = staff_accounts
-        .iter()
-        .find(|(r, _)| *r == "panitia")
-        .map(|(_, id)| *id);
+    let panitia_id = staff_accounts.iter().find(|(r, _)| *r == "panitia").map(|(_, id)| *id);
 
     let d = diklat::ActiveModel {
         code: Set(DIKLAT_CODE.into()),
@@ -201,9 +186,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
                 .ok_or_else(|| AppError::Internal(format!("kelurahan {} has no KKMP", v.name)))?;
             let (pengurus, pengawas) = PAIRS[n / 2 % PAIRS.len()];
             for position in [pengurus, pengawas] {
-                let person = demo_person(n, di + 1, coop.id, position, now)
-                    .insert(&txn)
-                    .await?;
+                let person = demo_person(n, di + 1, coop.id, position, now).insert(&txn).await?;
                 let hash = (n == 0).then(|| hashes[LOGINS.len() - 1].clone());
                 let a = new_account(&txn, person.id, hash, now).await?;
                 grant(&txn, a.id, "peserta", None, now).await?;
@@ -280,24 +263,14 @@ fn demo_person(
     now: chrono::DateTime<chrono::Utc>,
 ) -> person::ActiveModel {
     let female = (n * 7 + 3) % 5 < 2;
-    let given = if female {
-        FEMALE[(n * 3) % FEMALE.len()]
-    } else {
-        MALE[(n * 3) % MALE.len()]
-    };
+    let given = if female { FEMALE[(n * 3) % FEMALE.len()] } else { MALE[(n * 3) % MALE.len()] };
     let family = FAMILY[(n * 5 + n / FAMILY.len()) % FAMILY.len()];
     // NIK: 35 (Jawa Timur) 73 (Kota Malang) + kecamatan + birth date (day + 40 for women) + serial.
     let day = 1 + (n * 11) % 28;
     let month = 1 + (n * 5) % 12;
     let year = 60 + (n * 13) % 40;
-    let nik = format!(
-        "3573{:02}{:02}{:02}{:02}{:04}",
-        district_no,
-        if female { day + 40 } else { day },
-        month,
-        year,
-        n + 1
-    );
+    let nik =
+        format!("3573{:02}{:02}{:02}{:02}{:04}", district_no, if female { day + 40 } else { day }, month, year, n + 1);
     person::ActiveModel {
         full_name: Set(format!("{given} {family}")),
         nik: Set(Some(nik)),

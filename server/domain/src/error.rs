@@ -24,19 +24,15 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        AppError::Invalid { field: field.into(), message: message.into() }
     }
 
     /// Turns a unique-constraint violation into a field error, anything else into `Database`.
     pub fn on_unique(err: DbErr, field: &str, message: &str) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                field: field.to_string(),
-                message: message.to_string(),
-            },
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict { field: field.to_string(), message: message.to_string() }
+            }
             _ => AppError::Database(err),
         }
     }
@@ -57,9 +53,9 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             AppError::Database(_) | AppError::Internal(_) => {
-                "Terjadi kesalahan di server. Silakan coba lagi; bila berulang, hubungi panitia."
-                    .to_string()
+                "Terjadi kesalahan di server. Silakan coba lagi; bila berulang, hubungi panitia.".to_string()
             }
+            AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => message.clone(),
             other => other.to_string(),
         }
     }

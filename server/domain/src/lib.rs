@@ -3,6 +3,7 @@
 //! Both the Leptos server functions (`app`, feature `ssr`) and the axum binary (`server`) call
 //! the services here, so each query is written once. Nothing here is compiled to wasm.
 
+pub mod auth;
 pub mod content;
 pub mod db;
 pub mod demo;

@@ -19,14 +19,10 @@ impl DataKey {
         let path = data_dir.join(FILE_NAME);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .map_err(|_| format!("{}: not a hex key", path.display()))?;
-                let key: [u8; 32] = bytes.try_into().map_err(|_| {
-                    format!(
-                        "{}: the key must be 32 bytes (64 hex digits)",
-                        path.display()
-                    )
-                })?;
+                let bytes = hex::decode(text.trim()).map_err(|_| format!("{}: not a hex key", path.display()))?;
+                let key: [u8; 32] = bytes
+                    .try_into()
+                    .map_err(|_| format!("{}: the key must be 32 bytes (64 hex digits)", path.display()))?;
                 Ok(DataKey(key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -35,9 +31,7 @@ impl DataKey {
                 options.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options
-                    .open(&path)
-                    .map_err(|e| format!("{}: cannot create ({e})", path.display()))?;
+                let mut file = options.open(&path).map_err(|e| format!("{}: cannot create ({e})", path.display()))?;
                 file.write_all(hex::encode(key).as_bytes())
                     .and_then(|_| file.sync_all())
                     .map_err(|e| format!("{}: cannot write ({e})", path.display()))?;

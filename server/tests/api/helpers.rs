@@ -19,6 +19,7 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     pub backend: Backend,
+    pub config: Config,
     _data_dir: tempfile::TempDir,
     pg_database: Option<(String, String)>,
 }
@@ -29,44 +30,24 @@ pub fn content_dir() -> PathBuf {
 
 /// How many module folders the repository's content holds.
 pub fn module_folder_count() -> usize {
-    std::fs::read_dir(content_dir().join("modul"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().is_dir())
-        .count()
+    std::fs::read_dir(content_dir().join("modul")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count()
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Creates a fresh PostgreSQL database; returns (admin url, database name, url of the new one).
 async fn fresh_postgres() -> Option<(String, String, String)> {
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
-    let name = format!(
-        "diklat_t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        rand_suffix()
-    );
-    let conn = Database::connect(&admin)
-        .await
-        .expect("TEST_DATABASE_URL must be reachable");
-    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create test database");
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let name = format!("diklat_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
+    let conn = Database::connect(&admin).await.expect("TEST_DATABASE_URL must be reachable");
+    conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
     conn.close().await.ok();
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .expect("TEST_DATABASE_URL needs a /database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("TEST_DATABASE_URL needs a /database");
     Some((admin, name.clone(), format!("{base}/{name}")))
 }
 
 fn rand_suffix() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
 }
 
 impl TestApp {
@@ -84,27 +65,42 @@ impl TestApp {
                 (Some(url), Some((admin, name)))
             }
         };
-        let mut config =
-            Config::for_test(data_dir.path().to_path_buf(), content_dir(), database_url);
+        let mut config = Config::for_test(data_dir.path().to_path_buf(), content_dir(), database_url);
         adjust(&mut config);
-        let app = Application::build(config)
-            .await
-            .expect("the application starts");
+        let app = Application::build(config.clone()).await.expect("the application starts");
         let addr = app.addr();
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Some(TestApp {
-            addr,
-            state,
-            client,
-            backend,
-            _data_dir: data_dir,
-            pg_database,
-        })
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Some(TestApp { addr, config, state, client, backend, _data_dir: data_dir, pg_database })
+    }
+
+    /// A second server over the same database and data folder, as after a restart.
+    pub async fn restarted(&self) -> SocketAddr {
+        let app = Application::build(self.config.clone()).await.expect("the application restarts");
+        let addr = app.addr();
+        tokio::spawn(app.run_until_stopped());
+        addr
+    }
+
+    /// Seeds the demo (114 participants and the staff accounts).
+    pub async fn seed_demo(&self) {
+        domain::demo::seed(self.state.db.write()).await.expect("demo seeded");
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// Posts the sign-in form; returns the response (303 either way).
+    pub async fn sign_in(&self, client: &reqwest::Client, login: &str, password: &str) -> reqwest::Response {
+        client
+            .post(self.url("/auth/masuk"))
+            .form(&[("login", login), ("sandi", password), ("ke", "/akun")])
+            .send()
+            .await
+            .expect("sign-in request")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -112,11 +108,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).send().await.expect("request")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -133,9 +125,7 @@ impl TestApp {
         self.state.db.clone().close().await;
         if let Some((admin, name)) = self.pg_database {
             let conn = Database::connect(&admin).await.unwrap();
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await
-                .unwrap();
+            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
             conn.close().await.ok();
         }
     }

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod auth;
 mod database;
 mod health;
 mod pages;

@@ -1,95 +1,56 @@
 use crate::db_test;
 use crate::helpers::content_dir;
 
-db_test!(
-    the_home_page_renders_in_indonesian_with_every_module,
-    |app| {
-        let (status, html) = app.get_text("/").await;
-        assert_eq!(status, 200);
-        assert!(html.contains(r#"<html lang="id""#), "{html}");
-        assert!(html.contains("Diklat Pengurus dan Pengawas Koperasi Kelurahan Merah Putih"));
-        let content = domain::content::Content::load(&content_dir()).unwrap();
-        assert!(!content.modules.is_empty());
-        for m in &content.modules {
-            assert!(
-                html.contains(&format!(r#"data-slug="{}""#, m.meta.slug)),
-                "module {} missing",
-                m.meta.slug
-            );
-        }
-        // The language switch is an island: the only part that hydrates.
-        assert!(html.contains("<leptos-island"), "no island in the page");
+db_test!(the_home_page_renders_in_indonesian_with_every_module, |app| {
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<html lang="id""#), "{html}");
+    assert!(html.contains("Diklat Pengurus dan Pengawas Koperasi Kelurahan Merah Putih"));
+    let content = domain::content::Content::load(&content_dir()).unwrap();
+    assert!(!content.modules.is_empty());
+    for m in &content.modules {
+        assert!(html.contains(&format!(r#"data-slug="{}""#, m.meta.slug)), "module {} missing", m.meta.slug);
     }
-);
+    // The language switch is an island: the only part that hydrates.
+    assert!(html.contains("<leptos-island"), "no island in the page");
+});
 
 db_test!(the_language_cookie_switches_the_page_to_english, |app| {
-    let r = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", "lang=en")
-        .send()
-        .await
-        .unwrap();
+    let r = app.client.get(app.url("/")).header("cookie", "lang=en").send().await.unwrap();
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"<html lang="en""#));
     assert!(html.contains("Training for the Boards and Supervisors"));
 });
 
-db_test!(
-    the_language_switch_sets_a_cookie_and_returns_to_the_same_page_only,
-    |app| {
-        let r = app
-            .get("/bahasa/en?ke=%2Fwilayah%2F3573%23kec-3573030")
-            .await;
-        assert_eq!(r.status().as_u16(), 303);
-        assert_eq!(r.headers()["location"], "/wilayah/3573#kec-3573030");
-        let cookie = r.headers()["set-cookie"].to_str().unwrap();
-        assert!(
-            cookie.starts_with("lang=en;") && cookie.contains("SameSite=Lax"),
-            "{cookie}"
-        );
-        let r = app.get("/bahasa/en?ke=%2F%2Fevil.example%2F").await;
-        assert_eq!(
-            r.headers()["location"],
-            "/",
-            "an off-site target must not be followed"
-        );
-        assert_eq!(app.get("/bahasa/fr").await.status().as_u16(), 404);
-    }
-);
+db_test!(the_language_switch_sets_a_cookie_and_returns_to_the_same_page_only, |app| {
+    let r = app.get("/bahasa/en?ke=%2Fwilayah%2F3573%23kec-3573030").await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/wilayah/3573#kec-3573030");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lang=en;") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let r = app.get("/bahasa/en?ke=%2F%2Fevil.example%2F").await;
+    assert_eq!(r.headers()["location"], "/", "an off-site target must not be followed");
+    assert_eq!(app.get("/bahasa/fr").await.status().as_u16(), 404);
+});
 
-db_test!(
-    kota_malang_has_its_5_kecamatan_and_57_kelurahan_each_with_a_kkmp,
-    |app| {
-        let (status, html) = app.get_text("/wilayah/3573").await;
-        assert_eq!(status, 200);
-        assert!(
-            html.contains("5 kecamatan, 57 kelurahan, 57 KKMP"),
-            "{html}"
-        );
-        assert_eq!(html.matches(r#"<tr class="village">"#).count(), 57);
-        for name in ["Balearjosari", "Oro-oro Dowo", "Kedungkandang", "Tlogomas"] {
-            assert!(html.contains(name), "{name} missing");
-        }
-        assert_eq!(
-            domain::services::regions::village_count(app.state.db.read())
-                .await
-                .unwrap(),
-            57
-        );
-        let (_, list) = app.get_text("/wilayah").await;
-        assert!(list.contains(r#"href="/wilayah/3573""#) && list.contains("Jawa Timur"));
+db_test!(kota_malang_has_its_5_kecamatan_and_57_kelurahan_each_with_a_kkmp, |app| {
+    let (status, html) = app.get_text("/wilayah/3573").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("5 kecamatan, 57 kelurahan, 57 KKMP"), "{html}");
+    assert_eq!(html.matches(r#"<tr class="village">"#).count(), 57);
+    for name in ["Balearjosari", "Oro-oro Dowo", "Kedungkandang", "Tlogomas"] {
+        assert!(html.contains(name), "{name} missing");
     }
-);
+    assert_eq!(domain::services::regions::village_count(app.state.db.read()).await.unwrap(), 57);
+    let (_, list) = app.get_text("/wilayah").await;
+    assert!(list.contains(r#"href="/wilayah/3573""#) && list.contains("Jawa Timur"));
+});
 
-db_test!(
-    an_unknown_page_or_region_answers_404_with_a_sentence,
-    |app| {
-        let (status, html) = app.get_text("/tidak-ada").await;
-        assert_eq!(status, 404);
-        assert!(html.contains("Halaman tidak ditemukan"));
-        let (status, html) = app.get_text("/wilayah/9999").await;
-        assert_eq!(status, 404);
-        assert!(html.contains("tidak ditemukan"), "{html}");
-    }
-);
+db_test!(an_unknown_page_or_region_answers_404_with_a_sentence, |app| {
+    let (status, html) = app.get_text("/tidak-ada").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Halaman tidak ditemukan"));
+    let (status, html) = app.get_text("/wilayah/9999").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("tidak ditemukan"), "{html}");
+});

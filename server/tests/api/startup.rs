@@ -25,41 +25,25 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn an_unreachable_postgres_url_stops_start_up_naming_database_url() {
-    let out = diklat(
-        &["serve"],
-        &[("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")],
-    );
+    let out = diklat(&["serve"], &[("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none")]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(
-        err.contains("DATABASE_URL") && err.contains("PostgreSQL"),
-        "{err}"
-    );
-    assert!(
-        !err.contains("secret"),
-        "the password must not be printed: {err}"
-    );
+    assert!(err.contains("DATABASE_URL") && err.contains("PostgreSQL"), "{err}");
+    assert!(!err.contains("secret"), "the password must not be printed: {err}");
 }
 
 #[test]
 fn an_unsupported_database_url_stops_start_up() {
     let out = diklat(&[], &[("DATABASE_URL", "mysql://root@127.0.0.1/test")]);
     assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("DATABASE_URL: `mysql://root@127.0.0.1/test` is not supported"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("DATABASE_URL: `mysql://root@127.0.0.1/test` is not supported"), "{}", stderr(&out));
 }
 
 #[test]
 fn a_data_folder_that_cannot_be_created_stops_start_up_naming_diklat_data_dir() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let inside_a_file = file.path().join("data");
-    let out = diklat(
-        &["serve"],
-        &[("DIKLAT_DATA_DIR", inside_a_file.to_str().unwrap())],
-    );
+    let out = diklat(&["serve"], &[("DIKLAT_DATA_DIR", inside_a_file.to_str().unwrap())]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("DIKLAT_DATA_DIR"), "{}", stderr(&out));
 }
@@ -69,49 +53,19 @@ fn invalid_content_stops_start_up_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("modul/01-contoh");
     std::fs::create_dir_all(&module).unwrap();
-    std::fs::write(
-        module.join("index.md"),
-        "+++\nslug = \"contoh\"\ntitle = 3\n+++\n## A\n\nx\n",
-    )
-    .unwrap();
-    let out = diklat(
-        &["serve"],
-        &[("DIKLAT_CONTENT_DIR", dir.path().to_str().unwrap())],
-    );
+    std::fs::write(module.join("index.md"), "+++\nslug = \"contoh\"\ntitle = 3\n+++\n## A\n\nx\n").unwrap();
+    let out = diklat(&["serve"], &[("DIKLAT_CONTENT_DIR", dir.path().to_str().unwrap())]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(
-        err.contains("DIKLAT_CONTENT_DIR") && err.contains("01-contoh/index.md:3:"),
-        "{err}"
-    );
-    let check = diklat(
-        &[
-            "content",
-            "check",
-            "--content-dir",
-            dir.path().to_str().unwrap(),
-        ],
-        &[],
-    );
+    assert!(err.contains("DIKLAT_CONTENT_DIR") && err.contains("01-contoh/index.md:3:"), "{err}");
+    let check = diklat(&["content", "check", "--content-dir", dir.path().to_str().unwrap()], &[]);
     assert!(!check.status.success());
-    assert!(
-        stderr(&check).contains("01-contoh/index.md:3:"),
-        "{}",
-        stderr(&check)
-    );
+    assert!(stderr(&check).contains("01-contoh/index.md:3:"), "{}", stderr(&check));
 }
 
 #[test]
 fn the_repository_content_passes_the_content_check() {
-    let out = diklat(
-        &[
-            "content",
-            "check",
-            "--content-dir",
-            content_dir().to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = diklat(&["content", "check", "--content-dir", content_dir().to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("semua valid"));
 }
@@ -126,17 +80,10 @@ async fn the_data_key_is_created_private_once_and_kept() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
     assert!(!format!("{:?}", app.state.data_key).contains(&first[..8]));
     let again = domain::secret::DataKey::load_or_create(app.data_dir()).unwrap();
-    assert_eq!(
-        again.derive("x"),
-        app.state.data_key.derive("x"),
-        "the key is reused, not regenerated"
-    );
+    assert_eq!(again.derive("x"), app.state.data_key.derive("x"), "the key is reused, not regenerated");
     app.teardown().await;
 }

@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod auth_session;
 pub mod cooperative;
 pub mod diklat;
 pub mod district;
 pub mod enrolment;
+pub mod login_throttle;
 pub mod module;
 pub mod person;
 pub mod province;

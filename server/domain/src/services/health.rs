@@ -19,17 +19,10 @@ pub struct DatabaseHealth {
 /// What `/healthz` reports.
 pub async fn check(state: &AppState) -> Health {
     let reachable = state.db.ping().await;
-    let migration = if reachable {
-        state.db.migration_version().await
-    } else {
-        None
-    };
+    let migration = if reachable { state.db.migration_version().await } else { None };
     Health {
         status: if reachable { "ok" } else { "degraded" },
-        database: DatabaseHealth {
-            reachable,
-            backend: state.db.backend().name(),
-        },
+        database: DatabaseHealth { reachable, backend: state.db.backend().name() },
         migration,
         modules: state.content.modules.len(),
         version: env!("CARGO_PKG_VERSION"),

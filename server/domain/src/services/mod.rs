@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod health;
 pub mod modules;
+pub mod people;
 pub mod regions;

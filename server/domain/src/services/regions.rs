@@ -2,10 +2,7 @@ use crate::{
     entities::{cooperative, district, regency, village},
     AppError,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -32,10 +29,7 @@ pub struct VillageOverview {
 }
 
 /// A kabupaten/kota with its kecamatan, kelurahan/desa and their KKMP, alphabetically.
-pub async fn regency_overview<C: ConnectionTrait>(
-    db: &C,
-    regency_code: &str,
-) -> Result<RegencyOverview, AppError> {
+pub async fn regency_overview<C: ConnectionTrait>(db: &C, regency_code: &str) -> Result<RegencyOverview, AppError> {
     let regency = regency::Entity::find()
         .filter(regency::Column::Code.eq(regency_code))
         .one(db)
@@ -60,15 +54,12 @@ pub async fn regency_overview<C: ConnectionTrait>(
         .collect();
     let mut by_district: HashMap<i32, Vec<VillageOverview>> = HashMap::new();
     for v in villages {
-        by_district
-            .entry(v.district_id)
-            .or_default()
-            .push(VillageOverview {
-                cooperative: cooperatives.get(&v.id).cloned(),
-                code: v.code,
-                name: v.name,
-                kind: v.kind,
-            });
+        by_district.entry(v.district_id).or_default().push(VillageOverview {
+            cooperative: cooperatives.get(&v.id).cloned(),
+            code: v.code,
+            name: v.name,
+            kind: v.kind,
+        });
     }
     Ok(RegencyOverview {
         code: regency.code,
@@ -102,9 +93,7 @@ pub struct RegencySummary {
 
 /// Every kabupaten/kota with its kecamatan, kelurahan/desa and KKMP counts, by province and name.
 /// One aggregate query: the counting happens in the database, not in Rust.
-pub async fn regency_summaries<C: ConnectionTrait>(
-    db: &C,
-) -> Result<Vec<RegencySummary>, AppError> {
+pub async fn regency_summaries<C: ConnectionTrait>(db: &C) -> Result<Vec<RegencySummary>, AppError> {
     let sql = "SELECT p.name AS province, r.code AS code, r.name AS name, \
                COUNT(DISTINCT d.id) AS districts, COUNT(v.id) AS villages, COUNT(c.id) AS cooperatives \
                FROM regencies r \

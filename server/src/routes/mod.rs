@@ -10,20 +10,16 @@ use axum::{
 };
 use serde::Deserialize;
 
+mod auth;
+
 pub fn api() -> Router<ServerState> {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/bahasa/{code}", get(set_language))
+    Router::new().route("/healthz", get(health)).route("/bahasa/{code}", get(set_language)).merge(auth::routes())
 }
 
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.
 async fn health(State(state): State<ServerState>) -> impl IntoResponse {
     let health = domain::services::health::check(&state.app).await;
-    let status = if health.database.reachable {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if health.database.reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(health))
 }
 
@@ -36,27 +32,13 @@ struct Back {
 /// link, so it works without JavaScript.
 async fn set_language(Path(code): Path<String>, Query(back): Query<Back>) -> Response {
     let Some(lang) = app::i18n::Lang::from_code(&code) else {
-        return (
-            StatusCode::NOT_FOUND,
-            "Bahasa tidak dikenal / unknown language",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, "Bahasa tidak dikenal / unknown language").into_response();
     };
-    let target = back
-        .ke
-        .filter(|p| app::i18n::is_local_path(p))
-        .unwrap_or_else(|| "/".to_string());
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        app::i18n::COOKIE,
-        lang.code()
-    );
+    let target = back.ke.filter(|p| app::i18n::is_local_path(p)).unwrap_or_else(|| "/".to_string());
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", app::i18n::COOKIE, lang.code());
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
-    if let (Ok(location), Ok(cookie)) = (
-        HeaderValue::from_str(&target),
-        HeaderValue::from_str(&cookie),
-    ) {
+    if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&target), HeaderValue::from_str(&cookie)) {
         headers.insert(header::LOCATION, location);
         headers.insert(header::SET_COOKIE, cookie);
     }

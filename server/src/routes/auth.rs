@@ -1,0 +1,136 @@
+//! Sign-in, sign-out and password change as plain form posts (they work without JavaScript),
+//! following post/redirect/get: errors travel back as a one-time flash message in the session.
+
+use crate::{
+    session::{ACCOUNT_KEY, LOGIN_AT_KEY},
+    startup::ServerState,
+};
+use app::{
+    api::Flash,
+    i18n::{encode_component, is_local_path},
+};
+use axum::{
+    extract::{ConnectInfo, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Extension, Form, Router,
+};
+use domain::{auth::Caller, services::audit};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/auth/masuk", post(sign_in))
+        .route("/auth/keluar", post(sign_out))
+        .route("/auth/sandi", post(change_password))
+}
+
+async fn flash(session: &Session, flash: Flash) {
+    if let Err(e) = session.insert(Flash::KEY, flash).await {
+        tracing::error!("storing a flash message: {e}");
+    }
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    login: String,
+    sandi: String,
+    ke: Option<String>,
+}
+
+async fn sign_in(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let target = form.ke.filter(|k| is_local_path(k) && !k.starts_with("/masuk")).unwrap_or_else(|| "/akun".into());
+    let back = format!("/masuk?ke={}", encode_component(&target));
+    let now = chrono::Utc::now();
+    let result =
+        domain::auth::authenticate(state.app.db.write(), &form.login, &form.sandi, &client.ip().to_string(), now).await;
+    match result {
+        Ok(Ok(account_id)) => {
+            // A new session id at sign-in: an id planted before sign-in is worthless after it.
+            let stored = async {
+                session.cycle_id().await?;
+                session.insert(ACCOUNT_KEY, account_id).await?;
+                session.insert(LOGIN_AT_KEY, now.timestamp()).await
+            };
+            if let Err(e) = stored.await {
+                tracing::error!("starting a session: {e}");
+                flash(&session, Flash::error(domain::AppError::Internal(String::new()).public_message())).await;
+                return Redirect::to(&back).into_response();
+            }
+            Redirect::to(&target).into_response()
+        }
+        Ok(Err(refused)) => {
+            flash(&session, Flash::error(refused.message()).with_login(form.login.trim())).await;
+            Redirect::to(&back).into_response()
+        }
+        Err(e) => {
+            tracing::error!("sign-in failed: {e:?}");
+            flash(&session, Flash::error(e.public_message()).with_login(form.login.trim())).await;
+            Redirect::to(&back).into_response()
+        }
+    }
+}
+
+/// Ends the session on the server (the row is deleted), not only in the browser.
+async fn sign_out(State(state): State<ServerState>, caller: Option<Extension<Caller>>, session: Session) -> Response {
+    if let Some(Extension(caller)) = caller {
+        let _ = audit::record(
+            state.app.db.write(),
+            Some(caller.account_id),
+            "auth.logout",
+            "account",
+            Some(caller.account_id.to_string()),
+            None,
+        )
+        .await;
+    }
+    if let Err(e) = session.delete().await {
+        tracing::error!("ending a session: {e}");
+    }
+    Redirect::to("/").into_response()
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    sandi_lama: String,
+    sandi_baru: String,
+    sandi_ulang: String,
+}
+
+async fn change_password(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        return Redirect::to("/masuk?ke=%2Fakun").into_response();
+    };
+    if form.sandi_baru != form.sandi_ulang {
+        flash(&session, Flash::error("Konfirmasi kata sandi baru tidak sama.")).await;
+        return Redirect::to("/akun#sandi").into_response();
+    }
+    match domain::auth::change_password(state.app.db.write(), caller.account_id, &form.sandi_lama, &form.sandi_baru)
+        .await
+    {
+        Ok(()) => {
+            let _ = session.cycle_id().await;
+            flash(&session, Flash::ok("Kata sandi berhasil diubah.")).await;
+            Redirect::to("/akun").into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("changing a password: {e:?}");
+            }
+            flash(&session, Flash::error(e.public_message())).await;
+            Redirect::to("/akun#sandi").into_response()
+        }
+    }
+}

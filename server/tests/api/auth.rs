@@ -1,0 +1,182 @@
+use crate::db_test;
+use crate::helpers::TestApp;
+use domain::demo::LOGINS;
+
+const PESERTA_PHONE: &str = "081234560001";
+const PESERTA_PASSWORD: &str = "demo-peserta-kkmp";
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("diklat_sesi="))
+}
+
+async fn flash_on(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let html = client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+    let Some(start) = html.find(r#"data-testid="flash""#) else { return String::new() };
+    let rest = &html[start..];
+    let text = &rest[rest.find('>').map_or(0, |i| i + 1)..];
+    text.split('<').next().unwrap_or("").to_string()
+}
+
+db_test!(a_participant_signs_in_with_a_phone_number_in_any_form_and_sees_their_own_account, |app| {
+    app.seed_demo().await;
+    for form in ["0812-3456-0001", "+6281234560001", "62 812 3456 0001"] {
+        let client = app.browser();
+        let r = app.sign_in(&client, form, PESERTA_PASSWORD).await;
+        assert_eq!((r.status().as_u16(), location(&r)), (303, "/akun".to_string()), "{form}");
+        let page = client.get(app.url("/akun")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("3573••••••••0001"), "the NIK is shown masked");
+        assert!(html.contains("Koperasi Kelurahan Merah Putih"));
+        assert!(!html.contains("35730"), "the whole NIK never reaches the page");
+    }
+});
+
+db_test!(staff_sign_in_with_their_email_in_any_case, |app| {
+    app.seed_demo().await;
+    let panitia = LOGINS.iter().find(|l| l.role == "panitia").unwrap();
+    let client = app.browser();
+    let r = app.sign_in(&client, &panitia.login.to_uppercase(), panitia.password).await;
+    assert_eq!(location(&r), "/akun");
+    let html = client.get(app.url("/akun")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Panitia") && html.contains("Kota Malang"), "the role shows its scope");
+});
+
+db_test!(a_wrong_password_and_an_unknown_account_get_the_same_answer, |app| {
+    app.seed_demo().await;
+    let (a, b) = (app.browser(), app.browser());
+    let wrong = app.sign_in(&a, PESERTA_PHONE, "bukan-sandinya").await;
+    let unknown = app.sign_in(&b, "089999999999", "bukan-sandinya").await;
+    assert_eq!(location(&wrong), location(&unknown));
+    let (m1, m2) = (flash_on(&app, &a, "/masuk").await, flash_on(&app, &b, "/masuk").await);
+    assert_eq!(m1, "Nomor HP/email atau kata sandi salah.");
+    assert_eq!(m1, m2);
+    assert_eq!(a.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 303);
+});
+
+db_test!(the_session_cookie_is_httponly_lax_and_replaced_at_sign_in, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    let before =
+        session_cookie(&app.sign_in(&client, PESERTA_PHONE, "salah-salah").await).expect("a session for the flash");
+    let after = session_cookie(&app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await).expect("a session cookie");
+    assert!(after.contains("HttpOnly") && after.contains("SameSite=Lax") && after.contains("Path=/"), "{after}");
+    assert!(!after.contains("Secure"), "not over plain http");
+    let id = |c: &str| c.split(';').next().unwrap().to_string();
+    assert_ne!(id(&before), id(&after), "a new session id at sign-in");
+});
+
+db_test!(signing_out_ends_the_session_on_the_server, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    let cookie = session_cookie(&app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await).unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let r = client.post(app.url("/auth/keluar")).send().await.unwrap();
+    assert_eq!(location(&r), "/");
+    // Replaying the old cookie from another client does not get back in.
+    let r = app.client.get(app.url("/akun")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/masuk?ke=/akun".to_string()));
+});
+
+db_test!(a_session_survives_a_server_restart, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    let cookie = session_cookie(&app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await).unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let second = app.restarted().await;
+    let r = app.client.get(format!("http://{second}/akun")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+});
+
+db_test!(five_wrong_passwords_lock_the_account_for_fifteen_minutes, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    for _ in 0..4 {
+        app.sign_in(&client, PESERTA_PHONE, "tebakan-salah").await;
+        assert_eq!(flash_on(&app, &client, "/masuk").await, "Nomor HP/email atau kata sandi salah.");
+    }
+    app.sign_in(&client, PESERTA_PHONE, "tebakan-salah").await;
+    assert_eq!(flash_on(&app, &client, "/masuk").await, "Terlalu banyak percobaan masuk. Coba lagi dalam 15 menit.");
+    // Even the right password is refused while locked.
+    let r = app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await;
+    assert_ne!(location(&r), "/akun");
+    // Another account from another address is not affected... (same test address: below its limit).
+    let other = app.browser();
+    let panitia = LOGINS.iter().find(|l| l.role == "panitia").unwrap();
+    assert_eq!(location(&app.sign_in(&other, panitia.login, panitia.password).await), "/akun");
+});
+
+db_test!(an_unknown_account_locks_the_same_way_so_locking_reveals_nothing, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    for _ in 0..5 {
+        app.sign_in(&client, "089999999999", "tebakan-salah").await;
+    }
+    assert!(flash_on(&app, &client, "/masuk").await.starts_with("Terlalu banyak percobaan masuk"));
+});
+
+db_test!(changing_the_password_checks_the_current_one_and_the_policy, |app| {
+    app.seed_demo().await;
+    let client = app.browser();
+    app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await;
+    let change = |old: &'static str, new: &'static str, again: &'static str| {
+        let client = client.clone();
+        let url = app.url("/auth/sandi");
+        async move {
+            client
+                .post(url)
+                .form(&[("sandi_lama", old), ("sandi_baru", new), ("sandi_ulang", again)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    change("salah", "koperasi kami maju", "koperasi kami maju").await;
+    assert_eq!(flash_on(&app, &client, "/akun").await, "Kata sandi saat ini salah");
+    change(PESERTA_PASSWORD, "bismillah", "bismillah").await;
+    assert!(flash_on(&app, &client, "/akun").await.contains("terlalu umum"));
+    change(PESERTA_PASSWORD, "koperasi kami maju", "koperasi kami mundur").await;
+    assert_eq!(flash_on(&app, &client, "/akun").await, "Konfirmasi kata sandi baru tidak sama.");
+    change(PESERTA_PASSWORD, "koperasi kami maju", "koperasi kami maju").await;
+    assert_eq!(flash_on(&app, &client, "/akun").await, "Kata sandi berhasil diubah.");
+    let fresh = app.browser();
+    assert_eq!(location(&app.sign_in(&fresh, PESERTA_PHONE, "koperasi kami maju").await), "/akun");
+});
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    use crate::helpers::Backend;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.session_idle_secs = 1).await.unwrap();
+    app.seed_demo().await;
+    let client = app.browser();
+    app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await;
+    assert_eq!(client.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let r = client.get(app.url("/akun")).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), location(&r)), (303, "/masuk?ke=/akun".to_string()));
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_session_ends_at_the_absolute_limit_even_when_active() {
+    use crate::helpers::Backend;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.session_max_secs = 1).await.unwrap();
+    app.seed_demo().await;
+    let client = app.browser();
+    app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        client.get(app.url("/")).send().await.unwrap();
+    }
+    let r = client.get(app.url("/akun")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    app.teardown().await;
+}
