@@ -116,6 +116,21 @@ pub mod ssr {
         caller().ok_or_else(|| fail(domain::AppError::Unauthorized))
     }
 
+    /// The caller, when they hold one of `roles`; otherwise 401 (nobody signed in) or 403.
+    pub fn require_roles(roles: &[domain::auth::Role]) -> Result<Caller, ServerFnError> {
+        let caller = require_caller()?;
+        caller.require_any(roles).map_err(fail)?;
+        Ok(caller)
+    }
+
+    /// The regions in which the caller manages people (as panitia or admin).
+    pub fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
+        use domain::auth::Role;
+        let mut scopes = caller.scopes(Role::Panitia);
+        scopes.extend(caller.scopes(Role::Admin));
+        scopes
+    }
+
     /// This request's session (present on every request; stored only once written to).
     pub fn session() -> Option<tower_sessions::Session> {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
@@ -241,5 +256,69 @@ pub async fn my_account() -> Result<AccountView, ServerFnError> {
         district: p.district,
         regency: p.regency,
         roles: p.roles,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonListRow {
+    pub id: i32,
+    pub name: String,
+    pub nik_masked: Option<String>,
+    pub phone: Option<String>,
+    pub position: Option<String>,
+    pub cooperative: String,
+    pub village: String,
+    pub district: String,
+    pub has_password: bool,
+    pub is_active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeopleListView {
+    pub rows: Vec<PersonListRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// (id, label) of the kecamatan the caller may filter by.
+    pub districts: Vec<(i32, String)>,
+}
+
+/// Participants in the caller's region (panitia and admin only), searchable and paged.
+#[server(endpoint = "peserta")]
+pub async fn list_people(
+    q: Option<String>,
+    kecamatan: Option<i32>,
+    page: Option<u64>,
+) -> Result<PeopleListView, ServerFnError> {
+    use domain::auth::{ids::mask_nik, Role};
+    use domain::services::people;
+    let caller = ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let scopes = ssr::management_scopes(&caller);
+    let state = ssr::state()?;
+    let query =
+        people::PeopleQuery { q, district_id: kecamatan, village_id: None, page: page.unwrap_or(1), per_page: 50 };
+    let found = people::list(state.db.read(), &scopes, &query).await.map_err(ssr::fail)?;
+    let districts = people::districts_in_scope(state.db.read(), &scopes).await.map_err(ssr::fail)?;
+    Ok(PeopleListView {
+        rows: found
+            .rows
+            .into_iter()
+            .map(|r| PersonListRow {
+                id: r.id,
+                name: r.full_name,
+                nik_masked: r.nik.as_deref().map(mask_nik),
+                phone: r.phone.map(|p| p.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(p)),
+                position: r.position,
+                cooperative: r.cooperative,
+                village: r.village,
+                district: r.district,
+                has_password: r.has_password,
+                is_active: r.is_active,
+            })
+            .collect(),
+        total: found.total,
+        page: found.page,
+        per_page: found.per_page,
+        districts,
     })
 }

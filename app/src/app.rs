@@ -7,6 +7,7 @@ use crate::{
         home::Home,
         login::LoginPage,
         not_found::NotFound,
+        people::PeoplePage,
         regions::{RegencyPage, RegionsPage},
     },
 };
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/wilayah/:code") view=RegencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/masuk") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -138,6 +138,20 @@ pub struct Strings {
     pub repeat_password: &'static str,
     pub password_hint: &'static str,
     pub save_password: &'static str,
+    pub nav_people: &'static str,
+    pub people_title: &'static str,
+    pub people_lead: &'static str,
+    pub search_label: &'static str,
+    pub all_districts: &'static str,
+    pub search_button: &'static str,
+    pub account_status: &'static str,
+    pub status_active: &'static str,
+    pub status_no_password: &'static str,
+    pub status_inactive: &'static str,
+    pub no_results: &'static str,
+    pub prev_page: &'static str,
+    pub next_page: &'static str,
+    pub people_count: fn(u64, u64, u64) -> String,
 }
 
 pub static ID: Strings = Strings {
@@ -207,6 +221,20 @@ pub static ID: Strings = Strings {
     repeat_password: "Ulangi kata sandi baru",
     password_hint: "Minimal 8 karakter. Kalimat pendek yang mudah Anda ingat lebih aman daripada kata yang umum.",
     save_password: "Simpan kata sandi",
+    nav_people: "Peserta",
+    people_title: "Data peserta",
+    people_lead: "Pengurus dan pengawas KKMP di wilayah Anda.",
+    search_label: "Cari nama, NIK, atau nomor HP",
+    all_districts: "Semua kecamatan",
+    search_button: "Cari",
+    account_status: "Akun",
+    status_active: "Aktif",
+    status_no_password: "Belum aktivasi",
+    status_inactive: "Nonaktif",
+    no_results: "Tidak ada peserta yang cocok.",
+    prev_page: "‹ Sebelumnya",
+    next_page: "Berikutnya ›",
+    people_count: |from, to, total| format!("{from}–{to} dari {total} peserta"),
 };
 
 pub static EN: Strings = Strings {
@@ -276,6 +304,20 @@ pub static EN: Strings = Strings {
     repeat_password: "Repeat the new password",
     password_hint: "At least 8 characters. A short sentence you remember is safer than a common word.",
     save_password: "Save password",
+    nav_people: "Participants",
+    people_title: "Participants",
+    people_lead: "KKMP board members and supervisors in your region.",
+    search_label: "Search name, NIK or phone",
+    all_districts: "All districts",
+    search_button: "Search",
+    account_status: "Account",
+    status_active: "Active",
+    status_no_password: "Not activated",
+    status_inactive: "Deactivated",
+    no_results: "No matching participants.",
+    prev_page: "‹ Previous",
+    next_page: "Next ›",
+    people_count: |from, to, total| format!("{from}–{to} of {total} participants"),
 };
 
 /// The label of a jabatan code.

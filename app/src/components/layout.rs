@@ -1,3 +1,4 @@
+use crate::api::Role;
 use crate::{
     app::{use_lang, use_viewer},
     i18n::{encode_component, Lang},
@@ -16,6 +17,7 @@ struct NavItem {
 const NAV: &[NavItem] = &[
     NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
     NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
+    NavItem { href: "/peserta", label: |t| t.nav_people, roles: &[Role::Panitia, Role::Admin] },
 ];
 
 /// Header with the service name and navigation for the caller's roles, the page, the footer.

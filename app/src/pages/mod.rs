@@ -2,4 +2,5 @@ pub mod account;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod people;
 pub mod regions;

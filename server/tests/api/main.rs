@@ -9,4 +9,5 @@ mod auth;
 mod database;
 mod health;
 mod pages;
+mod permissions;
 mod startup;

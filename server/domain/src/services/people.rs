@@ -65,3 +65,139 @@ pub async fn scope_name<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Stri
         Scope::Regency(id) => regency::Entity::find_by_id(id).one(db).await?.map(|r| r.name).unwrap_or_default(),
     })
 }
+
+/// Search and page through the participants a caller may see.
+#[derive(Clone, Debug, Default)]
+pub struct PeopleQuery {
+    /// Part of a name, a NIK prefix, or a phone number.
+    pub q: Option<String>,
+    pub district_id: Option<i32>,
+    pub village_id: Option<i32>,
+    /// 1-based.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+pub struct PersonRow {
+    pub id: i32,
+    pub full_name: String,
+    pub nik: Option<String>,
+    pub phone: Option<String>,
+    pub position: Option<String>,
+    pub cooperative: String,
+    pub village: String,
+    pub district: String,
+    pub has_password: bool,
+    pub is_active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PeoplePage {
+    pub rows: Vec<PersonRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// The SELECT … FROM people ⋈ cooperatives ⋈ villages ⋈ districts ⋈ regencies restricted to
+/// `scopes` (none: nothing), shared by the list and its count.
+fn scoped_people(scopes: &[Scope], query: &PeopleQuery) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, LikeExpr, Query};
+    let mut select = Query::select();
+    select
+        .from("people")
+        .inner_join("cooperatives", Expr::col(("cooperatives", "id")).equals(("people", "cooperative_id")))
+        .inner_join("villages", Expr::col(("villages", "id")).equals(("cooperatives", "village_id")))
+        .inner_join("districts", Expr::col(("districts", "id")).equals(("villages", "district_id")))
+        .inner_join("regencies", Expr::col(("regencies", "id")).equals(("districts", "regency_id")))
+        .left_join("accounts", Expr::col(("accounts", "person_id")).equals(("people", "id")));
+    let mut scope_cond = Cond::any();
+    for s in scopes {
+        scope_cond = match *s {
+            Scope::National => scope_cond.add(Expr::val(1).eq(1)),
+            Scope::Province(p) => scope_cond.add(Expr::col(("regencies", "province_id")).eq(p)),
+            Scope::Regency(r) => scope_cond.add(Expr::col(("regencies", "id")).eq(r)),
+        };
+    }
+    if scopes.is_empty() {
+        scope_cond = scope_cond.add(Expr::val(1).eq(0));
+    }
+    select.cond_where(scope_cond);
+    if let Some(d) = query.district_id {
+        select.and_where(Expr::col(("districts", "id")).eq(d));
+    }
+    if let Some(v) = query.village_id {
+        select.and_where(Expr::col(("villages", "id")).eq(v));
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let mut any = Cond::any().add(
+            Expr::expr(Func::lower(Expr::col(("people", "full_name"))))
+                .like(LikeExpr::new(format!("%{}%", escape_like(&q.to_lowercase()))).escape('\\')),
+        );
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 4 && digits.len() == q.chars().filter(|c| !c.is_whitespace() && *c != '-').count() {
+            any = any.add(Expr::col(("people", "nik")).like(format!("{digits}%")));
+            if let Ok(phone) = crate::auth::ids::PhoneNumber::parse(q) {
+                any = any.add(Expr::col(("people", "phone")).eq(phone.as_str()));
+            }
+        }
+        select.cond_where(any);
+    }
+    select
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Participants within the caller's panitia/admin scopes, by kecamatan, kelurahan and name.
+pub async fn list<C: ConnectionTrait>(db: &C, scopes: &[Scope], query: &PeopleQuery) -> Result<PeoplePage, AppError> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order};
+    use sea_orm::{FromQueryResult, StatementBuilder};
+    let per_page = Ord::clamp(query.per_page, 1, 200);
+    let page = Ord::max(query.page, 1);
+    let backend = db.get_database_backend();
+
+    let mut count = scoped_people(scopes, query);
+    count.expr_as(Func::count(Expr::col(("people", "id"))), Alias::new("n"));
+    let total: i64 = db.query_one(&count).await?.map(|row| row.try_get::<i64>("", "n")).transpose()?.unwrap_or(0);
+
+    let mut select = scoped_people(scopes, query);
+    select
+        .column(("people", "id"))
+        .column(("people", "full_name"))
+        .column(("people", "nik"))
+        .column(("people", "phone"))
+        .column(("people", "position"))
+        .expr_as(Expr::col(("cooperatives", "name")), Alias::new("cooperative"))
+        .expr_as(Expr::col(("villages", "name")), Alias::new("village"))
+        .expr_as(Expr::col(("districts", "name")), Alias::new("district"))
+        .expr_as(Expr::col(("accounts", "password_hash")).is_not_null(), Alias::new("has_password"))
+        .expr_as(Func::coalesce([Expr::col(("accounts", "is_active")), Expr::val(false)]), Alias::new("is_active"))
+        .order_by(("districts", "name"), Order::Asc)
+        .order_by(("villages", "name"), Order::Asc)
+        .order_by(("people", "full_name"), Order::Asc)
+        .order_by(("people", "id"), Order::Asc)
+        .limit(per_page)
+        .offset((page - 1) * per_page);
+    let stmt = StatementBuilder::build(&select, &backend);
+    let rows = PersonRow::find_by_statement(stmt).all(db).await?;
+    Ok(PeoplePage { rows, total: total as u64, page, per_page })
+}
+
+/// Kecamatan within the caller's scopes, for filters: (id, "Kecamatan, Kota").
+pub async fn districts_in_scope<C: ConnectionTrait>(db: &C, scopes: &[Scope]) -> Result<Vec<(i32, String)>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let mut out = Vec::new();
+    let regencies = regency::Entity::find().order_by_asc(regency::Column::Name).all(db).await?;
+    for r in regencies.into_iter().filter(|r| scopes.iter().any(|s| s.covers(r.province_id, r.id))) {
+        let districts = district::Entity::find()
+            .filter(district::Column::RegencyId.eq(r.id))
+            .order_by_asc(district::Column::Name)
+            .all(db)
+            .await?;
+        out.extend(districts.into_iter().map(|d| (d.id, format!("{}, {}", d.name, r.name))));
+    }
+    Ok(out)
+}
