@@ -322,3 +322,29 @@ pub async fn list_people(
         districts,
     })
 }
+
+/// The outcome of the last import, shown once on `/peserta/impor`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportReportView {
+    pub file_name: String,
+    pub rows: usize,
+    pub imported: usize,
+    /// (line, column, problem), the first ones only.
+    pub errors: Vec<(usize, String, String)>,
+    pub error_count: usize,
+}
+
+impl ImportReportView {
+    pub const KEY: &'static str = "import_report";
+    /// How many row errors are kept for display.
+    pub const SHOWN: usize = 300;
+}
+
+/// Takes the report of the last import (panitia and admin only).
+#[server(endpoint = "laporan-impor")]
+pub async fn take_import_report() -> Result<Option<ImportReportView>, ServerFnError> {
+    use domain::auth::Role;
+    ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let Some(session) = ssr::session() else { return Ok(None) };
+    Ok(session.remove::<ImportReportView>(ImportReportView::KEY).await.ok().flatten())
+}

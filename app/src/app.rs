@@ -5,6 +5,7 @@ use crate::{
     pages::{
         account::AccountPage,
         home::Home,
+        import::ImportPage,
         login::LoginPage,
         not_found::NotFound,
         people::PeoplePage,
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/masuk") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/impor") view=ImportPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

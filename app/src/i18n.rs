@@ -152,6 +152,20 @@ pub struct Strings {
     pub prev_page: &'static str,
     pub next_page: &'static str,
     pub people_count: fn(u64, u64, u64) -> String,
+    pub import_title: &'static str,
+    pub import_lead: &'static str,
+    pub import_columns: &'static str,
+    pub import_template: &'static str,
+    pub import_file_label: &'static str,
+    pub import_button: &'static str,
+    pub import_busy: &'static str,
+    pub import_report: &'static str,
+    pub import_line: &'static str,
+    pub import_field: &'static str,
+    pub import_problem: &'static str,
+    pub nav_import: &'static str,
+    pub import_ok: fn(usize, &str) -> String,
+    pub import_failed: fn(usize, usize, &str) -> String,
 }
 
 pub static ID: Strings = Strings {
@@ -235,6 +249,20 @@ pub static ID: Strings = Strings {
     prev_page: "‹ Sebelumnya",
     next_page: "Berikutnya ›",
     people_count: |from, to, total| format!("{from}–{to} dari {total} peserta"),
+    import_title: "Impor peserta",
+    import_lead: "Unggah berkas CSV atau XLSX. Setiap baris diperiksa lebih dulu; bila ada satu saja kesalahan, tidak ada data yang disimpan.",
+    import_columns: "Kolom: nama, nik, no_hp, email, kelurahan, kecamatan (bila nama kelurahan ganda), jabatan. Judul kolom boleh huruf besar/kecil, bahasa Indonesia atau Inggris; pemisah koma atau titik koma.",
+    import_template: "Unduh contoh berkas CSV",
+    import_file_label: "Berkas peserta (.csv atau .xlsx, maks. 5 MB)",
+    import_button: "Periksa dan impor",
+    import_busy: "Sedang memeriksa dan mengimpor… jangan tutup halaman ini.",
+    import_report: "Hasil impor",
+    import_line: "Baris",
+    import_field: "Kolom",
+    import_problem: "Masalah",
+    nav_import: "Impor",
+    import_ok: |n, f| format!("Berhasil: {n} peserta dari {f} ditambahkan."),
+    import_failed: |e, rows, f| format!("Tidak ada yang disimpan: {e} kesalahan pada {rows} baris di {f}. Perbaiki lalu unggah ulang."),
 };
 
 pub static EN: Strings = Strings {
@@ -318,6 +346,20 @@ pub static EN: Strings = Strings {
     prev_page: "‹ Previous",
     next_page: "Next ›",
     people_count: |from, to, total| format!("{from}–{to} of {total} participants"),
+    import_title: "Import participants",
+    import_lead: "Upload a CSV or XLSX file. Every row is checked first; if any row has an error, nothing is saved.",
+    import_columns: "Columns: nama, nik, no_hp, email, kelurahan, kecamatan (when a village name repeats), jabatan. Headers in any case, Indonesian or English; comma or semicolon separated.",
+    import_template: "Download a sample CSV",
+    import_file_label: "Participant file (.csv or .xlsx, max 5 MB)",
+    import_button: "Check and import",
+    import_busy: "Checking and importing… please keep this page open.",
+    import_report: "Import result",
+    import_line: "Line",
+    import_field: "Column",
+    import_problem: "Problem",
+    nav_import: "Import",
+    import_ok: |n, f| format!("Done: {n} participants from {f} added."),
+    import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };
 
 /// The label of a jabatan code.

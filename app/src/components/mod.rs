@@ -1,2 +1,3 @@
+pub mod busy;
 pub mod layout;
 pub mod status;

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod home;
+pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod people;

@@ -31,6 +31,9 @@ pub fn PeoplePage() -> impl IntoView {
         <Title text=t.people_title/>
         <h1>{t.people_title}</h1>
         <p class="lead">{t.people_lead}</p>
+        <p>
+            <a class="button secondary" href="/peserta/impor">{t.import_title}</a>
+        </p>
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let (q, kecamatan, _) = params();

@@ -11,9 +11,14 @@ use axum::{
 use serde::Deserialize;
 
 mod auth;
+mod people;
 
 pub fn api() -> Router<ServerState> {
-    Router::new().route("/healthz", get(health)).route("/bahasa/{code}", get(set_language)).merge(auth::routes())
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/bahasa/{code}", get(set_language))
+        .merge(auth::routes())
+        .merge(people::routes())
 }
 
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.

@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod database;
 mod health;
+mod import;
 mod pages;
 mod permissions;
 mod startup;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod health;
+pub mod import;
 pub mod modules;
 pub mod people;
 pub mod regions;
