@@ -348,3 +348,36 @@ pub async fn take_import_report() -> Result<Option<ImportReportView>, ServerFnEr
     let Some(session) = ssr::session() else { return Ok(None) };
     Ok(session.remove::<ImportReportView>(ImportReportView::KEY).await.ok().flatten())
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssuedCodeView {
+    pub name: String,
+    pub contact: String,
+    pub village: String,
+    pub district: String,
+    pub code: String,
+    /// The activation link with the code filled in.
+    pub link: String,
+    pub reset: bool,
+}
+
+/// Codes just issued, shown once on `/peserta/kode` for printing or sending.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssuedCodesView {
+    /// dd-mm-yyyy
+    pub expires: String,
+    pub codes: Vec<IssuedCodeView>,
+}
+
+impl IssuedCodesView {
+    pub const KEY: &'static str = "issued_codes";
+}
+
+/// Takes the codes issued by the last request (panitia and admin only).
+#[server(endpoint = "kode-terbit")]
+pub async fn take_issued_codes() -> Result<Option<IssuedCodesView>, ServerFnError> {
+    use domain::auth::Role;
+    ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let Some(session) = ssr::session() else { return Ok(None) };
+    Ok(session.remove::<IssuedCodesView>(IssuedCodesView::KEY).await.ok().flatten())
+}

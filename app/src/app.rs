@@ -4,6 +4,7 @@ use crate::{
     i18n::Lang,
     pages::{
         account::AccountPage,
+        codes::{ActivatePage, IssuedCodesPage},
         home::Home,
         import::ImportPage,
         login::LoginPage,
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/impor") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/kode") view=IssuedCodesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/aktivasi") view=ActivatePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

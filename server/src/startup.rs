@@ -40,6 +40,8 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     /// Sessions older than this (since sign-in) are ended whatever their activity.
     pub session_max_age: std::time::Duration,
+    /// Where people reach the server, for links printed on paper (e.g. activation links).
+    pub public_url: String,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -153,6 +155,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         app: state.clone(),
         leptos_options: leptos_options.clone(),
         session_max_age: std::time::Duration::from_secs(config.session_max_secs),
+        public_url: config.public_url.trim_end_matches('/').to_string(),
     };
     let sessions = crate::session::layer(
         state.db.clone(),

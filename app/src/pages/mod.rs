@@ -1,4 +1,5 @@
 pub mod account;
+pub mod codes;
 pub mod home;
 pub mod import;
 pub mod login;

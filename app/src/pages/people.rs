@@ -1,7 +1,7 @@
 use crate::{
-    api::list_people,
+    api::{list_people, take_flash},
     app::{require_sign_in, use_lang},
-    components::status::or_error,
+    components::status::{or_error, FlashNotice},
     i18n::{encode_component, position_label},
 };
 use leptos::prelude::*;
@@ -27,6 +27,7 @@ pub fn PeoplePage() -> impl IntoView {
         )
     };
     let people = Resource::new(params, |(q, kecamatan, page)| list_people(q, kecamatan, page));
+    let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Title text=t.people_title/>
         <h1>{t.people_title}</h1>
@@ -37,6 +38,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let (q, kecamatan, _) = params();
+                let flash = flash.await.ok().flatten();
                 or_error(people.await.map(|list| {
                     let link = {
                         let q = q.clone();
@@ -54,7 +56,9 @@ pub fn PeoplePage() -> impl IntoView {
                     let from = if list.total == 0 { 0 } else { (list.page - 1) * list.per_page + 1 };
                     let to = ((list.page - 1) * list.per_page + list.rows.len() as u64).min(list.total);
                     let last_page = list.total.div_ceil(list.per_page).max(1);
+                    let any_without_password = list.rows.iter().any(|p| !p.has_password && p.is_active);
                     view! {
+                        <FlashNotice flash=flash/>
                         <form method="get" action="/peserta" class="filters" role="search">
                             <label for="q" class="visually-hidden">{t.search_label}</label>
                             <input id="q" name="q" type="search" placeholder=t.search_label value=q.clone().unwrap_or_default()/>
@@ -71,6 +75,14 @@ pub fn PeoplePage() -> impl IntoView {
                             <button type="submit" class="button">{t.search_button}</button>
                         </form>
                         <p class="hint" data-testid="people-count">{(t.people_count)(from, to, list.total)}</p>
+                        {any_without_password.then(|| view! {
+                            <form method="post" action="/kode/buat" class="inline-form">
+                                <input type="hidden" name="semua" value="1"/>
+                                <input type="hidden" name="q" value=q.clone().unwrap_or_default()/>
+                                <input type="hidden" name="kecamatan" value=kecamatan.map(|k| k.to_string()).unwrap_or_default()/>
+                                <button type="submit" class="button secondary">{t.codes_for_all}</button>
+                            </form>
+                        })}
                         {if list.rows.is_empty() {
                             view! { <p class="empty">{t.no_results}</p> }.into_any()
                         } else {
@@ -84,6 +96,7 @@ pub fn PeoplePage() -> impl IntoView {
                                                 <th scope="col">{t.f_position}</th>
                                                 <th scope="col">{t.f_kelurahan}</th>
                                                 <th scope="col">{t.account_status}</th>
+                                                <th scope="col"><span class="visually-hidden">{t.code_for_one}</span></th>
                                             </tr>
                                         </thead>
                                         <tbody>
@@ -113,6 +126,12 @@ pub fn PeoplePage() -> impl IntoView {
                                                                 <small class="hint">{p.district}</small>
                                                             </td>
                                                             <td>{status}</td>
+                                                            <td>
+                                                                <form method="post" action="/kode/buat">
+                                                                    <input type="hidden" name="orang" value=p.id.to_string()/>
+                                                                    <button type="submit" class="link-button">{t.code_for_one}</button>
+                                                                </form>
+                                                            </td>
                                                         </tr>
                                                     }
                                                 })

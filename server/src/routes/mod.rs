@@ -11,6 +11,7 @@ use axum::{
 use serde::Deserialize;
 
 mod auth;
+mod codes;
 mod people;
 
 pub fn api() -> Router<ServerState> {
@@ -19,6 +20,7 @@ pub fn api() -> Router<ServerState> {
         .route("/bahasa/{code}", get(set_language))
         .merge(auth::routes())
         .merge(people::routes())
+        .merge(codes::routes())
 }
 
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod codes;
 mod database;
 mod health;
 mod import;

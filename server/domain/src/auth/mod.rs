@@ -1,8 +1,9 @@
 //! Who is asking: sign-in, the caller's roles and their regional scope, rate limiting.
 
+pub mod codes;
 pub mod ids;
 pub mod policy;
-mod throttle;
+pub(crate) mod throttle;
 
 use crate::{
     entities::{account, person, role_grant},

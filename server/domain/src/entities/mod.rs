@@ -10,6 +10,7 @@ pub mod district;
 pub mod enrolment;
 pub mod login_throttle;
 pub mod module;
+pub mod one_time_code;
 pub mod person;
 pub mod province;
 pub mod regency;

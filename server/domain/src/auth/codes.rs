@@ -1,0 +1,227 @@
+//! One-time sign-in codes: panitia hand one to a participant (printed per kelurahan, or sent
+//! by WhatsApp); the participant uses it once to set their own password. The same mechanism
+//! resets a forgotten password. Only a hash of each code is stored.
+
+use super::{ids::LoginId, policy, throttle, Caller, Role, Scope};
+use crate::{
+    entities::{account, auth_session, cooperative, district, one_time_code, person, regency, village},
+    password,
+    services::audit,
+    AppError,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+/// Codes expire after a week: long enough to reach someone through the kelurahan.
+pub const VALID_DAYS: i64 = 7;
+/// At most this many codes in one batch.
+pub const MAX_BATCH: usize = 500;
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A code as handed out: `XXXX-XXXX`, 40 random bits in Crockford base32.
+pub fn new_code() -> String {
+    let bytes: [u8; 5] = rand::random();
+    let mut bits: u64 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u64::from(b);
+    }
+    let chars: String = (0..8).rev().map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// Upper-cases, drops separators and maps the letters people confuse (O→0, I/L→1).
+pub fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+fn hash(code: &str) -> String {
+    hex::encode(Sha256::digest(normalise(code).as_bytes()))
+}
+
+/// A code just issued, for the printable list. Shown once; never stored in clear.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IssuedCode {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub village: String,
+    pub district: String,
+    pub code: String,
+    pub reset: bool,
+}
+
+/// Issues a fresh code for each person (replacing any unused earlier code). Every person must
+/// be a participant inside the caller's panitia/admin scopes.
+pub async fn issue<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    scopes: &[Scope],
+    person_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<(Vec<IssuedCode>, DateTime<Utc>), AppError> {
+    caller.require_any(&[Role::Panitia, Role::Admin])?;
+    if person_ids.len() > MAX_BATCH {
+        return Err(AppError::invalid("peserta", format!("Paling banyak {MAX_BATCH} kode sekali buat")));
+    }
+    let expires = now + Duration::days(VALID_DAYS);
+    let txn = db.begin().await?;
+    let mut issued = Vec::new();
+    for id in person_ids {
+        let p = person::Entity::find_by_id(*id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let coop = cooperative::Entity::find_by_id(p.cooperative_id.ok_or(AppError::Forbidden)?)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let v = village::Entity::find_by_id(coop.village_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let d = district::Entity::find_by_id(v.district_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let r = regency::Entity::find_by_id(d.regency_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        if !scopes.iter().any(|s| s.covers(r.province_id, r.id)) {
+            return Err(AppError::Forbidden);
+        }
+        let a = account::Entity::find()
+            .filter(account::Column::PersonId.eq(p.id))
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // Earlier unused codes stop working: only the newest printed code counts.
+        one_time_code::Entity::update_many()
+            .col_expr(one_time_code::Column::ExpiresAt, Expr::value(now))
+            .filter(one_time_code::Column::AccountId.eq(a.id))
+            .filter(one_time_code::Column::UsedAt.is_null())
+            .filter(one_time_code::Column::ExpiresAt.gt(now))
+            .exec(&txn)
+            .await?;
+        let reset = a.password_hash.is_some();
+        let code = new_code();
+        one_time_code::ActiveModel {
+            account_id: Set(a.id),
+            code_hash: Set(hash(&code)),
+            purpose: Set(if reset { "reset" } else { "first_login" }.into()),
+            created_by: Set(Some(caller.account_id)),
+            created_at: Set(now),
+            expires_at: Set(expires),
+            used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Some(caller.account_id),
+            if reset { "auth.reset_code" } else { "auth.first_login_code" },
+            "account",
+            Some(a.id.to_string()),
+            None,
+        )
+        .await?;
+        issued.push(IssuedCode {
+            name: p.full_name,
+            phone: p.phone.map(|ph| ph.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(ph)),
+            email: p.email,
+            village: v.name,
+            district: d.name,
+            code,
+            reset,
+        });
+    }
+    txn.commit().await?;
+    issued.sort_by(|a, b| (&a.district, &a.village, &a.name).cmp(&(&b.district, &b.village, &b.name)));
+    Ok((issued, expires))
+}
+
+/// Sets a password with a one-time code. The code must belong to the account behind `login`,
+/// be unused and unexpired. Attempts count against the address like sign-in failures.
+/// Returns the account id; every other session of the account is ended.
+pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    login: &str,
+    code: &str,
+    new_password: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let ip_key = format!("aktivasi:{client}");
+    if let Some(minutes) = throttle::locked_minutes(db, &ip_key, now).await? {
+        return Err(AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit.")));
+    }
+    let refused = || AppError::invalid("kode", "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.");
+    let row = one_time_code::Entity::find().filter(one_time_code::Column::CodeHash.eq(hash(code))).one(db).await?;
+    let account = match &row {
+        Some(r) => account::Entity::find_by_id(r.account_id).one(db).await?,
+        None => None,
+    };
+    let person = match &account {
+        Some(a) => person::Entity::find_by_id(a.person_id).one(db).await?,
+        None => None,
+    };
+    let matches_login = match (LoginId::parse(login), &person) {
+        (Ok(LoginId::Phone(p)), Some(person)) => person.phone.as_deref() == Some(p.as_str()),
+        (Ok(LoginId::Email(e)), Some(person)) => person.email.as_deref() == Some(e.as_str()),
+        _ => false,
+    };
+    let usable = row.as_ref().is_some_and(|r| r.used_at.is_none() && r.expires_at > now)
+        && account.as_ref().is_some_and(|a| a.is_active)
+        && matches_login;
+    let (Some(row), Some(account), Some(person), true) = (row, account, person, usable) else {
+        throttle::fail(db, &ip_key, now, throttle::ACCOUNT_LIMIT * 2).await?;
+        return Err(refused());
+    };
+    let ids: Vec<&str> = [person.phone.as_deref(), person.email.as_deref()].into_iter().flatten().collect();
+    policy::check_new_password(new_password, &ids)?;
+    let hash = password::hash_limited(new_password.to_string()).await;
+
+    let txn = db.begin().await?;
+    // Mark the code used only if nobody used it meanwhile: a code works once.
+    let claimed = one_time_code::Entity::update_many()
+        .col_expr(one_time_code::Column::UsedAt, Expr::value(now))
+        .filter(one_time_code::Column::Id.eq(row.id))
+        .filter(one_time_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(refused());
+    }
+    let account_id = account.id;
+    let mut active = account.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.password_changed_at = Set(Some(now));
+    active.update(&txn).await?;
+    auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(&txn).await?;
+    audit::record(
+        &txn,
+        Some(account_id),
+        &format!("auth.{}_redeemed", row.purpose),
+        "account",
+        Some(account_id.to_string()),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(account_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_eight_crockford_characters_and_forgive_common_misreadings() {
+        let c = new_code();
+        assert_eq!(c.len(), 9);
+        assert!(c.chars().all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))), "{c}");
+        assert_eq!(normalise("ab1o-il2z"), "AB10112Z");
+        assert_eq!(normalise("o0il-OIL1"), "00110111");
+        assert_eq!(hash("abcd-efgh"), hash("ABCDEFGH"));
+    }
+}

@@ -1,0 +1,161 @@
+//! One-time sign-in codes: panitia issue them (one person or everyone not yet activated in the
+//! current list); participants redeem one at `/aktivasi` to set their password.
+
+use crate::{
+    session::{ACCOUNT_KEY, LOGIN_AT_KEY},
+    startup::ServerState,
+};
+use app::api::{Flash, IssuedCodeView, IssuedCodesView};
+use axum::{
+    extract::{ConnectInfo, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Extension, Form, Router,
+};
+use domain::{
+    auth::{codes, Caller, Role},
+    services::people,
+};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new().route("/kode/buat", post(issue)).route("/auth/aktivasi", post(redeem))
+}
+
+#[derive(Deserialize)]
+struct IssueForm {
+    /// One person…
+    orang: Option<i32>,
+    /// …or everyone without a password in the list filtered by `q` and `kecamatan`.
+    semua: Option<String>,
+    q: Option<String>,
+    kecamatan: Option<String>,
+}
+
+async fn issue(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<IssueForm>,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        return Redirect::to("/masuk?ke=/peserta").into_response();
+    };
+    if caller.require_any(&[Role::Panitia, Role::Admin]).is_err() {
+        return (axum::http::StatusCode::FORBIDDEN, "Anda tidak berhak membuat kode masuk").into_response();
+    }
+    let mut scopes = caller.scopes(Role::Panitia);
+    scopes.extend(caller.scopes(Role::Admin));
+    let ids: Vec<i32> = match (form.orang, form.semua.is_some()) {
+        (Some(id), _) => vec![id],
+        (None, true) => {
+            let query = people::PeopleQuery {
+                q: form.q.filter(|q| !q.trim().is_empty()),
+                district_id: form.kecamatan.and_then(|k| k.parse().ok()),
+                village_id: None,
+                page: 1,
+                per_page: codes::MAX_BATCH as u64,
+            };
+            match people::list(state.app.db.read(), &scopes, &query).await {
+                Ok(found) => found.rows.into_iter().filter(|r| !r.has_password && r.is_active).map(|r| r.id).collect(),
+                Err(e) => {
+                    tracing::error!("listing people for codes: {e:?}");
+                    Vec::new()
+                }
+            }
+        }
+        (None, false) => Vec::new(),
+    };
+    if ids.is_empty() {
+        let _ = session.insert(Flash::KEY, Flash::error("Tidak ada peserta yang perlu dibuatkan kode.")).await;
+        return Redirect::to("/peserta").into_response();
+    }
+    match codes::issue(state.app.db.write(), &caller, &scopes, &ids, chrono::Utc::now()).await {
+        Ok((issued, expires)) => {
+            let view = IssuedCodesView {
+                expires: expires
+                    .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"))
+                    .format("%d-%m-%Y %H:%M WIB")
+                    .to_string(),
+                codes: issued
+                    .into_iter()
+                    .map(|c| IssuedCodeView {
+                        link: format!("{}/aktivasi?kode={}", state.public_url, c.code),
+                        contact: c.phone.or(c.email).unwrap_or_default(),
+                        name: c.name,
+                        village: c.village,
+                        district: c.district,
+                        code: c.code,
+                        reset: c.reset,
+                    })
+                    .collect(),
+            };
+            if let Err(e) = session.insert(IssuedCodesView::KEY, view).await {
+                tracing::error!("storing issued codes: {e}");
+            }
+            Redirect::to("/peserta/kode").into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("issuing codes: {e:?}");
+            }
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            let status =
+                axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            if status == axum::http::StatusCode::FORBIDDEN {
+                return (status, "Peserta ini di luar wilayah Anda").into_response();
+            }
+            Redirect::to("/peserta").into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RedeemForm {
+    login: String,
+    kode: String,
+    sandi_baru: String,
+    sandi_ulang: String,
+}
+
+async fn redeem(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<RedeemForm>,
+) -> Response {
+    let back = format!("/aktivasi?kode={}", app::i18n::encode_component(form.kode.trim()));
+    if form.sandi_baru != form.sandi_ulang {
+        let _ = session
+            .insert(Flash::KEY, Flash::error("Konfirmasi kata sandi baru tidak sama.").with_login(form.login.trim()))
+            .await;
+        return Redirect::to(&back).into_response();
+    }
+    let now = chrono::Utc::now();
+    match codes::redeem(state.app.db.write(), &form.login, &form.kode, &form.sandi_baru, &client.ip().to_string(), now)
+        .await
+    {
+        Ok(account_id) => {
+            let started = async {
+                session.cycle_id().await?;
+                session.insert(ACCOUNT_KEY, account_id).await?;
+                session.insert(LOGIN_AT_KEY, now.timestamp()).await?;
+                session.insert(Flash::KEY, Flash::ok("Kata sandi tersimpan. Selamat datang!")).await
+            };
+            if let Err(e) = started.await {
+                tracing::error!("starting a session after activation: {e}");
+                return Redirect::to("/masuk").into_response();
+            }
+            Redirect::to("/akun").into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("redeeming a code: {e:?}");
+            }
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_message()).with_login(form.login.trim())).await;
+            Redirect::to(&back).into_response()
+        }
+    }
+}
