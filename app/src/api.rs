@@ -381,3 +381,90 @@ pub async fn take_issued_codes() -> Result<Option<IssuedCodesView>, ServerFnErro
     let Some(session) = ssr::session() else { return Ok(None) };
     Ok(session.remove::<IssuedCodesView>(IssuedCodesView::KEY).await.ok().flatten())
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonEditView {
+    pub id: i32,
+    pub name: String,
+    /// The whole NIK: only panitia editing the person see it.
+    pub nik: String,
+    pub phone: String,
+    pub email: String,
+    pub position: String,
+    pub cooperative: String,
+    pub village: String,
+    pub district: String,
+    pub has_password: bool,
+    pub is_active: bool,
+}
+
+/// One participant for editing (panitia and admin, inside their region; 404 outside it).
+#[server(endpoint = "peserta-detail")]
+pub async fn person_detail(id: i32) -> Result<PersonEditView, ServerFnError> {
+    use domain::auth::Role;
+    let caller = ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let state = ssr::state()?;
+    let p = domain::services::people::detail(state.db.read(), &ssr::management_scopes(&caller), id)
+        .await
+        .map_err(ssr::fail)?;
+    Ok(PersonEditView {
+        id: p.id,
+        name: p.full_name,
+        nik: p.nik.unwrap_or_default(),
+        phone: p.phone.map(|ph| ph.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(ph)).unwrap_or_default(),
+        email: p.email.unwrap_or_default(),
+        position: p.position.unwrap_or_default(),
+        cooperative: p.cooperative,
+        village: p.village,
+        district: p.district,
+        has_password: p.has_password,
+        is_active: p.is_active,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub id: i64,
+    /// dd-mm-yyyy HH:MM WIB
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub lines: Vec<AuditLine>,
+    pub total: u64,
+    pub page: u64,
+}
+
+/// The audit log, newest first (admin only).
+#[server(endpoint = "audit")]
+pub async fn list_audit(action: Option<String>, page: Option<u64>) -> Result<AuditPage, ServerFnError> {
+    use domain::auth::Role;
+    ssr::require_roles(&[Role::Admin])?;
+    let state = ssr::state()?;
+    let page = page.unwrap_or(1).max(1);
+    let (rows, total) =
+        domain::services::audit::list(state.db.read(), action.as_deref(), page).await.map_err(ssr::fail)?;
+    let wib = chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset");
+    Ok(AuditPage {
+        lines: rows
+            .into_iter()
+            .map(|r| AuditLine {
+                id: r.id,
+                at: r.at.with_timezone(&wib).format("%d-%m-%Y %H:%M").to_string(),
+                actor: r.actor,
+                action: r.action,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                detail: r.detail,
+            })
+            .collect(),
+        total,
+        page,
+    })
+}

@@ -4,12 +4,14 @@ use crate::{
     i18n::Lang,
     pages::{
         account::AccountPage,
+        audit::AuditLogPage,
         codes::{ActivatePage, IssuedCodesPage},
         home::Home,
         import::ImportPage,
         login::LoginPage,
         not_found::NotFound,
         people::PeoplePage,
+        person::PersonPage,
         regions::{RegencyPage, RegionsPage},
     },
 };
@@ -66,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/peserta/impor") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/kode") view=IssuedCodesPage ssr=SsrMode::Async/>
                     <Route path=path!("/aktivasi") view=ActivatePage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/:id") view=PersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

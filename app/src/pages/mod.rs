@@ -1,8 +1,10 @@
 pub mod account;
+pub mod audit;
 pub mod codes;
 pub mod home;
 pub mod import;
 pub mod login;
 pub mod not_found;
 pub mod people;
+pub mod person;
 pub mod regions;

@@ -114,7 +114,7 @@ pub fn PeoplePage() -> impl IntoView {
                                                     view! {
                                                         <tr class="person" data-id=p.id>
                                                             <td>
-                                                                {p.name}
+                                                                <a href=format!("/peserta/{}", p.id)>{p.name}</a>
                                                                 <br/>
                                                                 <small class="hint">{p.phone.unwrap_or_default()}</small>
                                                             </td>

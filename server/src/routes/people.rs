@@ -2,13 +2,13 @@
 //! written all or nothing; the report is shown once on `/peserta/impor`.
 
 use crate::startup::ServerState;
-use app::api::ImportReportView;
+use app::api::{Flash, ImportReportView};
 use axum::{
     extract::{DefaultBodyLimit, Multipart, State},
     http::header,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Extension, Router,
+    Extension, Form, Router,
 };
 use domain::{
     auth::{Caller, Role},
@@ -20,6 +20,120 @@ pub fn routes() -> Router<ServerState> {
     Router::new()
         .route("/unggah/peserta", post(upload).layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)))
         .route("/peserta/impor/contoh.csv", get(template))
+        .route("/peserta/ubah", post(edit))
+        .route("/peserta/status", post(set_status))
+}
+
+fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
+    let mut scopes = caller.scopes(Role::Panitia);
+    scopes.extend(caller.scopes(Role::Admin));
+    scopes
+}
+
+/// The caller when they are panitia or admin, else the response to send instead.
+fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, Response> {
+    match caller {
+        None => Err(Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component(back))).into_response()),
+        Some(Extension(c)) if c.require_any(&[Role::Panitia, Role::Admin]).is_ok() => Ok(c),
+        Some(_) => Err((axum::http::StatusCode::FORBIDDEN, "Anda tidak berhak mengubah data peserta").into_response()),
+    }
+}
+
+async fn after(session: &Session, result: Result<(), domain::AppError>, ok: &str, back: &str) -> Response {
+    let flash = match result {
+        Ok(()) => Flash::ok(ok),
+        Err(domain::AppError::NotFound) => {
+            return (axum::http::StatusCode::NOT_FOUND, "Peserta tidak ditemukan").into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("changing a participant: {e:?}");
+            }
+            Flash::error(e.public_message())
+        }
+    };
+    let _ = session.insert(Flash::KEY, flash).await;
+    Redirect::to(back).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct EditForm {
+    id: i32,
+    nama: String,
+    nik: String,
+    no_hp: String,
+    email: String,
+    jabatan: String,
+}
+
+async fn edit(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<EditForm>,
+) -> Response {
+    let back = format!("/peserta/{}", form.id);
+    let caller = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let changes = domain::services::people::PersonChanges {
+        full_name: form.nama,
+        nik: form.nik,
+        phone: form.no_hp,
+        email: form.email,
+        position: form.jabatan,
+    };
+    let result =
+        domain::services::people::update(state.app.db.write(), &caller, &management_scopes(&caller), form.id, changes)
+            .await;
+    after(&session, result, "Data peserta tersimpan.", &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct StatusForm {
+    id: i32,
+    /// "nonaktif" or "aktif"
+    jadi: String,
+    /// The confirmation checkbox, required to deactivate.
+    yakin: Option<String>,
+}
+
+async fn set_status(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let back = format!("/peserta/{}", form.id);
+    let caller = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let activate = form.jadi == "aktif";
+    if !activate && form.yakin.is_none() {
+        let _ = session.insert(Flash::KEY, Flash::error("Centang konfirmasi untuk menonaktifkan akun ini.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let result = domain::services::people::set_active(
+        state.app.db.write(),
+        &caller,
+        &management_scopes(&caller),
+        form.id,
+        activate,
+    )
+    .await;
+    after(
+        &session,
+        result,
+        if activate {
+            "Akun diaktifkan kembali."
+        } else {
+            "Akun dinonaktifkan. Riwayat presensi dan sertifikatnya tetap tersimpan."
+        },
+        &back,
+    )
+    .await
 }
 
 /// A template with the expected columns and one example row (semicolons, as Excel writes them

@@ -11,5 +11,6 @@ mod database;
 mod health;
 mod import;
 mod pages;
+mod people;
 mod permissions;
 mod startup;

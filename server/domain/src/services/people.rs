@@ -201,3 +201,126 @@ pub async fn districts_in_scope<C: ConnectionTrait>(db: &C, scopes: &[Scope]) ->
     }
     Ok(out)
 }
+
+/// One participant as panitia see them when editing: the whole NIK, contact data, account state.
+#[derive(Clone, Debug)]
+pub struct PersonDetail {
+    pub id: i32,
+    pub full_name: String,
+    pub nik: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub cooperative: String,
+    pub village: String,
+    pub district: String,
+    pub has_password: bool,
+    pub is_active: bool,
+}
+
+/// The participant `id`, if inside `scopes` (otherwise `NotFound`: nothing reveals that the id
+/// exists elsewhere).
+pub async fn detail<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Result<PersonDetail, AppError> {
+    use crate::entities::account;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let coop = cooperative::Entity::find_by_id(p.cooperative_id.ok_or(AppError::NotFound)?)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = village::Entity::find_by_id(coop.village_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let d = district::Entity::find_by_id(v.district_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let r = regency::Entity::find_by_id(d.regency_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !scopes.iter().any(|s| s.covers(r.province_id, r.id)) {
+        return Err(AppError::NotFound);
+    }
+    let a = account::Entity::find().filter(account::Column::PersonId.eq(p.id)).one(db).await?;
+    Ok(PersonDetail {
+        id: p.id,
+        full_name: p.full_name,
+        nik: p.nik,
+        phone: p.phone,
+        email: p.email,
+        position: p.position,
+        cooperative: coop.name,
+        village: v.name,
+        district: d.name,
+        has_password: a.as_ref().is_some_and(|a| a.password_hash.is_some()),
+        is_active: a.as_ref().is_some_and(|a| a.is_active),
+    })
+}
+
+/// What panitia may change about a participant.
+#[derive(Clone, Debug)]
+pub struct PersonChanges {
+    pub full_name: String,
+    pub nik: String,
+    pub phone: String,
+    pub email: String,
+    pub position: String,
+}
+
+/// Updates a participant inside the caller's scopes; every field is checked, the first
+/// problem names its field, and nothing is written unless all pass.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    scopes: &[Scope],
+    id: i32,
+    changes: PersonChanges,
+) -> Result<(), AppError> {
+    use crate::auth::ids::{Email, Nik, PhoneNumber};
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    detail(db, scopes, id).await?;
+    let name = changes.full_name.trim();
+    if name.is_empty() || name.chars().count() > 150 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid("nama", "Nama wajib diisi (paling banyak 150 karakter)"));
+    }
+    let nik = Nik::parse(&changes.nik)?;
+    let phone = (!changes.phone.trim().is_empty()).then(|| PhoneNumber::parse(&changes.phone)).transpose()?;
+    let email = (!changes.email.trim().is_empty()).then(|| Email::parse(&changes.email)).transpose()?;
+    if phone.is_none() && email.is_none() {
+        return Err(AppError::invalid("no_hp", "Isi nomor HP atau email agar peserta dapat masuk"));
+    }
+    let position = crate::services::import::parse_position(&changes.position)
+        .ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal"))?;
+    let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let mut active = p.into_active_model();
+    active.full_name = Set(name.to_string());
+    active.nik = Set(Some(nik.as_str().to_string()));
+    active.phone = Set(phone.map(|p| p.as_str().to_string()));
+    active.email = Set(email.map(|e| e.as_str().to_string()));
+    active.position = Set(Some(position.to_string()));
+    active.updated_at = Set(chrono::Utc::now());
+    active
+        .update(db)
+        .await
+        .map_err(|e| AppError::on_unique(e, "nik", "NIK, nomor HP, atau email ini sudah dipakai peserta lain"))?;
+    crate::services::audit::record(db, Some(caller.account_id), "people.update", "person", Some(id.to_string()), None)
+        .await
+}
+
+/// Deactivates or reactivates a participant's account. Never deletes: attendance and
+/// certificates keep pointing at the person. Deactivation ends their sessions.
+pub async fn set_active<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    scopes: &[Scope],
+    id: i32,
+    active: bool,
+) -> Result<(), AppError> {
+    use crate::entities::{account, auth_session};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
+    detail(db, scopes, id).await?;
+    let a =
+        account::Entity::find().filter(account::Column::PersonId.eq(id)).one(db).await?.ok_or(AppError::NotFound)?;
+    let account_id = a.id;
+    let mut am = a.into_active_model();
+    am.is_active = Set(active);
+    am.update(db).await?;
+    if !active {
+        auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(db).await?;
+    }
+    let action = if active { "people.reactivate" } else { "people.deactivate" };
+    crate::services::audit::record(db, Some(caller.account_id), action, "person", Some(id.to_string()), None).await
+}

@@ -1,0 +1,90 @@
+use crate::{
+    api::{person_detail, take_flash},
+    app::{require_sign_in, use_lang},
+    components::status::{or_error, FlashNotice},
+    i18n::position_label,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+const POSITIONS: &[&str] =
+    &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas", "anggota"];
+
+/// `/peserta/{id}`: edit a participant; deactivate (with a confirmation) or reactivate them.
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let params = use_params_map();
+    let id = params.read_untracked().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
+    if !require_sign_in(&format!("/peserta/{id}")) {
+        return ().into_any();
+    }
+    let person = Resource::new(move || id, person_detail);
+    let flash = Resource::new(|| (), |_| take_flash());
+    view! {
+        <nav class="breadcrumb">
+            <a href="/peserta">{t.people_title}</a>
+        </nav>
+        <Suspense fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                let flash = flash.await.ok().flatten();
+                or_error(person.await.map(|p| {
+                    let status = if !p.is_active { t.status_inactive } else if p.has_password { t.status_active } else { t.status_no_password };
+                    view! {
+                        <Title text=p.name.clone()/>
+                        <h1>{p.name.clone()}</h1>
+                        <p class="lead">{format!("{} · {}, {}", p.cooperative, p.village, p.district)}</p>
+                        <FlashNotice flash=flash/>
+                        <section class="card">
+                            <h2>{t.account_data}</h2>
+                            <form method="post" action="/peserta/ubah" class="form">
+                                <input type="hidden" name="id" value=p.id.to_string()/>
+                                <label for="nama">{t.f_name}</label>
+                                <input id="nama" name="nama" type="text" required maxlength="150" value=p.name.clone()/>
+                                <label for="nik">{t.f_nik}</label>
+                                <input id="nik" name="nik" type="text" inputmode="numeric" required maxlength="20" value=p.nik.clone()/>
+                                <label for="no_hp">{t.f_phone}</label>
+                                <input id="no_hp" name="no_hp" type="tel" maxlength="20" value=p.phone.clone()/>
+                                <label for="email">{t.f_email}</label>
+                                <input id="email" name="email" type="email" maxlength="254" value=p.email.clone()/>
+                                <label for="jabatan">{t.f_position}</label>
+                                <select id="jabatan" name="jabatan">
+                                    {POSITIONS.iter().map(|code| {
+                                        let label = position_label(code, lang);
+                                        view! { <option value=label.clone() selected=p.position == *code>{label.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <button type="submit" class="button">{t.save}</button>
+                            </form>
+                        </section>
+                        <section class="card">
+                            <h2>{t.account_status}": "{status}</h2>
+                            {if p.is_active {
+                                view! {
+                                    <form method="post" action="/peserta/status" class="form">
+                                        <input type="hidden" name="id" value=p.id.to_string()/>
+                                        <input type="hidden" name="jadi" value="nonaktif"/>
+                                        <p class="hint">{t.deactivate_hint}</p>
+                                        <label class="check"><input type="checkbox" name="yakin" value="1" required/>" "{t.deactivate_confirm}</label>
+                                        <button type="submit" class="button danger">{t.deactivate}</button>
+                                    </form>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <form method="post" action="/peserta/status" class="form">
+                                        <input type="hidden" name="id" value=p.id.to_string()/>
+                                        <input type="hidden" name="jadi" value="aktif"/>
+                                        <button type="submit" class="button">{t.reactivate}</button>
+                                    </form>
+                                }.into_any()
+                            }}
+                        </section>
+                    }
+                }))
+            })}
+        </Suspense>
+    }
+    .into_any()
+}

@@ -1,0 +1,127 @@
+//! Editing and deactivating participants; the audit log that records it, for admin only.
+
+use crate::db_test;
+use crate::helpers::TestApp;
+use domain::entities::person;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
+    let client = app.browser();
+    app.sign_in(&client, login, password).await;
+    client
+}
+
+fn flash(html: &str) -> String {
+    let Some(start) = html.find(r#"data-testid="flash""#) else { return String::new() };
+    let rest = &html[start..];
+    rest[rest.find('>').unwrap() + 1..].split('<').next().unwrap().to_string()
+}
+
+db_test!(panitia_edit_a_participant_seeing_the_whole_nik_only_there, |app| {
+    app.seed_demo().await;
+    let staff = signed_in(&app, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp").await;
+    let p = person::Entity::find()
+        .filter(person::Column::Phone.eq("+6281234560003"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let nik = p.nik.clone().unwrap();
+    let page = staff.get(app.url(&format!("/peserta/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&nik), "the edit form shows the whole NIK");
+    let list = staff.get(app.url("/peserta?q=081234560003")).send().await.unwrap().text().await.unwrap();
+    assert!(!list.contains(&nik), "the list does not");
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        let staff = staff.clone();
+        let url = app.url("/peserta/ubah");
+        async move { staff.post(url).form(&fields).send().await.unwrap() }
+    };
+    let base = |nik: &str| {
+        vec![
+            ("id", p.id.to_string()),
+            ("nama", "Nama Baru Sekali".to_string()),
+            ("nik", nik.to_string()),
+            ("no_hp", "0812 3456 0003".to_string()),
+            ("email", "".to_string()),
+            ("jabatan", "Bendahara".to_string()),
+        ]
+    };
+    post(base("123")).await;
+    let page = staff.get(app.url(&format!("/peserta/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(flash(&page).starts_with("NIK harus 16 angka"), "{}", flash(&page));
+    let other_nik = person::Entity::find()
+        .filter(person::Column::Phone.eq("+6281234560004"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap()
+        .nik
+        .unwrap();
+    post(base(&other_nik)).await;
+    let page = staff.get(app.url(&format!("/peserta/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert!(flash(&page).contains("sudah dipakai peserta lain"), "{}", flash(&page));
+    post(base(&nik)).await;
+    let page = staff.get(app.url(&format!("/peserta/{}", p.id))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(flash(&page), "Data peserta tersimpan.");
+    let saved = person::Entity::find_by_id(p.id).one(app.state.db.read()).await.unwrap().unwrap();
+    assert_eq!((saved.full_name.as_str(), saved.position.as_deref()), ("Nama Baru Sekali", Some("bendahara")));
+});
+
+db_test!(deactivation_needs_a_confirmation_and_ends_sign_in_but_keeps_the_person, |app| {
+    app.seed_demo().await;
+    let participant = signed_in(&app, "081234560001", "demo-peserta-kkmp").await;
+    let staff = signed_in(&app, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp").await;
+    let p = person::Entity::find()
+        .filter(person::Column::Phone.eq("+6281234560001"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let id = p.id.to_string();
+    staff.post(app.url("/peserta/status")).form(&[("id", id.as_str()), ("jadi", "nonaktif")]).send().await.unwrap();
+    let page = staff.get(app.url(&format!("/peserta/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(flash(&page), "Centang konfirmasi untuk menonaktifkan akun ini.");
+    assert_eq!(participant.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 200);
+
+    staff
+        .post(app.url("/peserta/status"))
+        .form(&[("id", id.as_str()), ("jadi", "nonaktif"), ("yakin", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(participant.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 303, "their session ended");
+    let again = app.sign_in(&app.browser(), "081234560001", "demo-peserta-kkmp").await;
+    assert_ne!(again.headers()["location"], "/akun", "a deactivated account cannot sign in");
+    assert!(person::Entity::find_by_id(p.id).one(app.state.db.read()).await.unwrap().is_some(), "never deleted");
+
+    staff.post(app.url("/peserta/status")).form(&[("id", id.as_str()), ("jadi", "aktif")]).send().await.unwrap();
+    assert_eq!(app.sign_in(&app.browser(), "081234560001", "demo-peserta-kkmp").await.headers()["location"], "/akun");
+});
+
+db_test!(the_audit_log_records_sensitive_actions_and_only_admin_reads_it, |app| {
+    app.seed_demo().await;
+    let staff = signed_in(&app, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp").await;
+    let p = person::Entity::find()
+        .filter(person::Column::Phone.eq("+6281234560006"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    staff
+        .post(app.url("/peserta/status"))
+        .form(&[("id", p.id.to_string()), ("jadi", "nonaktif".into()), ("yakin", "1".into())])
+        .send()
+        .await
+        .unwrap();
+    staff.post(app.url("/kode/buat")).form(&[("orang", p.id.to_string())]).send().await.unwrap();
+    assert_eq!(staff.get(app.url("/audit")).send().await.unwrap().status().as_u16(), 403);
+
+    let admin = signed_in(&app, "admin@demo.diklat-kkmp.test", "demo-admin-kkmp").await;
+    let log = admin.get(app.url("/audit")).send().await.unwrap().text().await.unwrap();
+    for action in ["people.deactivate", "auth.first_login_code", "auth.login", "demo.seed"] {
+        assert!(log.contains(action), "{action} is in the audit log");
+    }
+    let only_people = admin.get(app.url("/audit?aksi=people.")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(only_people.matches(r#"class="audit-line""#).count(), 1);
+});
