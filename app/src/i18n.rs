@@ -189,6 +189,7 @@ pub struct Strings {
     pub audit_what: &'static str,
     pub audit_detail: &'static str,
     pub nav_audit: &'static str,
+    pub export_csv: &'static str,
     pub import_ok: fn(usize, &str) -> String,
     pub import_failed: fn(usize, usize, &str) -> String,
 }
@@ -311,6 +312,7 @@ pub static ID: Strings = Strings {
     audit_what: "Aksi",
     audit_detail: "Rincian",
     nav_audit: "Audit",
+    export_csv: "Unduh CSV",
     import_ok: |n, f| format!("Berhasil: {n} peserta dari {f} ditambahkan."),
     import_failed: |e, rows, f| format!("Tidak ada yang disimpan: {e} kesalahan pada {rows} baris di {f}. Perbaiki lalu unggah ulang."),
 };
@@ -433,6 +435,7 @@ pub static EN: Strings = Strings {
     audit_what: "Action",
     audit_detail: "Detail",
     nav_audit: "Audit",
+    export_csv: "Download CSV",
     import_ok: |n, f| format!("Done: {n} participants from {f} added."),
     import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };

@@ -74,7 +74,20 @@ pub fn PeoplePage() -> impl IntoView {
                             </select>
                             <button type="submit" class="button">{t.search_button}</button>
                         </form>
-                        <p class="hint" data-testid="people-count">{(t.people_count)(from, to, list.total)}</p>
+                        <p class="hint" data-testid="people-count">
+                            {(t.people_count)(from, to, list.total)}
+                            " · "
+                            <a href={
+                                let mut href = "/peserta/ekspor.csv?".to_string();
+                                if let Some(q) = &q {
+                                    href.push_str(&format!("q={}&", encode_component(q)));
+                                }
+                                if let Some(k) = kecamatan {
+                                    href.push_str(&format!("kecamatan={k}"));
+                                }
+                                href
+                            }>{t.export_csv}</a>
+                        </p>
                         {any_without_password.then(|| view! {
                             <form method="post" action="/kode/buat" class="inline-form">
                                 <input type="hidden" name="semua" value="1"/>

@@ -21,6 +21,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/unggah/peserta", post(upload).layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)))
         .route("/peserta/impor/contoh.csv", get(template))
         .route("/peserta/ubah", post(edit))
+        .route("/peserta/ekspor.csv", get(export_csv))
         .route("/peserta/status", post(set_status))
 }
 
@@ -252,4 +253,101 @@ async fn upload(
             report(&session, name, r).await
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    q: Option<String>,
+    kecamatan: Option<String>,
+}
+
+/// The filtered participant list as CSV (UTF-8 with BOM for Excel), NIK masked, every cell
+/// guarded against formula injection.
+async fn export_csv(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+) -> Response {
+    use domain::services::{export::csv_line, people};
+    let caller = match manager(caller, "/peserta") {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let scopes = management_scopes(&caller);
+    let mut body = String::from("\u{feff}");
+    body.push_str(&csv_line([
+        "nama",
+        "nik",
+        "no_hp",
+        "email",
+        "jabatan",
+        "kelurahan",
+        "kecamatan",
+        "koperasi",
+        "status_akun",
+    ]));
+    let mut page = 1;
+    loop {
+        let q = people::PeopleQuery {
+            q: query.q.clone().filter(|q| !q.trim().is_empty()),
+            district_id: query.kecamatan.as_deref().and_then(|k| k.parse().ok()),
+            village_id: None,
+            page,
+            per_page: 200,
+        };
+        let found = match people::list(state.app.db.read(), &scopes, &q).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::error!("exporting people: {e:?}");
+                return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
+            }
+        };
+        for r in &found.rows {
+            let nik = r.nik.as_deref().map(domain::auth::ids::mask_nik).unwrap_or_default();
+            let phone = r
+                .phone
+                .as_deref()
+                .map(|p| p.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(p.to_string()))
+                .unwrap_or_default();
+            let status = if !r.is_active {
+                "nonaktif"
+            } else if r.has_password {
+                "aktif"
+            } else {
+                "belum aktivasi"
+            };
+            body.push_str(&csv_line([
+                r.full_name.as_str(),
+                nik.as_str(),
+                phone.as_str(),
+                "",
+                r.position.as_deref().unwrap_or(""),
+                r.village.as_str(),
+                r.district.as_str(),
+                r.cooperative.as_str(),
+                status,
+            ]));
+        }
+        if found.rows.len() < 200 {
+            break;
+        }
+        page += 1;
+    }
+    let _ = domain::services::audit::record(
+        state.app.db.write(),
+        Some(caller.account_id),
+        "people.export",
+        "people",
+        None,
+        None,
+    )
+    .await;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"peserta.csv\""),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -184,3 +184,20 @@ db_test!(only_panitia_and_admin_may_import, |app| {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
 });
+
+db_test!(the_exported_list_neutralises_formulas_and_masks_the_nik, |app| {
+    app.seed_demo().await;
+    let client = panitia(&app).await;
+    let csv = format!("{HEADER}=HYPERLINK(\"http://jahat.test\");3573014101800031;081311110031;;Kotalama;Ketua\r\n");
+    assert!(upload(&app, &client, "rumus.csv", csv.into_bytes()).await.contains("Berhasil: 1"));
+    let r = client.get(app.url("/peserta/ekspor.csv?q=hyperlink")).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    let line = body.lines().nth(1).unwrap();
+    assert!(line.starts_with("\"'=HYPERLINK("), "{line}");
+    assert!(line.contains("3573••••••••0031") && !line.contains("3573014101800031"), "{line}");
+    let peserta = app.browser();
+    app.sign_in(&peserta, "081234560001", "demo-peserta-kkmp").await;
+    assert_eq!(peserta.get(app.url("/peserta/ekspor.csv")).send().await.unwrap().status().as_u16(), 403);
+});

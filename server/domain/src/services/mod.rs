@@ -2,6 +2,7 @@
 //! transaction, and is the one place its query is written.
 
 pub mod audit;
+pub mod export;
 pub mod health;
 pub mod import;
 pub mod modules;
