@@ -468,3 +468,36 @@ pub async fn list_audit(action: Option<String>, page: Option<u64>) -> Result<Aud
         page,
     })
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffGrantView {
+    pub id: i32,
+    pub name: String,
+    pub login: String,
+    pub role: String,
+    pub scope: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffRolesView {
+    pub grants: Vec<StaffGrantView>,
+    /// (form value, label)
+    pub scopes: Vec<(String, String)>,
+}
+
+/// Staff role grants and the scopes that can be granted (admin only).
+#[server(endpoint = "peran-staf")]
+pub async fn staff_roles() -> Result<StaffRolesView, ServerFnError> {
+    use domain::auth::Role;
+    ssr::require_roles(&[Role::Admin])?;
+    let state = ssr::state()?;
+    let grants = domain::services::roles::staff_grants(state.db.read()).await.map_err(ssr::fail)?;
+    let scopes = domain::services::roles::scope_options(state.db.read()).await.map_err(ssr::fail)?;
+    Ok(StaffRolesView {
+        grants: grants
+            .into_iter()
+            .map(|g| StaffGrantView { id: g.grant_id, name: g.name, login: g.login, role: g.role, scope: g.scope })
+            .collect(),
+        scopes,
+    })
+}

@@ -13,6 +13,7 @@ use crate::{
         people::PeoplePage,
         person::PersonPage,
         regions::{RegencyPage, RegionsPage},
+        roles::RolesPage,
     },
 };
 use leptos::prelude::*;
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/aktivasi") view=ActivatePage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/:id") view=PersonPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/peran") view=RolesPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

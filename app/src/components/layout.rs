@@ -18,6 +18,7 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
     NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
     NavItem { href: "/peserta", label: |t| t.nav_people, roles: &[Role::Panitia, Role::Admin] },
+    NavItem { href: "/admin/peran", label: |t| t.nav_roles, roles: &[Role::Admin] },
     NavItem { href: "/audit", label: |t| t.nav_audit, roles: &[Role::Admin] },
 ];
 

@@ -8,3 +8,4 @@ pub mod not_found;
 pub mod people;
 pub mod person;
 pub mod regions;
+pub mod roles;

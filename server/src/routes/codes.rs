@@ -40,12 +40,12 @@ async fn issue(
     session: Session,
     Form(form): Form<IssueForm>,
 ) -> Response {
-    let Some(Extension(caller)) = caller else {
-        return Redirect::to("/masuk?ke=/peserta").into_response();
-    };
-    if caller.require_any(&[Role::Panitia, Role::Admin]).is_err() {
-        return (axum::http::StatusCode::FORBIDDEN, "Anda tidak berhak membuat kode masuk").into_response();
-    }
+    let caller =
+        match super::require(caller, &[Role::Panitia, Role::Admin], "/peserta", "Anda tidak berhak membuat kode masuk")
+        {
+            Ok(c) => c,
+            Err(denied) => return denied.into_response(),
+        };
     let mut scopes = caller.scopes(Role::Panitia);
     scopes.extend(caller.scopes(Role::Admin));
     let ids: Vec<i32> = match (form.orang, form.semua.is_some()) {

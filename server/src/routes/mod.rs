@@ -10,6 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
+mod admin;
 mod auth;
 mod codes;
 mod people;
@@ -21,6 +22,39 @@ pub fn api() -> Router<ServerState> {
         .merge(auth::routes())
         .merge(people::routes())
         .merge(codes::routes())
+        .merge(admin::routes())
+}
+
+/// Why a form post was refused before doing anything: nobody signed in, or the wrong role.
+pub enum Denied {
+    SignIn(String),
+    Forbidden(&'static str),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::SignIn(back) => {
+                axum::response::Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component(&back)))
+                    .into_response()
+            }
+            Denied::Forbidden(message) => (StatusCode::FORBIDDEN, message).into_response(),
+        }
+    }
+}
+
+/// The caller, when signed in with one of `roles`; `back` is where sign-in returns to.
+pub fn require(
+    caller: Option<axum::Extension<domain::auth::Caller>>,
+    roles: &[domain::auth::Role],
+    back: &str,
+    forbidden: &'static str,
+) -> Result<domain::auth::Caller, Denied> {
+    match caller {
+        None => Err(Denied::SignIn(back.to_string())),
+        Some(axum::Extension(c)) if c.require_any(roles).is_ok() => Ok(c),
+        Some(_) => Err(Denied::Forbidden(forbidden)),
+    }
 }
 
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.

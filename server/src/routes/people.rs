@@ -31,13 +31,9 @@ fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
     scopes
 }
 
-/// The caller when they are panitia or admin, else the response to send instead.
-fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, Response> {
-    match caller {
-        None => Err(Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component(back))).into_response()),
-        Some(Extension(c)) if c.require_any(&[Role::Panitia, Role::Admin]).is_ok() => Ok(c),
-        Some(_) => Err((axum::http::StatusCode::FORBIDDEN, "Anda tidak berhak mengubah data peserta").into_response()),
-    }
+/// The caller when they are panitia or admin.
+fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, super::Denied> {
+    super::require(caller, &[Role::Panitia, Role::Admin], back, "Anda tidak berhak mengelola data peserta")
 }
 
 async fn after(session: &Session, result: Result<(), domain::AppError>, ok: &str, back: &str) -> Response {
@@ -76,7 +72,7 @@ async fn edit(
     let back = format!("/peserta/{}", form.id);
     let caller = match manager(caller, &back) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(denied) => return denied.into_response(),
     };
     let changes = domain::services::people::PersonChanges {
         full_name: form.nama,
@@ -109,7 +105,7 @@ async fn set_status(
     let back = format!("/peserta/{}", form.id);
     let caller = match manager(caller, &back) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(denied) => return denied.into_response(),
     };
     let activate = form.jadi == "aktif";
     if !activate && form.yakin.is_none() {
@@ -172,12 +168,10 @@ async fn upload(
     session: Session,
     mut form: Multipart,
 ) -> Response {
-    let Some(Extension(caller)) = caller else {
-        return Redirect::to("/masuk?ke=/peserta/impor").into_response();
+    let caller = match manager(caller, "/peserta/impor") {
+        Ok(c) => c,
+        Err(denied) => return denied.into_response(),
     };
-    if caller.require_any(&[Role::Panitia, Role::Admin]).is_err() {
-        return (axum::http::StatusCode::FORBIDDEN, "Anda tidak berhak mengimpor peserta").into_response();
-    }
     let mut file = None;
     loop {
         match form.next_field().await {
@@ -233,11 +227,7 @@ async fn upload(
     let parse_name = name.clone();
     let table = tokio::task::spawn_blocking(move || import::read_table(&bytes, &parse_name)).await;
     let result = match table {
-        Ok(Ok(table)) => {
-            let mut scopes = caller.scopes(Role::Panitia);
-            scopes.extend(caller.scopes(Role::Admin));
-            import::import_people(state.app.db.write(), &caller, &scopes, table).await
-        }
+        Ok(Ok(table)) => import::import_people(state.app.db.write(), &caller, &management_scopes(&caller), table).await,
         Ok(Err(row_error)) => Ok(import::ImportReport { rows: 0, imported: 0, errors: vec![row_error] }),
         Err(e) => Err(domain::AppError::Internal(format!("reading an upload: {e}"))),
     };
@@ -271,7 +261,7 @@ async fn export_csv(
     use domain::services::{export::csv_line, people};
     let caller = match manager(caller, "/peserta") {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(denied) => return denied.into_response(),
     };
     let scopes = management_scopes(&caller);
     let mut body = String::from("\u{feff}");

@@ -13,4 +13,5 @@ mod import;
 mod pages;
 mod people;
 mod permissions;
+mod roles;
 mod startup;

@@ -45,7 +45,8 @@ pub fn normalise(code: &str) -> String {
         .collect()
 }
 
-fn hash(code: &str) -> String {
+/// What is stored for a code: SHA-256 of its normalised form.
+pub fn hash_of(code: &str) -> String {
     hex::encode(Sha256::digest(normalise(code).as_bytes()))
 }
 
@@ -106,7 +107,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
         let code = new_code();
         one_time_code::ActiveModel {
             account_id: Set(a.id),
-            code_hash: Set(hash(&code)),
+            code_hash: Set(hash_of(&code)),
             purpose: Set(if reset { "reset" } else { "first_login" }.into()),
             created_by: Set(Some(caller.account_id)),
             created_at: Set(now),
@@ -156,7 +157,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit.")));
     }
     let refused = || AppError::invalid("kode", "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.");
-    let row = one_time_code::Entity::find().filter(one_time_code::Column::CodeHash.eq(hash(code))).one(db).await?;
+    let row = one_time_code::Entity::find().filter(one_time_code::Column::CodeHash.eq(hash_of(code))).one(db).await?;
     let account = match &row {
         Some(r) => account::Entity::find_by_id(r.account_id).one(db).await?,
         None => None,
@@ -222,6 +223,6 @@ mod tests {
         assert!(c.chars().all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))), "{c}");
         assert_eq!(normalise("ab1o-il2z"), "AB10112Z");
         assert_eq!(normalise("o0il-OIL1"), "00110111");
-        assert_eq!(hash("abcd-efgh"), hash("ABCDEFGH"));
+        assert_eq!(hash_of("abcd-efgh"), hash_of("ABCDEFGH"));
     }
 }

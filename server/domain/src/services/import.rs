@@ -269,7 +269,7 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
     }
 
     let villages = villages_in_scope(db, scopes).await?;
-    fn cell_at<'a>(cells: &'a [String], i: Option<usize>) -> &'a str {
+    fn cell_at(cells: &[String], i: Option<usize>) -> &str {
         i.and_then(|i| cells.get(i)).map(|s| s.trim()).unwrap_or("")
     }
     let cell = |cells: &'_ [String], c: Column| -> String { cell_at(cells, index(c)).to_string() };

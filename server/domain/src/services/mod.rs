@@ -8,3 +8,4 @@ pub mod import;
 pub mod modules;
 pub mod people;
 pub mod regions;
+pub mod roles;
