@@ -148,6 +148,15 @@ async fn template() -> Response {
         .into_response()
 }
 
+/// A report with a single problem about the file itself.
+fn file_problem(message: impl Into<String>) -> import::ImportReport {
+    import::ImportReport {
+        rows: 0,
+        imported: 0,
+        errors: vec![import::RowError { line: 0, field: "berkas".into(), message: message.into() }],
+    }
+}
+
 async fn report(session: &Session, file_name: String, r: import::ImportReport) -> Response {
     let view = ImportReportView {
         file_name,
@@ -180,18 +189,10 @@ async fn upload(
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes)),
                     Err(_) => {
-                        let r = import::ImportReport {
-                            rows: 0,
-                            imported: 0,
-                            errors: vec![import::RowError {
-                                line: 0,
-                                field: "berkas".into(),
-                                message: format!(
-                                    "Berkas terlalu besar (maksimal {} MB)",
-                                    import::MAX_BYTES / 1024 / 1024
-                                ),
-                            }],
-                        };
+                        let r = file_problem(format!(
+                            "Berkas terlalu besar (maksimal {} MB)",
+                            import::MAX_BYTES / 1024 / 1024
+                        ));
                         return report(&session, name, r).await;
                     }
                 }
@@ -199,29 +200,13 @@ async fn upload(
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(e) => {
-                let r = import::ImportReport {
-                    rows: 0,
-                    imported: 0,
-                    errors: vec![import::RowError {
-                        line: 0,
-                        field: "berkas".into(),
-                        message: format!("Unggahan gagal: {e}"),
-                    }],
-                };
+                let r = file_problem(format!("Unggahan gagal: {e}"));
                 return report(&session, String::new(), r).await;
             }
         }
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let r = import::ImportReport {
-            rows: 0,
-            imported: 0,
-            errors: vec![import::RowError {
-                line: 0,
-                field: "berkas".into(),
-                message: "Pilih berkas CSV atau XLSX".into(),
-            }],
-        };
+        let r = file_problem("Pilih berkas CSV atau XLSX");
         return report(&session, String::new(), r).await;
     };
     let parse_name = name.clone();
@@ -235,11 +220,7 @@ async fn upload(
         Ok(r) => report(&session, name, r).await,
         Err(e) => {
             tracing::error!("import failed: {e:?}");
-            let r = import::ImportReport {
-                rows: 0,
-                imported: 0,
-                errors: vec![import::RowError { line: 0, field: "berkas".into(), message: e.public_message() }],
-            };
+            let r = file_problem(e.public_message());
             report(&session, name, r).await
         }
     }

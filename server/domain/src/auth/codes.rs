@@ -4,7 +4,7 @@
 
 use super::{ids::LoginId, policy, throttle, Caller, Role, Scope};
 use crate::{
-    entities::{account, auth_session, cooperative, district, one_time_code, person, regency, village},
+    entities::{account, auth_session, one_time_code, person},
     password,
     services::audit,
     AppError,
@@ -79,17 +79,9 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let mut issued = Vec::new();
     for id in person_ids {
-        let p = person::Entity::find_by_id(*id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let coop = cooperative::Entity::find_by_id(p.cooperative_id.ok_or(AppError::Forbidden)?)
-            .one(&txn)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let v = village::Entity::find_by_id(coop.village_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let d = district::Entity::find_by_id(v.district_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let r = regency::Entity::find_by_id(d.regency_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        if !scopes.iter().any(|s| s.covers(r.province_id, r.id)) {
-            return Err(AppError::Forbidden);
-        }
+        let (p, place) =
+            crate::services::people::participant_in_scope(&txn, scopes, *id).await?.ok_or(AppError::Forbidden)?;
+        let (v, d) = (place.village, place.district);
         let a = account::Entity::find()
             .filter(account::Column::PersonId.eq(p.id))
             .one(&txn)

@@ -218,22 +218,40 @@ pub struct PersonDetail {
     pub is_active: bool,
 }
 
+/// Where a participant belongs: their KKMP and its kelurahan, kecamatan, kabupaten/kota.
+pub struct Place {
+    pub cooperative: cooperative::Model,
+    pub village: village::Model,
+    pub district: district::Model,
+    pub regency: regency::Model,
+}
+
+/// The participant `id` and their place, when they belong to a KKMP inside `scopes`; `None`
+/// otherwise (staff without a KKMP, another region, or no such id: callers cannot tell apart).
+pub async fn participant_in_scope<C: ConnectionTrait>(
+    db: &C,
+    scopes: &[Scope],
+    id: i32,
+) -> Result<Option<(person::Model, Place)>, AppError> {
+    let Some(p) = person::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let Some(coop_id) = p.cooperative_id else { return Ok(None) };
+    let cooperative = cooperative::Entity::find_by_id(coop_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let village = village::Entity::find_by_id(cooperative.village_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let district = district::Entity::find_by_id(village.district_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let regency = regency::Entity::find_by_id(district.regency_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if !scopes.iter().any(|s| s.covers(regency.province_id, regency.id)) {
+        return Ok(None);
+    }
+    Ok(Some((p, Place { cooperative, village, district, regency })))
+}
+
 /// The participant `id`, if inside `scopes` (otherwise `NotFound`: nothing reveals that the id
 /// exists elsewhere).
 pub async fn detail<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Result<PersonDetail, AppError> {
     use crate::entities::account;
     use sea_orm::{ColumnTrait, QueryFilter};
-    let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let coop = cooperative::Entity::find_by_id(p.cooperative_id.ok_or(AppError::NotFound)?)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let v = village::Entity::find_by_id(coop.village_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let d = district::Entity::find_by_id(v.district_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let r = regency::Entity::find_by_id(d.regency_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !scopes.iter().any(|s| s.covers(r.province_id, r.id)) {
-        return Err(AppError::NotFound);
-    }
+    let (p, place) = participant_in_scope(db, scopes, id).await?.ok_or(AppError::NotFound)?;
+    let (coop, v, d) = (place.cooperative, place.village, place.district);
     let a = account::Entity::find().filter(account::Column::PersonId.eq(p.id)).one(db).await?;
     Ok(PersonDetail {
         id: p.id,
