@@ -42,6 +42,11 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_SESSION_MAX_SECS", default_value_t = 7 * 24 * 3600)]
     pub session_max_secs: u64,
 
+    /// Behind a reverse proxy: take the client address from the proxy's `X-Forwarded-For`
+    /// (for the per-address sign-in limit). Only set this when a proxy always sets the header.
+    #[arg(long, env = "DIKLAT_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// Seed the demo data (only into an empty database) and print the demo sign-ins.
     #[arg(long, env = "DIKLAT_DEMO")]
     pub demo: bool,
@@ -68,6 +73,7 @@ impl Config {
             public_url: "http://127.0.0.1".to_string(),
             session_idle_secs: 12 * 3600,
             session_max_secs: 7 * 24 * 3600,
+            trust_forwarded_for: false,
             demo: false,
         }
     }

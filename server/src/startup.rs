@@ -42,6 +42,8 @@ pub struct ServerState {
     pub session_max_age: std::time::Duration,
     /// Where people reach the server, for links printed on paper (e.g. activation links).
     pub public_url: String,
+    /// Whether `X-Forwarded-For` names the client (set by a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -156,6 +158,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         leptos_options: leptos_options.clone(),
         session_max_age: std::time::Duration::from_secs(config.session_max_secs),
         public_url: config.public_url.trim_end_matches('/').to_string(),
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let sessions = crate::session::layer(
         state.db.clone(),

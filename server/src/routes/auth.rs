@@ -42,15 +42,22 @@ struct SignInForm {
 
 async fn sign_in(
     State(state): State<ServerState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let target = form.ke.filter(|k| is_local_path(k) && !k.starts_with("/masuk")).unwrap_or_else(|| "/akun".into());
     let back = format!("/masuk?ke={}", encode_component(&target));
     let now = chrono::Utc::now();
-    let result =
-        domain::auth::authenticate(state.app.db.write(), &form.login, &form.sandi, &client.ip().to_string(), now).await;
+    let result = domain::auth::authenticate(
+        state.app.db.write(),
+        &form.login,
+        &form.sandi,
+        &super::client_address(&state, &headers, peer),
+        now,
+    )
+    .await;
     match result {
         Ok(Ok(account_id)) => {
             // A new session id at sign-in: an id planted before sign-in is worthless after it.

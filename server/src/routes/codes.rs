@@ -122,7 +122,8 @@ struct RedeemForm {
 
 async fn redeem(
     State(state): State<ServerState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<RedeemForm>,
 ) -> Response {
@@ -134,8 +135,15 @@ async fn redeem(
         return Redirect::to(&back).into_response();
     }
     let now = chrono::Utc::now();
-    match codes::redeem(state.app.db.write(), &form.login, &form.kode, &form.sandi_baru, &client.ip().to_string(), now)
-        .await
+    match codes::redeem(
+        state.app.db.write(),
+        &form.login,
+        &form.kode,
+        &form.sandi_baru,
+        &super::client_address(&state, &headers, peer),
+        now,
+    )
+    .await
     {
         Ok(account_id) => {
             let started = async {

@@ -57,6 +57,23 @@ pub fn require(
     }
 }
 
+/// The client's address for rate limiting: the socket's peer, or the first `X-Forwarded-For`
+/// entry when a trusted proxy sets it.
+pub fn client_address(state: &ServerState, headers: &axum::http::HeaderMap, peer: std::net::SocketAddr) -> String {
+    if state.trust_forwarded_for {
+        if let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+        {
+            return first.to_string();
+        }
+    }
+    peer.ip().to_string()
+}
+
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.
 async fn health(State(state): State<ServerState>) -> impl IntoResponse {
     let health = domain::services::health::check(&state.app).await;

@@ -180,3 +180,31 @@ async fn a_session_ends_at_the_absolute_limit_even_when_active() {
     assert_eq!(r.status().as_u16(), 303);
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn thirty_failures_from_one_address_lock_that_address_only() {
+    use crate::helpers::Backend;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.trust_forwarded_for = true).await.unwrap();
+    app.seed_demo().await;
+    let from = |ip: &'static str, login: String, password: &'static str| {
+        let url = app.url("/auth/masuk");
+        let client = app.browser();
+        async move {
+            let r = client
+                .post(url)
+                .header("x-forwarded-for", ip)
+                .form(&[("login", login.as_str()), ("sandi", password)])
+                .send()
+                .await
+                .unwrap();
+            r.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    // Different (unknown) identifiers, so only the address limit can trigger.
+    for i in 0..30 {
+        from("203.0.113.7", format!("0899000000{i:02}"), "salah-salah").await;
+    }
+    assert_ne!(from("203.0.113.7", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "the address is locked");
+    assert_eq!(from("203.0.113.8", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "other addresses are not");
+    app.teardown().await;
+}
