@@ -9,6 +9,7 @@ use crate::{
         home::Home,
         import::ImportPage,
         login::LoginPage,
+        new_person::NewPersonPage,
         not_found::NotFound,
         people::PeoplePage,
         person::PersonPage,
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/impor") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/kode") view=IssuedCodesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/baru") view=NewPersonPage ssr=SsrMode::Async/>
                     <Route path=path!("/aktivasi") view=ActivatePage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta/:id") view=PersonPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>

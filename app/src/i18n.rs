@@ -198,6 +198,8 @@ pub struct Strings {
     pub roles_revoke: &'static str,
     pub roles_sure: &'static str,
     pub nav_roles: &'static str,
+    pub new_person: &'static str,
+    pub kecamatan_hint: &'static str,
     pub import_ok: fn(usize, &str) -> String,
     pub import_failed: fn(usize, usize, &str) -> String,
 }
@@ -329,6 +331,8 @@ pub static ID: Strings = Strings {
     roles_revoke: "Cabut",
     roles_sure: "yakin",
     nav_roles: "Peran",
+    new_person: "Tambah peserta",
+    kecamatan_hint: "Isi bila nama kelurahan ada di lebih dari satu kecamatan.",
     import_ok: |n, f| format!("Berhasil: {n} peserta dari {f} ditambahkan."),
     import_failed: |e, rows, f| format!("Tidak ada yang disimpan: {e} kesalahan pada {rows} baris di {f}. Perbaiki lalu unggah ulang."),
 };
@@ -460,6 +464,8 @@ pub static EN: Strings = Strings {
     roles_revoke: "Revoke",
     roles_sure: "sure",
     nav_roles: "Roles",
+    new_person: "Add a participant",
+    kecamatan_hint: "Fill in when the village name exists in more than one district.",
     import_ok: |n, f| format!("Done: {n} participants from {f} added."),
     import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };

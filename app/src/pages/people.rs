@@ -33,6 +33,8 @@ pub fn PeoplePage() -> impl IntoView {
         <h1>{t.people_title}</h1>
         <p class="lead">{t.people_lead}</p>
         <p>
+            <a class="button secondary" href="/peserta/baru">{t.new_person}</a>
+            " "
             <a class="button secondary" href="/peserta/impor">{t.import_title}</a>
         </p>
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>

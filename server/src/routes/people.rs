@@ -20,6 +20,7 @@ pub fn routes() -> Router<ServerState> {
     Router::new()
         .route("/unggah/peserta", post(upload).layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)))
         .route("/peserta/impor/contoh.csv", get(template))
+        .route("/peserta/tambah", post(create))
         .route("/peserta/ubah", post(edit))
         .route("/peserta/ekspor.csv", get(export_csv))
         .route("/peserta/status", post(set_status))
@@ -321,4 +322,53 @@ async fn export_csv(
         body,
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct CreateForm {
+    nama: String,
+    nik: String,
+    no_hp: String,
+    email: String,
+    kelurahan: String,
+    kecamatan: String,
+    jabatan: String,
+}
+
+/// Adds one participant: the same checks as a one-row import (so the rules live in one place).
+async fn create(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    let caller = match manager(caller, "/peserta/baru") {
+        Ok(c) => c,
+        Err(denied) => return denied.into_response(),
+    };
+    let header = ["nama", "nik", "no_hp", "email", "kelurahan", "kecamatan", "jabatan"].map(String::from).to_vec();
+    let row = [&form.nama, &form.nik, &form.no_hp, &form.email, &form.kelurahan, &form.kecamatan, &form.jabatan]
+        .map(|v| v.trim().to_string())
+        .to_vec();
+    let result =
+        import::import_people(state.app.db.write(), &caller, &management_scopes(&caller), vec![(1, header), (2, row)])
+            .await;
+    match result {
+        Ok(r) if r.errors.is_empty() => {
+            let _ = session.insert(Flash::KEY, Flash::ok(format!("{} ditambahkan.", form.nama.trim()))).await;
+            let nik: String = form.nik.chars().filter(char::is_ascii_digit).collect();
+            Redirect::to(&format!("/peserta?q={nik}")).into_response()
+        }
+        Ok(r) => {
+            let message =
+                r.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" · ");
+            let _ = session.insert(Flash::KEY, Flash::error(message)).await;
+            Redirect::to("/peserta/baru").into_response()
+        }
+        Err(e) => {
+            tracing::error!("adding a participant: {e:?}");
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            Redirect::to("/peserta/baru").into_response()
+        }
+    }
 }

@@ -125,3 +125,27 @@ db_test!(the_audit_log_records_sensitive_actions_and_only_admin_reads_it, |app| 
     let only_people = admin.get(app.url("/audit?aksi=people.")).send().await.unwrap().text().await.unwrap();
     assert_eq!(only_people.matches(r#"class="audit-line""#).count(), 1);
 });
+
+db_test!(panitia_add_one_participant_with_the_importers_checks_and_find_them_by_kelurahan, |app| {
+    app.seed_demo().await;
+    let staff = signed_in(&app, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp").await;
+    let form = |nik: &'static str| {
+        vec![
+            ("nama", "Lilis Suryani"),
+            ("nik", nik),
+            ("no_hp", "0813 2222 0001"),
+            ("email", ""),
+            ("kelurahan", "Tlogomas"),
+            ("kecamatan", ""),
+            ("jabatan", "Bendahara"),
+        ]
+    };
+    let r = staff.post(app.url("/peserta/tambah")).form(&form("12345")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/peserta/baru");
+    let page = staff.get(app.url("/peserta/baru")).send().await.unwrap().text().await.unwrap();
+    assert!(flash(&page).starts_with("nik: NIK harus 16 angka"), "{}", flash(&page));
+    let r = staff.post(app.url("/peserta/tambah")).form(&form("3573055505900001")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/peserta?q=3573055505900001");
+    let list = staff.get(app.url("/peserta?q=tlogomas")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Lilis Suryani") && list.contains("dari 3 peserta"), "two demo participants and the new one");
+});

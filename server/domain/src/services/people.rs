@@ -131,10 +131,10 @@ fn scoped_people(scopes: &[Scope], query: &PeopleQuery) -> sea_orm::sea_query::S
         select.and_where(Expr::col(("villages", "id")).eq(v));
     }
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let mut any = Cond::any().add(
-            Expr::expr(Func::lower(Expr::col(("people", "full_name"))))
-                .like(LikeExpr::new(format!("%{}%", escape_like(&q.to_lowercase()))).escape('\\')),
-        );
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        let mut any = Cond::any()
+            .add(Expr::expr(Func::lower(Expr::col(("people", "full_name")))).like(LikeExpr::new(&pattern).escape('\\')))
+            .add(Expr::expr(Func::lower(Expr::col(("villages", "name")))).like(LikeExpr::new(&pattern).escape('\\')));
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 4 && digits.len() == q.chars().filter(|c| !c.is_whitespace() && *c != '-').count() {
             any = any.add(Expr::col(("people", "nik")).like(format!("{digits}%")));
