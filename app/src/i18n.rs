@@ -299,7 +299,7 @@ pub static ID: Strings = Strings {
     nav_import: "Impor",
     codes_title: "Kode masuk sekali pakai",
     codes_once: "Cetak atau kirim sekarang: demi keamanan, kode ini hanya ditampilkan sekali.",
-    codes_how: "Peserta membuka alamat di bawah (atau memindai dari ponsel), mengisi nomor HP dan kode, lalu membuat kata sandi sendiri.",
+    codes_how: "Peserta membuka alamat di bawah (atau mengetik kode di /aktivasi), mengisi nomor HP dan kode, lalu membuat kata sandi sendiri.",
     codes_valid_until: "Berlaku sampai",
     codes_print: "Cetak",
     codes_none: "Tidak ada kode baru. Buat kode dari halaman Data peserta.",
