@@ -179,6 +179,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(routes::same_origin_posts))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(routes::panic_page))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(server_state)

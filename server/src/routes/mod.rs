@@ -74,6 +74,25 @@ pub fn client_address(state: &ServerState, headers: &axum::http::HeaderMap, peer
     peer.ip().to_string()
 }
 
+/// Refuses state-changing requests whose `Origin` names another site. Session cookies are
+/// SameSite=Lax, which already keeps them off cross-site posts; this also stops cross-site
+/// posts that need no cookie (such as signing a victim into an attacker's account).
+pub async fn same_origin_posts(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::Method;
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin = request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin, host) {
+            let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest).trim_end_matches('/');
+            if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+                return (StatusCode::FORBIDDEN, "Permintaan dari situs lain ditolak / cross-site request refused")
+                    .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
 /// `GET /healthz`: 200 with JSON when the database answers, 503 otherwise.
 async fn health(State(state): State<ServerState>) -> impl IntoResponse {
     let health = domain::services::health::check(&state.app).await;

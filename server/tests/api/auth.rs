@@ -208,3 +208,20 @@ async fn thirty_failures_from_one_address_lock_that_address_only() {
     assert_eq!(from("203.0.113.8", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "other addresses are not");
     app.teardown().await;
 }
+
+db_test!(a_post_from_another_site_is_refused_but_same_site_posts_work, |app| {
+    app.seed_demo().await;
+    let form = [("login", PESERTA_PHONE), ("sandi", PESERTA_PASSWORD)];
+    let foreign = app
+        .browser()
+        .post(app.url("/auth/masuk"))
+        .header("origin", "https://jahat.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status().as_u16(), 403);
+    let origin = format!("http://{}", app.addr);
+    let own = app.browser().post(app.url("/auth/masuk")).header("origin", origin).form(&form).send().await.unwrap();
+    assert_eq!(own.headers()["location"], "/akun");
+});
