@@ -42,4 +42,24 @@ step "diklat content check"
 step "playwright (Chromium: $(command -v chromium))"
 (cd end2end && DIKLAT_BIN="$TARGET_DIR/debug/diklat" npx playwright test)
 
+# The README's run command builds in release mode, where Leptos view types are not erased and
+# have broken before: build it the same way (without our debug RUSTFLAGS) and start it once.
+step "cargo leptos build --release (what ./run.sh serves), then a smoke start"
+env -u RUSTFLAGS cargo leptos build --release
+smoke_dir="$(mktemp -d)"
+"$TARGET_DIR/release/diklat" serve --demo --listen 127.0.0.1:3199 --data-dir "$smoke_dir" \
+  --content-dir "$ROOT/content" --site-root "$ROOT/target/site" >"$smoke_dir/out.log" 2>&1 &
+smoke_pid=$!
+trap 'kill $smoke_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null http://127.0.0.1:3199/healthz 2>/dev/null && break
+  sleep 1
+done
+curl -fsS http://127.0.0.1:3199/healthz && echo
+curl -fsS -o /dev/null http://127.0.0.1:3199/pkg/diklat.wasm
+curl -fsS http://127.0.0.1:3199/ | grep -q "Diklat Pengurus dan Pengawas"
+grep -q "demo-panitia-kkmp" "$smoke_dir/out.log" || { cat "$smoke_dir/out.log"; exit 1; }
+kill "$smoke_pid"
+echo "release build serves the demo"
+
 step "all checks passed"

@@ -1,3 +1,6 @@
+// Leptos view types nest deeply; release builds (without `--cfg erase_components`) need more room.
+#![recursion_limit = "512"]
+
 //! Diklat KKMP's web UI: Leptos pages and components, rendered on the server, with only the
 //! interactive parts (islands) hydrated in the browser.
 
