@@ -24,6 +24,8 @@ use tower_sessions::{
 
 pub const ACCOUNT_KEY: &str = "account_id";
 pub const LOGIN_AT_KEY: &str = "login_at";
+/// When the session was last renewed because of activity (unix seconds).
+pub const SEEN_AT_KEY: &str = "seen_at";
 pub const COOKIE_NAME: &str = "diklat_sesi";
 
 #[derive(Clone, Debug)]
@@ -142,6 +144,7 @@ pub async fn load_caller(
         let caller = if too_old { Ok(None) } else { domain::auth::load_caller(state.app.db.read(), account_id).await };
         match caller {
             Ok(Some(caller)) => {
+                renew_when_due(&session, state.session_idle).await;
                 request.extensions_mut().insert::<Caller>(caller);
             }
             Ok(None) => {
@@ -151,4 +154,16 @@ pub async fn load_caller(
         }
     }
     next.run(request).await
+}
+
+/// tower-sessions only moves an idle expiry forward when the session is saved, and saves only
+/// modified sessions. Activity therefore renews it explicitly — at most every few minutes, so
+/// a signed-in reader costs one write per interval rather than one per page.
+async fn renew_when_due(session: &Session, idle: std::time::Duration) {
+    let now = Utc::now().timestamp();
+    let interval = (idle.as_secs() / 4).clamp(1, 300) as i64;
+    let seen = session.get::<i64>(SEEN_AT_KEY).await.ok().flatten().unwrap_or(0);
+    if now - seen >= interval {
+        let _ = session.insert(SEEN_AT_KEY, now).await;
+    }
 }

@@ -40,6 +40,8 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     /// Sessions older than this (since sign-in) are ended whatever their activity.
     pub session_max_age: std::time::Duration,
+    /// Sessions without activity for this long end.
+    pub session_idle: std::time::Duration,
     /// Where people reach the server, for links printed on paper (e.g. activation links).
     pub public_url: String,
     /// Whether `X-Forwarded-For` names the client (set by a trusted reverse proxy).
@@ -157,6 +159,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         app: state.clone(),
         leptos_options: leptos_options.clone(),
         session_max_age: std::time::Duration::from_secs(config.session_max_secs),
+        session_idle: std::time::Duration::from_secs(config.session_idle_secs),
         public_url: config.public_url.trim_end_matches('/').to_string(),
         trust_forwarded_for: config.trust_forwarded_for,
     };

@@ -98,7 +98,8 @@ async fn sign_out(State(state): State<ServerState>, caller: Option<Extension<Cal
         )
         .await;
     }
-    if let Err(e) = session.delete().await {
+    // flush, not delete: it also empties the in-memory session, so nothing saves it back afterwards.
+    if let Err(e) = session.flush().await {
         tracing::error!("ending a session: {e}");
     }
     Redirect::to("/").into_response()
