@@ -67,6 +67,31 @@ pub struct ModuleCard {
     pub title: String,
     pub summary: String,
     pub jp: u32,
+    /// "pengurus", "pengawas" or "keduanya"
+    pub audience: String,
+    pub sections: usize,
+    /// Reading time in minutes at 200 words a minute.
+    pub minutes: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModuleSectionView {
+    pub anchor: String,
+    pub title: String,
+    pub html: String,
+}
+
+/// A module page: front matter and the sanitised HTML rendered at start-up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModuleView {
+    pub card: ModuleCard,
+    pub objectives: Vec<String>,
+    pub version: String,
+    pub last_reviewed: String,
+    pub legal_basis: Vec<(String, u16)>,
+    pub intro_html: String,
+    pub sections: Vec<ModuleSectionView>,
+    pub footnotes_html: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +161,18 @@ pub mod ssr {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
     }
 
+    pub fn module_card(m: &domain::content::Module) -> super::ModuleCard {
+        super::ModuleCard {
+            slug: m.meta.slug.clone(),
+            title: m.meta.title.clone(),
+            summary: m.meta.summary.clone(),
+            jp: m.meta.jp,
+            audience: format!("{:?}", m.meta.audience).to_lowercase(),
+            sections: m.rendered.sections.len(),
+            minutes: m.rendered.words.div_ceil(200),
+        }
+    }
+
     impl From<&Caller> for super::Viewer {
         fn from(c: &Caller) -> super::Viewer {
             use domain::auth::Role as R;
@@ -177,17 +214,7 @@ pub mod ssr {
 #[server]
 pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
     let state = ssr::state()?;
-    Ok(state
-        .content
-        .modules
-        .iter()
-        .map(|m| ModuleCard {
-            slug: m.meta.slug.clone(),
-            title: m.meta.title.clone(),
-            summary: m.meta.summary.clone(),
-            jp: m.meta.jp,
-        })
-        .collect())
+    Ok(state.content.modules.iter().map(ssr::module_card).collect())
 }
 
 /// Every kabupaten/kota with its counts of kecamatan, kelurahan/desa and KKMP.
@@ -499,5 +526,27 @@ pub async fn staff_roles() -> Result<StaffRolesView, ServerFnError> {
             .map(|g| StaffGrantView { id: g.grant_id, name: g.name, login: g.login, role: g.role, scope: g.scope })
             .collect(),
         scopes,
+    })
+}
+
+/// One module, ready to show (public: the modules are open to read; progress needs sign-in).
+#[server(endpoint = "modul")]
+pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
+    let state = ssr::state()?;
+    let m = state.content.module(&slug).ok_or_else(|| ssr::fail(domain::AppError::NotFound))?;
+    Ok(ModuleView {
+        card: ssr::module_card(m),
+        objectives: m.meta.objectives.clone(),
+        version: m.meta.version.clone(),
+        last_reviewed: m.meta.last_reviewed.to_string(),
+        legal_basis: m.meta.legal_basis.iter().map(|l| (l.title.clone(), l.year)).collect(),
+        intro_html: m.rendered.intro_html.clone(),
+        sections: m
+            .rendered
+            .sections
+            .iter()
+            .map(|s| ModuleSectionView { anchor: s.anchor.clone(), title: s.title.clone(), html: s.html.clone() })
+            .collect(),
+        footnotes_html: m.rendered.footnotes_html.clone(),
     })
 }

@@ -9,6 +9,7 @@ use crate::{
         home::Home,
         import::ImportPage,
         login::LoginPage,
+        modules::{ModulePage, ModulesPage},
         new_person::NewPersonPage,
         not_found::NotFound,
         people::PeoplePage,
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/wilayah") view=RegionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/wilayah/:code") view=RegencyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/modul") view=ModulesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/modul/:slug") view=ModulePage ssr=SsrMode::Async/>
                     <Route path=path!("/masuk") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>

@@ -200,6 +200,15 @@ pub struct Strings {
     pub nav_roles: &'static str,
     pub new_person: &'static str,
     pub kecamatan_hint: &'static str,
+    pub nav_modules: &'static str,
+    pub modules_title: &'static str,
+    pub modules_lead: &'static str,
+    pub minutes_read: &'static str,
+    pub toc: &'static str,
+    pub objectives: &'static str,
+    pub sources: &'static str,
+    pub version: &'static str,
+    pub last_reviewed: &'static str,
     pub import_ok: fn(usize, &str) -> String,
     pub import_failed: fn(usize, usize, &str) -> String,
 }
@@ -333,6 +342,15 @@ pub static ID: Strings = Strings {
     nav_roles: "Peran",
     new_person: "Tambah peserta",
     kecamatan_hint: "Isi bila nama kelurahan ada di lebih dari satu kecamatan.",
+    nav_modules: "Modul",
+    modules_title: "Modul diklat",
+    modules_lead: "Bacaan untuk pengurus dan pengawas KKMP. Dapat dibaca dari ponsel, tanpa aplikasi.",
+    minutes_read: "menit baca",
+    toc: "Daftar isi",
+    objectives: "Tujuan pembelajaran",
+    sources: "Sumber dan dasar hukum",
+    version: "Versi",
+    last_reviewed: "ditinjau",
     import_ok: |n, f| format!("Berhasil: {n} peserta dari {f} ditambahkan."),
     import_failed: |e, rows, f| format!("Tidak ada yang disimpan: {e} kesalahan pada {rows} baris di {f}. Perbaiki lalu unggah ulang."),
 };
@@ -466,6 +484,15 @@ pub static EN: Strings = Strings {
     nav_roles: "Roles",
     new_person: "Add a participant",
     kecamatan_hint: "Fill in when the village name exists in more than one district.",
+    nav_modules: "Modules",
+    modules_title: "Training modules",
+    modules_lead: "Reading for KKMP board members and supervisors, on any phone, no app needed.",
+    minutes_read: "min read",
+    toc: "Contents",
+    objectives: "Learning objectives",
+    sources: "Sources and legal basis",
+    version: "Version",
+    last_reviewed: "reviewed",
     import_ok: |n, f| format!("Done: {n} participants from {f} added."),
     import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };
@@ -488,6 +515,18 @@ pub fn position_label(code: &str, lang: Lang) -> String {
         Lang::En => en,
     }
     .to_string()
+}
+
+/// Who a module is for.
+pub fn audience_label(code: &str, lang: Lang) -> &'static str {
+    match (code, lang) {
+        ("pengurus", Lang::Id) => "untuk pengurus",
+        ("pengurus", Lang::En) => "for board members",
+        ("pengawas", Lang::Id) => "untuk pengawas",
+        ("pengawas", Lang::En) => "for supervisors",
+        (_, Lang::Id) => "untuk pengurus dan pengawas",
+        (_, Lang::En) => "for board members and supervisors",
+    }
 }
 
 /// The label of a role code.

@@ -16,6 +16,7 @@ struct NavItem {
 
 const NAV: &[NavItem] = &[
     NavItem { href: "/", label: |t| t.nav_home, roles: &[] },
+    NavItem { href: "/modul", label: |t| t.nav_modules, roles: &[] },
     NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
     NavItem { href: "/peserta", label: |t| t.nav_people, roles: &[Role::Panitia, Role::Admin] },
     NavItem { href: "/admin/peran", label: |t| t.nav_roles, roles: &[Role::Admin] },

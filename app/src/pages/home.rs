@@ -41,7 +41,9 @@ pub fn Home() -> impl IntoView {
                                     .map(|m| {
                                         view! {
                                             <li class="module-item" data-slug=m.slug>
-                                                <h3>{m.title}</h3>
+                                                <h3>
+                                                    <a href=format!("/modul/{}", m.slug)>{m.title}</a>
+                                                </h3>
                                                 <p>{m.summary}</p>
                                                 <span class="badge">{m.jp}" "{t.jp}</span>
                                             </li>

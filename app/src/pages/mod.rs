@@ -4,6 +4,7 @@ pub mod codes;
 pub mod home;
 pub mod import;
 pub mod login;
+pub mod modules;
 pub mod new_person;
 pub mod not_found;
 pub mod people;

@@ -62,6 +62,10 @@ pub struct Module {
     pub sections: Vec<Section>,
     /// SHA-256 of the whole file, hex: changes whenever the text does.
     pub hash: String,
+    /// The sanitised HTML, rendered once at load.
+    pub rendered: crate::render::Rendered,
+    /// Links to other modules (`/modul/{slug}`) with their lines, checked once all are loaded.
+    module_links: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -139,6 +143,14 @@ impl Content {
                 errors.push(err(&m.path, 2, format!("order {} is also used by {}", m.meta.order, other.display())));
             }
         }
+        let slugs: std::collections::HashSet<&str> = modules.iter().map(|m| m.meta.slug.as_str()).collect();
+        for m in &modules {
+            for (line, target) in &m.module_links {
+                if !slugs.contains(target.as_str()) {
+                    errors.push(err(&m.path, *line, format!("link to module `{target}`, which does not exist")));
+                }
+            }
+        }
         if errors.is_empty() {
             modules.sort_by_key(|m| m.meta.order);
             Ok(Content { modules })
@@ -214,7 +226,21 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
         return Err(errors);
     }
     let hash = hex::encode(Sha256::digest(text.as_bytes()));
-    Ok(Module { path: file.to_path_buf(), meta, body: body.to_string(), body_line, sections, hash })
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let (rendered, problems, module_links) = crate::render::render(body, body_line, dir, &meta.slug);
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(|(line, message)| err(line, message)).collect());
+    }
+    Ok(Module {
+        path: file.to_path_buf(),
+        meta,
+        body: body.to_string(),
+        body_line,
+        sections,
+        hash,
+        rendered,
+        module_links,
+    })
 }
 
 /// Collects `##` sections with stable anchors; reports headings with nothing under them.

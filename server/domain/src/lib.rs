@@ -10,6 +10,7 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod password;
+pub mod render;
 pub mod secret;
 pub mod services;
 pub mod state;

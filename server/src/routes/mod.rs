@@ -13,6 +13,7 @@ use serde::Deserialize;
 mod admin;
 mod auth;
 mod codes;
+mod modules;
 mod people;
 
 pub fn api() -> Router<ServerState> {
@@ -23,6 +24,7 @@ pub fn api() -> Router<ServerState> {
         .merge(people::routes())
         .merge(codes::routes())
         .merge(admin::routes())
+        .merge(modules::routes())
 }
 
 /// Why a form post was refused before doing anything: nobody signed in, or the wrong role.

@@ -10,6 +10,7 @@ mod codes;
 mod database;
 mod health;
 mod import;
+mod modules;
 mod pages;
 mod people;
 mod permissions;

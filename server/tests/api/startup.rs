@@ -87,3 +87,53 @@ async fn the_data_key_is_created_private_once_and_kept() {
     assert_eq!(again.derive("x"), app.state.data_key.derive("x"), "the key is reused, not regenerated");
     app.teardown().await;
 }
+
+/// One module file with `body` after valid front matter (or `front` replacing it), checked by
+/// `diklat content check`; returns its stderr.
+fn check(front: Option<&str>, body: &str, extra: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("modul/01-contoh");
+    std::fs::create_dir_all(&module).unwrap();
+    let front = front.unwrap_or(
+        "slug = \"contoh\"\ntitle = \"Contoh\"\nsummary = \"S\"\norder = 1\njp = 2\naudience = \"keduanya\"\nobjectives = [\"O\"]\nversion = \"1.0\"\nlast_reviewed = 2025-10-01\n",
+    );
+    std::fs::write(module.join("index.md"), format!("+++\n{front}+++\n{body}")).unwrap();
+    for (path, text) in extra {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let out = diklat(&["content", "check", "--content-dir", dir.path().to_str().unwrap()], &[]);
+    assert!(!out.status.success(), "the check must fail");
+    stderr(&out)
+}
+
+#[test]
+fn content_check_names_file_and_line_for_each_kind_of_problem() {
+    // A missing field.
+    let e = check(Some("slug = \"contoh\"\ntitle = \"Contoh\"\n"), "## A\n\nx\n", &[]);
+    assert!(e.contains("01-contoh/index.md:") && e.contains("missing field"), "{e}");
+    // A wrongly typed field (line 6 is `jp`).
+    let e = check(Some("slug = \"contoh\"\ntitle = \"Contoh\"\nsummary = \"S\"\norder = 1\njp = \"dua\"\naudience = \"keduanya\"\nobjectives = [\"O\"]\nversion = \"1.0\"\nlast_reviewed = 2025-10-01\n"), "## A\n\nx\n", &[]);
+    assert!(e.contains("01-contoh/index.md:6:"), "{e}");
+    // An empty section (line 12: the body starts at line 12).
+    let e = check(None, "## Kosong\n\n## Isi\n\nx\n", &[]);
+    assert!(e.contains("01-contoh/index.md:12: section `Kosong` is empty"), "{e}");
+    // A link to an anchor nobody has.
+    let e = check(None, "## A\n\nLihat [di sini](#tidak-ada).\n", &[]);
+    assert!(e.contains("01-contoh/index.md:14: link to `#tidak-ada`"), "{e}");
+    // A missing image and an image without alt text.
+    let e = check(None, "## A\n\n![Foto](foto.png)\n\n![](ada.png)\n", &[("modul/01-contoh/ada.png", "x")]);
+    assert!(e.contains("01-contoh/index.md:14: image `foto.png` not found"), "{e}");
+    assert!(e.contains("01-contoh/index.md:16: image `ada.png` has no alt text"), "{e}");
+    // A link to a module that does not exist.
+    let e = check(None, "## A\n\n[modul lain](/modul/tidak-ada)\n", &[]);
+    assert!(e.contains("01-contoh/index.md:14: link to module `tidak-ada`"), "{e}");
+    // Two modules with one slug.
+    let e = check(
+        None,
+        "## A\n\nx\n",
+        &[("modul/02-contoh/index.md", "+++\nslug = \"contoh\"\ntitle = \"T\"\nsummary = \"S\"\norder = 2\njp = 1\naudience = \"pengawas\"\nobjectives = [\"O\"]\nversion = \"1\"\nlast_reviewed = 2025-10-01\n+++\n## A\n\nx\n")],
+    );
+    assert!(e.contains("slug `contoh` is also used by") || e.contains("does not match the folder"), "{e}");
+}
