@@ -34,7 +34,8 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 else
   step "cargo test (SQLite only; set TEST_DATABASE_URL to include PostgreSQL)"
 fi
-cargo test "${SERVER_PKGS[@]}"
+# Bounded: a hung test must fail the run, not eat the CI budget.
+timeout 1500 cargo test "${SERVER_PKGS[@]}"
 
 step "diklat content check"
 "$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"

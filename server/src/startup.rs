@@ -82,7 +82,8 @@ impl Application {
             None
         };
 
-        let state = AppState { db, content: Arc::new(content), data_key: Arc::new(data_key) };
+        let state =
+            AppState { db, content: Arc::new(content), data_key: Arc::new(data_key), hasher: Default::default() };
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;

@@ -55,13 +55,20 @@ impl Db {
 
     async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         let mut write = ConnectOptions::new(url.to_string());
-        write.max_connections(1).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(BUSY_TIMEOUT)
-        });
+        // A bounded wait: should anything ever hold the writer and wait on it, requests fail
+        // with an error instead of hanging.
+        write
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(20))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(BUSY_TIMEOUT)
+            });
         let write = Database::connect(write)
             .await
             .map_err(|e| ConnectError(format!("cannot open SQLite database `{}`: {e}", redact(url))))?;

@@ -23,11 +23,20 @@ pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// At most this many Argon2 computations run at once (each takes ~19 MiB and a core), so a
-/// storm of sign-ins queues here instead of starving every other request.
-fn limiter() -> &'static tokio::sync::Semaphore {
-    static LIMIT: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    LIMIT.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+/// Runs Argon2 on the blocking pool, at most one computation per core at a time (each takes
+/// ~19 MiB and a core), so a storm of sign-ins queues here instead of starving other requests.
+/// One per application (in [`crate::AppState`]), never a process-wide static: test servers and
+/// their runtimes must not share permits.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    limit: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Hasher { limit: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)) }
+    }
 }
 
 /// A hash of a random password, to verify against when there is no account: the work is the same.
@@ -36,25 +45,27 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&hex::encode(rand::random::<[u8; 16]>())))
 }
 
-/// [`verify`] on the blocking pool behind the limiter. `None` verifies against a dummy hash and
-/// returns false, taking the same time.
-pub async fn verify_limited(password: String, phc: Option<String>) -> bool {
-    let _permit = limiter().acquire().await.expect("the limiter is never closed");
-    tokio::task::spawn_blocking(move || match phc {
-        Some(phc) => verify(&password, &phc),
-        None => {
-            let _ = verify(&password, dummy_hash());
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
-}
+impl Hasher {
+    /// [`verify`] behind the limit. `None` verifies against a dummy hash and returns false,
+    /// taking the same time.
+    pub async fn verify(&self, password: String, phc: Option<String>) -> bool {
+        let Ok(_permit) = self.limit.acquire().await else { return false };
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => verify(&password, &phc),
+            None => {
+                let _ = verify(&password, dummy_hash());
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
 
-/// [`hash`] on the blocking pool behind the limiter.
-pub async fn hash_limited(password: String) -> String {
-    let _permit = limiter().acquire().await.expect("the limiter is never closed");
-    tokio::task::spawn_blocking(move || hash(&password)).await.expect("hashing does not panic")
+    /// [`hash`] behind the limit.
+    pub async fn hash(&self, password: String) -> Result<String, crate::AppError> {
+        let _permit = self.limit.acquire().await.map_err(|e| crate::AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| crate::AppError::Internal(e.to_string()))
+    }
 }
 
 #[cfg(test)]

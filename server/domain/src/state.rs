@@ -7,4 +7,5 @@ pub struct AppState {
     pub db: Db,
     pub content: Arc<Content>,
     pub data_key: Arc<DataKey>,
+    pub hasher: crate::password::Hasher,
 }

@@ -52,6 +52,7 @@ async fn sign_in(
     let now = chrono::Utc::now();
     let result = domain::auth::authenticate(
         state.app.db.write(),
+        &state.app.hasher,
         &form.login,
         &form.sandi,
         &super::client_address(&state, &headers, peer),
@@ -125,8 +126,14 @@ async fn change_password(
         flash(&session, Flash::error("Konfirmasi kata sandi baru tidak sama.")).await;
         return Redirect::to("/akun#sandi").into_response();
     }
-    match domain::auth::change_password(state.app.db.write(), caller.account_id, &form.sandi_lama, &form.sandi_baru)
-        .await
+    match domain::auth::change_password(
+        state.app.db.write(),
+        &state.app.hasher,
+        caller.account_id,
+        &form.sandi_lama,
+        &form.sandi_baru,
+    )
+    .await
     {
         Ok(()) => {
             let _ = session.cycle_id().await;

@@ -137,6 +137,7 @@ async fn redeem(
     let now = chrono::Utc::now();
     match codes::redeem(
         state.app.db.write(),
+        &state.app.hasher,
         &form.login,
         &form.kode,
         &form.sandi_baru,

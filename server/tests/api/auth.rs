@@ -154,17 +154,17 @@ db_test!(changing_the_password_checks_the_current_one_and_the_policy, |app| {
 #[tokio::test]
 async fn an_active_session_is_renewed_and_an_idle_one_expires() {
     use crate::helpers::Backend;
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.session_idle_secs = 2).await.unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.session_idle_secs = 4).await.unwrap();
     app.seed_demo().await;
     let client = app.browser();
     app.sign_in(&client, PESERTA_PHONE, PESERTA_PASSWORD).await;
-    // Active for twice the idle limit: still signed in.
-    for _ in 0..4 {
+    // Active for well past the idle limit (a request a second): still signed in.
+    for _ in 0..7 {
         tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
         assert_eq!(client.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 200);
     }
     // Then idle past the limit: signed out.
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(6500)).await;
     let r = client.get(app.url("/akun")).send().await.unwrap();
     assert_eq!((r.status().as_u16(), location(&r)), (303, "/masuk?ke=/akun".to_string()));
     app.teardown().await;

@@ -122,7 +122,11 @@ impl TestApp {
 
     /// Closes the pools and drops a PostgreSQL test database.
     pub async fn teardown(self) {
-        self.state.db.clone().close().await;
+        // Closing waits for every connection to come back; a request the server is still
+        // finishing must not hang the suite.
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.state.db.clone().close()).await.is_err() {
+            eprintln!("teardown: the database pool did not close within 5 s");
+        }
         if let Some((admin, name)) = self.pg_database {
             let conn = Database::connect(&admin).await.unwrap();
             conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();

@@ -138,6 +138,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
 /// Returns the account id; every other session of the account is ended.
 pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    hasher: &password::Hasher,
     login: &str,
     code: &str,
     new_password: &str,
@@ -172,7 +173,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     };
     let ids: Vec<&str> = [person.phone.as_deref(), person.email.as_deref()].into_iter().flatten().collect();
     policy::check_new_password(new_password, &ids)?;
-    let hash = password::hash_limited(new_password.to_string()).await;
+    let hash = hasher.hash(new_password.to_string()).await?;
 
     let txn = db.begin().await?;
     // Mark the code used only if nobody used it meanwhile: a code works once.

@@ -174,6 +174,7 @@ async fn find_account<C: ConnectionTrait>(
 /// `client` is the caller's address, for the per-address limit.
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
+    hasher: &password::Hasher,
     login: &str,
     password_input: &str,
     client: &str,
@@ -193,7 +194,7 @@ pub async fn authenticate<C: ConnectionTrait>(
         None => None,
     };
     let usable = found.as_ref().filter(|(_, a)| a.is_active).and_then(|(_, a)| a.password_hash.clone());
-    let ok = password::verify_limited(password_input.to_string(), usable).await;
+    let ok = hasher.verify(password_input.to_string(), usable).await;
 
     if ok {
         let (_, account) = found.expect("a verified password has an account");
@@ -220,6 +221,7 @@ pub async fn authenticate<C: ConnectionTrait>(
 /// Sets a new password after checking the policy; records it in the audit log.
 pub async fn set_password<C: ConnectionTrait>(
     db: &C,
+    hasher: &password::Hasher,
     account_id: i32,
     new_password: &str,
     actor: Option<i32>,
@@ -228,7 +230,7 @@ pub async fn set_password<C: ConnectionTrait>(
     let person = person::Entity::find_by_id(account.person_id).one(db).await?.ok_or(AppError::NotFound)?;
     let ids: Vec<&str> = [person.phone.as_deref(), person.email.as_deref()].into_iter().flatten().collect();
     policy::check_new_password(new_password, &ids)?;
-    let hash = password::hash_limited(new_password.to_string()).await;
+    let hash = hasher.hash(new_password.to_string()).await?;
     let mut active = account.into_active_model();
     active.password_hash = Set(Some(hash));
     active.password_changed_at = Set(Some(Utc::now()));
@@ -240,13 +242,14 @@ pub async fn set_password<C: ConnectionTrait>(
 /// Changes the caller's own password after checking the current one.
 pub async fn change_password<C: ConnectionTrait>(
     db: &C,
+    hasher: &password::Hasher,
     account_id: i32,
     current: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
     let account = account::Entity::find_by_id(account_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !password::verify_limited(current.to_string(), account.password_hash.clone()).await {
+    if !hasher.verify(current.to_string(), account.password_hash.clone()).await {
         return Err(AppError::invalid("sandi_lama", "Kata sandi saat ini salah"));
     }
-    set_password(db, account_id, new_password, Some(account_id)).await
+    set_password(db, hasher, account_id, new_password, Some(account_id)).await
 }
