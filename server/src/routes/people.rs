@@ -276,11 +276,7 @@ async fn export_csv(
         };
         for r in &found.rows {
             let nik = r.nik.as_deref().map(domain::auth::ids::mask_nik).unwrap_or_default();
-            let phone = r
-                .phone
-                .as_deref()
-                .map(|p| p.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(p.to_string()))
-                .unwrap_or_default();
+            let phone = r.phone.as_deref().map(domain::auth::ids::local_phone).unwrap_or_default();
             let status = if !r.is_active {
                 "nonaktif"
             } else if r.has_password {

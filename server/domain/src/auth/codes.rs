@@ -120,7 +120,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
         .await?;
         issued.push(IssuedCode {
             name: p.full_name,
-            phone: p.phone.map(|ph| ph.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(ph)),
+            phone: p.phone.as_deref().map(super::ids::local_phone),
             email: p.email,
             village: v.name,
             district: d.name,

@@ -44,9 +44,9 @@ impl PhoneNumber {
         &self.0
     }
 
-    /// The way people write it: `0812-3456-0001`.
+    /// The way people write it: `081234560001`.
     pub fn local(&self) -> String {
-        format!("0{}", &self.0[3..])
+        local_phone(&self.0)
     }
 }
 
@@ -123,6 +123,11 @@ impl Nik {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A stored E.164 number (`+62812…`) the way people write it (`0812…`); others unchanged.
+pub fn local_phone(stored: &str) -> String {
+    stored.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or_else(|| stored.to_string())
 }
 
 /// `3573••••••••0012`: the first four and last four digits only.

@@ -46,7 +46,7 @@ pub async fn profile<C: ConnectionTrait>(db: &C, caller: &Caller) -> Result<Prof
     Ok(Profile {
         name: p.full_name,
         nik_masked: p.nik.as_deref().map(mask_nik),
-        phone: p.phone.map(|ph| ph.strip_prefix("+62").map(|n| format!("0{n}")).unwrap_or(ph)),
+        phone: p.phone.as_deref().map(crate::auth::ids::local_phone),
         email: p.email,
         position: p.position,
         cooperative: coop.map(|c| c.name),
