@@ -34,8 +34,13 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 else
   step "cargo test (SQLite only; set TEST_DATABASE_URL to include PostgreSQL)"
 fi
-# Bounded: a hung test must fail the run, not eat the CI budget.
-timeout 1500 cargo test "${SERVER_PKGS[@]}"
+# cargo-nextest runs every test in its own process, stops one that hangs and retries a failure
+# (.config/nextest.toml); plain cargo test, bounded, where nextest is not installed.
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run "${SERVER_PKGS[@]}"
+else
+  timeout 1500 cargo test "${SERVER_PKGS[@]}"
+fi
 
 step "diklat content check"
 "$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"

@@ -122,44 +122,13 @@ db_test!(panitia_cannot_issue_codes_outside_their_region_and_peserta_not_at_all,
     let r = peserta.post(app.url("/kode/buat")).form(&[("orang", p.id.to_string())]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 403);
     // A panitia scoped to another province.
-    use domain::entities::{account, province, role_grant};
+    use domain::entities::province;
     use sea_orm::{ActiveModelTrait, Set};
-    let db = app.state.db.write();
-    let now = chrono::Utc::now();
     let other = province::ActiveModel { code: Set("31".into()), name: Set("DKI Jakarta".into()), ..Default::default() }
-        .insert(db)
+        .insert(app.state.db.write())
         .await
         .unwrap();
-    let staff = person::ActiveModel {
-        full_name: Set("Panitia Jakarta".into()),
-        email: Set(Some("jkt@uji.test".into())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let a = account::ActiveModel {
-        person_id: Set(staff.id),
-        password_hash: Set(Some(domain::password::hash("sandi-uji-coba"))),
-        is_active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    role_grant::ActiveModel {
-        account_id: Set(a.id),
-        role: Set("panitia".into()),
-        province_id: Set(Some(other.id)),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    crate::helpers::staff(&app, "jkt@uji.test", "panitia", Some(other.id), None).await;
     let jakarta = app.browser();
     app.sign_in(&jakarta, "jkt@uji.test", "sandi-uji-coba").await;
     let r = jakarta.post(app.url("/kode/buat")).form(&[("orang", p.id.to_string())]).send().await.unwrap();

@@ -135,6 +135,52 @@ impl TestApp {
     }
 }
 
+/// A staff account with one role grant; returns its e-mail login (password `sandi-uji-coba`).
+pub async fn staff(
+    app: &TestApp,
+    email: &str,
+    role: &str,
+    province_id: Option<i32>,
+    regency_id: Option<i32>,
+) -> String {
+    use domain::entities::{account, person, role_grant};
+    use sea_orm::{ActiveModelTrait, Set};
+    let db = app.state.db.write();
+    let now = chrono::Utc::now();
+    let p = person::ActiveModel {
+        full_name: Set(format!("Staf {role}")),
+        email: Set(Some(email.into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let a = account::ActiveModel {
+        person_id: Set(p.id),
+        password_hash: Set(Some(domain::password::hash("sandi-uji-coba"))),
+        is_active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    role_grant::ActiveModel {
+        account_id: Set(a.id),
+        role: Set(role.into()),
+        province_id: Set(province_id),
+        regency_id: Set(regency_id),
+        granted_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    email.to_string()
+}
+
 /// Declares a test that runs once per database: `name::on_sqlite` and `name::on_postgres`.
 #[macro_export]
 macro_rules! db_test {

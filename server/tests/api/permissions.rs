@@ -2,8 +2,9 @@
 //! function behind it. Scopes keep one Dinas from seeing another's people.
 
 use crate::db_test;
+use crate::helpers::staff;
 use crate::helpers::TestApp;
-use domain::entities::{account, cooperative, district, person, province, regency, role_grant, village};
+use domain::entities::{cooperative, district, person, province, regency, village};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// A second kabupaten (Kabupaten Malang) with one KKMP and one participant.
@@ -63,44 +64,6 @@ async fn add_kabupaten_malang(app: &TestApp) -> i32 {
     .await
     .unwrap();
     kab.id
-}
-
-/// A staff account with one role grant; returns its e-mail login (password `sandi-uji-coba`).
-async fn staff(app: &TestApp, email: &str, role: &str, province_id: Option<i32>, regency_id: Option<i32>) -> String {
-    let db = app.state.db.write();
-    let now = chrono::Utc::now();
-    let p = person::ActiveModel {
-        full_name: Set(format!("Staf {role}")),
-        email: Set(Some(email.into())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let a = account::ActiveModel {
-        person_id: Set(p.id),
-        password_hash: Set(Some(domain::password::hash("sandi-uji-coba"))),
-        is_active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    role_grant::ActiveModel {
-        account_id: Set(a.id),
-        role: Set(role.into()),
-        province_id: Set(province_id),
-        regency_id: Set(regency_id),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    email.to_string()
 }
 
 async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
