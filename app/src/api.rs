@@ -72,6 +72,23 @@ pub struct ModuleCard {
     pub sections: usize,
     /// Reading time in minutes at 200 words a minute.
     pub minutes: usize,
+    /// The signed-in reader's progress (absent when nobody is signed in).
+    pub progress: Option<ProgressView>,
+}
+
+/// How far a reader is through a module.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgressView {
+    pub read: usize,
+    pub total: usize,
+    /// Where "lanjutkan" leads: (anchor, section title); none once every section is read.
+    pub resume: Option<(String, String)>,
+}
+
+impl ProgressView {
+    pub fn complete(&self) -> bool {
+        self.read >= self.total
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,6 +96,8 @@ pub struct ModuleSectionView {
     pub anchor: String,
     pub title: String,
     pub html: String,
+    /// Read by the signed-in reader.
+    pub read: bool,
 }
 
 /// A module page: front matter and the sanitised HTML rendered at start-up.
@@ -161,7 +180,21 @@ pub mod ssr {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
     }
 
-    pub fn module_card(m: &domain::content::Module) -> super::ModuleCard {
+    /// What the page shows of a reading.
+    pub fn progress_view(m: &domain::content::Module, r: &domain::services::progress::Reading) -> super::ProgressView {
+        super::ProgressView {
+            read: r.read_count(m),
+            total: m.rendered.sections.len(),
+            resume: r.resume_anchor(m).and_then(|a| {
+                m.rendered.sections.iter().find(|s| s.anchor == a).map(|s| (s.anchor.clone(), s.title.clone()))
+            }),
+        }
+    }
+
+    pub fn module_card(
+        m: &domain::content::Module,
+        reading: Option<&domain::services::progress::Reading>,
+    ) -> super::ModuleCard {
         super::ModuleCard {
             slug: m.meta.slug.clone(),
             title: m.meta.title.clone(),
@@ -170,6 +203,7 @@ pub mod ssr {
             audience: format!("{:?}", m.meta.audience).to_lowercase(),
             sections: m.rendered.sections.len(),
             minutes: m.rendered.words.div_ceil(200),
+            progress: reading.map(|r| progress_view(m, r)),
         }
     }
 
@@ -214,7 +248,24 @@ pub mod ssr {
 #[server]
 pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
     let state = ssr::state()?;
-    Ok(state.content.modules.iter().map(ssr::module_card).collect())
+    let readings = match ssr::caller() {
+        Some(caller) => Some(
+            domain::services::progress::of_person(state.db.read(), caller.person_id).await.map_err(ssr::fail)?,
+        ),
+        None => None,
+    };
+    let empty = domain::services::progress::Reading::default();
+    Ok(state
+        .content
+        .modules
+        .iter()
+        .map(|m| {
+            let reading = readings.as_ref().map(|all| {
+                state.module_ids.get(&m.meta.slug).and_then(|id| all.get(id)).unwrap_or(&empty)
+            });
+            ssr::module_card(m, reading)
+        })
+        .collect())
 }
 
 /// Every kabupaten/kota with its counts of kecamatan, kelurahan/desa and KKMP.
@@ -263,7 +314,12 @@ pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> 
 #[server]
 pub async fn take_flash() -> Result<Option<Flash>, ServerFnError> {
     let Some(session) = ssr::session() else { return Ok(None) };
-    Ok(session.remove::<Flash>(Flash::KEY).await.ok().flatten())
+    // `remove` marks the session modified even when the key is absent, which would write (or
+    // create) a session row on every page view: look first.
+    match session.get::<Flash>(Flash::KEY).await {
+        Ok(Some(_)) => Ok(session.remove::<Flash>(Flash::KEY).await.ok().flatten()),
+        _ => Ok(None),
+    }
 }
 
 /// The signed-in person's own data; 401 when nobody is signed in.
@@ -533,9 +589,13 @@ pub async fn staff_roles() -> Result<StaffRolesView, ServerFnError> {
 #[server(endpoint = "modul")]
 pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
     let state = ssr::state()?;
-    let m = state.content.module(&slug).ok_or_else(|| ssr::fail(domain::AppError::NotFound))?;
+    let (m, module_id) = state.module(&slug).ok_or_else(|| ssr::fail(domain::AppError::NotFound))?;
+    let reading = match ssr::caller() {
+        Some(caller) => Some(state.reading(caller.person_id, module_id).await.map_err(ssr::fail)?),
+        None => None,
+    };
     Ok(ModuleView {
-        card: ssr::module_card(m),
+        card: ssr::module_card(m, reading.as_deref()),
         objectives: m.meta.objectives.clone(),
         version: m.meta.version.clone(),
         last_reviewed: m.meta.last_reviewed.to_string(),
@@ -545,8 +605,24 @@ pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
             .rendered
             .sections
             .iter()
-            .map(|s| ModuleSectionView { anchor: s.anchor.clone(), title: s.title.clone(), html: s.html.clone() })
+            .map(|s| ModuleSectionView {
+                anchor: s.anchor.clone(),
+                title: s.title.clone(),
+                html: s.html.clone(),
+                read: reading.as_ref().is_some_and(|r| r.is_read(&s.anchor)),
+            })
             .collect(),
         footnotes_html: m.rendered.footnotes_html.clone(),
     })
+}
+
+/// Marks a section of a module read for the signed-in person (the mark-as-read button once the
+/// page is hydrated; without JavaScript the same form posts to `/progres/tandai`).
+#[server(endpoint = "progres")]
+pub async fn mark_section_read(slug: String, anchor: String) -> Result<ProgressView, ServerFnError> {
+    let state = ssr::state()?;
+    let caller = ssr::require_caller()?;
+    let reading = state.mark_read(caller.person_id, &slug, &anchor).await.map_err(ssr::fail)?;
+    let (m, _) = state.module(&slug).ok_or_else(|| ssr::fail(domain::AppError::NotFound))?;
+    Ok(ssr::progress_view(m, &reading))
 }

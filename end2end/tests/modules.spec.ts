@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page } from "@playwright/test";
 
 test.describe("a module, without JavaScript, on a 360 px phone", () => {
   test.use({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
@@ -16,5 +16,75 @@ test.describe("a module, without JavaScript, on a 360 px phone", () => {
     await expect(page.locator("aside.callout").first()).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+});
+
+async function signInAsPeserta(page: Page) {
+  await page.goto("/masuk");
+  await page.getByLabel("Nomor HP atau email").fill("0812 3456 0001");
+  await page.getByLabel("Kata sandi").fill("demo-peserta-kkmp");
+  await page.getByRole("button", { name: "Masuk" }).click();
+  await expect(page).toHaveURL(/\/akun$/);
+}
+
+const section = (page: Page, anchor: string) => page.locator(`section[data-anchor="${anchor}"]`);
+
+// Each test reads its own module: the two run in parallel as the same demo peserta.
+test.describe("reading progress with JavaScript, on a phone", () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+
+  test("a peserta marks a section, reads another to its end, and resumes from the list", async ({ page }) => {
+    await signInAsPeserta(page);
+    await page.goto("/modul/pengembangan-usaha");
+    const status = page.locator("#module-progress-text");
+    await expect(status).toHaveText("0 dari 10 bagian dibaca");
+    await expect(section(page, "pendahuluan").locator('form[data-hydrated="true"]')).toBeAttached();
+
+    // Pressing the button saves in place: no page load, the bar and the contents follow.
+    const first = section(page, "pendahuluan");
+    await first.getByRole("button", { name: "Tandai sudah dibaca" }).click();
+    await expect(first.getByText("Sudah dibaca")).toBeVisible();
+    await expect(status).toHaveText("1 dari 10 bagian dibaca");
+    await expect(page.locator("#module-progress")).toHaveAttribute("value", "1");
+    await expect(page.locator('details.toc-phone li[data-toc="pendahuluan"]')).toHaveClass(/read/);
+
+    // Keeping a section's end in view for a moment counts as reading it.
+    const third = section(page, "memilih-unit-usaha-yang-tepat");
+    await third.locator("form.mark-read").scrollIntoViewIfNeeded();
+    await expect(third.getByText("Sudah dibaca")).toBeVisible({ timeout: 6000 });
+    await expect(status).toHaveText("2 dari 10 bagian dibaca");
+
+    // Coming back later: the list shows the progress and resumes after the last section read.
+    await page.goto("/modul");
+    const card = page.locator('li[data-slug="pengembangan-usaha"]');
+    await expect(card).toContainText("2 dari 10 bagian dibaca");
+    await card.getByRole("link", { name: "Lanjutkan membaca" }).click();
+    await expect(page).toHaveURL(/\/modul\/pengembangan-usaha#menyusun-rencana-usaha/);
+    await expect(page.locator("#resume-link")).toContainText("Menyusun Rencana Usaha");
+  });
+});
+
+test.describe("reading progress without JavaScript", () => {
+  test.use({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+
+  test("the mark-as-read form records the section and moves on; the list resumes", async ({ page }) => {
+    await signInAsPeserta(page);
+    await page.goto("/modul/akses-permodalan");
+    await expect(page.locator("#module-progress-text")).toHaveText("0 dari 9 bagian dibaca");
+    await section(page, "pendahuluan").getByRole("button", { name: "Tandai sudah dibaca" }).click();
+    await expect(page).toHaveURL(/\/modul\/akses-permodalan#mengenal-bank-perekonomian-rakyat/);
+    await expect(page.locator("#module-progress-text")).toHaveText("1 dari 9 bagian dibaca");
+    await expect(section(page, "pendahuluan").getByText("Sudah dibaca")).toBeVisible();
+    await section(page, "mengenal-bank-perekonomian-rakyat-bpr")
+      .getByRole("button", { name: "Tandai sudah dibaca" })
+      .click();
+    await expect(page.locator("#module-progress-text")).toHaveText("2 dari 9 bagian dibaca");
+
+    await page.goto("/modul");
+    const card = page.locator('li[data-slug="akses-permodalan"]');
+    await expect(card).toContainText("2 dari 9 bagian dibaca");
+    await card.getByRole("link", { name: "Lanjutkan membaca" }).click();
+    await expect(page).toHaveURL(/#prinsip-5c/);
+    await page.screenshot({ path: "test-results/progress-no-js-360.png", fullPage: false });
   });
 });

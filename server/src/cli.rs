@@ -22,6 +22,13 @@ pub enum Command {
     /// Work with the content folder.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Serve a bare axum "hello" handler (same runtime, same TCP_NODELAY listener), so a benchmark
+    /// can report the application's throughput next to what this machine does with no work at all.
+    #[command(hide = true)]
+    BenchBaseline {
+        #[arg(long, default_value = "127.0.0.1:3197")]
+        listen: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,13 @@ async fn main() -> ExitCode {
     match cli.command {
         Some(Command::Content(ContentCommand::Check { content_dir })) => content_check(&content_dir),
         Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::BenchBaseline { listen }) => match server::startup::serve_baseline(listen).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("diklat: {e}");
+                ExitCode::FAILURE
+            }
+        },
         None => serve(cli.serve).await,
     }
 }

@@ -12,7 +12,13 @@ use axum::{
     response::Response,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use domain::{auth::Caller, entities::auth_session, Db};
+use domain::{
+    auth::Caller,
+    cache::{Epoch, TtlCache},
+    entities::auth_session,
+    Db,
+};
+use std::sync::Arc;
 use sea_orm::{sea_query::OnConflict, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use tower_sessions::{
@@ -28,14 +34,24 @@ pub const LOGIN_AT_KEY: &str = "login_at";
 pub const SEEN_AT_KEY: &str = "seen_at";
 pub const COOKIE_NAME: &str = "diklat_sesi";
 
-#[derive(Clone, Debug)]
+/// Loaded sessions are kept in memory for a few seconds (see `domain::cache`): a reader's page
+/// then costs no session query. Saves and deletes through the store update the cache; bulk
+/// deletes elsewhere (password reset, disabled account) bump the shared epoch.
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    cache: Arc<TtlCache<String, Record>>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSessionStore").finish_non_exhaustive()
+    }
 }
 
 impl DbSessionStore {
-    pub fn new(db: Db) -> Self {
-        DbSessionStore { db }
+    pub fn new(db: Db, epoch: Epoch) -> Self {
+        DbSessionStore { db, cache: Arc::new(TtlCache::new(domain::state::SIGN_IN_CACHE_TTL, 100_000, epoch)) }
     }
 
     /// Removes expired sessions; run now and then.
@@ -71,6 +87,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let epoch = self.cache.epoch();
+        self.cache.invalidate(&key(&record.id));
         let now = Utc::now();
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let account_id = record.data.get(ACCOUNT_KEY).and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok());
@@ -96,11 +114,19 @@ impl SessionStore for DbSessionStore {
             .exec_without_returning(self.db.write())
             .await
             .map_err(backend)?;
+        self.cache.insert_at(key(&record.id), record.clone(), epoch);
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = auth_session::Entity::find_by_id(key(id)).one(self.db.read()).await.map_err(backend)? else {
+        let key = key(id);
+        if let Some(record) = self.cache.get(&key) {
+            if record.expiry_date > time::OffsetDateTime::now_utc() {
+                return Ok(Some(record));
+            }
+        }
+        let epoch = self.cache.epoch();
+        let Some(row) = auth_session::Entity::find_by_id(key.clone()).one(self.db.read()).await.map_err(backend)? else {
             return Ok(None);
         };
         if row.expires_at <= Utc::now() {
@@ -109,10 +135,13 @@ impl SessionStore for DbSessionStore {
         let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        let record = Record { id: *id, data, expiry_date };
+        self.cache.insert_at(key, record.clone(), epoch);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.cache.invalidate(&key(id));
         auth_session::Entity::delete_by_id(key(id)).exec(self.db.write()).await.map_err(backend)?;
         Ok(())
     }
@@ -120,8 +149,8 @@ impl SessionStore for DbSessionStore {
 
 /// Session cookie settings: HttpOnly, SameSite=Lax, Secure when served over https, and an idle
 /// timeout renewed by activity.
-pub fn layer(db: Db, secure: bool, idle: time::Duration) -> SessionManagerLayer<DbSessionStore> {
-    SessionManagerLayer::new(DbSessionStore::new(db))
+pub fn layer(store: DbSessionStore, secure: bool, idle: time::Duration) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -141,7 +170,7 @@ pub async fn load_caller(
     if let Ok(Some(account_id)) = session.get::<i32>(ACCOUNT_KEY).await {
         let login_at = session.get::<i64>(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
         let too_old = Utc::now().timestamp() - login_at > state.session_max_age.as_secs() as i64;
-        let caller = if too_old { Ok(None) } else { domain::auth::load_caller(state.app.db.read(), account_id).await };
+        let caller = if too_old { Ok(None) } else { state.app.caller(account_id).await };
         match caller {
             Ok(Some(caller)) => {
                 renew_when_due(&session, state.session_idle).await;

@@ -13,7 +13,7 @@ use domain::{
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use migrations::{Migrator, MigratorTrait};
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{net::SocketAddr, path::PathBuf};
 use tokio::net::TcpListener;
 
 /// Why the server did not start, as a sentence that names the setting to fix.
@@ -73,7 +73,7 @@ impl Application {
 
         let db = Db::connect(&config.database_url(), config.db_connections).await?;
         Migrator::up(db.write(), None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
-        domain::services::modules::sync(db.write(), &content)
+        let module_ids = domain::services::modules::sync(db.write(), &content)
             .await
             .map_err(|e| StartupError::Migration(format!("recording the modules: {e}")))?;
         let demo = if config.demo {
@@ -82,15 +82,14 @@ impl Application {
             None
         };
 
-        let state =
-            AppState { db, content: Arc::new(content), data_key: Arc::new(data_key), hasher: Default::default() };
+        let state = AppState::new(db, content, module_ids, data_key);
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
         let addr =
             listener.local_addr().map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
         let router = router(state.clone(), &config, addr);
-        spawn_session_cleanup(state.db.clone());
+        spawn_session_cleanup(state.db.clone(), state.auth_epoch.clone());
         Ok(Application { listener, router, addr, state, config, demo })
     }
 
@@ -139,6 +138,16 @@ impl Application {
     }
 }
 
+/// A bare axum handler on a listener set up like the application's (for benchmarks).
+pub async fn serve_baseline(listen: SocketAddr) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen).await?.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    println!("bench baseline on http://{listen}/");
+    let router = Router::new().route("/", axum::routing::get(|| async { "hello" }));
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+}
+
 fn prepare_data_dir(dir: &std::path::Path) -> Result<(), StartupError> {
     let fail = |reason: String| StartupError::DataDir { path: dir.to_path_buf(), reason };
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create it ({e})")))?;
@@ -165,7 +174,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         trust_forwarded_for: config.trust_forwarded_for,
     };
     let sessions = crate::session::layer(
-        state.db.clone(),
+        crate::session::DbSessionStore::new(state.db.clone(), state.auth_epoch.clone()),
         config.public_url.starts_with("https://"),
         time::Duration::seconds(i64::try_from(config.session_idle_secs).unwrap_or(i64::MAX)),
     );
@@ -190,8 +199,8 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
 }
 
 /// Deletes expired sessions hourly.
-fn spawn_session_cleanup(db: Db) {
-    let store = crate::session::DbSessionStore::new(db);
+fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
+    let store = crate::session::DbSessionStore::new(db, epoch);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -1,8 +1,11 @@
 use crate::{
-    api::{list_modules, module_page, ModuleCard},
+    api::{list_modules, module_page, take_flash, ModuleCard, ProgressView},
     app::use_lang,
-    components::status::or_error,
-    i18n::{audience_label, Lang},
+    components::{
+        reading::{MarkRead, PROGRESS_BAR_ID, PROGRESS_TEXT_ID, RESUME_LINK_ID},
+        status::{or_error, FlashNotice},
+    },
+    i18n::{audience_label, encode_component, Lang},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +14,51 @@ use leptos_router::hooks::use_params_map;
 fn card_meta(card: &ModuleCard, lang: Lang) -> String {
     let t = lang.t();
     format!("{} {} · {} · {} {}", card.jp, t.jp, audience_label(&card.audience, lang), card.minutes, t.minutes_read)
+}
+
+/// A card's progress bar and the link that starts or resumes reading.
+fn card_progress(slug: &str, p: &ProgressView, lang: Lang) -> impl IntoView {
+    let t = lang.t();
+    let (href, label) = match &p.resume {
+        _ if p.complete() => (format!("/modul/{slug}"), format!("✓ {}", t.progress_complete)),
+        Some((anchor, _)) if p.read > 0 => (format!("/modul/{slug}#{anchor}"), t.progress_resume.to_string()),
+        _ => (format!("/modul/{slug}"), t.progress_start.to_string()),
+    };
+    view! {
+        <div class="card-progress">
+            <progress max=p.total value=p.read aria-label=(t.progress_label)(p.read, p.total)></progress>
+            <span class="hint">{(t.progress_label)(p.read, p.total)}</span>
+            <a class="resume" href=href>{label}</a>
+        </div>
+    }
+}
+
+/// The bar and resume link at the top of a module, for a signed-in reader.
+fn module_progress(slug: &str, p: Option<ProgressView>, lang: Lang) -> impl IntoView {
+    let t = lang.t();
+    match p {
+        None => view! {
+            <p class="hint progress-sign-in no-print">
+                <a href=format!("/masuk?ke={}", encode_component(&format!("/modul/{slug}")))>{t.progress_sign_in}</a>
+            </p>
+        }
+        .into_any(),
+        Some(p) => {
+            let (href, label) = match &p.resume {
+                Some((anchor, title)) if p.read > 0 => (format!("#{anchor}"), format!("{} → {title}", t.progress_resume)),
+                Some((anchor, title)) => (format!("#{anchor}"), format!("{} → {title}", t.progress_start)),
+                None => ("#".to_string(), format!("✓ {}", t.progress_complete)),
+            };
+            view! {
+                <div class="reading-progress no-print">
+                    <progress id=PROGRESS_BAR_ID max=p.total value=p.read aria-describedby=PROGRESS_TEXT_ID></progress>
+                    <span id=PROGRESS_TEXT_ID class="hint" aria-live="polite">{(t.progress_label)(p.read, p.total)}</span>
+                    <a id=RESUME_LINK_ID class="resume" href=href>{label}</a>
+                </div>
+            }
+            .into_any()
+        }
+    }
 }
 
 /// `/modul`: the modules as cards.
@@ -34,6 +82,7 @@ pub fn ModulesPage() -> impl IntoView {
                                     <h2><a href=format!("/modul/{}", m.slug)>{m.title}</a></h2>
                                     <p>{m.summary}</p>
                                     <span class="badge">{meta}</span>
+                                    {m.progress.map(|p| card_progress(&m.slug, &p, lang))}
                                 </li>
                             }
                         }).collect_view()}
@@ -52,12 +101,20 @@ pub fn ModulePage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let module = Resource::new(move || params.read().get("slug").unwrap_or_default(), module_page);
+    let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
+                let flash = flash.await.ok().flatten();
                 or_error(module.await.map(|m| {
-                    let toc = m.sections.iter().map(|s| view! { <li><a href=format!("#{}", s.anchor)>{s.title.clone()}</a></li> }).collect_view();
-                    let toc_wide = m.sections.iter().map(|s| view! { <li><a href=format!("#{}", s.anchor)>{s.title.clone()}</a></li> }).collect_view();
+                    let toc_entry = |s: &crate::api::ModuleSectionView| view! {
+                        <li data-toc=s.anchor.clone() class:read=s.read><a href=format!("#{}", s.anchor)>{s.title.clone()}</a></li>
+                    };
+                    let toc = m.sections.iter().map(toc_entry).collect_view();
+                    let toc_wide = m.sections.iter().map(toc_entry).collect_view();
+                    let signed_in = m.card.progress.is_some();
+                    let slug = m.card.slug.clone();
+                    let progress = module_progress(&slug, m.card.progress.clone(), lang);
                     let meta = card_meta(&m.card, lang);
                     view! {
                         <Title text=m.card.title.clone()/>
@@ -73,6 +130,8 @@ pub fn ModulePage() -> impl IntoView {
                                 <h1>{m.card.title.clone()}</h1>
                                 <p class="lead">{m.card.summary.clone()}</p>
                                 <p class="badge">{meta}</p>
+                                <FlashNotice flash=flash/>
+                                {progress}
                                 <details class="toc-phone no-print">
                                     <summary>{t.toc}</summary>
                                     <ol>{toc}</ol>
@@ -82,8 +141,16 @@ pub fn ModulePage() -> impl IntoView {
                                     <ul>{m.objectives.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
                                 </section>
                                 <div class="prose" inner_html=m.intro_html/>
-                                {m.sections.into_iter().map(|s| view! {
-                                    <section class="prose module-section" data-anchor=s.anchor.clone() inner_html=s.html/>
+                                {m.sections.into_iter().map(|s| {
+                                    let mark = signed_in.then(|| view! {
+                                        <MarkRead slug=slug.clone() anchor=s.anchor.clone() read=s.read lang=lang/>
+                                    });
+                                    view! {
+                                        <section class="module-section" data-anchor=s.anchor.clone()>
+                                            <div class="prose" inner_html=s.html/>
+                                            {mark}
+                                        </section>
+                                    }
                                 }).collect_view()}
                                 <section class="prose footnotes">
                                     <h2>{t.sources}</h2>

@@ -1,11 +1,95 @@
-use crate::{content::Content, secret::DataKey, Db};
-use std::sync::Arc;
+use crate::{
+    auth::Caller,
+    cache::{Epoch, TtlCache},
+    content::Content,
+    secret::DataKey,
+    services::progress::Reading,
+    Db,
+};
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+/// How long a cached sign-in (caller) may be reused. Changes made by this process drop it at
+/// once; the time only bounds what another server sharing the database could leave stale.
+pub const SIGN_IN_CACHE_TTL: Duration = Duration::from_secs(10);
+/// How long a cached reading progress may be reused (same reasoning).
+pub const PROGRESS_CACHE_TTL: Duration = Duration::from_secs(30);
+const CACHE_CAPACITY: usize = 100_000;
 
 /// What every request handler and server function can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub content: Arc<Content>,
+    /// Each loaded module's row id, by slug (recorded at start-up).
+    pub module_ids: Arc<HashMap<String, i32>>,
     pub data_key: Arc<DataKey>,
     pub hasher: crate::password::Hasher,
+    /// Bumped whenever accounts, roles, passwords or sessions change: drops every cached sign-in.
+    pub auth_epoch: Epoch,
+    pub callers: Arc<TtlCache<i32, Caller>>,
+    /// (person id, module id) → what they have read.
+    pub readings: Arc<TtlCache<(i32, i32), Arc<Reading>>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, content: Content, module_ids: HashMap<String, i32>, data_key: DataKey) -> AppState {
+        let auth_epoch = Epoch::default();
+        AppState {
+            db,
+            content: Arc::new(content),
+            module_ids: Arc::new(module_ids),
+            data_key: Arc::new(data_key),
+            hasher: Default::default(),
+            callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),
+            readings: Arc::new(TtlCache::new(PROGRESS_CACHE_TTL, CACHE_CAPACITY, Epoch::default())),
+            auth_epoch,
+        }
+    }
+
+    /// Call after any change to accounts, role grants, passwords or sessions.
+    pub fn auth_changed(&self) {
+        self.auth_epoch.bump();
+    }
+
+    /// The signed-in caller of `account_id` (cached), or `None` for a disabled or removed account.
+    pub async fn caller(&self, account_id: i32) -> Result<Option<Caller>, crate::AppError> {
+        if let Some(caller) = self.callers.get(&account_id) {
+            return Ok(Some(caller));
+        }
+        let epoch = self.callers.epoch();
+        let caller = crate::auth::load_caller(self.db.read(), account_id).await?;
+        if let Some(c) = &caller {
+            self.callers.insert_at(account_id, c.clone(), epoch);
+        }
+        Ok(caller)
+    }
+
+    /// What `person_id` has read of `module` (cached).
+    pub async fn reading(&self, person_id: i32, module_id: i32) -> Result<Arc<Reading>, crate::AppError> {
+        let key = (person_id, module_id);
+        if let Some(r) = self.readings.get(&key) {
+            return Ok(r);
+        }
+        let epoch = self.readings.epoch();
+        let reading = Arc::new(crate::services::progress::of_module(self.db.read(), person_id, module_id).await?);
+        self.readings.insert_at(key, reading.clone(), epoch);
+        Ok(reading)
+    }
+
+    /// Marks a section read and refreshes the cache with the result.
+    pub async fn mark_read(&self, person_id: i32, slug: &str, anchor: &str) -> Result<Arc<Reading>, crate::AppError> {
+        let (module, module_id) = self.module(slug).ok_or(crate::AppError::NotFound)?;
+        let epoch = self.readings.epoch();
+        self.readings.invalidate(&(person_id, module_id));
+        let reading =
+            Arc::new(crate::services::progress::mark_read(self.db.write(), person_id, module_id, module, anchor).await?);
+        self.readings.insert_at((person_id, module_id), reading.clone(), epoch);
+        Ok(reading)
+    }
+
+    /// A loaded module and its row id.
+    pub fn module(&self, slug: &str) -> Option<(&crate::content::Module, i32)> {
+        let module = self.content.module(slug)?;
+        Some((module, *self.module_ids.get(slug)?))
+    }
 }

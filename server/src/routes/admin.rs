@@ -60,6 +60,7 @@ async fn grant(
         .await
     {
         Ok(Some(code)) => {
+            state.app.auth_changed();
             done(
                 &session,
                 Flash::ok(format!(
@@ -69,7 +70,10 @@ async fn grant(
             )
             .await
         }
-        Ok(None) => done(&session, Flash::ok("Peran diberikan.")).await,
+        Ok(None) => {
+            state.app.auth_changed();
+            done(&session, Flash::ok("Peran diberikan.")).await
+        }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("granting a role: {e:?}");
@@ -99,7 +103,10 @@ async fn revoke(
         return done(&session, Flash::error("Centang konfirmasi untuk mencabut peran.")).await;
     }
     match roles::revoke(state.app.db.write(), &caller, form.id).await {
-        Ok(()) => done(&session, Flash::ok("Peran dicabut.")).await,
+        Ok(()) => {
+            state.app.auth_changed();
+            done(&session, Flash::ok("Peran dicabut.")).await
+        }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("revoking a role: {e:?}");

@@ -136,6 +136,7 @@ async fn change_password(
     .await
     {
         Ok(()) => {
+            state.app.auth_changed();
             let _ = session.cycle_id().await;
             flash(&session, Flash::ok("Kata sandi berhasil diubah.")).await;
             Redirect::to("/akun").into_response()

@@ -147,6 +147,7 @@ async fn redeem(
     .await
     {
         Ok(account_id) => {
+            state.app.auth_changed();
             let started = async {
                 session.cycle_id().await?;
                 session.insert(ACCOUNT_KEY, account_id).await?;

@@ -1,16 +1,56 @@
 //! Files beside a module (its images), served from the content folder.
 
 use crate::startup::ServerState;
+use app::api::Flash;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
-    response::{IntoResponse, Response},
-    routing::get,
-    Router,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Form, Router,
 };
+use domain::auth::Caller;
+use tower_sessions::Session;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new().route("/modul/{slug}/{file}", get(module_file))
+    Router::new().route("/modul/{slug}/{file}", get(module_file)).route("/progres/tandai", post(mark_read))
+}
+
+#[derive(serde::Deserialize)]
+struct MarkReadForm {
+    slug: String,
+    bagian: String,
+}
+
+/// The mark-as-read form without JavaScript: records the section, then goes back to the module
+/// at the next unread section (or at this one, once the module is finished).
+async fn mark_read(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(form): Form<MarkReadForm>,
+) -> Response {
+    if state.app.module(&form.slug).is_none() {
+        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+    }
+    let page = format!("/modul/{}", app::i18n::encode_component(&form.slug));
+    let Some(Extension(caller)) = caller else {
+        return super::Denied::SignIn(page).into_response();
+    };
+    match state.app.mark_read(caller.person_id, &form.slug, &form.bagian).await {
+        Ok(reading) => {
+            let module = state.app.content.module(&form.slug).expect("checked above");
+            let to = reading.resume_anchor(module).unwrap_or(&form.bagian);
+            Redirect::to(&format!("{page}#{}", app::i18n::encode_component(to))).into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("marking a section read: {e:?}");
+            }
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            Redirect::to(&page).into_response()
+        }
+    }
 }
 
 /// Raster images only: SVG can carry script, and nothing else belongs beside a module.

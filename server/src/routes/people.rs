@@ -85,6 +85,7 @@ async fn edit(
     let result =
         domain::services::people::update(state.app.db.write(), &caller, &management_scopes(&caller), form.id, changes)
             .await;
+    state.app.auth_changed();
     after(&session, result, "Data peserta tersimpan.", &back).await
 }
 
@@ -121,6 +122,7 @@ async fn set_status(
         activate,
     )
     .await;
+    state.app.auth_changed();
     after(
         &session,
         result,

@@ -16,3 +16,4 @@ mod people;
 mod permissions;
 mod roles;
 mod startup;
+mod progress;

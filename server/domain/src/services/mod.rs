@@ -7,5 +7,6 @@ pub mod health;
 pub mod import;
 pub mod modules;
 pub mod people;
+pub mod progress;
 pub mod regions;
 pub mod roles;

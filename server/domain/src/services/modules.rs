@@ -1,9 +1,11 @@
 use crate::{content::Content, entities::module, AppError};
-use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, QuerySelect, Set};
+use std::collections::HashMap;
 
 /// Records the loaded modules (slug, title, version, hash) so progress, quizzes and diklat can
 /// refer to them. Modules removed from the content keep their row: progress is never dropped.
-pub async fn sync<C: ConnectionTrait>(db: &C, content: &Content) -> Result<(), AppError> {
+/// Returns every module's id by slug.
+pub async fn sync<C: ConnectionTrait>(db: &C, content: &Content) -> Result<HashMap<String, i32>, AppError> {
     let now = chrono::Utc::now();
     for m in &content.modules {
         let row = module::ActiveModel {
@@ -32,5 +34,11 @@ pub async fn sync<C: ConnectionTrait>(db: &C, content: &Content) -> Result<(), A
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    let ids: Vec<(String, i32)> = module::Entity::find()
+        .select_only()
+        .columns([module::Column::Slug, module::Column::Id])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
 }
