@@ -249,9 +249,9 @@ pub mod ssr {
 pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
     let state = ssr::state()?;
     let readings = match ssr::caller() {
-        Some(caller) => Some(
-            domain::services::progress::of_person(state.db.read(), caller.person_id).await.map_err(ssr::fail)?,
-        ),
+        Some(caller) => {
+            Some(domain::services::progress::of_person(state.db.read(), caller.person_id).await.map_err(ssr::fail)?)
+        }
         None => None,
     };
     let empty = domain::services::progress::Reading::default();
@@ -260,9 +260,9 @@ pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
         .modules
         .iter()
         .map(|m| {
-            let reading = readings.as_ref().map(|all| {
-                state.module_ids.get(&m.meta.slug).and_then(|id| all.get(id)).unwrap_or(&empty)
-            });
+            let reading = readings
+                .as_ref()
+                .map(|all| state.module_ids.get(&m.meta.slug).and_then(|id| all.get(id)).unwrap_or(&empty));
             ssr::module_card(m, reading)
         })
         .collect())

@@ -4,8 +4,10 @@ use crate::{
     i18n::Lang,
     pages::{
         account::AccountPage,
+        attendance::{CodePage, PresensiPage, SchedulePage, SessionPage, SheetPage},
         audit::AuditLogPage,
         codes::{ActivatePage, IssuedCodesPage},
+        diklat::{DiklatListPage, DiklatPage, EnrolledPage},
         home::Home,
         import::ImportPage,
         login::LoginPage,
@@ -77,6 +79,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/peserta/:id") view=PersonPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/peran") view=RolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat") view=DiklatListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id") view=DiklatPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/peserta") view=EnrolledPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id") view=SessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id/kode") view=CodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/jadwal") view=SchedulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/presensi") view=PresensiPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

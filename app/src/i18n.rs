@@ -46,6 +46,14 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// For page-specific text: the Indonesian or the English of it.
+    pub fn pick(self, id: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+
     pub fn t(self) -> &'static Strings {
         match self {
             Lang::Id => &ID,
@@ -201,6 +209,9 @@ pub struct Strings {
     pub new_person: &'static str,
     pub kecamatan_hint: &'static str,
     pub nav_modules: &'static str,
+    pub nav_schedule: &'static str,
+    pub nav_checkin: &'static str,
+    pub nav_diklat: &'static str,
     pub modules_title: &'static str,
     pub modules_lead: &'static str,
     pub minutes_read: &'static str,
@@ -351,6 +362,9 @@ pub static ID: Strings = Strings {
     new_person: "Tambah peserta",
     kecamatan_hint: "Isi bila nama kelurahan ada di lebih dari satu kecamatan.",
     nav_modules: "Modul",
+    nav_schedule: "Jadwal",
+    nav_checkin: "Presensi",
+    nav_diklat: "Diklat",
     modules_title: "Modul diklat",
     modules_lead: "Bacaan untuk pengurus dan pengawas KKMP. Dapat dibaca dari ponsel, tanpa aplikasi.",
     minutes_read: "menit baca",
@@ -501,6 +515,9 @@ pub static EN: Strings = Strings {
     new_person: "Add a participant",
     kecamatan_hint: "Fill in when the village name exists in more than one district.",
     nav_modules: "Modules",
+    nav_schedule: "Schedule",
+    nav_checkin: "Check-in",
+    nav_diklat: "Training",
     modules_title: "Training modules",
     modules_lead: "Reading for KKMP board members and supervisors, on any phone, no app needed.",
     minutes_read: "min read",

@@ -1,6 +1,7 @@
 //! The whole Diklat KKMP schema, as sea-orm migrations that run on SQLite and PostgreSQL.
 //!
-//! Later features add behaviour, not tables: every table the domain needs is created here.
+//! The first six migrations create every table; later ones add columns and indexes as
+//! features need them.
 //! Start-up runs [`Migrator::up`]; every migration is exercised on both databases by the
 //! server's integration tests.
 
@@ -13,6 +14,7 @@ mod m20251013_000003_create_modules_diklat;
 mod m20251013_000004_create_quizzes;
 mod m20251013_000005_create_certificates_audit;
 mod m20251013_000006_seed_kota_malang;
+mod m20261128_000007_add_present_statuses;
 
 pub struct Migrator;
 
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251013_000004_create_quizzes::Migration),
             Box::new(m20251013_000005_create_certificates_audit::Migration),
             Box::new(m20251013_000006_seed_kota_malang::Migration),
+            Box::new(m20261128_000007_add_present_statuses::Migration),
         ]
     }
 }

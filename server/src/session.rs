@@ -18,9 +18,9 @@ use domain::{
     entities::auth_session,
     Db,
 };
-use std::sync::Arc;
 use sea_orm::{sea_query::OnConflict, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use tower_sessions::{
     cookie::SameSite,
     session::{Id, Record},
@@ -126,7 +126,8 @@ impl SessionStore for DbSessionStore {
             }
         }
         let epoch = self.cache.epoch();
-        let Some(row) = auth_session::Entity::find_by_id(key.clone()).one(self.db.read()).await.map_err(backend)? else {
+        let Some(row) = auth_session::Entity::find_by_id(key.clone()).one(self.db.read()).await.map_err(backend)?
+        else {
             return Ok(None);
         };
         if row.expires_at <= Utc::now() {

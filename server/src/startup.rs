@@ -179,13 +179,22 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         time::Duration::seconds(i64::try_from(config.session_idle_secs).unwrap_or(i64::MAX)),
     );
     let page_state = state.clone();
+    let public_url = server_state.public_url.clone();
     let fallback_state = state;
     Router::new()
         .merge(routes::api())
-        .leptos_routes_with_context(&server_state, routes, move || provide_context(page_state.clone()), {
-            let options = leptos_options.clone();
-            move || app::shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || {
+                provide_context(page_state.clone());
+                provide_context(app::schedule_api::PublicUrl(public_url.clone()));
+            },
+            {
+                let options = leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
             move || provide_context(fallback_state.clone()),
             app::shell,

@@ -1,4 +1,4 @@
 pub mod busy;
 pub mod layout;
-pub mod status;
 pub mod reading;
+pub mod status;

@@ -82,9 +82,8 @@ fn show_progress(progress: &ProgressView, anchor: &str, lang: Lang) {
     {
         use wasm_bindgen::JsCast;
         let document = document();
-        if let Some(bar) = document
-            .get_element_by_id(PROGRESS_BAR_ID)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlProgressElement>().ok())
+        if let Some(bar) =
+            document.get_element_by_id(PROGRESS_BAR_ID).and_then(|e| e.dyn_into::<web_sys::HtmlProgressElement>().ok())
         {
             bar.set_max(progress.total as f64);
             bar.set_value(progress.read as f64);
@@ -119,7 +118,8 @@ fn observe_end(element: &web_sys::Element, save: Callback<()>) {
     let pending: Rc<RefCell<Option<TimeoutHandle>>> = Rc::default();
     let on_change = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-            let visible = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            let visible =
+                entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
             if let Some(handle) = pending.borrow_mut().take() {
                 handle.clear();
             }

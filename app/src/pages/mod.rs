@@ -1,6 +1,8 @@
 pub mod account;
+pub mod attendance;
 pub mod audit;
 pub mod codes;
+pub mod diklat;
 pub mod home;
 pub mod import;
 pub mod login;

@@ -45,7 +45,9 @@ fn module_progress(slug: &str, p: Option<ProgressView>, lang: Lang) -> impl Into
         .into_any(),
         Some(p) => {
             let (href, label) = match &p.resume {
-                Some((anchor, title)) if p.read > 0 => (format!("#{anchor}"), format!("{} → {title}", t.progress_resume)),
+                Some((anchor, title)) if p.read > 0 => {
+                    (format!("#{anchor}"), format!("{} → {title}", t.progress_resume))
+                }
                 Some((anchor, title)) => (format!("#{anchor}"), format!("{} → {title}", t.progress_start)),
                 None => ("#".to_string(), format!("✓ {}", t.progress_complete)),
             };

@@ -3,12 +3,15 @@
 //! staff role. Seeded only into an empty database and only when asked (`diklat serve --demo`).
 
 use crate::{
-    entities::{account, cooperative, diklat, district, enrolment, person, regency, role_grant, village},
+    entities::{
+        account, attendance, cooperative, diklat, diklat_session, district, enrolment, module, narasumber, person,
+        regency, role_grant, village,
+    },
     password,
     services::audit,
     AppError,
 };
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, NaiveTime};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
@@ -46,6 +49,9 @@ pub const LOGINS: &[DemoLogin] = &[
 
 pub const DIKLAT_CODE: &str = "MLG-2025-01";
 pub const DIKLAT_NAME: &str = "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
+/// A second, current angkatan: it runs from the day the demo is seeded, so the schedule and
+/// self check-in can be tried at once.
+pub const CURRENT_CODE: &str = "MLG-DEMO-02";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -172,6 +178,11 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         .all(&txn)
         .await?;
     let mut n = 0usize;
+    let mut people = Vec::new();
+    let enrolled_at = crate::services::schedule::wib_instant(
+        NaiveDate::from_ymd_opt(2025, 10, 1).expect("valid date"),
+        NaiveTime::from_hms_opt(9, 0, 0).expect("valid time"),
+    );
     for (di, dist) in districts.iter().enumerate() {
         let villages = village::Entity::find()
             .filter(village::Column::DistrictId.eq(dist.id))
@@ -195,15 +206,17 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
                     person_id: Set(person.id),
                     status: Set("enrolled".into()),
                     enrolled_by: Set(panitia_id),
-                    enrolled_at: Set(now),
+                    enrolled_at: Set(enrolled_at),
                     ..Default::default()
                 }
                 .insert(&txn)
                 .await?;
+                people.push(person.id);
                 n += 1;
             }
         }
     }
+    seed_schedule(&txn, &d, &malang, &people, panitia_id, now).await?;
     audit::record(
         &txn,
         None,
@@ -282,4 +295,160 @@ fn demo_person(
         updated_at: Set(now),
         ..Default::default()
     }
+}
+
+/// (day, start, end, title, module slug, room, JP, speaker index)
+type DemoSession =
+    (i64, &'static str, &'static str, &'static str, Option<&'static str>, &'static str, i32, Option<usize>);
+
+const SPEAKERS: &[(&str, &str)] = &[
+    ("Dra. Sri Wahyuni, M.M.", "Diskopindag Kota Malang"),
+    ("Ir. Hendra Gunawan", "Konsultan Pengembangan Usaha"),
+    ("Dewi Lestari, S.E., Ak.", "Praktisi Akuntansi Koperasi"),
+    ("Bagus Prasetyo, S.E.", "PT BPR Tugu Artha Sejahtera (praktisi BPR)"),
+    ("Rizal Fahmi, S.H., M.Kn.", "Notaris Pembuat Akta Koperasi"),
+];
+
+const DAYS: &[DemoSession] = &[
+    (0, "08:00", "09:00", "Pembukaan dan kebijakan KKMP", None, "Aula Utama", 1, Some(0)),
+    (0, "09:00", "12:00", "Pengembangan usaha KKMP", Some("pengembangan-usaha"), "Aula Utama", 4, Some(1)),
+    (0, "13:00", "16:00", "Literasi keuangan koperasi", Some("literasi-keuangan"), "Aula Utama", 4, Some(2)),
+    (
+        1,
+        "08:00",
+        "11:00",
+        "Akses permodalan melalui BPR dan perbankan",
+        Some("akses-permodalan"),
+        "Aula Utama",
+        4,
+        Some(3),
+    ),
+    (
+        1,
+        "13:00",
+        "16:00",
+        "Kelembagaan dan legalitas koperasi",
+        Some("kelembagaan-legalitas"),
+        "Aula Utama",
+        4,
+        Some(4),
+    ),
+    (2, "08:00", "11:00", "Tata kelola dan pengawasan", Some("tata-kelola-pengawasan"), "Aula Utama", 4, Some(0)),
+    (2, "13:00", "15:00", "Rencana tindak lanjut dan penutupan", None, "Aula Utama", 2, Some(0)),
+];
+
+/// Sessions for the October diklat (with attendance as it was marked) and a current angkatan.
+async fn seed_schedule<C: ConnectionTrait>(
+    db: &C,
+    first: &diklat::Model,
+    malang: &regency::Model,
+    people: &[i32],
+    panitia_id: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let mut speakers = Vec::new();
+    for (name, institution) in SPEAKERS {
+        let n = narasumber::ActiveModel {
+            name: Set(name.to_string()),
+            institution: Set(institution.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        speakers.push(n.id);
+    }
+    let modules: std::collections::HashMap<String, i32> =
+        module::Entity::find().all(db).await?.into_iter().map(|m| (m.slug, m.id)).collect();
+    let today = crate::services::schedule::today_wib(now);
+    let current = diklat::ActiveModel {
+        code: Set(CURRENT_CODE.into()),
+        name: Set(format!("{DIKLAT_NAME} — Angkatan II (demo)")),
+        description: Set(Some(
+            "Angkatan contoh yang berlangsung mulai hari ini, untuk mencoba jadwal dan presensi mandiri.".into(),
+        )),
+        venue: Set("Malang Creative Center".into()),
+        starts_on: Set(today),
+        ends_on: Set(today + Duration::days(2)),
+        total_jp: Set(23),
+        status: Set("running".into()),
+        province_id: Set(Some(malang.province_id)),
+        regency_id: Set(Some(malang.id)),
+        min_attendance_pct: Set(80),
+        require_pretests: Set(false),
+        certificate_prefix: Set("KKMP-MLG-II".into()),
+        next_certificate_seq: Set(1),
+        created_by: Set(panitia_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let enrolled_at = now - Duration::days(1);
+    for chunk in people.chunks(500) {
+        enrolment::Entity::insert_many(chunk.iter().map(|&p| enrolment::ActiveModel {
+            diklat_id: Set(current.id),
+            person_id: Set(p),
+            status: Set("enrolled".into()),
+            enrolled_by: Set(panitia_id),
+            enrolled_at: Set(enrolled_at),
+            ..Default::default()
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    for (diklat, start, mark) in [(first, first.starts_on, true), (&current, today, false)] {
+        for (i, (day, from, to, title, slug, room, jp, speaker)) in DAYS.iter().enumerate() {
+            let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").expect("valid demo time");
+            let room = if mark { room.to_string() } else { format!("{room} 2") };
+            let s = diklat_session::ActiveModel {
+                diklat_id: Set(diklat.id),
+                session_date: Set(start + Duration::days(*day)),
+                starts_at: Set(time(from)),
+                ends_at: Set(time(to)),
+                title: Set(title.to_string()),
+                module_id: Set(slug.and_then(|s| modules.get(s).copied())),
+                narasumber_id: Set(speaker.map(|k| speakers[k])),
+                room: Set(room),
+                jp: Set(*jp),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            if !mark {
+                continue;
+            }
+            // The October marks: mostly present, a few late, on leave, sick or absent.
+            let marked_at = crate::services::schedule::wib_instant(s.session_date, s.starts_at);
+            let rows = people.iter().enumerate().map(|(k, &p)| {
+                let status = match (k * 7 + i * 3) % 40 {
+                    0 | 1 => "T",
+                    2 => "I",
+                    3 => "S",
+                    4 if k % 3 == 0 => "A",
+                    _ => "H",
+                };
+                attendance::ActiveModel {
+                    diklat_session_id: Set(s.id),
+                    person_id: Set(p),
+                    status: Set(status.into()),
+                    note: Set(None),
+                    reason: Set(match status {
+                        "I" => Some("Urusan keluarga".into()),
+                        "S" => Some("Sakit, surat dokter menyusul".into()),
+                        _ => None,
+                    }),
+                    source: Set("paper".into()),
+                    marked_by: Set(panitia_id),
+                    marked_at: Set(marked_at),
+                    version: Set(1),
+                    ..Default::default()
+                }
+            });
+            attendance::Entity::insert_many(rows).exec_without_returning(db).await?;
+        }
+    }
+    Ok(())
 }

@@ -41,6 +41,30 @@ impl DataKey {
         }
     }
 
+    /// HMAC-SHA-256 of `message` under the sub-key for `purpose` (RFC 2104).
+    pub fn mac(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let key = self.derive(purpose);
+        let mut inner = Sha256::new();
+        let mut outer = Sha256::new();
+        let mut ipad = [0x36u8; 64];
+        let mut opad = [0x5cu8; 64];
+        for (i, k) in key.iter().enumerate() {
+            ipad[i] ^= k;
+            opad[i] ^= k;
+        }
+        inner.update(ipad);
+        inner.update(message);
+        outer.update(opad);
+        outer.update(inner.finalize());
+        outer.finalize().into()
+    }
+
+    #[cfg(test)]
+    pub fn for_test(bytes: [u8; 32]) -> DataKey {
+        DataKey(bytes)
+    }
+
     /// A sub-key for one purpose, so one leaked derived key does not reveal the others.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
         use sha2::{Digest, Sha256};

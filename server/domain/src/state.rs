@@ -29,6 +29,8 @@ pub struct AppState {
     pub callers: Arc<TtlCache<i32, Caller>>,
     /// (person id, module id) → what they have read.
     pub readings: Arc<TtlCache<(i32, i32), Arc<Reading>>>,
+    /// Wrong check-in codes per account in the last ten minutes (a brake on guessing).
+    pub checkin_failures: Arc<TtlCache<i32, u32>>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             hasher: Default::default(),
             callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),
             readings: Arc::new(TtlCache::new(PROGRESS_CACHE_TTL, CACHE_CAPACITY, Epoch::default())),
+            checkin_failures: Arc::new(TtlCache::new(Duration::from_secs(600), CACHE_CAPACITY, Epoch::default())),
             auth_epoch,
         }
     }
@@ -81,8 +84,9 @@ impl AppState {
         let (module, module_id) = self.module(slug).ok_or(crate::AppError::NotFound)?;
         let epoch = self.readings.epoch();
         self.readings.invalidate(&(person_id, module_id));
-        let reading =
-            Arc::new(crate::services::progress::mark_read(self.db.write(), person_id, module_id, module, anchor).await?);
+        let reading = Arc::new(
+            crate::services::progress::mark_read(self.db.write(), person_id, module_id, module, anchor).await?,
+        );
         self.readings.insert_at((person_id, module_id), reading.clone(), epoch);
         Ok(reading)
     }

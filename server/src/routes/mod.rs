@@ -15,6 +15,7 @@ mod auth;
 mod codes;
 mod modules;
 mod people;
+mod schedule;
 
 pub fn api() -> Router<ServerState> {
     Router::new()
@@ -25,6 +26,7 @@ pub fn api() -> Router<ServerState> {
         .merge(codes::routes())
         .merge(admin::routes())
         .merge(modules::routes())
+        .merge(schedule::routes())
 }
 
 /// Why a form post was refused before doing anything: nobody signed in, or the wrong role.

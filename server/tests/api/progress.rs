@@ -142,7 +142,8 @@ db_test!(marking_needs_a_signed_in_reader_and_a_real_section, |app| {
 db_test!(the_hydrated_button_saves_through_the_server_function, |app| {
     let reader = signed_in_reader(&app).await;
     let (slug, anchors) = first_module();
-    let r = reader.post(app.url("/api/progres")).form(&[("slug", &slug), ("anchor", &anchors[1])]).send().await.unwrap();
+    let r =
+        reader.post(app.url("/api/progres")).form(&[("slug", &slug), ("anchor", &anchors[1])]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["read"], 1);
@@ -155,12 +156,8 @@ db_test!(the_hydrated_button_saves_through_the_server_function, |app| {
 /// Copies the repository's content so a test can edit it.
 fn editable_content() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let copy = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(content_dir().join("modul"))
-        .arg(dir.path())
-        .status()
-        .unwrap();
+    let copy =
+        std::process::Command::new("cp").arg("-r").arg(content_dir().join("modul")).arg(dir.path()).status().unwrap();
     assert!(copy.success());
     dir
 }
@@ -180,10 +177,11 @@ async fn progress_survives_a_new_version(backend: Backend) {
     // Version 2: the second section's heading is reworded (a new anchor), a new section is added.
     let text = std::fs::read_to_string(&m.path).unwrap();
     let renamed = format!("## {} (direvisi)", sections[1].title);
-    let edited = text
-        .replacen(&format!("version = \"{}\"", m.meta.version), "version = \"uji-2\"", 1)
-        .replacen(&format!("## {}\n", sections[1].title), &format!("{renamed}\n"), 1)
-        + "\n## Bagian baru\n\nTeks bagian baru.\n";
+    let edited = text.replacen(&format!("version = \"{}\"", m.meta.version), "version = \"uji-2\"", 1).replacen(
+        &format!("## {}\n", sections[1].title),
+        &format!("{renamed}\n"),
+        1,
+    ) + "\n## Bagian baru\n\nTeks bagian baru.\n";
     assert_ne!(edited, text);
     std::fs::write(&m.path, edited).unwrap();
     let addr = app.restarted().await;

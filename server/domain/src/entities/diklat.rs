@@ -22,6 +22,8 @@ pub struct Model {
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Comma-separated attendance statuses that count as present (default `H,T`).
+    pub present_statuses: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

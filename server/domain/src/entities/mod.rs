@@ -2,15 +2,20 @@
 //! owned by the `migrations` crate; an entity is added here when a feature first needs it.
 
 pub mod account;
+pub mod attendance;
+pub mod attendance_history;
 pub mod audit_log;
 pub mod auth_session;
+pub mod checkin_window;
 pub mod cooperative;
 pub mod diklat;
+pub mod diklat_session;
 pub mod district;
 pub mod enrolment;
 pub mod login_throttle;
 pub mod module;
 pub mod module_progress;
+pub mod narasumber;
 pub mod one_time_code;
 pub mod person;
 pub mod province;

@@ -22,6 +22,34 @@ pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     line
 }
 
+/// A one-sheet XLSX workbook: a bold header row, frozen, and columns sized to their content.
+pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, crate::AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("writing XLSX: {e}"));
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(fail)?;
+    let bold = Format::new().set_bold();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            // Written as text, never as a formula.
+            ws.write_string(r as u32 + 1, c as u16, cell).map_err(fail)?;
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(fail)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Domain services. Each takes `&C where C: ConnectionTrait`, so it runs on a pool or inside a
 //! transaction, and is the one place its query is written.
 
+pub mod attendance;
 pub mod audit;
 pub mod export;
 pub mod health;
@@ -10,3 +11,4 @@ pub mod people;
 pub mod progress;
 pub mod regions;
 pub mod roles;
+pub mod schedule;

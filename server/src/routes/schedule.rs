@@ -1,0 +1,672 @@
+//! Form posts and downloads for scheduling and attendance: every state change is a POST that
+//! works without JavaScript, ends in a redirect with a flash message, and calls one service.
+
+use crate::startup::ServerState;
+use app::api::Flash;
+use axum::{
+    extract::{Multipart, Path, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Form, Router,
+};
+use domain::{
+    auth::{Caller, Role, Scope},
+    services::{
+        attendance::{self, Mark, Status},
+        export, schedule,
+    },
+    AppError,
+};
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/diklat/simpan", post(save_diklat))
+        .route("/sesi/simpan", post(save_session))
+        .route("/sesi/hapus", post(delete_session))
+        .route("/diklat/daftarkan", post(enrol_bulk))
+        .route("/diklat/daftarkan-satu", post(enrol_one))
+        .route("/diklat/keluarkan", post(withdraw))
+        .route("/presensi/simpan", post(save_grid))
+        .route("/presensi/semua-hadir", post(rest_present))
+        .route("/presensi/buka", post(open_checkin))
+        .route("/presensi/tutup", post(close_checkin))
+        .route("/presensi/hadir", post(check_in))
+        .route("/presensi/impor", post(import_marks))
+        .route("/kalender/diklat/{file}", get(diklat_feed))
+        .route("/kalender/peserta/{file}", get(person_feed))
+        .route("/unduh/sesi/{file}", get(session_export))
+        .route("/unduh/diklat/{file}", get(diklat_export))
+}
+
+fn scopes_of(caller: &Caller) -> Vec<Scope> {
+    let mut scopes = caller.scopes(Role::Panitia);
+    scopes.extend(caller.scopes(Role::Admin));
+    scopes
+}
+
+fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<(Caller, Vec<Scope>), super::Denied> {
+    let c = super::require(caller, &[Role::Panitia, Role::Admin], back, "Hanya panitia yang dapat mengatur diklat")?;
+    let scopes = scopes_of(&c);
+    Ok((c, scopes))
+}
+
+async fn flash(session: &Session, f: Flash) {
+    if let Err(e) = session.insert(Flash::KEY, f).await {
+        tracing::error!("storing a flash message: {e}");
+    }
+}
+
+/// Redirects to `back` with the outcome as a flash; a missing or foreign record is a plain 404.
+async fn done<T>(session: &Session, result: Result<T, AppError>, ok: impl FnOnce(T) -> String, back: &str) -> Response {
+    match result {
+        Ok(v) => flash(session, Flash::ok(ok(v))).await,
+        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Tidak ditemukan").into_response(),
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("schedule/attendance: {e:?}");
+            }
+            flash(session, Flash::error(e.public_message())).await;
+        }
+    }
+    Redirect::to(back).into_response()
+}
+
+fn opt_id(v: &Option<String>) -> Option<i32> {
+    v.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+#[derive(serde::Deserialize)]
+struct DiklatForm {
+    id: Option<String>,
+    kode: String,
+    nama: String,
+    #[serde(default)]
+    deskripsi: String,
+    tempat: String,
+    mulai: String,
+    selesai: String,
+    jp: String,
+    status: String,
+    min_hadir: String,
+    hadir_h: Option<String>,
+    hadir_t: Option<String>,
+    hadir_i: Option<String>,
+    hadir_s: Option<String>,
+    hadir_a: Option<String>,
+}
+
+async fn save_diklat(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<DiklatForm>,
+) -> Response {
+    let id = opt_id(&f.id);
+    let back = id.map_or("/diklat".to_string(), |id| format!("/diklat/{id}"));
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let present = [("H", &f.hadir_h), ("T", &f.hadir_t), ("I", &f.hadir_i), ("S", &f.hadir_s), ("A", &f.hadir_a)]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(c, _)| c.to_string())
+        .collect();
+    let input = schedule::DiklatInput {
+        code: f.kode,
+        name: f.nama,
+        description: f.deskripsi,
+        venue: f.tempat,
+        starts_on: f.mulai,
+        ends_on: f.selesai,
+        total_jp: f.jp,
+        status: f.status,
+        min_attendance_pct: f.min_hadir,
+        present_statuses: present,
+    };
+    let db = state.app.db.write();
+    match id {
+        None => match schedule::create_diklat(db, &caller, &scopes, &input).await {
+            Ok(new) => {
+                flash(&session, Flash::ok("Diklat dibuat. Tambahkan sesi dan peserta.")).await;
+                Redirect::to(&format!("/diklat/{new}")).into_response()
+            }
+            Err(e) => done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+        },
+        Some(id) => {
+            let r = schedule::update_diklat(db, &caller, &scopes, id, &input).await;
+            done(&session, r, |_| "Diklat tersimpan.".into(), &back).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SessionForm {
+    diklat: i32,
+    id: Option<String>,
+    tanggal: String,
+    mulai: String,
+    selesai: String,
+    judul: String,
+    ruang: String,
+    #[serde(default)]
+    modul: String,
+    #[serde(default)]
+    narasumber: String,
+    #[serde(default)]
+    instansi: String,
+    jp: String,
+}
+
+async fn save_session(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<SessionForm>,
+) -> Response {
+    let back = format!("/diklat/{}#sesi", f.diklat);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let id = opt_id(&f.id);
+    let input = schedule::SessionInput {
+        date: f.tanggal,
+        starts: f.mulai,
+        ends: f.selesai,
+        title: f.judul,
+        room: f.ruang,
+        module: f.modul,
+        speaker_name: f.narasumber,
+        speaker_institution: f.instansi,
+        jp: f.jp,
+    };
+    let r = schedule::save_session(state.app.db.write(), &caller, &scopes, f.diklat, id, &input).await;
+    let message = if id.is_some() { "Sesi tersimpan." } else { "Sesi ditambahkan." };
+    done(&session, r, |_| message.into(), &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct DeleteSessionForm {
+    id: i32,
+    diklat: i32,
+    yakin: Option<String>,
+}
+
+async fn delete_session(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<DeleteSessionForm>,
+) -> Response {
+    let back = format!("/diklat/{}#sesi", f.diklat);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang konfirmasi untuk menghapus sesi.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let r = schedule::delete_session(state.app.db.write(), &caller, &scopes, f.id).await;
+    done(&session, r, |_| "Sesi dihapus.".into(), &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct BulkForm {
+    diklat: i32,
+    kecamatan: Option<String>,
+    kelurahan: Option<String>,
+    jabatan: Option<String>,
+}
+
+async fn enrol_bulk(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<BulkForm>,
+) -> Response {
+    let back = format!("/diklat/{}#peserta", f.diklat);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let filter = schedule::BulkFilter {
+        district_id: opt_id(&f.kecamatan),
+        village_id: opt_id(&f.kelurahan),
+        position: f.jabatan.filter(|j| !j.trim().is_empty()),
+    };
+    let r = schedule::enrol_bulk(state.app.db.write(), &caller, &scopes, f.diklat, &filter).await;
+    done(&session, r, |n| format!("{n} peserta didaftarkan (yang sudah terdaftar dilewati)."), &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct EnrolOneForm {
+    diklat: i32,
+    /// NIK or phone number.
+    orang: String,
+}
+
+async fn enrol_one(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<EnrolOneForm>,
+) -> Response {
+    let back = format!("/diklat/{}/peserta", f.diklat);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let db = state.app.db.write();
+    let r = match schedule::find_person(db, &scopes, &f.orang).await {
+        Ok(person) => schedule::enrol_one(db, &caller, &scopes, f.diklat, person.0).await.map(|_| person.1),
+        Err(e) => Err(e),
+    };
+    done(&session, r, |name| format!("{name} didaftarkan."), &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct WithdrawForm {
+    diklat: i32,
+    orang: i32,
+    yakin: Option<String>,
+}
+
+async fn withdraw(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<WithdrawForm>,
+) -> Response {
+    let back = format!("/diklat/{}/peserta", f.diklat);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang konfirmasi untuk mengeluarkan peserta.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let r = schedule::withdraw(state.app.db.write(), &caller, &scopes, f.diklat, f.orang).await;
+    done(&session, r, |_| "Peserta dikeluarkan dari diklat; catatan presensinya tetap tersimpan.".into(), &back).await
+}
+
+/// The grid posts one set of fields per row: `s{id}` status, `c{id}` note, `r{id}` reason,
+/// `v{id}` the version shown, `o{id}` the status/note/reason shown (rows left as shown are skipped).
+async fn save_grid(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(session_id) = f.get("sesi").and_then(|s| s.parse::<i32>().ok()) else {
+        return (StatusCode::BAD_REQUEST, "Sesi tidak disebut").into_response();
+    };
+    let back = grid_url(session_id, f.get("kelurahan"));
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let mut marks = Vec::new();
+    for (key, status) in &f {
+        let Some(person_id) = key.strip_prefix('s').and_then(|id| id.parse::<i32>().ok()) else { continue };
+        let note = f.get(&format!("c{person_id}")).cloned().unwrap_or_default();
+        let reason = f.get(&format!("r{person_id}")).cloned().unwrap_or_default();
+        let shown = f.get(&format!("o{person_id}")).cloned().unwrap_or_default();
+        if format!("{status}|{}|{}", note.trim(), reason.trim()) == shown || status.is_empty() {
+            continue;
+        }
+        let Some(status) = Status::parse(status) else {
+            flash(&session, Flash::error(format!("Status \"{status}\" tidak dikenal."))).await;
+            return Redirect::to(&back).into_response();
+        };
+        let seen = f.get(&format!("v{person_id}")).map(|v| v.parse::<i32>().ok());
+        marks.push(Mark { person_id, status, note: Some(note), reason: Some(reason), seen_version: seen });
+    }
+    if marks.is_empty() {
+        flash(&session, Flash::ok("Tidak ada perubahan.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let r =
+        attendance::save_marks(state.app.db.write(), &caller, &scopes, session_id, marks, attendance::Source::Panitia)
+            .await;
+    done(
+        &session,
+        r,
+        |g| {
+            let mut m = format!("{} presensi tersimpan.", g.saved);
+            if !g.conflicts.is_empty() {
+                m.push_str(&format!(
+                    " {} baris tidak disimpan karena sudah diubah orang lain sejak halaman dibuka: {}. Periksa lalu simpan lagi.",
+                    g.conflicts.len(),
+                    g.conflicts.join(", ")
+                ));
+            }
+            m
+        },
+        &back,
+    )
+    .await
+}
+
+fn grid_url(session_id: i32, village: Option<&String>) -> String {
+    match village.and_then(|v| v.parse::<i32>().ok()) {
+        Some(v) => format!("/sesi/{session_id}?kelurahan={v}"),
+        None => format!("/sesi/{session_id}"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SessionRef {
+    sesi: i32,
+    kelurahan: Option<String>,
+    menit: Option<String>,
+    terlambat: Option<String>,
+}
+
+async fn rest_present(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<SessionRef>,
+) -> Response {
+    let back = grid_url(f.sesi, f.kelurahan.as_ref());
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let village = opt_id(&f.kelurahan);
+    let r = attendance::mark_rest_present(state.app.db.write(), &caller, &scopes, f.sesi, village).await;
+    done(&session, r, |n| format!("{n} peserta yang belum ditandai kini Hadir. Ubah yang berhalangan."), &back).await
+}
+
+async fn open_checkin(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<SessionRef>,
+) -> Response {
+    let back = format!("/sesi/{}", f.sesi);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let settings = attendance::OpenCheckin {
+        minutes_open: f.menit.as_deref().and_then(|m| m.trim().parse().ok()).unwrap_or(60),
+        late_after_minutes: f.terlambat.as_deref().and_then(|m| m.trim().parse().ok()).unwrap_or(15),
+    };
+    let r =
+        attendance::open_checkin(state.app.db.write(), &caller, &scopes, f.sesi, settings, chrono::Utc::now()).await;
+    match r {
+        Ok(_) => {
+            flash(&session, Flash::ok("Presensi mandiri dibuka. Tampilkan kode di layar.")).await;
+            Redirect::to(&format!("/sesi/{}/kode", f.sesi)).into_response()
+        }
+        Err(e) => done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+    }
+}
+
+async fn close_checkin(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<SessionRef>,
+) -> Response {
+    let back = format!("/sesi/{}", f.sesi);
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let r = attendance::close_checkin(state.app.db.write(), &caller, &scopes, f.sesi, chrono::Utc::now()).await;
+    done(&session, r, |_| "Presensi mandiri ditutup.".into(), &back).await
+}
+
+#[derive(serde::Deserialize)]
+struct CheckinForm {
+    kode: String,
+    sesi: Option<String>,
+}
+
+/// Wrong codes allowed per account in ten minutes before check-in is refused for a while.
+const CHECKIN_FAILURES: u32 = 10;
+
+async fn check_in(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<CheckinForm>,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        let back = match opt_id(&f.sesi) {
+            Some(s) => format!("/presensi?sesi={s}&kode={}", app::i18n::encode_component(&f.kode)),
+            None => "/presensi".to_string(),
+        };
+        return super::Denied::SignIn(back).into_response();
+    };
+    let failures = state.app.checkin_failures.get(&caller.account_id).unwrap_or(0);
+    if failures >= CHECKIN_FAILURES {
+        flash(
+            &session,
+            Flash::error("Terlalu banyak kode salah. Tunggu 10 menit atau minta panitia mencatat kehadiran Anda."),
+        )
+        .await;
+        return Redirect::to("/presensi").into_response();
+    }
+    let r = attendance::check_in(
+        state.app.db.write(),
+        &state.app.data_key,
+        caller.person_id,
+        caller.account_id,
+        opt_id(&f.sesi),
+        &f.kode,
+        chrono::Utc::now(),
+    )
+    .await;
+    let message = match r {
+        Ok(attendance::CheckedIn::Recorded { status, session: title }) => {
+            Flash::ok(format!("Tercatat {} pada sesi \"{title}\". Terima kasih!", status.label()))
+        }
+        Ok(attendance::CheckedIn::Already { status, session: title }) => {
+            Flash::ok(format!("Anda sudah tercatat {} pada sesi \"{title}\".", status.label()))
+        }
+        Err(AppError::Forbidden) => Flash::error("Anda tidak terdaftar pada diklat sesi ini. Hubungi panitia."),
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("check-in: {e:?}");
+            } else {
+                let epoch = state.app.checkin_failures.epoch();
+                state.app.checkin_failures.insert_at(caller.account_id, failures + 1, epoch);
+            }
+            Flash::error(e.public_message())
+        }
+    };
+    flash(&session, message).await;
+    Redirect::to("/presensi").into_response()
+}
+
+async fn import_marks(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    mut multipart: Multipart,
+) -> Response {
+    let mut session_id = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("sesi") => session_id = field.text().await.ok().and_then(|t| t.trim().parse::<i32>().ok()),
+            Some("berkas") => {
+                let name = field.file_name().unwrap_or("presensi.csv").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "Berkas terlalu besar").into_response(),
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(session_id) = session_id else { return (StatusCode::BAD_REQUEST, "Sesi tidak disebut").into_response() };
+    let back = format!("/sesi/{session_id}");
+    let (caller, scopes) = match manager(caller, &back) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        flash(&session, Flash::error("Pilih berkas CSV presensi terlebih dahulu.")).await;
+        return Redirect::to(&back).into_response();
+    };
+    let r = attendance::import_marks(state.app.db.write(), &caller, &scopes, session_id, &name, &bytes).await;
+    done(&session, r, |g| format!("{}: {} presensi tersimpan, {} tidak berubah.", name, g.saved, g.unchanged), &back)
+        .await
+}
+
+fn ics_response(body: String, file: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "private, max-age=300".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn host_of(state: &ServerState) -> String {
+    state.public_url.split("://").nth(1).unwrap_or("diklat-kkmp").split('/').next().unwrap_or("diklat-kkmp").to_string()
+}
+
+/// A diklat's whole schedule (public: it holds no personal data).
+async fn diklat_feed(State(state): State<ServerState>, Path(file): Path<String>) -> Response {
+    let Some(id) = file.strip_suffix(".ics").and_then(|i| i.parse::<i32>().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let db = state.app.db.read();
+    let Ok(Some(d)) = <domain::entities::diklat::Entity as sea_orm::EntityTrait>::find_by_id(id).one(db).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match schedule::sessions_of(db, id).await {
+        Ok(rows) => ics_response(domain::ics::calendar(&d.name, &host_of(&state), &rows, chrono::Utc::now()), &file),
+        Err(e) => {
+            tracing::error!("diklat feed: {e:?}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// One peserta's sessions; the address carries a keyed token instead of a sign-in.
+async fn person_feed(State(state): State<ServerState>, Path(file): Path<String>) -> Response {
+    let parsed = file
+        .strip_suffix(".ics")
+        .and_then(|s| s.split_once('-'))
+        .and_then(|(id, token)| Some((id.parse::<i32>().ok()?, token)));
+    let Some((person_id, token)) = parsed else { return StatusCode::NOT_FOUND.into_response() };
+    let expected = schedule::feed_token(&state.app.data_key, person_id);
+    if expected.len() != token.len() || expected.bytes().zip(token.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match schedule::sessions_for_person(state.app.db.read(), person_id).await {
+        Ok(rows) => ics_response(
+            domain::ics::calendar("Jadwal Diklat KKMP", &host_of(&state), &rows, chrono::Utc::now()),
+            "jadwal.ics",
+        ),
+        Err(e) => {
+            tracing::error!("person feed: {e:?}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn download(bytes: Vec<u8>, file: &str, kind: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    // A byte-order mark so spreadsheet programs read the file as UTF-8.
+    let mut out = String::from("\u{feff}");
+    out.push_str(&export::csv_line(headers.iter().copied()));
+    for row in rows {
+        out.push_str(&export::csv_line(row.iter().map(String::as_str)));
+    }
+    out.into_bytes()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn split_file(file: &str) -> Option<(i32, &str)> {
+    let (stem, ext) = file.rsplit_once('.')?;
+    let id = stem.rsplit('-').next()?.parse().ok()?;
+    Some((id, ext))
+}
+
+/// `/unduh/sesi/presensi-sesi-{id}.csv|xlsx`: one session's marks.
+async fn session_export(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let (_, scopes) = match manager(caller, &format!("/sesi/{id}")) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let db = state.app.db.read();
+    let rows = match attendance::managed_session(db, &scopes, id).await {
+        Ok((s, d)) => attendance::session_report(db, s.id, d.id).await,
+        Err(e) => Err(e),
+    };
+    export_response(rows, attendance::SESSION_REPORT_HEADERS, &file, ext)
+}
+
+/// `/unduh/diklat/kehadiran-diklat-{id}.csv|xlsx`: attendance rate per person.
+async fn diklat_export(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let (_, scopes) = match manager(caller, &format!("/diklat/{id}")) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let db = state.app.db.read();
+    let rows = match schedule::managed(db, &scopes, id).await {
+        Ok(d) => attendance::diklat_report(db, &d, chrono::Utc::now()).await,
+        Err(e) => Err(e),
+    };
+    export_response(rows, attendance::DIKLAT_REPORT_HEADERS, &file, ext)
+}
+
+fn export_response(rows: Result<Vec<Vec<String>>, AppError>, headers: &[&str], file: &str, ext: &str) -> Response {
+    let rows = match rows {
+        Ok(r) => r,
+        Err(AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!("export: {e:?}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match ext {
+        "csv" => download(csv_bytes(headers, &rows), file, "text/csv; charset=utf-8"),
+        "xlsx" => match export::xlsx("Presensi", headers, &rows) {
+            Ok(bytes) => download(bytes, file, XLSX),
+            Err(e) => {
+                tracing::error!("xlsx export: {e:?}");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
