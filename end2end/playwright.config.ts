@@ -28,7 +28,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `"${bin}" serve --demo --listen 127.0.0.1:${port} --data-dir "${dataDir}" --content-dir "${path.join(root, "content")}" --site-root "${path.join(root, "target", "site")}"`,
+    command: `"${bin}" serve --demo --listen 127.0.0.1:${port} --public-url ${baseURL} --data-dir "${dataDir}" --content-dir "${path.join(root, "content")}" --site-root "${path.join(root, "target", "site")}"`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

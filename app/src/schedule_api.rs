@@ -277,10 +277,9 @@ pub async fn diklat_detail(id: i32) -> Result<DiklatView, ServerFnError> {
         entry.1 += rates.get(&e.person_id).map(|r| r.percent()).unwrap_or(0);
     }
     let districts = people::districts_in_scope(db, &scopes).await.map_err(fail)?;
-    let mut villages: Vec<(i32, String)> =
-        enrolled.iter().filter_map(|e| e.village_id.map(|v| (v, format!("{} ({})", e.village, e.district)))).collect();
-    villages.sort_by(|a, b| a.1.cmp(&b.1));
-    villages.dedup();
+    // A kelurahan list only where it stays short enough for a select (a city, not a province).
+    let villages =
+        if districts.len() <= 30 { people::villages_of(db, &districts).await.map_err(fail)? } else { Vec::new() };
     Ok(DiklatView {
         id: d.id,
         code: d.code.clone(),

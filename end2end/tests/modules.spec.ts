@@ -38,12 +38,12 @@ test.describe("reading progress with JavaScript, on a phone", () => {
     await page.goto("/modul/pengembangan-usaha");
     const status = page.locator("#module-progress-text");
     await expect(status).toHaveText("0 dari 10 bagian dibaca");
-    await expect(section(page, "pendahuluan").locator('form[data-hydrated="true"]')).toBeAttached();
+    await expect(page.locator('.reading-tracker[data-ready="true"]')).toBeAttached();
 
     // Pressing the button saves in place: no page load, the bar and the contents follow.
     const first = section(page, "pendahuluan");
     await first.getByRole("button", { name: "Tandai sudah dibaca" }).click();
-    await expect(first.getByText("Sudah dibaca")).toBeVisible();
+    await expect(first.locator(".read-done")).toBeVisible();
     await expect(status).toHaveText("1 dari 10 bagian dibaca");
     await expect(page.locator("#module-progress")).toHaveAttribute("value", "1");
     await expect(page.locator('details.toc-phone li[data-toc="pendahuluan"]')).toHaveClass(/read/);
@@ -51,7 +51,7 @@ test.describe("reading progress with JavaScript, on a phone", () => {
     // Keeping a section's end in view for a moment counts as reading it.
     const third = section(page, "memilih-unit-usaha-yang-tepat");
     await third.locator("form.mark-read").scrollIntoViewIfNeeded();
-    await expect(third.getByText("Sudah dibaca")).toBeVisible({ timeout: 6000 });
+    await expect(third.locator(".read-done")).toBeVisible({ timeout: 6000 });
     await expect(status).toHaveText("2 dari 10 bagian dibaca");
 
     // Coming back later: the list shows the progress and resumes after the last section read.
@@ -74,7 +74,7 @@ test.describe("reading progress without JavaScript", () => {
     await section(page, "pendahuluan").getByRole("button", { name: "Tandai sudah dibaca" }).click();
     await expect(page).toHaveURL(/\/modul\/akses-permodalan#mengenal-bank-perekonomian-rakyat/);
     await expect(page.locator("#module-progress-text")).toHaveText("1 dari 9 bagian dibaca");
-    await expect(section(page, "pendahuluan").getByText("Sudah dibaca")).toBeVisible();
+    await expect(section(page, "pendahuluan").locator(".read-done")).toBeVisible();
     await section(page, "mengenal-bank-perekonomian-rakyat-bpr")
       .getByRole("button", { name: "Tandai sudah dibaca" })
       .click();

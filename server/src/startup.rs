@@ -203,7 +203,9 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         .layer(sessions)
         .layer(axum::middleware::from_fn(routes::same_origin_posts))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(routes::panic_page))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Quality 4 (gzip -4, brotli 4): pages stay small for phones on weak connections, and a
+        // 45 KB module page costs a fraction of the default level's time (see BENCHMARKS.md).
+        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .with_state(server_state)
 }
 

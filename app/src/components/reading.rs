@@ -1,121 +1,154 @@
 //! Reading progress on a module page: the mark-as-read form at the end of each section.
 //!
-//! Without JavaScript it is a plain form (`POST /progres/tandai`) that returns to the next unread
-//! section. Once hydrated it saves in place, updates the progress bar, the table of contents and
-//! the resume link, and marks a section read by itself when the reader has kept its end in view
-//! for a couple of seconds (scrolling past quickly does not count).
+//! The forms are plain HTML: without JavaScript each posts to `/progres/tandai` and returns to
+//! the next unread section. One island per page, [`ReadingTracker`], enhances all of them once
+//! hydrated: it saves in place, updates the progress bar, the tables of contents and the resume
+//! link, and marks a section read by itself when the reader has kept its end in view for a couple
+//! of seconds (scrolling past quickly does not count). One island rather than one per section
+//! keeps both the server's rendering and the browser's hydration cheap.
 
-use crate::{
-    api::{mark_section_read, ProgressView},
-    i18n::Lang,
-};
+use crate::i18n::Lang;
 use leptos::prelude::*;
 
-/// Ids of the page elements the island updates after saving.
+/// Ids of the page elements the tracker updates after saving.
 pub const PROGRESS_BAR_ID: &str = "module-progress";
 pub const PROGRESS_TEXT_ID: &str = "module-progress-text";
 pub const RESUME_LINK_ID: &str = "resume-link";
 
-#[island]
-pub fn MarkRead(slug: String, anchor: String, read: bool, lang: Lang) -> impl IntoView {
+/// The form at the end of a section (server-rendered; enhanced by [`ReadingTracker`]).
+#[component]
+pub fn MarkReadForm(slug: String, anchor: String, read: bool, lang: Lang) -> impl IntoView {
     let t = lang.t();
-    let read = RwSignal::new(read);
-    let failed = RwSignal::new(false);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let save = {
-        let (slug, anchor) = (slug.clone(), anchor.clone());
-        Callback::new(move |()| {
-            if read.get_untracked() {
-                return;
-            }
-            read.set(true);
-            failed.set(false);
-            let (slug, anchor) = (slug.clone(), anchor.clone());
-            leptos::task::spawn_local(async move {
-                match mark_section_read(slug, anchor.clone()).await {
-                    Ok(progress) => show_progress(&progress, &anchor, lang),
-                    Err(_) => {
-                        read.set(false);
-                        failed.set(true);
-                    }
-                }
-            });
-        })
-    };
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(form) = form_ref.get() {
-            if !read.get_untracked() {
-                observe_end(&form, save);
-            }
-        }
-    });
+    let data_anchor = anchor.clone();
     view! {
-        <form method="post" action="/progres/tandai" class="mark-read no-print" node_ref=form_ref
-            data-hydrated=move || hydrated.get().then_some("true")
-            on:submit=move |ev| {
-                ev.prevent_default();
-                save.run(());
-            }
-        >
+        <form method="post" action="/progres/tandai" class="mark-read no-print" data-anchor=data_anchor data-read=read.then_some("true")>
             <input type="hidden" name="slug" value=slug/>
             <input type="hidden" name="bagian" value=anchor/>
-            <Show
-                when=move || read.get()
-                fallback=move || view! { <button type="submit" class="button secondary">{t.progress_mark}</button> }
-            >
-                <p class="read-done" role="status">"✓ "{t.progress_done}</p>
-            </Show>
-            <Show when=move || failed.get()>
-                <p class="error" role="alert">{t.progress_failed}</p>
-            </Show>
+            {if read {
+                view! { <p class="read-done" role="status">"✓ "{t.progress_done}</p> }.into_any()
+            } else {
+                view! {
+                    <button type="submit" class="button secondary">{t.progress_mark}</button>
+                    <p class="read-done" role="status" hidden>"✓ "{t.progress_done}</p>
+                }.into_any()
+            }}
+            <p class="error" role="alert" hidden>{t.progress_failed}</p>
         </form>
     }
 }
 
-/// Updates the parts of the page outside this island after a save.
-#[allow(unused_variables)]
-fn show_progress(progress: &ProgressView, anchor: &str, lang: Lang) {
+#[island]
+pub fn ReadingTracker(slug: String, lang: Lang) -> impl IntoView {
+    let ready = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        enhance(slug.clone(), lang);
+        ready.set(true);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (slug, lang);
+    view! { <span class="reading-tracker" hidden data-ready=move || ready.get().then_some("true")></span> }
+}
+
+#[cfg(feature = "hydrate")]
+fn enhance(slug: String, lang: Lang) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Ok(forms) = document().query_selector_all("form.mark-read") else { return };
+    for i in 0..forms.length() {
+        let Some(form) = forms.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlFormElement>().ok()) else { continue };
+        let on_submit = {
+            let (form, slug) = (form.clone(), slug.clone());
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                ev.prevent_default();
+                save(&form, slug.clone(), lang);
+            })
+        };
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        on_submit.forget();
+        if form.get_attribute("data-read").is_none() {
+            observe_end(form, slug.clone(), lang);
+        }
+    }
+}
+
+/// Saves one section as read, then shows it.
+#[cfg(feature = "hydrate")]
+fn save(form: &web_sys::HtmlFormElement, slug: String, lang: Lang) {
+    if form.get_attribute("data-read").is_some() || form.get_attribute("data-saving").is_some() {
+        return;
+    }
+    let Some(anchor) = form.get_attribute("data-anchor") else { return };
+    let _ = form.set_attribute("data-saving", "true");
+    let form = form.clone();
+    leptos::task::spawn_local(async move {
+        let result = crate::api::mark_section_read(slug, anchor.clone()).await;
+        let _ = form.remove_attribute("data-saving");
+        let show = |selector: &str, visible: bool| {
+            if let Ok(Some(el)) = form.query_selector(selector) {
+                if visible {
+                    let _ = el.remove_attribute("hidden");
+                } else {
+                    let _ = el.set_attribute("hidden", "");
+                }
+            }
+        };
+        match result {
+            Ok(progress) => {
+                let _ = form.set_attribute("data-read", "true");
+                show("button", false);
+                show(".read-done", true);
+                show(".error", false);
+                show_progress(&progress, &anchor, lang);
+            }
+            Err(_) => show(".error", true),
+        }
+    });
+}
+
+/// Updates the parts of the page outside the forms after a save.
+#[cfg(feature = "hydrate")]
+fn show_progress(progress: &crate::api::ProgressView, anchor: &str, lang: Lang) {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    if let Some(bar) =
+        document.get_element_by_id(PROGRESS_BAR_ID).and_then(|e| e.dyn_into::<web_sys::HtmlProgressElement>().ok())
     {
-        use wasm_bindgen::JsCast;
-        let document = document();
-        if let Some(bar) =
-            document.get_element_by_id(PROGRESS_BAR_ID).and_then(|e| e.dyn_into::<web_sys::HtmlProgressElement>().ok())
-        {
-            bar.set_max(progress.total as f64);
-            bar.set_value(progress.read as f64);
+        bar.set_max(progress.total as f64);
+        bar.set_value(progress.read as f64);
+    }
+    if let Some(text) = document.get_element_by_id(PROGRESS_TEXT_ID) {
+        text.set_text_content(Some(&(lang.t().progress_label)(progress.read, progress.total)));
+    }
+    // Both tables of contents (the phone one and the wide one).
+    if let Ok(entries) = document.query_selector_all(&format!("[data-toc=\"{anchor}\"]")) {
+        for i in 0..entries.length() {
+            if let Some(entry) = entries.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                let _ = entry.class_list().add_1("read");
+            }
         }
-        if let Some(text) = document.get_element_by_id(PROGRESS_TEXT_ID) {
-            text.set_text_content(Some(&(lang.t().progress_label)(progress.read, progress.total)));
-        }
-        if let Ok(Some(entry)) = document.query_selector(&format!("[data-toc=\"{anchor}\"]")) {
-            let _ = entry.class_list().add_1("read");
-        }
-        if let Some(link) = document.get_element_by_id(RESUME_LINK_ID) {
-            match &progress.resume {
-                Some((next, title)) => {
-                    let _ = link.set_attribute("href", &format!("#{next}"));
-                    link.set_text_content(Some(&format!("{} → {title}", lang.t().progress_resume)));
-                }
-                None => {
-                    let _ = link.set_attribute("href", "#");
-                    link.set_text_content(Some(&format!("✓ {}", lang.t().progress_complete)));
-                }
+    }
+    if let Some(link) = document.get_element_by_id(RESUME_LINK_ID) {
+        match &progress.resume {
+            Some((next, title)) => {
+                let _ = link.set_attribute("href", &format!("#{next}"));
+                link.set_text_content(Some(&format!("{} → {title}", lang.t().progress_resume)));
+            }
+            None => {
+                let _ = link.set_attribute("href", "#");
+                link.set_text_content(Some(&format!("✓ {}", lang.t().progress_complete)));
             }
         }
     }
 }
 
-/// Calls `save` once the element has stayed in view for two seconds.
+/// Saves the section once its form (at the section's end) has stayed in view for two seconds.
 #[cfg(feature = "hydrate")]
-fn observe_end(element: &web_sys::Element, save: Callback<()>) {
+fn observe_end(form: web_sys::HtmlFormElement, slug: String, lang: Lang) {
     use std::{cell::RefCell, rc::Rc, time::Duration};
     use wasm_bindgen::{closure::Closure, JsCast};
 
     let pending: Rc<RefCell<Option<TimeoutHandle>>> = Rc::default();
+    let target = form.clone();
     let on_change = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
             let visible =
@@ -124,11 +157,11 @@ fn observe_end(element: &web_sys::Element, save: Callback<()>) {
                 handle.clear();
             }
             if visible {
-                let observer = observer.clone();
+                let (observer, form, slug) = (observer.clone(), form.clone(), slug.clone());
                 let handle = set_timeout_with_handle(
                     move || {
                         observer.disconnect();
-                        save.run(());
+                        save(&form, slug, lang);
                     },
                     Duration::from_secs(2),
                 );
@@ -137,7 +170,7 @@ fn observe_end(element: &web_sys::Element, save: Callback<()>) {
         },
     );
     if let Ok(observer) = web_sys::IntersectionObserver::new(on_change.as_ref().unchecked_ref()) {
-        observer.observe(element);
+        observer.observe(&target);
         // The observer lives as long as the page; so must its callback.
         on_change.forget();
     }

@@ -293,29 +293,38 @@ pub fn SchedulePage() -> impl IntoView {
                             }.into_any(),
                             None => view! { <p class="empty">{lang.pick("Tidak ada sesi mendatang.", "No upcoming sessions.")}</p> }.into_any(),
                         }}
-                        {(!v.sessions.is_empty()).then(|| view! {
-                            <div class="table-wrap">
-                                <table class="data" data-testid="schedule">
-                                    <thead><tr><th>{lang.pick("Waktu (WIB)", "Time (WIB)")}</th><th>{lang.pick("Sesi", "Session")}</th><th>{lang.pick("Tempat", "Place")}</th></tr></thead>
-                                    <tbody>
-                                        {v.sessions.iter().map(|s| {
-                                            let href = if v.staff { format!("/sesi/{}", s.id) } else { s.module.clone().map(|m| format!("/modul/{}", m.0)).unwrap_or_default() };
-                                            view! {
-                                                <tr class:today=s.is_today class:past=s.is_past aria-current=s.is_today.then_some("date")>
-                                                    <td>{s.date_label.clone()}<br/>{format!("{}–{}", s.starts, s.ends)}</td>
-                                                    <td>
-                                                        {if href.is_empty() { view! { <span>{s.title.clone()}</span> }.into_any() } else { view! { <a href=href>{s.title.clone()}</a> }.into_any() }}
-                                                        <br/><span class="hint">{s.diklat_name.clone()}</span>
-                                                        {s.speaker.clone().map(|(n, i)| view! { <br/><span class="hint">{n}" — "{i}</span> })}
-                                                    </td>
-                                                    <td>{s.room.clone()}<br/><span class="hint">{s.venue.clone()}</span></td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        })}
+                        {
+                            let staff = v.staff;
+                            let (past, upcoming): (Vec<SessionView>, Vec<SessionView>) = v.sessions.iter().cloned().partition(|s| s.is_past && !s.is_today);
+                            let item = move |s: SessionView| {
+                                let href = if staff { format!("/sesi/{}", s.id) } else { s.module.clone().map(|m| format!("/modul/{}", m.0)).unwrap_or_default() };
+                                view! {
+                                    <li class="session-item" class:today=s.is_today class:past=s.is_past aria-current=s.is_today.then_some("date")>
+                                        <p class="when">{s.date_label.clone()}" · "{format!("{}–{} WIB", s.starts, s.ends)}</p>
+                                        <p class="what">
+                                            {if href.is_empty() { view! { <strong>{s.title.clone()}</strong> }.into_any() } else { view! { <a href=href>{s.title.clone()}</a> }.into_any() }}
+                                        </p>
+                                        <p class="hint">
+                                            {s.room.clone()}", "{s.venue.clone()}
+                                            {s.speaker.clone().map(|(n, i)| view! { <br/>{n}" — "{i}" " })}
+                                            <br/>{s.diklat_name.clone()}
+                                        </p>
+                                    </li>
+                                }
+                            };
+                            view! {
+                                {(!upcoming.is_empty()).then(|| view! {
+                                    <h2>{lang.pick("Sesi mendatang", "Upcoming sessions")}</h2>
+                                    <ol class="session-list" data-testid="schedule">{upcoming.into_iter().map(item).collect_view()}</ol>
+                                })}
+                                {(!past.is_empty()).then(|| view! {
+                                    <details class="card">
+                                        <summary>{format!("{} ({})", lang.pick("Sesi yang sudah lewat", "Past sessions"), past.len())}</summary>
+                                        <ol class="session-list">{past.into_iter().rev().map(item).collect_view()}</ol>
+                                    </details>
+                                })}
+                            }
+                        }
                         <section class="card">
                             <h2>{lang.pick("Langganan kalender", "Calendar subscription")}</h2>
                             <p class="hint">{lang.pick("Salin alamat ini ke aplikasi kalender ponsel (\"Tambah kalender dari URL\"). Alamat jadwal pribadi bersifat rahasia.", "Paste an address into your phone's calendar app (\"add calendar from URL\"). Your personal address is private.")}</p>

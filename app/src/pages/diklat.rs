@@ -302,6 +302,14 @@ pub fn DiklatPage() -> impl IntoView {
                                         {d.districts.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
                                     </select>
                                 </label>
+                                {(!d.villages.is_empty()).then(|| view! {
+                                    <label>{lang.pick("Kelurahan", "Village")}
+                                        <select name="kelurahan">
+                                            <option value="">{lang.pick("(semua)", "(all)")}</option>
+                                            {d.villages.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                })}
                                 <label>{lang.pick("Jabatan", "Position")}
                                     <select name="jabatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>

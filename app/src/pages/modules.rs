@@ -2,7 +2,7 @@ use crate::{
     api::{list_modules, module_page, take_flash, ModuleCard, ProgressView},
     app::use_lang,
     components::{
-        reading::{MarkRead, PROGRESS_BAR_ID, PROGRESS_TEXT_ID, RESUME_LINK_ID},
+        reading::{MarkReadForm, ReadingTracker, PROGRESS_BAR_ID, PROGRESS_TEXT_ID, RESUME_LINK_ID},
         status::{or_error, FlashNotice},
     },
     i18n::{audience_label, encode_component, Lang},
@@ -134,6 +134,7 @@ pub fn ModulePage() -> impl IntoView {
                                 <p class="badge">{meta}</p>
                                 <FlashNotice flash=flash/>
                                 {progress}
+                                {signed_in.then(|| view! { <ReadingTracker slug=slug.clone() lang=lang/> })}
                                 <details class="toc-phone no-print">
                                     <summary>{t.toc}</summary>
                                     <ol>{toc}</ol>
@@ -145,7 +146,7 @@ pub fn ModulePage() -> impl IntoView {
                                 <div class="prose" inner_html=m.intro_html/>
                                 {m.sections.into_iter().map(|s| {
                                     let mark = signed_in.then(|| view! {
-                                        <MarkRead slug=slug.clone() anchor=s.anchor.clone() read=s.read lang=lang/>
+                                        <MarkReadForm slug=slug.clone() anchor=s.anchor.clone() read=s.read lang=lang/>
                                     });
                                     view! {
                                         <section class="module-section" data-anchor=s.anchor.clone()>

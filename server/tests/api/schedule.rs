@@ -151,6 +151,25 @@ db_test!(bulk_enrolment_by_kecamatan_and_jabatan_counts_the_kkmp_covered, |app| 
     assert!(again.starts_with("0 peserta"), "{again}");
     let page = panitia.get(app.url(&format!("/diklat/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("22 peserta terdaftar · 11 dari 57 KKMP terwakili"), "coverage shown");
+    assert!(page.contains("Bareng (Klojen)"), "kelurahan can be chosen for bulk enrolment");
+    // By jabatan across the city: every ketua not enrolled yet.
+    let enrolled: Vec<i32> = enrolment::Entity::find()
+        .filter(enrolment::Column::DiklatId.eq(d.id))
+        .all(app.state.db.read())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.person_id)
+        .collect();
+    let ketua_left = person::Entity::find()
+        .filter(person::Column::Position.eq("ketua"))
+        .filter(person::Column::Id.is_not_in(enrolled))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert!(ketua_left > 0);
+    let by_position = post_flash(&app, &panitia, "/diklat/daftarkan", &[("diklat", &id), ("jabatan", "ketua")]).await;
+    assert_eq!(by_position, format!("{ketua_left} peserta didaftarkan (yang sudah terdaftar dilewati)."));
     let nothing = post_flash(&app, &panitia, "/diklat/daftarkan", &[("diklat", &id)]).await;
     assert!(nothing.contains("Pilih kecamatan"), "{nothing}");
     let duplicate = post_flash(

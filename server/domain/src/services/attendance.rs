@@ -143,17 +143,25 @@ async fn record_mark<C: ConnectionTrait>(
                 marked_at: Set(now),
                 version: Set(1),
                 ..Default::default()
+            };
+            // ON CONFLICT DO NOTHING rather than catching the error: on PostgreSQL a failed
+            // statement would abort the whole transaction (the other rows of a grid).
+            let inserted = attendance::Entity::insert(row)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::columns([
+                        attendance::Column::DiklatSessionId,
+                        attendance::Column::PersonId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+            if inserted == 0 {
+                // Someone else's mark landed first.
+                return Ok(MarkOutcome::Conflict);
             }
-            .insert(db)
-            .await;
-            match row {
-                Ok(_) => MarkOutcome::Created,
-                // Someone else's mark landed first (unique session × person).
-                Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-                    return Ok(MarkOutcome::Conflict)
-                }
-                Err(e) => return Err(e.into()),
-            }
+            MarkOutcome::Created
         }
         Some(old) if old.status == mark.status.code() && old.note == note && old.reason == reason => {
             MarkOutcome::Unchanged
@@ -352,11 +360,7 @@ pub struct Rate {
 impl Rate {
     /// Whole percent, rounded down; 0 when nothing was held yet.
     pub fn percent(self) -> u32 {
-        if self.held == 0 {
-            0
-        } else {
-            (self.present * 100 / self.held) as u32
-        }
+        (self.present * 100).checked_div(self.held).unwrap_or(0) as u32
     }
 }
 
@@ -635,57 +639,6 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn window(opened: DateTime<Utc>) -> checkin_window::Model {
-        checkin_window::Model {
-            id: 7,
-            diklat_session_id: 3,
-            opened_by: None,
-            opened_at: opened,
-            closes_at: opened + Duration::hours(1),
-            closed_at: None,
-            late_after_minutes: 15,
-            rotation_seconds: 30,
-            grace_seconds: 10,
-            salt: "00ff".into(),
-        }
-    }
-
-    #[test]
-    fn a_code_is_valid_for_its_step_and_the_grace_after_it_only() {
-        let key = DataKey::for_test([7; 32]);
-        let t0 = Utc::now();
-        let w = window(t0);
-        let first = code_for(&key, &w, 0);
-        assert_eq!(first.len(), CODE_LEN);
-        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(29)));
-        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(35)), "within the grace after rotating");
-        assert!(!code_matches(&key, &w, &first, t0 + Duration::seconds(41)), "not after the grace");
-        assert!(!code_matches(&key, &w, &first, t0 + Duration::seconds(95)), "never again later");
-        let second = code_for(&key, &w, 1);
-        assert_ne!(first, second);
-        assert!(!code_matches(&key, &w, &second, t0 + Duration::seconds(10)), "not before its time");
-    }
-
-    #[test]
-    fn codes_differ_between_windows_and_keys() {
-        let t0 = Utc::now();
-        let key = DataKey::for_test([7; 32]);
-        let mut other = window(t0);
-        other.id = 8;
-        assert_ne!(code_for(&key, &window(t0), 0), code_for(&key, &other, 0));
-        assert_ne!(code_for(&key, &window(t0), 0), code_for(&DataKey::for_test([9; 32]), &window(t0), 0));
-    }
-
-    #[test]
-    fn typed_codes_are_forgiving_about_case_spaces_and_dashes() {
-        assert_eq!(normalise_code(" ac3-4df "), "AC34DF");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reports and paper marks
 
@@ -845,4 +798,55 @@ pub async fn import_marks<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(file_name, format!("{file_name}: tidak ada baris presensi.")));
     }
     save_marks(db, caller, scopes, session_id, marks, Source::Import).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(opened: DateTime<Utc>) -> checkin_window::Model {
+        checkin_window::Model {
+            id: 7,
+            diklat_session_id: 3,
+            opened_by: None,
+            opened_at: opened,
+            closes_at: opened + Duration::hours(1),
+            closed_at: None,
+            late_after_minutes: 15,
+            rotation_seconds: 30,
+            grace_seconds: 10,
+            salt: "00ff".into(),
+        }
+    }
+
+    #[test]
+    fn a_code_is_valid_for_its_step_and_the_grace_after_it_only() {
+        let key = DataKey::for_test([7; 32]);
+        let t0 = Utc::now();
+        let w = window(t0);
+        let first = code_for(&key, &w, 0);
+        assert_eq!(first.len(), CODE_LEN);
+        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(29)));
+        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(35)), "within the grace after rotating");
+        assert!(!code_matches(&key, &w, &first, t0 + Duration::seconds(41)), "not after the grace");
+        assert!(!code_matches(&key, &w, &first, t0 + Duration::seconds(95)), "never again later");
+        let second = code_for(&key, &w, 1);
+        assert_ne!(first, second);
+        assert!(!code_matches(&key, &w, &second, t0 + Duration::seconds(10)), "not before its time");
+    }
+
+    #[test]
+    fn codes_differ_between_windows_and_keys() {
+        let t0 = Utc::now();
+        let key = DataKey::for_test([7; 32]);
+        let mut other = window(t0);
+        other.id = 8;
+        assert_ne!(code_for(&key, &window(t0), 0), code_for(&key, &other, 0));
+        assert_ne!(code_for(&key, &window(t0), 0), code_for(&DataKey::for_test([9; 32]), &window(t0), 0));
+    }
+
+    #[test]
+    fn typed_codes_are_forgiving_about_case_spaces_and_dashes() {
+        assert_eq!(normalise_code(" ac3-4df "), "AC34DF");
+    }
 }

@@ -202,6 +202,25 @@ pub async fn districts_in_scope<C: ConnectionTrait>(db: &C, scopes: &[Scope]) ->
     Ok(out)
 }
 
+/// The kelurahan of the given kecamatan, "Kelurahan (Kecamatan)", by name.
+pub async fn villages_of<C: ConnectionTrait>(
+    db: &C,
+    districts: &[(i32, String)],
+) -> Result<Vec<(i32, String)>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let names: std::collections::HashMap<i32, &str> =
+        districts.iter().map(|(id, n)| (*id, n.split(',').next().unwrap_or(n))).collect();
+    let mut out: Vec<(i32, String)> = village::Entity::find()
+        .filter(village::Column::DistrictId.is_in(names.keys().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, format!("{} ({})", v.name, names.get(&v.district_id).unwrap_or(&""))))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
 /// One participant as panitia see them when editing: the whole NIK, contact data, account state.
 #[derive(Clone, Debug)]
 pub struct PersonDetail {
