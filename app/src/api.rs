@@ -111,6 +111,8 @@ pub struct ModuleView {
     pub intro_html: String,
     pub sections: Vec<ModuleSectionView>,
     pub footnotes_html: String,
+    /// The module has a question bank: pre-test and post-test links.
+    pub has_quiz: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -613,6 +615,7 @@ pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
             })
             .collect(),
         footnotes_html: m.rendered.footnotes_html.clone(),
+        has_quiz: state.banks.contains_key(&slug),
     })
 }
 

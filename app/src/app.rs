@@ -16,6 +16,7 @@ use crate::{
         not_found::NotFound,
         people::PeoplePage,
         person::PersonPage,
+        quiz::{AttemptPage, QuizPage},
         regions::{RegencyPage, RegionsPage},
         roles::RolesPage,
     },
@@ -87,6 +88,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/jadwal") view=SchedulePage ssr=SsrMode::Async/>
                     <Route path=path!("/presensi") view=PresensiPage ssr=SsrMode::Async/>
+                    <Route path=path!("/kuis/:slug/:fase") view=QuizPage ssr=SsrMode::Async/>
+                    <Route path=path!("/percobaan/:id") view=AttemptPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod quiz_api;
 pub mod schedule_api;
 
 pub use app::{shell, App};

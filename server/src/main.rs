@@ -54,7 +54,15 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
     match domain::content::Content::load(dir) {
         Ok(content) => {
             let sections: usize = content.modules.iter().map(|m| m.sections.len()).sum();
-            println!("{}: {} modul, {} bagian — semua valid", dir.display(), content.modules.len(), sections);
+            let questions: usize =
+                content.modules.iter().filter_map(|m| m.bank.as_ref()).map(|b| b.questions.len()).sum();
+            println!(
+                "{}: {} modul, {} bagian, {} soal — semua valid",
+                dir.display(),
+                content.modules.len(),
+                sections,
+                questions
+            );
             ExitCode::SUCCESS
         }
         Err(errors) => {

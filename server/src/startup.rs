@@ -76,13 +76,16 @@ impl Application {
         let module_ids = domain::services::modules::sync(db.write(), &content)
             .await
             .map_err(|e| StartupError::Migration(format!("recording the modules: {e}")))?;
+        let banks = domain::services::quizzes::sync(db.write(), &content, &module_ids)
+            .await
+            .map_err(|e| StartupError::Migration(format!("recording the question banks: {e}")))?;
         let demo = if config.demo {
             Some(demo::seed(db.write()).await.map_err(|e| StartupError::Demo(e.to_string()))?)
         } else {
             None
         };
 
-        let state = AppState::new(db, content, module_ids, data_key);
+        let state = AppState::new(db, content, module_ids, banks, data_key);
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;

@@ -11,5 +11,6 @@ pub mod new_person;
 pub mod not_found;
 pub mod people;
 pub mod person;
+pub mod quiz;
 pub mod regions;
 pub mod roles;

@@ -139,6 +139,11 @@ pub fn ModulePage() -> impl IntoView {
                                     <summary>{t.toc}</summary>
                                     <ol>{toc}</ol>
                                 </details>
+                                {m.has_quiz.then(|| view! {
+                                    <p class="no-print quiz-links">
+                                        <a class="button secondary" href=format!("/kuis/{slug}/awal")>{lang.pick("Tes awal (sebelum membaca)", "Pre-test (before reading)")}</a>
+                                    </p>
+                                })}
                                 <section class="objectives">
                                     <h2>{t.objectives}</h2>
                                     <ul>{m.objectives.into_iter().map(|o| view! { <li>{o}</li> }).collect_view()}</ul>
@@ -155,6 +160,11 @@ pub fn ModulePage() -> impl IntoView {
                                         </section>
                                     }
                                 }).collect_view()}
+                                {m.has_quiz.then(|| view! {
+                                    <p class="no-print quiz-links">
+                                        <a class="button" href=format!("/kuis/{slug}/akhir")>{lang.pick("Tes akhir (sesudah membaca)", "Post-test (after reading)")}</a>
+                                    </p>
+                                })}
                                 <section class="prose footnotes">
                                     <h2>{t.sources}</h2>
                                     <div inner_html=m.footnotes_html/>

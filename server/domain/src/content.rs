@@ -66,6 +66,8 @@ pub struct Module {
     pub rendered: crate::render::Rendered,
     /// Links to other modules (`/modul/{slug}`) with their lines, checked once all are loaded.
     module_links: Vec<(usize, String)>,
+    /// The question bank beside it (`soal.toml`), when there is one.
+    pub bank: Option<crate::quiz::Bank>,
 }
 
 #[derive(Debug, Default)]
@@ -126,7 +128,18 @@ impl Content {
             let file = folder.join("index.md");
             match std::fs::read_to_string(&file) {
                 Ok(text) => match parse_module(&file, &text) {
-                    Ok(m) => modules.push(m),
+                    Ok(mut m) => {
+                        let bank_file = folder.join(crate::quiz::FILE_NAME);
+                        match std::fs::read_to_string(&bank_file) {
+                            Ok(text) => match crate::quiz::parse_bank(&bank_file, &text) {
+                                Ok(bank) => m.bank = Some(bank),
+                                Err(mut e) => errors.append(&mut e),
+                            },
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                            Err(e) => errors.push(err(&bank_file, 0, format!("cannot read the question bank ({e})"))),
+                        }
+                        modules.push(m)
+                    }
                     Err(mut e) => errors.append(&mut e),
                 },
                 Err(e) => errors.push(err(&file, 0, format!("cannot read the module file ({e})"))),
@@ -240,6 +253,7 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
         hash,
         rendered,
         module_links,
+        bank: None,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ics;
 pub mod password;
 pub mod qr;
+pub mod quiz;
 pub mod render;
 pub mod secret;
 pub mod services;

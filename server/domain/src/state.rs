@@ -22,6 +22,8 @@ pub struct AppState {
     pub content: Arc<Content>,
     /// Each loaded module's row id, by slug (recorded at start-up).
     pub module_ids: Arc<HashMap<String, i32>>,
+    /// Each module's current question bank as recorded in the database, by slug.
+    pub banks: Arc<HashMap<String, crate::services::quizzes::LoadedBank>>,
     pub data_key: Arc<DataKey>,
     pub hasher: crate::password::Hasher,
     /// Bumped whenever accounts, roles, passwords or sessions change: drops every cached sign-in.
@@ -34,12 +36,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, content: Content, module_ids: HashMap<String, i32>, data_key: DataKey) -> AppState {
+    pub fn new(
+        db: Db,
+        content: Content,
+        module_ids: HashMap<String, i32>,
+        banks: HashMap<String, crate::services::quizzes::LoadedBank>,
+        data_key: DataKey,
+    ) -> AppState {
         let auth_epoch = Epoch::default();
         AppState {
             db,
             content: Arc::new(content),
             module_ids: Arc::new(module_ids),
+            banks: Arc::new(banks),
             data_key: Arc::new(data_key),
             hasher: Default::default(),
             callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),

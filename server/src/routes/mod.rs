@@ -15,6 +15,7 @@ mod auth;
 mod codes;
 mod modules;
 mod people;
+mod quiz;
 mod schedule;
 
 pub fn api() -> Router<ServerState> {
@@ -27,6 +28,7 @@ pub fn api() -> Router<ServerState> {
         .merge(admin::routes())
         .merge(modules::routes())
         .merge(schedule::routes())
+        .merge(quiz::routes())
 }
 
 /// Why a form post was refused before doing anything: nobody signed in, or the wrong role.

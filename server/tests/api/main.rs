@@ -15,6 +15,7 @@ mod pages;
 mod people;
 mod permissions;
 mod progress;
+mod quiz;
 mod roles;
 mod schedule;
 mod startup;

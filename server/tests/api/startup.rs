@@ -136,4 +136,11 @@ fn content_check_names_file_and_line_for_each_kind_of_problem() {
         &[("modul/02-contoh/index.md", "+++\nslug = \"contoh\"\ntitle = \"T\"\nsummary = \"S\"\norder = 2\njp = 1\naudience = \"pengawas\"\nobjectives = [\"O\"]\nversion = \"1\"\nlast_reviewed = 2025-10-01\n+++\n## A\n\nx\n")],
     );
     assert!(e.contains("slug `contoh` is also used by") || e.contains("does not match the folder"), "{e}");
+    // A question bank whose choice question has no correct option (line 1 is its `[[soal]]`).
+    let e = check(
+        None,
+        "## A\n\nx\n",
+        &[("modul/01-contoh/soal.toml", "[[soal]]\nid = \"a\"\njenis = \"pilihan\"\nteks = \"T\"\n  [[soal.opsi]]\n  teks = \"x\"\n  benar = false\n  [[soal.opsi]]\n  teks = \"y\"\n  benar = false\n")],
+    );
+    assert!(e.contains("01-contoh/soal.toml:1: question `a`: `pilihan` needs exactly one correct option"), "{e}");
 }

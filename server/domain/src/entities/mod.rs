@@ -2,6 +2,8 @@
 //! owned by the `migrations` crate; an entity is added here when a feature first needs it.
 
 pub mod account;
+pub mod attempt;
+pub mod attempt_answer;
 pub mod attendance;
 pub mod attendance_history;
 pub mod audit_log;
@@ -19,6 +21,9 @@ pub mod narasumber;
 pub mod one_time_code;
 pub mod person;
 pub mod province;
+pub mod question;
+pub mod question_bank;
+pub mod quiz;
 pub mod regency;
 pub mod role_grant;
 pub mod section_progress;

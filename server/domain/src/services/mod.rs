@@ -9,6 +9,7 @@ pub mod import;
 pub mod modules;
 pub mod people;
 pub mod progress;
+pub mod quizzes;
 pub mod regions;
 pub mod roles;
 pub mod schedule;

@@ -100,6 +100,23 @@ pub struct PeoplePage {
     pub per_page: u64,
 }
 
+/// `regencies` rows inside any of `scopes` (none: nothing), for a query that joins `regencies`.
+pub fn region_condition(scopes: &[Scope]) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::{Cond, Expr, ExprTrait};
+    let mut cond = Cond::any();
+    for s in scopes {
+        cond = match *s {
+            Scope::National => cond.add(Expr::val(1).eq(1)),
+            Scope::Province(p) => cond.add(Expr::col(("regencies", "province_id")).eq(p)),
+            Scope::Regency(r) => cond.add(Expr::col(("regencies", "id")).eq(r)),
+        };
+    }
+    if scopes.is_empty() {
+        cond = cond.add(Expr::val(1).eq(0));
+    }
+    cond
+}
+
 /// The SELECT … FROM people ⋈ cooperatives ⋈ villages ⋈ districts ⋈ regencies restricted to
 /// `scopes` (none: nothing), shared by the list and its count.
 fn scoped_people(scopes: &[Scope], query: &PeopleQuery) -> sea_orm::sea_query::SelectStatement {
@@ -112,18 +129,7 @@ fn scoped_people(scopes: &[Scope], query: &PeopleQuery) -> sea_orm::sea_query::S
         .inner_join("districts", Expr::col(("districts", "id")).equals(("villages", "district_id")))
         .inner_join("regencies", Expr::col(("regencies", "id")).equals(("districts", "regency_id")))
         .left_join("accounts", Expr::col(("accounts", "person_id")).equals(("people", "id")));
-    let mut scope_cond = Cond::any();
-    for s in scopes {
-        scope_cond = match *s {
-            Scope::National => scope_cond.add(Expr::val(1).eq(1)),
-            Scope::Province(p) => scope_cond.add(Expr::col(("regencies", "province_id")).eq(p)),
-            Scope::Regency(r) => scope_cond.add(Expr::col(("regencies", "id")).eq(r)),
-        };
-    }
-    if scopes.is_empty() {
-        scope_cond = scope_cond.add(Expr::val(1).eq(0));
-    }
-    select.cond_where(scope_cond);
+    select.cond_where(region_condition(scopes));
     if let Some(d) = query.district_id {
         select.and_where(Expr::col(("districts", "id")).eq(d));
     }

@@ -611,7 +611,7 @@ async fn people_matching<C: ConnectionTrait>(
     scopes: &[Scope],
     filter: &BulkFilter,
 ) -> Result<Vec<i32>, AppError> {
-    use sea_orm::sea_query::{Cond, Query};
+    use sea_orm::sea_query::Query;
     let mut select = Query::select();
     select
         .column(("people", "id"))
@@ -620,18 +620,7 @@ async fn people_matching<C: ConnectionTrait>(
         .inner_join("villages", Expr::col(("villages", "id")).equals(("cooperatives", "village_id")))
         .inner_join("districts", Expr::col(("districts", "id")).equals(("villages", "district_id")))
         .inner_join("regencies", Expr::col(("regencies", "id")).equals(("districts", "regency_id")));
-    let mut scope_cond = Cond::any();
-    for s in scopes {
-        scope_cond = match *s {
-            Scope::National => scope_cond.add(Expr::val(1).eq(1)),
-            Scope::Province(p) => scope_cond.add(Expr::col(("regencies", "province_id")).eq(p)),
-            Scope::Regency(r) => scope_cond.add(Expr::col(("regencies", "id")).eq(r)),
-        };
-    }
-    if scopes.is_empty() {
-        scope_cond = scope_cond.add(Expr::val(1).eq(0));
-    }
-    select.cond_where(scope_cond);
+    select.cond_where(crate::services::people::region_condition(scopes));
     if let Some(d) = filter.district_id {
         select.and_where(Expr::col(("districts", "id")).eq(d));
     }
@@ -880,7 +869,7 @@ pub fn feed_token(key: &crate::secret::DataKey, person_id: i32) -> String {
 
 /// How many KKMP the scopes cover (the denominator of enrolment coverage).
 pub async fn cooperatives_in_scope<C: ConnectionTrait>(db: &C, scopes: &[Scope]) -> Result<u64, AppError> {
-    use sea_orm::sea_query::{Cond, Query};
+    use sea_orm::sea_query::Query;
     let mut select = Query::select();
     select
         .expr(Expr::col(("cooperatives", "id")).count())
@@ -888,18 +877,7 @@ pub async fn cooperatives_in_scope<C: ConnectionTrait>(db: &C, scopes: &[Scope])
         .inner_join("villages", Expr::col(("villages", "id")).equals(("cooperatives", "village_id")))
         .inner_join("districts", Expr::col(("districts", "id")).equals(("villages", "district_id")))
         .inner_join("regencies", Expr::col(("regencies", "id")).equals(("districts", "regency_id")));
-    let mut cond = Cond::any();
-    for s in scopes {
-        cond = match *s {
-            Scope::National => cond.add(Expr::val(1).eq(1)),
-            Scope::Province(p) => cond.add(Expr::col(("regencies", "province_id")).eq(p)),
-            Scope::Regency(r) => cond.add(Expr::col(("regencies", "id")).eq(r)),
-        };
-    }
-    if scopes.is_empty() {
-        cond = cond.add(Expr::val(1).eq(0));
-    }
-    select.cond_where(cond);
+    select.cond_where(crate::services::people::region_condition(scopes));
     let backend = db.get_database_backend();
     let row = db.query_one_raw(backend.build(&select)).await?;
     Ok(row.map(|r| r.try_get_by_index::<i64>(0)).transpose()?.unwrap_or(0) as u64)

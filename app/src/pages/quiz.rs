@@ -1,0 +1,212 @@
+//! Pre-test and post-test pages: the overview with the start button, and the attempt — a form
+//! while in progress (saving and submitting work without JavaScript), a review once submitted.
+
+use crate::{
+    api::take_flash,
+    app::{require_sign_in, use_lang},
+    components::status::{or_error, FlashNotice},
+    i18n::Lang,
+    quiz_api::{get_attempt, get_quiz_overview, QuestionView},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn score_text(score: Option<f64>) -> String {
+    score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+}
+
+fn status_label(status: &str, lang: Lang) -> &'static str {
+    match status {
+        "in_progress" => lang.pick("Sedang dikerjakan", "In progress"),
+        "submitted" => lang.pick("Selesai", "Submitted"),
+        "expired" => lang.pick("Waktu habis", "Timed out"),
+        _ => "?",
+    }
+}
+
+fn gain_text(gain: f64, lang: Lang) -> String {
+    format!(
+        "{}: {}{gain:.1} {}",
+        lang.pick("Peningkatan belajar", "Learning gain"),
+        if gain >= 0.0 { "+" } else { "" },
+        lang.pick("poin", "points")
+    )
+}
+
+/// `/kuis/{slug}/{awal|akhir}`.
+#[component]
+pub fn QuizPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let params = use_params_map();
+    let args = move || {
+        let p = params.read();
+        (p.get("slug").unwrap_or_default(), p.get("fase").unwrap_or_default())
+    };
+    let (slug, phase) = args();
+    if !require_sign_in(&format!("/kuis/{slug}/{phase}")) {
+        return ().into_any();
+    }
+    let overview = Resource::new(args, |(slug, phase)| get_quiz_overview(slug, phase));
+    let flash = Resource::new(|| (), |_| take_flash());
+    view! {
+        <Suspense fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                let flash = flash.await.ok().flatten();
+                or_error(overview.await.map(|o| view! {
+                    <Title text=format!("{} — {}", o.phase_label, o.module_title)/>
+                    <nav class="breadcrumb no-print"><a href=format!("/modul/{}", o.slug)>{o.module_title.clone()}</a></nav>
+                    <h1>{o.phase_label.clone()}</h1>
+                    <FlashNotice flash=flash/>
+                    <ul class="facts-list">
+                        <li>{format!("{} {}", o.question_count, lang.pick("soal, diacak dari bank soal modul", "questions drawn from the module's bank"))}</li>
+                        <li>{format!("{} {}", lang.pick("Nilai lulus", "Pass mark"), o.pass_mark)}</li>
+                        <li>{format!("{} {}", lang.pick("Kesempatan", "Attempts allowed"), o.max_attempts)}</li>
+                        <li>{match o.time_limit_minutes { Some(m) => format!("{} {m} {}", lang.pick("Batas waktu", "Time limit"), lang.pick("menit", "minutes")), None => lang.pick("Tanpa batas waktu", "No time limit").to_string() }}</li>
+                        <li>{format!("{}: {}", lang.pick("Nilai yang dihitung", "Grade counted"), match o.grading.as_str() { "last" => lang.pick("percobaan terakhir", "last attempt"), "first" => lang.pick("percobaan pertama", "first attempt"), "average" => lang.pick("rata-rata", "average"), _ => lang.pick("tertinggi", "highest") })}</li>
+                    </ul>
+                    {o.final_score.map(|s| view! { <p class="lead" data-testid="final-score">{format!("{} {s:.1}", lang.pick("Nilai Anda:", "Your grade:"))}</p> })}
+                    {o.gain.map(|g| view! { <p class="lead" data-testid="gain">{gain_text(g, lang)}</p> })}
+                    {match (o.in_progress, o.can_start) {
+                        (Some(id), _) => view! { <p><a class="button" href=format!("/percobaan/{id}")>{lang.pick("Lanjutkan mengerjakan", "Continue the attempt")}</a></p> }.into_any(),
+                        (None, true) => view! {
+                            <form method="post" action="/kuis/mulai">
+                                <input type="hidden" name="slug" value=o.slug.clone()/>
+                                <input type="hidden" name="fase" value=o.phase.clone()/>
+                                <button type="submit" class="button">{lang.pick("Mulai mengerjakan", "Start")}</button>
+                            </form>
+                        }.into_any(),
+                        (None, false) => view! { <p class="empty">{lang.pick("Kesempatan mengerjakan sudah habis.", "No attempts left.")}</p> }.into_any(),
+                    }}
+                    {(!o.attempts.is_empty()).then(|| view! {
+                        <h2>{lang.pick("Percobaan Anda", "Your attempts")}</h2>
+                        <div class="table-wrap">
+                            <table class="data" data-testid="attempts">
+                                <thead><tr><th>"#"</th><th>{lang.pick("Mulai", "Started")}</th><th>{lang.pick("Status", "Status")}</th><th class="num">{lang.pick("Nilai", "Score")}</th></tr></thead>
+                                <tbody>
+                                    {o.attempts.into_iter().map(|a| view! {
+                                        <tr>
+                                            <td><a href=format!("/percobaan/{}", a.id)>{a.no}</a></td>
+                                            <td>{a.started}</td>
+                                            <td>{status_label(&a.status, lang)}{a.passed.map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
+                                            <td class="num">{score_text(a.score)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    })}
+                }))
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+fn question_input(q: &QuestionView, n: usize, lang: Lang, open: bool) -> impl IntoView {
+    let name = format!("q{}", q.id);
+    let body = match q.kind.as_str() {
+        "single" | "multiple" => {
+            let multiple = q.kind == "multiple";
+            q.options
+                .iter()
+                .map(|o| {
+                    let class = match o.correct {
+                        Some(true) => "option correct",
+                        Some(false) if o.chosen => "option wrong",
+                        _ => "option",
+                    };
+                    view! {
+                        <label class=class>
+                            <input type=if multiple { "checkbox" } else { "radio" } name=name.clone() value=o.index checked=o.chosen disabled=!open/>
+                            <span inner_html=o.html.clone()></span>
+                        </label>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+        "true_false" => view! {
+            <label class="option"><input type="radio" name=name.clone() value="benar" checked=q.true_false == Some(true) disabled=!open/>" "{lang.pick("Benar", "True")}</label>
+            <label class="option"><input type="radio" name=name.clone() value="salah" checked=q.true_false == Some(false) disabled=!open/>" "{lang.pick("Salah", "False")}</label>
+        }
+        .into_any(),
+        _ => view! {
+            <label class="option">{lang.pick("Jawaban", "Answer")}
+                <input name=name.clone() value=q.text.clone() maxlength="500" disabled=!open inputmode=if q.kind == "numeric" { "decimal" } else { "text" } autocomplete="off"/>
+            </label>
+        }
+        .into_any(),
+    };
+    view! {
+        <fieldset class="question" data-question=q.id>
+            <legend>{format!("{} {n}", lang.pick("Soal", "Question"))}{(q.kind == "multiple").then(|| lang.pick(" (pilih semua yang benar)", " (choose all that apply)"))}</legend>
+            <input type="hidden" name="d" value=q.id/>
+            <div class="prose" inner_html=q.html.clone()></div>
+            {body}
+            {q.review.clone().map(|(fraction, explanation, correct)| view! {
+                <div class="review" data-testid="review">
+                    <p><strong>{format!("{} {:.0}%", lang.pick("Nilai soal ini:", "Credit:"), fraction * 100.0)}</strong>
+                        {(!correct.is_empty()).then(|| view! { " · "{lang.pick("Jawaban benar: ", "Correct answer: ")}<strong>{correct}</strong> })}
+                    </p>
+                    <div class="prose explanation" inner_html=explanation></div>
+                </div>
+            })}
+        </fieldset>
+    }
+}
+
+/// `/percobaan/{id}`.
+#[component]
+pub fn AttemptPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = lang.t();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
+    if !require_sign_in(&format!("/percobaan/{}", id())) {
+        return ().into_any();
+    }
+    let attempt = Resource::new(id, get_attempt);
+    let flash = Resource::new(|| (), |_| take_flash());
+    view! {
+        <Suspense fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                let flash = flash.await.ok().flatten();
+                or_error(attempt.await.map(|a| {
+                    let open = a.status == "in_progress";
+                    let questions = a.questions.iter().enumerate().map(|(i, q)| question_input(q, i + 1, lang, open)).collect_view();
+                    view! {
+                        <Title text=format!("{} — {}", a.phase_label, a.module_title)/>
+                        <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{format!("{} — {}", a.phase_label, a.module_title)}</a></nav>
+                        <h1>{format!("{} {} {}", a.phase_label, lang.pick("· percobaan", "· attempt"), a.no)}</h1>
+                        <FlashNotice flash=flash/>
+                        {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}
+                        {(!open).then(|| view! {
+                            <section class="card result" data-testid="result">
+                                <p class="lead">{format!("{} {}", lang.pick("Nilai:", "Score:"), score_text(a.score))}" · "
+                                    {if a.passed == Some(true) { lang.pick("LULUS", "PASSED") } else { lang.pick("BELUM LULUS", "NOT PASSED") }}
+                                    {format!(" ({} {})", lang.pick("nilai lulus", "pass mark"), a.pass_mark)}
+                                </p>
+                                {a.gain.map(|g| view! { <p data-testid="gain">{gain_text(g, lang)}</p> })}
+                                <p><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
+                            </section>
+                        })}
+                        <form method="post" action="/kuis/jawab" class="quiz" data-testid="quiz-form">
+                            <input type="hidden" name="percobaan" value=a.id/>
+                            {questions}
+                            {open.then(|| view! {
+                                <div class="sticky-actions quiz-actions">
+                                    <button type="submit" name="aksi" value="simpan" class="button secondary">{lang.pick("Simpan jawaban", "Save answers")}</button>
+                                    <label class="inline"><input type="checkbox" name="yakin" value="ya"/>" "{lang.pick("Saya selesai", "I am done")}</label>
+                                    <button type="submit" name="aksi" value="kumpulkan" class="button">{lang.pick("Kumpulkan", "Submit")}</button>
+                                </div>
+                            })}
+                        </form>
+                    }
+                }))
+            })}
+        </Suspense>
+    }
+    .into_any()
+}

@@ -1,0 +1,225 @@
+//! Server functions and DTOs for pre-tests and post-tests. Checking and grading live in
+//! `domain::services::quizzes`; forms post to `server/src/routes/quiz.rs`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptSummary {
+    pub id: i64,
+    pub no: i32,
+    pub status: String,
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+    pub started: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizOverview {
+    pub slug: String,
+    pub module_title: String,
+    pub phase: String,
+    pub phase_label: String,
+    pub question_count: i32,
+    pub pass_mark: i32,
+    pub max_attempts: i32,
+    pub time_limit_minutes: Option<i32>,
+    pub grading: String,
+    pub attempts: Vec<AttemptSummary>,
+    pub in_progress: Option<i64>,
+    pub can_start: bool,
+    pub final_score: Option<f64>,
+    /// Post-test minus pre-test (final scores), once both exist.
+    pub gain: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptionView {
+    /// Index in the bank (what the form sends back).
+    pub index: usize,
+    pub html: String,
+    pub chosen: bool,
+    /// After submission: whether this option is correct.
+    pub correct: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub id: i32,
+    /// single, multiple, true_false, short, numeric
+    pub kind: String,
+    pub html: String,
+    pub options: Vec<OptionView>,
+    pub text: String,
+    pub true_false: Option<bool>,
+    /// After submission: (credit 0–1, explanation HTML, the correct answer as text).
+    pub review: Option<(f64, String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub id: i64,
+    pub slug: String,
+    pub module_title: String,
+    pub phase: String,
+    pub phase_label: String,
+    pub no: i32,
+    pub status: String,
+    /// Deadline (WIB) and seconds left, when timed.
+    pub deadline: Option<(String, i64)>,
+    pub questions: Vec<QuestionView>,
+    pub score: Option<f64>,
+    pub passed: Option<bool>,
+    pub pass_mark: i32,
+    pub gain: Option<f64>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use domain::services::quizzes::{self, Phase};
+
+    /// The module, its id and the quiz of a phase.
+    pub async fn quiz_for<'a>(
+        state: &'a domain::AppState,
+        slug: &str,
+        phase: Phase,
+    ) -> Result<(&'a domain::content::Module, domain::entities::quiz::Model), domain::AppError> {
+        let (m, module_id) = state.module(slug).ok_or(domain::AppError::NotFound)?;
+        let q = quizzes::quiz_of(state.db.read(), module_id, phase).await?;
+        Ok((m, q))
+    }
+
+    /// Post minus pre, by each quiz's grading method.
+    pub async fn gain(state: &domain::AppState, person_id: i32, slug: &str) -> Result<Option<f64>, domain::AppError> {
+        let mut finals = Vec::new();
+        for phase in [Phase::Pre, Phase::Post] {
+            let (_, q) = quiz_for(state, slug, phase).await?;
+            let attempts = quizzes::attempts_of(state.db.read(), person_id, q.id).await?;
+            finals.push(quizzes::final_score(&q.grading_method, &attempts));
+        }
+        Ok(match (finals[0], finals[1]) {
+            (Some(pre), Some(post)) => Some(((post - pre) * 10.0).round() / 10.0),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+use crate::api::ssr::{fail, require_caller, state};
+
+/// `/kuis/{slug}/{awal|akhir}`: the quiz's rules, the caller's attempts, and the start button.
+#[server(endpoint = "kuis")]
+pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOverview, ServerFnError> {
+    use domain::services::quizzes::{self, Phase};
+    let caller = require_caller()?;
+    let state = state()?;
+    let phase = Phase::from_slug(&phase).ok_or_else(|| fail(domain::AppError::NotFound))?;
+    let (m, q) = ssr::quiz_for(&state, &slug, phase).await.map_err(fail)?;
+    let attempts = quizzes::attempts_of(state.db.read(), caller.person_id, q.id).await.map_err(fail)?;
+    let in_progress = attempts.iter().find(|a| a.status == "in_progress").map(|a| a.id);
+    Ok(QuizOverview {
+        slug: slug.clone(),
+        module_title: m.meta.title.clone(),
+        phase: phase.slug().into(),
+        phase_label: phase.label().into(),
+        question_count: q.question_count,
+        pass_mark: q.pass_mark,
+        max_attempts: q.max_attempts,
+        time_limit_minutes: q.time_limit_seconds.map(|s| (s + 59) / 60),
+        grading: q.grading_method.clone(),
+        can_start: in_progress.is_some() || attempts.len() < q.max_attempts as usize,
+        final_score: quizzes::final_score(&q.grading_method, &attempts),
+        gain: ssr::gain(&state, caller.person_id, &slug).await.map_err(fail)?,
+        attempts: attempts
+            .iter()
+            .map(|a| AttemptSummary {
+                id: a.id,
+                no: a.attempt_no,
+                status: a.status.clone(),
+                score: a.score,
+                passed: a.passed,
+                started: a
+                    .started_at
+                    .with_timezone(&domain::services::schedule::wib())
+                    .format("%d-%m-%Y %H:%M")
+                    .to_string(),
+            })
+            .collect(),
+        in_progress,
+    })
+}
+
+/// `/percobaan/{id}`: the caller's own attempt — questions while in progress (no answers
+/// in the page), the review once submitted.
+#[server(endpoint = "kuis-percobaan")]
+pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
+    use domain::{
+        quiz::{Kind, Response},
+        services::quizzes::{self, Phase},
+    };
+    let caller = require_caller()?;
+    let state = state()?;
+    let db = state.db.read();
+    let a = quizzes::own_attempt(db, caller.person_id, id).await.map_err(fail)?;
+    let (q, m) = quizzes::quiz_and_module(db, &a).await.map_err(fail)?;
+    let phase = if q.kind == "pre" { Phase::Pre } else { Phase::Post };
+    let now = chrono::Utc::now();
+    let shown = quizzes::shown(db, &a).await.map_err(fail)?;
+    let questions = shown
+        .into_iter()
+        .map(|s| {
+            let chosen: Vec<usize> = match &s.response {
+                Some(Response::Choices(c)) => c.clone(),
+                _ => vec![],
+            };
+            QuestionView {
+                id: s.question_id,
+                kind: s.kind.code().into(),
+                html: s.html,
+                options: s
+                    .options
+                    .into_iter()
+                    .map(|(index, html)| OptionView {
+                        index,
+                        html,
+                        chosen: chosen.contains(&index),
+                        correct: s.review.as_ref().map(|r| r.correct_options.contains(&index)),
+                    })
+                    .collect(),
+                text: match &s.response {
+                    Some(Response::Text(t)) => t.clone(),
+                    _ => String::new(),
+                },
+                true_false: match (&s.response, s.kind) {
+                    (Some(Response::TrueFalse(b)), Kind::TrueFalse) => Some(*b),
+                    _ => None,
+                },
+                review: s.review.map(|r| (r.fraction, r.explanation_html, r.correct_text)),
+            }
+        })
+        .collect();
+    Ok(AttemptView {
+        id: a.id,
+        slug: m.slug.clone(),
+        module_title: m.title,
+        phase: phase.slug().into(),
+        phase_label: phase.label().into(),
+        no: a.attempt_no,
+        status: a.status.clone(),
+        deadline: a.deadline_at.filter(|_| a.status == "in_progress").map(|d| {
+            (
+                d.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string(),
+                (d - now).num_seconds().max(0),
+            )
+        }),
+        questions,
+        score: a.score,
+        passed: a.passed,
+        pass_mark: q.pass_mark,
+        gain: if a.status == "in_progress" {
+            None
+        } else {
+            ssr::gain(&state, caller.person_id, &m.slug).await.map_err(fail)?
+        },
+    })
+}

@@ -1,0 +1,477 @@
+//! Question banks (`content/modul/NN-slug/soal.toml`, beside the module) and grading.
+//!
+//! The format, in Bahasa Indonesia as authors write it (see the README, "Bank soal"):
+//!
+//! ```toml
+//! [[soal]]
+//! id = "pu-01"
+//! jenis = "pilihan"          # pilihan | pilihan-ganda | benar-salah | isian | angka
+//! teks = """Markdown"""
+//! penjelasan = """shown after the attempt"""
+//!   [[soal.opsi]]            # pilihan, pilihan-ganda
+//!   teks = "…"
+//!   benar = true
+//! # benar-salah: jawaban = true | false
+//! # isian:       jawaban = ["accepted", "variant"]   (case-insensitive)
+//! # angka:       jawaban = 1500000, toleransi = 0
+//! ```
+//!
+//! Grading happens here, on the server, from the bank; the browser never sees `benar`/`jawaban`.
+
+use crate::content::ContentError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "soal.toml";
+/// A bank smaller than this cannot draw a fair test.
+pub const MIN_QUESTIONS: usize = 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Single,
+    Multiple,
+    TrueFalse,
+    Short,
+    Numeric,
+}
+
+impl Kind {
+    pub fn from_code(code: &str) -> Option<Kind> {
+        [Kind::Single, Kind::Multiple, Kind::TrueFalse, Kind::Short, Kind::Numeric]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+
+    /// The code stored in `questions.kind`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::TrueFalse => "true_false",
+            Kind::Short => "short",
+            Kind::Numeric => "numeric",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// Sanitised HTML of the option text.
+    pub html: String,
+    pub correct: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Key {
+    Choices(Vec<Choice>),
+    TrueFalse(bool),
+    /// Accepted answers, already normalised.
+    Short(Vec<String>),
+    Numeric {
+        value: f64,
+        tolerance: f64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Question {
+    pub id: String,
+    /// Line of its `[[soal]]` header.
+    pub line: usize,
+    pub kind: Kind,
+    pub html: String,
+    pub explanation_html: String,
+    pub key: Key,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bank {
+    pub path: PathBuf,
+    pub questions: Vec<Question>,
+    /// SHA-256 of the file, hex.
+    pub hash: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBank {
+    #[serde(default)]
+    soal: Vec<RawQuestion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: String,
+    jenis: String,
+    teks: String,
+    #[serde(default)]
+    penjelasan: String,
+    #[serde(default)]
+    opsi: Vec<RawOption>,
+    jawaban: Option<toml::Value>,
+    toleransi: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    teks: String,
+    benar: bool,
+}
+
+/// Markdown → sanitised HTML, with the module pipeline's rules.
+fn markdown(text: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(text.trim(), Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH));
+    crate::render::sanitize(&out)
+}
+
+/// Lower case, single spaces, no surrounding punctuation: how short answers are compared.
+pub fn normalise_text(s: &str) -> String {
+    s.trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Reads a number the ways Indonesians write it: `1.500.000`, `1500000`, `12,5`, `Rp 2.000`, `7.5`.
+pub fn parse_number(input: &str) -> Option<f64> {
+    let s: String = input
+        .trim()
+        .trim_start_matches("Rp")
+        .trim_start_matches("rp")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '%')
+        .collect();
+    if s.is_empty() {
+        return None;
+    }
+    let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
+    let grouped = |sep: char| {
+        let parts: Vec<&str> = s.trim_start_matches('-').split(sep).collect();
+        parts.len() > 1
+            && (1..=3).contains(&parts[0].len())
+            && parts[1..].iter().all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let normal = match (dots, commas) {
+        (0, 0) => s.clone(),
+        // 1.500.000,50 — dots group thousands, the comma is the decimal point.
+        (_, 1) if dots > 0 => s.replace('.', "").replace(',', "."),
+        (0, 1) => s.replace(',', "."),
+        (_, 0) if dots > 1 || grouped('.') => s.replace('.', ""),
+        (1, 0) => s.clone(),
+        (0, _) if grouped(',') => s.replace(',', ""),
+        _ => return None,
+    };
+    normal.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Parses and checks a bank file; every problem is reported with its line.
+pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
+    use sha2::{Digest, Sha256};
+    let err = |line: usize, message: String| ContentError { file: path.to_path_buf(), line, message };
+    let raw: RawBank = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count()).unwrap_or(1);
+        vec![err(line, format!("question bank: {}", e.message()))]
+    })?;
+    // The i-th `[[soal]]` header is the i-th question.
+    let headers: Vec<usize> =
+        text.lines().enumerate().filter(|(_, l)| l.trim() == "[[soal]]").map(|(i, _)| i + 1).collect();
+    let mut errors = Vec::new();
+    let mut questions = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for (i, q) in raw.soal.into_iter().enumerate() {
+        let line = headers.get(i).copied().unwrap_or(1);
+        let mut problem = |m: String| errors.push(err(line, format!("question `{}`: {m}", q.id)));
+        if q.id.trim().is_empty() {
+            problem("`id` is empty".into());
+        } else if let Some(first) = seen.insert(q.id.clone(), line) {
+            problem(format!("the id is also used at line {first}"));
+        }
+        if q.teks.trim().is_empty() {
+            problem("`teks` is empty".into());
+        }
+        let choices = |opsi: &[RawOption]| {
+            opsi.iter().map(|o| Choice { html: markdown(&o.teks), correct: o.benar }).collect::<Vec<_>>()
+        };
+        let correct = q.opsi.iter().filter(|o| o.benar).count();
+        let (kind, key) = match q.jenis.as_str() {
+            "pilihan" | "pilihan-ganda" => {
+                let multiple = q.jenis == "pilihan-ganda";
+                if q.opsi.len() < 2 {
+                    problem("needs at least two `[[soal.opsi]]`".into());
+                }
+                if q.opsi.iter().any(|o| o.teks.trim().is_empty()) {
+                    problem("an option has an empty `teks`".into());
+                }
+                if !multiple && correct != 1 {
+                    problem(format!("`pilihan` needs exactly one correct option (`benar = true`), found {correct}"));
+                }
+                if multiple && (correct == 0 || correct == q.opsi.len()) {
+                    problem(format!(
+                        "`pilihan-ganda` needs at least one correct and one wrong option, found {correct} of {}",
+                        q.opsi.len()
+                    ));
+                }
+                if q.jawaban.is_some() || q.toleransi.is_some() {
+                    problem("`jawaban`/`toleransi` do not belong to a choice question (mark options `benar`)".into());
+                }
+                (if multiple { Kind::Multiple } else { Kind::Single }, Key::Choices(choices(&q.opsi)))
+            }
+            "benar-salah" => match q.jawaban {
+                Some(toml::Value::Boolean(b)) => (Kind::TrueFalse, Key::TrueFalse(b)),
+                _ => {
+                    problem("`benar-salah` needs `jawaban = true` or `jawaban = false`".into());
+                    (Kind::TrueFalse, Key::TrueFalse(false))
+                }
+            },
+            "isian" => {
+                let accepted: Vec<String> = match &q.jawaban {
+                    Some(toml::Value::Array(a)) => {
+                        a.iter().filter_map(|v| v.as_str()).map(normalise_text).filter(|s| !s.is_empty()).collect()
+                    }
+                    Some(toml::Value::String(s)) => vec![normalise_text(s)],
+                    _ => vec![],
+                };
+                if accepted.is_empty() {
+                    problem("`isian` needs `jawaban = [\"…\", …]` with at least one accepted answer".into());
+                }
+                (Kind::Short, Key::Short(accepted))
+            }
+            "angka" => {
+                let value = match &q.jawaban {
+                    Some(toml::Value::Integer(n)) => Some(*n as f64),
+                    Some(toml::Value::Float(f)) => Some(*f),
+                    _ => None,
+                };
+                let tolerance = q.toleransi.unwrap_or(0.0);
+                if value.is_none() {
+                    problem("`angka` needs a number in `jawaban`".into());
+                }
+                if !(tolerance.is_finite() && tolerance >= 0.0) {
+                    problem("`toleransi` must be a number ≥ 0".into());
+                }
+                (Kind::Numeric, Key::Numeric { value: value.unwrap_or(0.0), tolerance })
+            }
+            other => {
+                problem(format!("unknown `jenis = \"{other}\"` (pilihan, pilihan-ganda, benar-salah, isian or angka)"));
+                continue;
+            }
+        };
+        if !matches!(kind, Kind::Single | Kind::Multiple) && !q.opsi.is_empty() {
+            problem("only `pilihan` and `pilihan-ganda` have options".into());
+        }
+        questions.push(Question {
+            id: q.id,
+            line,
+            kind,
+            html: markdown(&q.teks),
+            explanation_html: markdown(&q.penjelasan),
+            key,
+        });
+    }
+    if questions.len() < MIN_QUESTIONS && errors.is_empty() {
+        errors
+            .push(err(1, format!("a bank needs at least {MIN_QUESTIONS} questions, this one has {}", questions.len())));
+    }
+    if errors.is_empty() {
+        Ok(Bank { path: path.to_path_buf(), questions, hash: hex::encode(Sha256::digest(text.as_bytes())) })
+    } else {
+        Err(errors)
+    }
+}
+
+/// What a participant answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// Indices into the bank's options (not the shuffled display order).
+    Choices(Vec<usize>),
+    TrueFalse(bool),
+    Text(String),
+}
+
+/// The credit a response earns, 0.0–1.0.
+///
+/// Several-correct questions give each correct option 1/k and take 1/(n−k) for each wrong one
+/// ticked, floored at 0: ticking everything earns nothing, so guessing does not pay.
+pub fn grade(question: &Question, response: &Response) -> f64 {
+    grade_key(question.kind, &question.key, response)
+}
+
+/// [`grade`] for a question stored in the database (its kind and key).
+pub fn grade_key(kind: Kind, key: &Key, response: &Response) -> f64 {
+    match (key, response) {
+        (Key::Choices(options), Response::Choices(chosen)) => {
+            let mut chosen = chosen.clone();
+            chosen.sort_unstable();
+            chosen.dedup();
+            if chosen.iter().any(|&i| i >= options.len()) {
+                return 0.0;
+            }
+            match kind {
+                Kind::Single => {
+                    if chosen.len() == 1 && options[chosen[0]].correct {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+                _ => {
+                    let k = options.iter().filter(|o| o.correct).count();
+                    let wrong = options.len() - k;
+                    if k == 0 {
+                        return 0.0;
+                    }
+                    let score: f64 = chosen
+                        .iter()
+                        .map(|&i| if options[i].correct { 1.0 / k as f64 } else { -1.0 / wrong.max(1) as f64 })
+                        .sum();
+                    score.clamp(0.0, 1.0)
+                }
+            }
+        }
+        (Key::TrueFalse(answer), Response::TrueFalse(given)) => f64::from(u8::from(answer == given)),
+        (Key::Short(accepted), Response::Text(given)) => {
+            let given = normalise_text(given);
+            f64::from(u8::from(!given.is_empty() && accepted.contains(&given)))
+        }
+        (Key::Numeric { value, tolerance }, Response::Text(given)) => match parse_number(given) {
+            Some(x) => f64::from(u8::from((x - value).abs() <= tolerance + 1e-9 * value.abs().max(1.0))),
+            None => 0.0,
+        },
+        _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bank(body: &str) -> Result<Bank, Vec<ContentError>> {
+        parse_bank(Path::new("soal.toml"), body)
+    }
+
+    fn padding(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("[[soal]]\nid = \"p{i}\"\njenis = \"benar-salah\"\nteks = \"T\"\njawaban = true\n\n"))
+            .collect()
+    }
+
+    fn choice(id: &str, kind: Kind, correct: &[bool]) -> Question {
+        Question {
+            id: id.into(),
+            line: 1,
+            kind,
+            html: String::new(),
+            explanation_html: String::new(),
+            key: Key::Choices(correct.iter().map(|&c| Choice { html: String::new(), correct: c }).collect()),
+        }
+    }
+
+    #[test]
+    fn a_single_choice_earns_all_or_nothing() {
+        let q = choice("a", Kind::Single, &[false, true, false, false]);
+        assert_eq!(grade(&q, &Response::Choices(vec![1])), 1.0);
+        assert_eq!(grade(&q, &Response::Choices(vec![0])), 0.0);
+        assert_eq!(grade(&q, &Response::Choices(vec![0, 1])), 0.0, "two ticks on a single choice");
+        assert_eq!(grade(&q, &Response::Choices(vec![9])), 0.0, "an option that does not exist");
+    }
+
+    #[test]
+    fn several_correct_give_partial_credit_and_guessing_everything_earns_nothing() {
+        let q = choice("m", Kind::Multiple, &[true, true, false, false, true]);
+        let third = 1.0 / 3.0;
+        assert!((grade(&q, &Response::Choices(vec![0])) - third).abs() < 1e-9);
+        assert!((grade(&q, &Response::Choices(vec![0, 1, 4])) - 1.0).abs() < 1e-9);
+        assert!((grade(&q, &Response::Choices(vec![0, 1, 2])) - (2.0 * third - 0.5)).abs() < 1e-9);
+        assert_eq!(grade(&q, &Response::Choices(vec![0, 1, 2, 3, 4])), 0.0, "everything ticked");
+        assert_eq!(grade(&q, &Response::Choices(vec![2, 3])), 0.0, "negative marks floor at 0");
+        assert_eq!(grade(&q, &Response::Choices(vec![0, 0, 0])), third, "a repeated tick counts once");
+    }
+
+    #[test]
+    fn short_answers_match_any_variant_ignoring_case_and_spacing() {
+        let q = Question {
+            id: "s".into(),
+            line: 1,
+            kind: Kind::Short,
+            html: String::new(),
+            explanation_html: String::new(),
+            key: Key::Short(vec!["shu".into(), "sisa hasil usaha".into()]),
+        };
+        assert_eq!(grade(&q, &Response::Text("  Sisa   Hasil Usaha. ".into())), 1.0);
+        assert_eq!(grade(&q, &Response::Text("SHU".into())), 1.0);
+        assert_eq!(grade(&q, &Response::Text("laba".into())), 0.0);
+        assert_eq!(grade(&q, &Response::Text("".into())), 0.0);
+    }
+
+    #[test]
+    fn numbers_are_read_as_written_in_indonesia_and_judged_within_the_tolerance() {
+        assert_eq!(parse_number("1.500.000"), Some(1_500_000.0));
+        assert_eq!(parse_number("Rp 2.000"), Some(2000.0));
+        assert_eq!(parse_number("12,5"), Some(12.5));
+        assert_eq!(parse_number("1.500.000,50"), Some(1_500_000.5));
+        assert_eq!(parse_number("7.5"), Some(7.5));
+        assert_eq!(parse_number("6%"), Some(6.0));
+        assert_eq!(parse_number("dua"), None);
+        let q = Question {
+            id: "n".into(),
+            line: 1,
+            kind: Kind::Numeric,
+            html: String::new(),
+            explanation_html: String::new(),
+            key: Key::Numeric { value: 100.0, tolerance: 2.0 },
+        };
+        assert_eq!(grade(&q, &Response::Text("102".into())), 1.0, "upper bound included");
+        assert_eq!(grade(&q, &Response::Text("98".into())), 1.0, "lower bound included");
+        assert_eq!(grade(&q, &Response::Text("102,01".into())), 0.0);
+        assert_eq!(grade(&q, &Response::Text("seratus".into())), 0.0);
+    }
+
+    #[test]
+    fn a_valid_bank_loads_with_its_lines_and_sanitised_text() {
+        let text = format!(
+            "[[soal]]\nid = \"a\"\njenis = \"pilihan\"\nteks = \"**Apa** <script>alert(1)</script>?\"\n  [[soal.opsi]]\n  teks = \"x\"\n  benar = true\n  [[soal.opsi]]\n  teks = \"y\"\n  benar = false\n\n{}",
+            padding(19)
+        );
+        let b = bank(&text).unwrap();
+        assert_eq!(b.questions.len(), 20);
+        assert_eq!(b.questions[0].line, 1);
+        assert!(b.questions[0].html.contains("<strong>Apa</strong>"));
+        assert!(!b.questions[0].html.contains("script"));
+        assert_eq!(b.questions[1].line, 12);
+    }
+
+    #[test]
+    fn every_kind_of_mistake_is_reported_with_its_line() {
+        let text = format!(
+            "{}[[soal]]\nid = \"p0\"\njenis = \"pilihan\"\nteks = \"T\"\n  [[soal.opsi]]\n  teks = \"a\"\n  benar = true\n  [[soal.opsi]]\n  teks = \"b\"\n  benar = true\n\n[[soal]]\nid = \"x\"\njenis = \"angka\"\nteks = \"T\"\n\n[[soal]]\nid = \"y\"\njenis = \"isian\"\nteks = \"T\"\njawaban = []\n\n[[soal]]\nid = \"z\"\njenis = \"esai\"\nteks = \"T\"\n",
+            padding(20)
+        );
+        let errors = bank(&text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            shown.iter().any(|e| e.starts_with("soal.toml:121:") && e.contains("also used at line 1")),
+            "{shown:?}"
+        );
+        assert!(shown.iter().any(|e| e.contains("exactly one correct option") && e.ends_with("found 2")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("soal.toml:132:") && e.contains("needs a number")), "{shown:?}");
+        assert!(
+            shown.iter().any(|e| e.starts_with("soal.toml:137:") && e.contains("at least one accepted")),
+            "{shown:?}"
+        );
+        assert!(shown.iter().any(|e| e.starts_with("soal.toml:143:") && e.contains("unknown `jenis")), "{shown:?}");
+    }
+
+    #[test]
+    fn malformed_toml_and_small_banks_are_refused() {
+        let broken = bank("[[soal]]\nid = \"a\"\njenis = pilihan\n").unwrap_err();
+        assert!(broken[0].to_string().starts_with("soal.toml:3:"), "{}", broken[0]);
+        let small = bank(&padding(3)).unwrap_err();
+        assert!(small[0].message.contains("at least 20 questions"));
+    }
+}

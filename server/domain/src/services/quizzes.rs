@@ -1,0 +1,520 @@
+//! Pre-tests and post-tests: banks recorded from content, attempts that live on the server, grading.
+//!
+//! The attempt's start time and deadline come from the server clock; answers are saved as the
+//! participant goes; submitting twice changes nothing; a save or submit after the deadline
+//! submits what was saved before it. Correct answers stay on the server until submission.
+
+use crate::{
+    content::Content,
+    entities::{attempt, attempt_answer, question, question_bank, quiz},
+    quiz::{grade_key, Key, Kind, Response},
+    AppError,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Pre-test (before reading) or post-test (after).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Pre,
+    Post,
+}
+
+impl Phase {
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Post => "post",
+        }
+    }
+    /// The word in URLs: `awal` / `akhir`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Phase::Pre => "awal",
+            Phase::Post => "akhir",
+        }
+    }
+    pub fn from_slug(s: &str) -> Option<Phase> {
+        match s {
+            "awal" => Some(Phase::Pre),
+            "akhir" => Some(Phase::Post),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Pre => "Tes awal",
+            Phase::Post => "Tes akhir",
+        }
+    }
+}
+
+/// The current bank of a module, as recorded in the database.
+#[derive(Clone, Debug)]
+pub struct LoadedBank {
+    pub bank_id: i32,
+    /// Question ids in bank order.
+    pub questions: Vec<i32>,
+}
+
+/// What a stored question's `data` holds.
+#[derive(Serialize, Deserialize)]
+struct StoredData {
+    key: Key,
+}
+
+/// Records each module's bank (a new version when the file changed) and makes sure each module
+/// has its default pre-test and post-test. Returns the current bank per module slug.
+pub async fn sync<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    content: &Content,
+    module_ids: &HashMap<String, i32>,
+) -> Result<HashMap<String, LoadedBank>, AppError> {
+    let mut out = HashMap::new();
+    let now = Utc::now();
+    for m in &content.modules {
+        let (Some(bank), Some(&module_id)) = (&m.bank, module_ids.get(&m.meta.slug)) else { continue };
+        let txn = db.begin().await?;
+        let existing = question_bank::Entity::find()
+            .filter(question_bank::Column::ModuleId.eq(module_id))
+            .filter(question_bank::Column::ContentHash.eq(&bank.hash))
+            .one(&txn)
+            .await?;
+        let bank_id = match existing {
+            Some(b) => b.id,
+            None => {
+                let row = question_bank::ActiveModel {
+                    module_id: Set(module_id),
+                    source_path: Set(format!("modul/{}/{}", m.meta.slug, crate::quiz::FILE_NAME)),
+                    content_hash: Set(bank.hash.clone()),
+                    version: Set(m.meta.version.clone()),
+                    loaded_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                let rows = bank.questions.iter().enumerate().map(|(i, q)| question::ActiveModel {
+                    bank_id: Set(row.id),
+                    ext_id: Set(q.id.clone()),
+                    kind: Set(q.kind.code().to_string()),
+                    body: Set(q.html.clone()),
+                    data: Set(serde_json::to_string(&StoredData { key: q.key.clone() }).expect("a key serialises")),
+                    explanation: Set(Some(q.explanation_html.clone())),
+                    sort_order: Set(i as i32),
+                    ..Default::default()
+                });
+                question::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+                row.id
+            }
+        };
+        let ids: HashMap<String, i32> = question::Entity::find()
+            .filter(question::Column::BankId.eq(bank_id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|q| (q.ext_id, q.id))
+            .collect();
+        for phase in [Phase::Pre, Phase::Post] {
+            let has = quiz::Entity::find()
+                .filter(quiz::Column::ModuleId.eq(module_id))
+                .filter(quiz::Column::Kind.eq(phase.code()))
+                .filter(quiz::Column::DiklatId.is_null())
+                .one(&txn)
+                .await?
+                .is_some();
+            if !has {
+                quiz::ActiveModel {
+                    module_id: Set(module_id),
+                    kind: Set(phase.code().into()),
+                    diklat_id: Set(None),
+                    question_count: Set(10),
+                    shuffle_questions: Set(true),
+                    shuffle_options: Set(true),
+                    pass_mark: Set(70),
+                    max_attempts: Set(3),
+                    time_limit_seconds: Set(None),
+                    grading_method: Set("highest".into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        let questions = bank.questions.iter().filter_map(|q| ids.get(&q.id).copied()).collect();
+        out.insert(m.meta.slug.clone(), LoadedBank { bank_id, questions });
+    }
+    Ok(out)
+}
+
+/// A module's default quiz for a phase.
+pub async fn quiz_of<C: ConnectionTrait>(db: &C, module_id: i32, phase: Phase) -> Result<quiz::Model, AppError> {
+    quiz::Entity::find()
+        .filter(quiz::Column::ModuleId.eq(module_id))
+        .filter(quiz::Column::Kind.eq(phase.code()))
+        .filter(quiz::Column::DiklatId.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One drawn question: its id and the display order of its options (indices into the bank's).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Slot {
+    pub q: i32,
+    #[serde(default)]
+    pub o: Vec<usize>,
+}
+
+pub fn layout_of(a: &attempt::Model) -> Vec<Slot> {
+    serde_json::from_str(&a.layout).unwrap_or_default()
+}
+
+/// A person's attempts at a quiz, oldest first.
+pub async fn attempts_of<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    quiz_id: i32,
+) -> Result<Vec<attempt::Model>, AppError> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::PersonId.eq(person_id))
+        .filter(attempt::Column::QuizId.eq(quiz_id))
+        .order_by_asc(attempt::Column::AttemptNo)
+        .all(db)
+        .await?)
+}
+
+/// The grade that counts, by the quiz's grading method, over finished attempts.
+pub fn final_score(method: &str, attempts: &[attempt::Model]) -> Option<f64> {
+    let scores: Vec<f64> = attempts.iter().filter(|a| a.status != "in_progress").filter_map(|a| a.score).collect();
+    match method {
+        "last" => scores.last().copied(),
+        "first" => scores.first().copied(),
+        "average" if !scores.is_empty() => Some(scores.iter().sum::<f64>() / scores.len() as f64),
+        _ => scores.iter().copied().reduce(f64::max),
+    }
+}
+
+/// Starts an attempt (or returns the one in progress). Refused once the attempts are used up.
+pub async fn start<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    person_id: i32,
+    q: &quiz::Model,
+    bank: &LoadedBank,
+    now: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
+    use rand::{seq::SliceRandom, SeedableRng};
+    let txn = db.begin().await?;
+    let previous = attempts_of(&txn, person_id, q.id).await?;
+    if let Some(open) = previous.iter().find(|a| a.status == "in_progress") {
+        let open = open.clone();
+        drop(txn);
+        return finish_if_late(db, open, now).await;
+    }
+    if previous.len() >= q.max_attempts as usize {
+        return Err(AppError::invalid(
+            "Percobaan",
+            format!("Kesempatan mengerjakan sudah habis ({} kali).", q.max_attempts),
+        ));
+    }
+    // A Send generator: the draw spans awaits.
+    let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
+    let mut drawn = bank.questions.clone();
+    if q.shuffle_questions {
+        drawn.shuffle(&mut rng);
+    }
+    drawn.truncate(q.question_count.max(1) as usize);
+    let stored: HashMap<i32, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(drawn.clone()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let layout: Vec<Slot> = drawn
+        .iter()
+        .map(|id| {
+            let options = stored
+                .get(id)
+                .and_then(|m| serde_json::from_str::<StoredData>(&m.data).ok())
+                .map(|d| match d.key {
+                    Key::Choices(c) => c.len(),
+                    _ => 0,
+                })
+                .unwrap_or(0);
+            let mut o: Vec<usize> = (0..options).collect();
+            if q.shuffle_options {
+                o.shuffle(&mut rng);
+            }
+            Slot { q: *id, o }
+        })
+        .collect();
+    let row = attempt::ActiveModel {
+        quiz_id: Set(q.id),
+        person_id: Set(person_id),
+        attempt_no: Set(previous.len() as i32 + 1),
+        bank_id: Set(bank.bank_id),
+        started_at: Set(now),
+        deadline_at: Set(q.time_limit_seconds.map(|s| now + Duration::seconds(i64::from(s)))),
+        submitted_at: Set(None),
+        status: Set("in_progress".into()),
+        score: Set(None),
+        passed: Set(None),
+        layout: Set(serde_json::to_string(&layout).expect("a layout serialises")),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    // Two starts at once: the unique (quiz, person, attempt_no) lets one through.
+    .map_err(|e| AppError::on_unique(e, "Percobaan", "Percobaan sudah dimulai; muat ulang halaman."))?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The quiz of an attempt and its module.
+pub async fn quiz_and_module<C: ConnectionTrait>(
+    db: &C,
+    a: &attempt::Model,
+) -> Result<(quiz::Model, crate::entities::module::Model), AppError> {
+    let q = quiz::Entity::find_by_id(a.quiz_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let m = crate::entities::module::Entity::find_by_id(q.module_id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok((q, m))
+}
+
+/// The caller's own attempt (anyone else's is NotFound).
+pub async fn own_attempt<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    attempt_id: i64,
+) -> Result<attempt::Model, AppError> {
+    attempt::Entity::find_by_id(attempt_id)
+        .one(db)
+        .await?
+        .filter(|a| a.person_id == person_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Saved responses of an attempt, by question id.
+pub async fn responses_of<C: ConnectionTrait>(
+    db: &C,
+    attempt_id: i64,
+) -> Result<HashMap<i32, (Response, Option<f64>)>, AppError> {
+    Ok(attempt_answer::Entity::find()
+        .filter(attempt_answer::Column::AttemptId.eq(attempt_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|a| serde_json::from_str(&a.response).ok().map(|r| (a.question_id, (r, a.fraction))))
+        .collect())
+}
+
+/// Submits an attempt whose deadline has passed (with what was saved), and returns it.
+async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    a: attempt::Model,
+    now: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
+    match a.deadline_at {
+        Some(deadline) if a.status == "in_progress" && now > deadline => {
+            grade_and_close(db, a, "expired", deadline).await
+        }
+        _ => Ok(a),
+    }
+}
+
+/// Saves responses to questions of the attempt. After the deadline nothing is saved: the attempt
+/// is submitted with what it had, and the caller is told.
+pub async fn save<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    person_id: i32,
+    attempt_id: i64,
+    responses: Vec<(i32, Response)>,
+    now: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
+    let a = own_attempt(db, person_id, attempt_id).await?;
+    let a = finish_if_late(db, a, now).await?;
+    if a.status != "in_progress" {
+        return Err(AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah."));
+    }
+    let allowed: std::collections::HashSet<i32> = layout_of(&a).into_iter().map(|s| s.q).collect();
+    if responses.len() > allowed.len() || responses.iter().any(|(q, _)| !allowed.contains(q)) {
+        return Err(AppError::invalid("Jawaban", "Jawaban untuk soal yang bukan bagian percobaan ini."));
+    }
+    let txn = db.begin().await?;
+    for (question_id, response) in responses {
+        if let Response::Text(t) = &response {
+            if t.chars().count() > 500 {
+                return Err(AppError::invalid("Jawaban", "Jawaban terlalu panjang (paling banyak 500 huruf)."));
+            }
+        }
+        attempt_answer::Entity::insert(attempt_answer::ActiveModel {
+            attempt_id: Set(attempt_id),
+            question_id: Set(question_id),
+            response: Set(serde_json::to_string(&response).expect("a response serialises")),
+            fraction: Set(None),
+            saved_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([attempt_answer::Column::AttemptId, attempt_answer::Column::QuestionId])
+                .update_columns([attempt_answer::Column::Response, attempt_answer::Column::SavedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(a)
+}
+
+/// Grades and closes an attempt. Submitting twice changes nothing and returns the first result.
+pub async fn submit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    person_id: i32,
+    attempt_id: i64,
+    now: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
+    let a = own_attempt(db, person_id, attempt_id).await?;
+    let a = finish_if_late(db, a, now).await?;
+    if a.status != "in_progress" {
+        return Ok(a);
+    }
+    grade_and_close(db, a, "submitted", now).await
+}
+
+async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    a: attempt::Model,
+    status: &str,
+    at: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
+    let txn = db.begin().await?;
+    let layout = layout_of(&a);
+    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
+    let questions: HashMap<i32, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let responses = responses_of(&txn, a.id).await?;
+    let mut total = 0.0;
+    for slot in &layout {
+        let Some(q) = questions.get(&slot.q) else { continue };
+        let kind = Kind::from_code(&q.kind).unwrap_or(Kind::Single);
+        let key = serde_json::from_str::<StoredData>(&q.data)
+            .map(|d| d.key)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let fraction = responses.get(&q.id).map(|(r, _)| grade_key(kind, &key, r)).unwrap_or(0.0);
+        total += fraction;
+        attempt_answer::Entity::update_many()
+            .col_expr(attempt_answer::Column::Fraction, Expr::value(fraction))
+            .filter(attempt_answer::Column::AttemptId.eq(a.id))
+            .filter(attempt_answer::Column::QuestionId.eq(q.id))
+            .exec(&txn)
+            .await?;
+    }
+    let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
+    let quiz = quiz::Entity::find_by_id(a.quiz_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Only the attempt still in progress is closed: a concurrent submit finds it done.
+    let closed = attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::value(status))
+        .col_expr(attempt::Column::SubmittedAt, Expr::value(at))
+        .col_expr(attempt::Column::Score, Expr::value(score))
+        .col_expr(attempt::Column::Passed, Expr::value(score >= f64::from(quiz.pass_mark)))
+        .filter(attempt::Column::Id.eq(a.id))
+        .filter(attempt::Column::Status.eq("in_progress"))
+        .exec(&txn)
+        .await?;
+    if closed.rows_affected == 1 {
+        txn.commit().await?;
+    } else {
+        drop(txn);
+    }
+    attempt::Entity::find_by_id(a.id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// A question of an attempt as the participant sees it: never the key.
+#[derive(Clone, Debug)]
+pub struct ShownQuestion {
+    pub question_id: i32,
+    pub kind: Kind,
+    pub html: String,
+    /// (bank index, html) in display order.
+    pub options: Vec<(usize, String)>,
+    pub response: Option<Response>,
+    /// After submission only.
+    pub review: Option<Review>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub fraction: f64,
+    pub explanation_html: String,
+    /// Bank indices of the correct options, or the accepted answer(s) / number as text.
+    pub correct_options: Vec<usize>,
+    pub correct_text: String,
+}
+
+/// The questions of an attempt in display order; the key only once it is finished.
+pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec<ShownQuestion>, AppError> {
+    let layout = layout_of(a);
+    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
+    let questions: HashMap<i32, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let responses = responses_of(db, a.id).await?;
+    let finished = a.status != "in_progress";
+    let mut out = Vec::new();
+    for slot in layout {
+        let Some(q) = questions.get(&slot.q) else { continue };
+        let key = serde_json::from_str::<StoredData>(&q.data)
+            .map(|d| d.key)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let options = match &key {
+            Key::Choices(c) => slot.o.iter().filter_map(|&i| c.get(i).map(|o| (i, o.html.clone()))).collect(),
+            _ => vec![],
+        };
+        let (response, fraction) = match responses.get(&q.id) {
+            Some((r, f)) => (Some(r.clone()), *f),
+            None => (None, None),
+        };
+        let review = finished.then(|| Review {
+            fraction: fraction.unwrap_or(0.0),
+            explanation_html: q.explanation.clone().unwrap_or_default(),
+            correct_options: match &key {
+                Key::Choices(c) => c.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect(),
+                _ => vec![],
+            },
+            correct_text: match &key {
+                Key::TrueFalse(b) => if *b { "Benar" } else { "Salah" }.to_string(),
+                Key::Short(accepted) => accepted.join(" / "),
+                Key::Numeric { value, tolerance } if *tolerance > 0.0 => format!("{value} (± {tolerance})"),
+                Key::Numeric { value, .. } => format!("{value}"),
+                Key::Choices(_) => String::new(),
+            },
+        });
+        out.push(ShownQuestion {
+            question_id: q.id,
+            kind: Kind::from_code(&q.kind).unwrap_or(Kind::Single),
+            html: q.body.clone(),
+            options,
+            response,
+            review,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,147 @@
+//! Quiz form posts: start an attempt, save answers, submit. All work without JavaScript.
+
+use crate::startup::ServerState;
+use app::api::Flash;
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Extension, Form, Router,
+};
+use domain::{
+    auth::Caller,
+    quiz::{Kind, Response as Answer},
+    services::quizzes::{self, Phase},
+    AppError,
+};
+use tower_sessions::Session;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new().route("/kuis/mulai", post(start)).route("/kuis/jawab", post(answer))
+}
+
+async fn flash(session: &Session, f: Flash) {
+    let _ = session.insert(Flash::KEY, f).await;
+}
+
+fn fail(e: &AppError) {
+    if e.status() >= 500 {
+        tracing::error!("quiz: {e:?}");
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StartForm {
+    slug: String,
+    fase: String,
+}
+
+async fn start(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<StartForm>,
+) -> Response {
+    let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
+    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
+    let (Some(phase), Some((_, module_id)), Some(bank)) =
+        (Phase::from_slug(&f.fase), state.app.module(&f.slug), state.app.banks.get(&f.slug))
+    else {
+        return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
+    };
+    let started = async {
+        let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
+        quizzes::start(state.app.db.write(), caller.person_id, &q, bank, chrono::Utc::now()).await
+    };
+    match started.await {
+        Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
+        Err(e) => {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+            Redirect::to(&back).into_response()
+        }
+    }
+}
+
+/// The answer form: `percobaan`, one `d` per question shown, `q{id}` per answer (several for a
+/// several-correct question), `aksi` = simpan | kumpulkan, `yakin` to confirm submitting.
+async fn answer(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let Some(attempt_id) = get("percobaan").and_then(|v| v.parse::<i64>().ok()) else {
+        return (StatusCode::BAD_REQUEST, "Percobaan tidak disebut").into_response();
+    };
+    let back = format!("/percobaan/{attempt_id}");
+    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
+    let db = state.app.db.write();
+    let attempt = match quizzes::own_attempt(db, caller.person_id, attempt_id).await {
+        Ok(a) => a,
+        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Percobaan tidak ditemukan").into_response(),
+        Err(e) => {
+            fail(&e);
+            return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
+        }
+    };
+    let kinds: std::collections::HashMap<i32, Kind> = match quizzes::shown(db, &attempt).await {
+        Ok(shown) => shown.into_iter().map(|s| (s.question_id, s.kind)).collect(),
+        Err(e) => {
+            fail(&e);
+            return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
+        }
+    };
+    let mut responses = Vec::new();
+    for id in fields.iter().filter(|(n, _)| n == "d").filter_map(|(_, v)| v.parse::<i32>().ok()) {
+        let Some(kind) = kinds.get(&id) else { continue };
+        let name = format!("q{id}");
+        let values: Vec<&str> = fields.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.as_str()).collect();
+        let response = match kind {
+            Kind::Single | Kind::Multiple => {
+                if values.is_empty() && *kind == Kind::Single {
+                    continue;
+                }
+                Answer::Choices(values.iter().filter_map(|v| v.parse().ok()).collect())
+            }
+            Kind::TrueFalse => match values.first() {
+                Some(&"benar") => Answer::TrueFalse(true),
+                Some(&"salah") => Answer::TrueFalse(false),
+                _ => continue,
+            },
+            Kind::Short | Kind::Numeric => match values.first() {
+                Some(v) if !v.trim().is_empty() => Answer::Text(v.to_string()),
+                _ => continue,
+            },
+        };
+        responses.push((id, response));
+    }
+    let now = chrono::Utc::now();
+    let submitting = get("aksi") == Some("kumpulkan");
+    if let Err(e) = quizzes::save(db, caller.person_id, attempt_id, responses, now).await {
+        fail(&e);
+        flash(&session, Flash::error(e.public_message())).await;
+        return Redirect::to(&back).into_response();
+    }
+    if !submitting {
+        flash(&session, Flash::ok("Jawaban tersimpan.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    if get("yakin").is_none() {
+        flash(&session, Flash::error("Jawaban tersimpan. Centang \"Saya selesai\" untuk mengumpulkan.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    match quizzes::submit(db, caller.person_id, attempt_id, now).await {
+        Ok(a) => {
+            let score = a.score.unwrap_or(0.0);
+            flash(&session, Flash::ok(format!("Terkumpul. Nilai Anda {score:.1}."))).await;
+        }
+        Err(e) => {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+        }
+    }
+    Redirect::to(&back).into_response()
+}

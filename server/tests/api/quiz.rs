@@ -1,0 +1,197 @@
+//! Pre-tests and post-tests over HTTP on both databases: answers hidden until submission, exact
+//! grading, idempotent submit, attempt limit, server-side time limit, resume, other people's
+//! attempts, learning gain.
+
+use crate::db_test;
+use crate::helpers::{content_dir, TestApp};
+use domain::{
+    demo::LOGINS,
+    entities::{attempt, question, quiz},
+    quiz::Key,
+    services::quizzes::{layout_of, Slot},
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+
+const PESERTA: &domain::demo::DemoLogin = &LOGINS[3];
+const PANITIA: &domain::demo::DemoLogin = &LOGINS[1];
+const SLUG: &str = "pengembangan-usaha";
+
+async fn signed_in(app: &TestApp, who: &domain::demo::DemoLogin) -> reqwest::Client {
+    let c = app.browser();
+    app.sign_in(&c, who.login, who.password).await;
+    c
+}
+
+async fn start(app: &TestApp, c: &reqwest::Client, phase: &str) -> reqwest::Response {
+    c.post(app.url("/kuis/mulai")).form(&[("slug", SLUG), ("fase", phase)]).send().await.unwrap()
+}
+
+async fn started(app: &TestApp, c: &reqwest::Client, phase: &str) -> attempt::Model {
+    let r = start(app, c, phase).await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = to.strip_prefix("/percobaan/").expect("to the attempt").parse().unwrap();
+    attempt::Entity::find_by_id(id).one(app.state.db.read()).await.unwrap().unwrap()
+}
+
+/// Form fields answering the slots: correctly for the first `right` of them, not at all after.
+async fn answers(app: &TestApp, a: &attempt::Model, right: usize) -> Vec<(String, String)> {
+    let mut fields = vec![("percobaan".to_string(), a.id.to_string())];
+    for (i, Slot { q, .. }) in layout_of(a).into_iter().enumerate() {
+        fields.push(("d".into(), q.to_string()));
+        if i >= right {
+            continue;
+        }
+        let stored = question::Entity::find_by_id(q).one(app.state.db.read()).await.unwrap().unwrap();
+        let data: serde_json::Value = serde_json::from_str(&stored.data).unwrap();
+        let key: Key = serde_json::from_value(data["key"].clone()).unwrap();
+        let name = format!("q{q}");
+        match key {
+            Key::Choices(options) => {
+                for (k, o) in options.iter().enumerate().filter(|(_, o)| o.correct) {
+                    let _ = o;
+                    fields.push((name.clone(), k.to_string()));
+                }
+            }
+            Key::TrueFalse(b) => fields.push((name, if b { "benar" } else { "salah" }.into())),
+            Key::Short(accepted) => fields.push((name, accepted[0].to_uppercase())),
+            Key::Numeric { value, .. } => fields.push((name, format!("{value}"))),
+        }
+    }
+    fields
+}
+
+async fn post_answers(app: &TestApp, c: &reqwest::Client, mut fields: Vec<(String, String)>, submit: bool) -> String {
+    fields.push(("aksi".into(), if submit { "kumpulkan" } else { "simpan" }.into()));
+    if submit {
+        fields.push(("yakin".into(), "ya".into()));
+    }
+    let r = c.post(app.url("/kuis/jawab")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let page = c.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    let Some(at) = page.find(r#"data-testid="flash""#) else { return String::new() };
+    let start = at + page[at..].find('>').unwrap() + 1;
+    page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
+}
+
+async fn reload(app: &TestApp, a: &attempt::Model) -> attempt::Model {
+    attempt::Entity::find_by_id(a.id).one(app.state.db.read()).await.unwrap().unwrap()
+}
+
+db_test!(answers_stay_on_the_server_until_submission_and_grading_is_exact, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "awal").await;
+    assert_eq!(layout_of(&a).len(), 10, "ten questions drawn");
+    let content = domain::content::Content::load(&content_dir()).unwrap();
+    let bank = content.module(SLUG).unwrap().bank.as_ref().unwrap();
+    let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
+    for q in &bank.questions {
+        let explanation = q.explanation_html.trim();
+        assert!(!page.contains(explanation), "no explanation before submission ({})", q.id);
+    }
+    assert!(!page.contains("benar\":") && !page.contains("\"correct\""), "no key in the page");
+    assert!(!page.contains(r#"data-testid="review""#));
+
+    // Five right, five unanswered: 50.
+    let saved = post_answers(&app, &peserta, answers(&app, &a, 5).await, false).await;
+    assert_eq!(saved, "Jawaban tersimpan.");
+    let done = post_answers(&app, &peserta, answers(&app, &a, 5).await, true).await;
+    assert_eq!(done, "Terkumpul. Nilai Anda 50.0.");
+    let a = reload(&app, &a).await;
+    assert_eq!((a.status.as_str(), a.score, a.passed), ("submitted", Some(50.0), Some(false)));
+    let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches(r#"data-testid="review""#).count(), 10, "the review shows every question");
+
+    // A second submit changes nothing.
+    let first_time = a.submitted_at;
+    post_answers(&app, &peserta, answers(&app, &a, 10).await, true).await;
+    let again = reload(&app, &a).await;
+    assert_eq!((again.score, again.submitted_at), (Some(50.0), first_time));
+    assert_eq!(attempt::Entity::find().count(app.state.db.read()).await.unwrap(), 1);
+});
+
+db_test!(a_full_marks_post_test_shows_the_learning_gain, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let pre = started(&app, &peserta, "awal").await;
+    post_answers(&app, &peserta, answers(&app, &pre, 4).await, true).await;
+    let post = started(&app, &peserta, "akhir").await;
+    assert_eq!(
+        post_answers(&app, &peserta, answers(&app, &post, 10).await, true).await,
+        "Terkumpul. Nilai Anda 100.0."
+    );
+    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("Peningkatan belajar: +60.0 poin"), "post 100 − pre 40");
+});
+
+db_test!(attempts_are_limited_and_an_open_one_is_resumed_with_its_answers, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "awal").await;
+    post_answers(&app, &peserta, answers(&app, &a, 3).await, false).await;
+    // The connection drops; starting again reopens the same attempt, answers kept.
+    let again = started(&app, &peserta, "awal").await;
+    assert_eq!(again.id, a.id);
+    let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
+    for slot in layout_of(&a).into_iter().take(3) {
+        let at = page.find(&format!(r#"data-question="{}""#, slot.q)).expect("the question is on the page");
+        let fieldset = &page[at..at + page[at..].find("</fieldset>").unwrap()];
+        let typed = fieldset.contains(&format!(r#"name="q{}" value="#, slot.q)) && !fieldset.contains(r#"value="" "#);
+        assert!(fieldset.contains("checked") || typed, "saved answer shown for question {}", slot.q);
+    }
+    let saved = domain::entities::attempt_answer::Entity::find().count(app.state.db.read()).await.unwrap();
+    assert!(saved >= 3, "the three answers (and unticked several-correct questions) are stored");
+    post_answers(&app, &peserta, answers(&app, &a, 3).await, true).await;
+    for _ in 0..2 {
+        let next = started(&app, &peserta, "awal").await;
+        post_answers(&app, &peserta, answers(&app, &next, 1).await, true).await;
+    }
+    let r = start(&app, &peserta, "awal").await;
+    assert_eq!(r.headers()["location"], format!("/kuis/{SLUG}/awal"));
+    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/awal"))).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("Kesempatan mengerjakan sudah habis"));
+    assert_eq!(attempt::Entity::find().count(app.state.db.read()).await.unwrap(), 3);
+});
+
+db_test!(the_time_limit_is_kept_by_the_server_clock, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let module_id = app.state.module_ids[SLUG];
+    let q = quiz::Entity::find()
+        .filter(quiz::Column::ModuleId.eq(module_id))
+        .filter(quiz::Column::Kind.eq("pre"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row = q.into_active_model();
+    row.time_limit_seconds = Set(Some(1));
+    row.update(app.state.db.write()).await.unwrap();
+    let a = started(&app, &peserta, "awal").await;
+    post_answers(&app, &peserta, answers(&app, &a, 2).await, false).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    // Late answers are not saved; the attempt closes with what it had.
+    let late = post_answers(&app, &peserta, answers(&app, &a, 10).await, true).await;
+    assert!(late.contains("sudah selesai"), "{late}");
+    let a = reload(&app, &a).await;
+    assert_eq!((a.status.as_str(), a.score), ("expired", Some(20.0)));
+});
+
+db_test!(nobody_reads_or_answers_someone_elses_attempt, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "awal").await;
+    let other = signed_in(&app, PANITIA).await;
+    let r = other.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let mut fields = answers(&app, &a, 10).await;
+    fields.push(("aksi".into(), "kumpulkan".into()));
+    fields.push(("yakin".into(), "ya".into()));
+    let r = other.post(app.url("/kuis/jawab")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(reload(&app, &a).await.status, "in_progress");
+    let anonymous = app.browser();
+    let r = anonymous.post(app.url("/kuis/mulai")).form(&[("slug", SLUG), ("fase", "awal")]).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk"));
+});
