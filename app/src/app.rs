@@ -16,7 +16,7 @@ use crate::{
         not_found::NotFound,
         people::PeoplePage,
         person::PersonPage,
-        quiz::{AttemptPage, QuizPage},
+        quiz::{AttemptPage, QuizPage, QuizResultsPage},
         regions::{RegencyPage, RegionsPage},
         roles::RolesPage,
     },
@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/diklat") view=DiklatListPage ssr=SsrMode::Async/>
                     <Route path=path!("/diklat/:id") view=DiklatPage ssr=SsrMode::Async/>
                     <Route path=path!("/diklat/:id/peserta") view=EnrolledPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/kuis") view=QuizResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id") view=SessionPage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id/kode") view=CodePage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>

@@ -223,3 +223,111 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         },
     })
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub person_id: i32,
+    pub name: String,
+    pub village: String,
+    pub kkmp: String,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub gain: Option<f64>,
+    pub passed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub id: String,
+    pub html: String,
+    pub n: usize,
+    pub facility: f64,
+    pub discrimination: Option<f64>,
+    /// (option html, correct, times chosen)
+    pub options: Vec<(String, bool, usize)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizResultsView {
+    pub diklat_id: i32,
+    pub diklat_name: String,
+    pub modules: Vec<(String, String)>,
+    pub slug: String,
+    pub module_title: String,
+    pub rows: Vec<ResultRow>,
+    /// Averages over those who took each test: (pre, post, gain).
+    pub averages: (Option<f64>, Option<f64>, Option<f64>),
+    pub items_pre: Vec<ItemView>,
+    pub items_post: Vec<ItemView>,
+}
+
+/// `/diklat/{id}/kuis`: pre/post results of one module for everyone enrolled, and item analysis.
+#[server(endpoint = "kuis-hasil")]
+pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<QuizResultsView, ServerFnError> {
+    use domain::services::{quiz_report, quizzes, schedule};
+    let (_, scopes) = crate::schedule_api::ssr::manager()?;
+    let state = state()?;
+    let db = state.db.read();
+    let d = schedule::managed(db, &scopes, diklat_id).await.map_err(fail)?;
+    let modules: Vec<(String, String)> = state
+        .content
+        .modules
+        .iter()
+        .filter(|m| m.bank.is_some())
+        .map(|m| (m.meta.slug.clone(), m.meta.title.clone()))
+        .collect();
+    let slug = slug.filter(|s| modules.iter().any(|(m, _)| m == s)).or_else(|| modules.first().map(|m| m.0.clone()));
+    let Some(slug) = slug else { return Err(fail(domain::AppError::NotFound)) };
+    let (m, module_id) = state.module(&slug).ok_or_else(|| fail(domain::AppError::NotFound))?;
+    let results = quiz_report::results(db, d.id, module_id).await.map_err(fail)?;
+    let people: Vec<i32> = results.iter().map(|r| r.person_id).collect();
+    let avg = |v: Vec<f64>| (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64 * 10.0).round() / 10.0);
+    let averages = (
+        avg(results.iter().filter_map(|r| r.pre).collect()),
+        avg(results.iter().filter_map(|r| r.post).collect()),
+        avg(results.iter().filter_map(|r| r.gain()).collect()),
+    );
+    let mut items = Vec::new();
+    for phase in [quizzes::Phase::Pre, quizzes::Phase::Post] {
+        let q = quizzes::quiz_of(db, module_id, phase).await.map_err(fail)?;
+        let stats = quiz_report::item_analysis(db, q.id, &people).await.map_err(fail)?;
+        items.push(
+            stats
+                .into_iter()
+                .map(|s| ItemView {
+                    id: s.ext_id,
+                    html: s.html,
+                    n: s.n,
+                    facility: s.facility,
+                    discrimination: s.discrimination,
+                    options: s.options,
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    let items_post = items.pop().unwrap_or_default();
+    let items_pre = items.pop().unwrap_or_default();
+    Ok(QuizResultsView {
+        diklat_id: d.id,
+        diklat_name: d.name,
+        modules,
+        slug: slug.clone(),
+        module_title: m.meta.title.clone(),
+        rows: results
+            .into_iter()
+            .map(|r| ResultRow {
+                person_id: r.person_id,
+                gain: r.gain(),
+                passed: r.passed_post,
+                name: r.name,
+                village: r.village,
+                kkmp: r.kkmp,
+                pre: r.pre,
+                post: r.post,
+            })
+            .collect(),
+        averages,
+        items_pre,
+        items_post,
+    })
+}

@@ -210,3 +210,121 @@ pub fn AttemptPage() -> impl IntoView {
     }
     .into_any()
 }
+
+fn item_table(items: Vec<crate::quiz_api::ItemView>, lang: Lang) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="empty">{lang.pick("Belum ada percobaan yang selesai.", "No finished attempts yet.")}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="data items" data-testid="items">
+                <thead><tr>
+                    <th>{lang.pick("Soal", "Question")}</th>
+                    <th class="num">"n"</th>
+                    <th class="num">{lang.pick("Tingkat kemudahan", "Facility")}</th>
+                    <th class="num">{lang.pick("Daya beda", "Discrimination")}</th>
+                    <th>{lang.pick("Pilihan dipilih", "Options chosen")}</th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|i| {
+                        let flag = if i.facility < 0.2 {
+                            lang.pick("terlalu sulit?", "too hard?")
+                        } else if i.facility > 0.9 {
+                            lang.pick("terlalu mudah?", "too easy?")
+                        } else if i.discrimination.is_some_and(|d| d < 0.1) {
+                            lang.pick("periksa soal", "check this question")
+                        } else {
+                            ""
+                        };
+                        view! {
+                            <tr>
+                                <td><strong>{i.id.clone()}</strong><div class="prose item-text" inner_html=i.html.clone()></div>{(!flag.is_empty()).then(|| view! { <span class="badge">{flag}</span> })}</td>
+                                <td class="num">{i.n}</td>
+                                <td class="num">{format!("{:.0}%", i.facility * 100.0)}</td>
+                                <td class="num">{i.discrimination.map(|d| format!("{d:+.2}")).unwrap_or_else(|| "—".into())}</td>
+                                <td>
+                                    <ul class="plain">
+                                        {i.options.into_iter().map(|(html, correct, n)| view! {
+                                            <li class:correct-option=correct>{format!("{n}× ")}<span inner_html=html></span>{correct.then_some(" ✓")}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// `/diklat/{id}/kuis`: results per participant and item analysis, one module at a time.
+#[component]
+pub fn QuizResultsPage() -> impl IntoView {
+    use leptos_router::hooks::use_query_map;
+    let lang = use_lang();
+    let t = lang.t();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
+    if !require_sign_in(&format!("/diklat/{}/kuis", id())) {
+        return ().into_any();
+    }
+    let args = move || (id(), query.read().get("modul"));
+    let results = Resource::new(args, |(id, slug)| crate::quiz_api::get_quiz_results(id, slug));
+    view! {
+        <Suspense fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                or_error(results.await.map(|r| {
+                    let title = lang.pick("Hasil tes", "Test results");
+                    let (pre, post, gain) = r.averages;
+                    view! {
+                        <Title text=title/>
+                        <nav class="breadcrumb no-print"><a href="/diklat">{lang.pick("Diklat", "Training")}</a>" › "<a href=format!("/diklat/{}", r.diklat_id)>{r.diklat_name.clone()}</a></nav>
+                        <h1>{format!("{title}: {}", r.module_title)}</h1>
+                        <form method="get" class="row no-print">
+                            <label>{lang.pick("Modul", "Module")}
+                                <select name="modul">
+                                    {r.modules.iter().map(|(slug, name)| view! { <option value=slug.clone() selected=*slug == r.slug>{name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="button secondary">{lang.pick("Tampilkan", "Show")}</button>
+                        </form>
+                        <p class="no-print"><a class="button secondary" href=format!("/unduh/kuis/hasil-{}-{}.csv", r.diklat_id, r.slug)>"CSV"</a></p>
+                        <ul class="counts" data-testid="averages">
+                            <li>{format!("{} {}", lang.pick("Rata-rata tes awal", "Pre-test mean"), score_text(pre))}</li>
+                            <li>{format!("{} {}", lang.pick("Rata-rata tes akhir", "Post-test mean"), score_text(post))}</li>
+                            <li>{format!("{} {}", lang.pick("Rata-rata peningkatan", "Mean gain"), score_text(gain))}</li>
+                        </ul>
+                        <div class="table-wrap">
+                            <table class="data" data-testid="results">
+                                <thead><tr>
+                                    <th>{lang.pick("Nama", "Name")}</th><th>{lang.pick("KKMP / kelurahan", "KKMP / village")}</th>
+                                    <th class="num">{lang.pick("Awal", "Pre")}</th><th class="num">{lang.pick("Akhir", "Post")}</th><th class="num">{lang.pick("Peningkatan", "Gain")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.rows.into_iter().map(|row| view! {
+                                        <tr>
+                                            <td>{row.name}</td>
+                                            <td>{row.kkmp}<br/><span class="hint">{row.village}</span></td>
+                                            <td class="num">{score_text(row.pre)}</td>
+                                            <td class="num" class:warn=row.post.is_some() && !row.passed>{score_text(row.post)}</td>
+                                            <td class="num">{row.gain.map(|g| format!("{g:+.1}")).unwrap_or_else(|| "—".into())}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <h2>{lang.pick("Analisis butir: tes akhir", "Item analysis: post-test")}</h2>
+                        <p class="hint">{lang.pick("Tingkat kemudahan: bagian yang menjawab benar. Daya beda: nilai kelompok 27% teratas dikurangi 27% terbawah (dari 10 percobaan). Soal dengan daya beda rendah atau negatif perlu diperiksa.", "Facility: share answered correctly. Discrimination: top 27% minus bottom 27% (from 10 attempts). Questions with low or negative discrimination need checking.")}</p>
+                        {item_table(r.items_post, lang)}
+                        <h2>{lang.pick("Analisis butir: tes awal", "Item analysis: pre-test")}</h2>
+                        {item_table(r.items_pre, lang)}
+                    }
+                }))
+            })}
+        </Suspense>
+    }
+    .into_any()
+}

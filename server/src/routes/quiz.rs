@@ -18,7 +18,10 @@ use domain::{
 use tower_sessions::Session;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new().route("/kuis/mulai", post(start)).route("/kuis/jawab", post(answer))
+    Router::new()
+        .route("/kuis/mulai", post(start))
+        .route("/kuis/jawab", post(answer))
+        .route("/unduh/kuis/{file}", axum::routing::get(results_csv))
 }
 
 async fn flash(session: &Session, f: Flash) {
@@ -144,4 +147,79 @@ async fn answer(
         }
     }
     Redirect::to(&back).into_response()
+}
+
+/// `/unduh/kuis/hasil-{diklat}-{slug}.csv`: pre/post grades and gain of everyone enrolled.
+async fn results_csv(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    use domain::{
+        auth::Role,
+        services::{export, quiz_report, schedule},
+    };
+    let parsed = file
+        .strip_prefix("hasil-")
+        .and_then(|f| f.strip_suffix(".csv"))
+        .and_then(|f| f.split_once('-'))
+        .and_then(|(id, slug)| Some((id.parse::<i32>().ok()?, slug.to_string())));
+    let Some((diklat_id, slug)) = parsed else { return StatusCode::NOT_FOUND.into_response() };
+    let caller = match super::require(
+        caller,
+        &[Role::Panitia, Role::Admin],
+        &format!("/diklat/{diklat_id}/kuis"),
+        "Hanya panitia",
+    ) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let mut scopes = caller.scopes(Role::Panitia);
+    scopes.extend(caller.scopes(Role::Admin));
+    let Some((_, module_id)) = state.app.module(&slug) else { return StatusCode::NOT_FOUND.into_response() };
+    let db = state.app.db.read();
+    let rows = match schedule::managed(db, &scopes, diklat_id).await {
+        Ok(d) => quiz_report::results(db, d.id, module_id).await,
+        Err(e) => Err(e),
+    };
+    let rows = match rows {
+        Ok(r) => r,
+        Err(AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            fail(&e);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let score = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_default();
+    let mut out = String::from("\u{feff}");
+    out.push_str(&export::csv_line([
+        "Nama",
+        "KKMP",
+        "Kelurahan",
+        "Tes awal",
+        "Tes akhir",
+        "Peningkatan",
+        "Lulus tes akhir",
+    ]));
+    for r in &rows {
+        let cells = [
+            r.name.clone(),
+            r.kkmp.clone(),
+            r.village.clone(),
+            score(r.pre),
+            score(r.post),
+            score(r.gain()),
+            if r.passed_post { "ya" } else { "belum" }.to_string(),
+        ];
+        out.push_str(&export::csv_line(cells.iter().map(String::as_str)));
+    }
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        out,
+    )
+        .into_response()
 }

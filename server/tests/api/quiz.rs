@@ -195,3 +195,40 @@ db_test!(nobody_reads_or_answers_someone_elses_attempt, |app| {
     let r = anonymous.post(app.url("/kuis/mulai")).form(&[("slug", SLUG), ("fase", "awal")]).send().await.unwrap();
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk"));
 });
+
+db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let pre = started(&app, &peserta, "awal").await;
+    post_answers(&app, &peserta, answers(&app, &pre, 4).await, true).await;
+    let post = started(&app, &peserta, "akhir").await;
+    post_answers(&app, &peserta, answers(&app, &post, 10).await, true).await;
+
+    let d = domain::entities::diklat::Entity::find()
+        .filter(domain::entities::diklat::Column::Code.eq(domain::demo::DIKLAT_CODE))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let panitia = signed_in(&app, PANITIA).await;
+    let page = panitia.get(app.url(&format!("/diklat/{}/kuis?modul={SLUG}", d.id))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Rata-rata tes awal 40.0") && page.contains("Rata-rata tes akhir 100.0"), "averages");
+    assert!(page.contains("+60.0"), "the participant's gain");
+    // Item analysis: each post-test question was drawn once and answered right.
+    let items = &page[page.find("Analisis butir: tes akhir").unwrap()..page.find("Analisis butir: tes awal").unwrap()];
+    assert_eq!(items.matches(">100%<").count(), 10, "facility of the ten drawn questions");
+
+    let csv = panitia.get(app.url(&format!("/unduh/kuis/hasil-{}-{SLUG}.csv", d.id))).send().await.unwrap();
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.unwrap();
+    assert!(body.starts_with("\u{feff}Nama,KKMP,Kelurahan,Tes awal,Tes akhir,Peningkatan,Lulus tes akhir"));
+    assert!(body.lines().any(|l| l.ends_with(",40.0,100.0,60.0,ya")), "the participant's line");
+    assert_eq!(body.lines().count(), 1 + 114);
+
+    let r = peserta.get(app.url(&format!("/diklat/{}/kuis", d.id))).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a peserta does not see others' results");
+    let r = peserta.get(app.url(&format!("/unduh/kuis/hasil-{}-{SLUG}.csv", d.id))).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+});

@@ -9,6 +9,7 @@ pub mod import;
 pub mod modules;
 pub mod people;
 pub mod progress;
+pub mod quiz_report;
 pub mod quizzes;
 pub mod regions;
 pub mod roles;

@@ -336,6 +336,17 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
                 .id,
         ),
     };
+    // Two panitia adding sessions to one room at once: SQLite's single writer already serialises
+    // them; on PostgreSQL a transaction lock per venue, room and day does.
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let key = format!("{}|{}|{date}", d.venue.trim().to_lowercase(), room.to_lowercase());
+        txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [key.into()],
+        ))
+        .await?;
+    }
     // Same room at the same venue on the same day, overlapping in time.
     let same_day = diklat_session::Entity::find()
         .filter(diklat_session::Column::SessionDate.eq(date))
