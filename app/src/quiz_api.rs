@@ -31,6 +31,11 @@ pub struct QuizOverview {
     pub final_score: Option<f64>,
     /// Post-test minus pre-test (final scores), once both exist.
     pub gain: Option<f64>,
+    /// The caller may change the settings (admin); with the bank's size and the shuffles.
+    pub can_configure: bool,
+    pub bank_size: usize,
+    pub shuffle_questions: bool,
+    pub shuffle_options: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -128,6 +133,10 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         time_limit_minutes: q.time_limit_seconds.map(|s| (s + 59) / 60),
         grading: q.grading_method.clone(),
         can_start: in_progress.is_some() || attempts.len() < q.max_attempts as usize,
+        can_configure: caller.has_role(domain::auth::Role::Admin),
+        bank_size: m.bank.as_ref().map_or(0, |b| b.questions.len()),
+        shuffle_questions: q.shuffle_questions,
+        shuffle_options: q.shuffle_options,
         final_score: quizzes::final_score(&q.grading_method, &attempts),
         gain: ssr::gain(&state, caller.person_id, &slug).await.map_err(fail)?,
         attempts: attempts

@@ -79,6 +79,30 @@ pub fn QuizPage() -> impl IntoView {
                         }.into_any(),
                         (None, false) => view! { <p class="empty">{lang.pick("Kesempatan mengerjakan sudah habis.", "No attempts left.")}</p> }.into_any(),
                     }}
+                    {o.can_configure.then(|| view! {
+                        <details class="card no-print" data-testid="settings">
+                            <summary>{lang.pick("Pengaturan kuis (admin)", "Quiz settings (admin)")}</summary>
+                            <form method="post" action="/kuis/pengaturan" class="stack">
+                                <input type="hidden" name="slug" value=o.slug.clone()/>
+                                <input type="hidden" name="fase" value=o.phase.clone()/>
+                                <div class="row">
+                                    <label>{format!("{} (1–{})", lang.pick("Jumlah soal", "Questions"), o.bank_size)}<input type="number" name="jumlah" min="1" max=o.bank_size value=o.question_count required/></label>
+                                    <label>{lang.pick("Nilai lulus", "Pass mark")}<input type="number" name="lulus" min="0" max="100" value=o.pass_mark required/></label>
+                                    <label>{lang.pick("Kesempatan", "Attempts")}<input type="number" name="kesempatan" min="1" max="10" value=o.max_attempts required/></label>
+                                    <label>{lang.pick("Batas waktu (menit, kosong = tanpa)", "Time limit (minutes, empty = none)")}<input type="number" name="waktu" min="0" max="600" value=o.time_limit_minutes.map(|m| m.to_string()).unwrap_or_default()/></label>
+                                </div>
+                                <label>{lang.pick("Nilai yang dihitung", "Grade counted")}
+                                    <select name="metode">
+                                        {[("highest", lang.pick("tertinggi", "highest")), ("last", lang.pick("terakhir", "last")), ("first", lang.pick("pertama", "first")), ("average", lang.pick("rata-rata", "average"))]
+                                            .into_iter().map(|(v, l)| view! { <option value=v selected=o.grading == v>{l}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class="inline"><input type="checkbox" name="acak_soal" checked=o.shuffle_questions/>" "{lang.pick("Acak urutan soal", "Shuffle questions")}</label>
+                                <label class="inline"><input type="checkbox" name="acak_opsi" checked=o.shuffle_options/>" "{lang.pick("Acak urutan pilihan", "Shuffle options")}</label>
+                                <button type="submit" class="button">{lang.pick("Simpan pengaturan", "Save settings")}</button>
+                            </form>
+                        </details>
+                    })}
                     {(!o.attempts.is_empty()).then(|| view! {
                         <h2>{lang.pick("Percobaan Anda", "Your attempts")}</h2>
                         <div class="table-wrap">

@@ -21,6 +21,7 @@ pub fn routes() -> Router<ServerState> {
     Router::new()
         .route("/kuis/mulai", post(start))
         .route("/kuis/jawab", post(answer))
+        .route("/kuis/pengaturan", post(settings))
         .route("/unduh/kuis/{file}", axum::routing::get(results_csv))
 }
 
@@ -222,4 +223,60 @@ async fn results_csv(
         out,
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SettingsForm {
+    slug: String,
+    fase: String,
+    jumlah: String,
+    lulus: String,
+    kesempatan: String,
+    #[serde(default)]
+    waktu: String,
+    metode: String,
+    acak_soal: Option<String>,
+    acak_opsi: Option<String>,
+}
+
+/// Quiz settings: admin only (they are the module's defaults for every diklat).
+async fn settings(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<SettingsForm>,
+) -> Response {
+    use domain::auth::Role;
+    let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
+    let caller = match super::require(caller, &[Role::Admin], &back, "Hanya admin yang dapat mengubah pengaturan kuis")
+    {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let (Some(phase), Some((module, module_id))) = (Phase::from_slug(&f.fase), state.app.module(&f.slug)) else {
+        return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
+    };
+    let bank_size = module.bank.as_ref().map_or(0, |b| b.questions.len());
+    let input = quizzes::SettingsInput {
+        question_count: f.jumlah,
+        pass_mark: f.lulus,
+        max_attempts: f.kesempatan,
+        time_limit_minutes: f.waktu,
+        grading_method: f.metode,
+        shuffle_questions: f.acak_soal.is_some(),
+        shuffle_options: f.acak_opsi.is_some(),
+    };
+    let result = async {
+        let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
+        quizzes::update_settings(state.app.db.write(), &caller, q.id, bank_size, &input).await
+    }
+    .await;
+    match result {
+        Ok(()) => flash(&session, Flash::ok("Pengaturan kuis tersimpan.")).await,
+        Err(e) => {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+        }
+    }
+    Redirect::to(&back).into_response()
 }

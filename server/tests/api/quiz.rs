@@ -232,3 +232,53 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     let r = peserta.get(app.url(&format!("/unduh/kuis/hasil-{}-{SLUG}.csv", d.id))).send().await.unwrap();
     assert_eq!(r.status(), 403);
 });
+
+db_test!(only_an_admin_changes_quiz_settings_and_bad_values_are_refused, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, &LOGINS[0]).await;
+    let panitia = signed_in(&app, PANITIA).await;
+    let form = |count: &'static str| {
+        vec![
+            ("slug", SLUG),
+            ("fase", "akhir"),
+            ("jumlah", count),
+            ("lulus", "80"),
+            ("kesempatan", "2"),
+            ("waktu", "15"),
+            ("metode", "last"),
+            ("acak_opsi", "on"),
+        ]
+    };
+    let r = panitia.post(app.url("/kuis/pengaturan")).form(&form("5")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = admin.post(app.url("/kuis/pengaturan")).form(&form("99")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let page = admin.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Jumlah soal: isi angka 1–22."), "the bank has 22 questions");
+    admin.post(app.url("/kuis/pengaturan")).form(&form("5")).send().await.unwrap();
+    let module_id = app.state.module_ids[SLUG];
+    let q = quiz::Entity::find()
+        .filter(quiz::Column::ModuleId.eq(module_id))
+        .filter(quiz::Column::Kind.eq("post"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            q.question_count,
+            q.pass_mark,
+            q.max_attempts,
+            q.time_limit_seconds,
+            q.grading_method.as_str(),
+            q.shuffle_questions,
+            q.shuffle_options
+        ),
+        (5, 80, 2, Some(900), "last", false, true)
+    );
+    // The next attempt follows them: five questions, a deadline 15 minutes after the server's start time.
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "akhir").await;
+    assert_eq!(layout_of(&a).len(), 5);
+    assert_eq!(a.deadline_at, Some(a.started_at + chrono::Duration::minutes(15)));
+});
