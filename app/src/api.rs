@@ -171,10 +171,7 @@ pub mod ssr {
 
     /// The regions in which the caller manages people (as panitia or admin).
     pub fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
-        use domain::auth::Role;
-        let mut scopes = caller.scopes(Role::Panitia);
-        scopes.extend(caller.scopes(Role::Admin));
-        scopes
+        caller.management_scopes()
     }
 
     /// This request's session (present on every request; stored only once written to).

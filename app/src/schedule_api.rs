@@ -225,11 +225,6 @@ pub mod ssr {
         let scopes = crate::api::ssr::management_scopes(&caller);
         Ok((caller, scopes))
     }
-
-    /// The secret part of a peserta's calendar feed address.
-    pub fn feed_token(state: &domain::AppState, person_id: i32) -> String {
-        domain::services::schedule::feed_token(&state.data_key, person_id)
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -267,7 +262,7 @@ pub async fn diklat_detail(id: i32) -> Result<DiklatView, ServerFnError> {
     let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
     let sessions = schedule::sessions_of(db, id).await.map_err(fail)?;
     let enrolled = schedule::enrolled(db, id).await.map_err(fail)?;
-    let rates = attendance::rates(db, &d, chrono::Utc::now()).await.map_err(fail)?;
+    let rates = attendance::rates(db, &d, &enrolled, chrono::Utc::now()).await.map_err(fail)?;
     let kkmp: HashSet<i32> = enrolled.iter().filter_map(|e| e.cooperative_id).collect();
     let kkmp_total = schedule::cooperatives_in_scope(db, &scopes).await.map_err(fail)?;
     let mut per_kkmp: BTreeMap<(String, String), (usize, u32)> = BTreeMap::new();
@@ -317,11 +312,10 @@ pub async fn enrolled_list(id: i32, q: String, page: usize) -> Result<EnrolledVi
     let state = state()?;
     let db = state.db.read();
     let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
-    let rates = attendance::rates(db, &d, chrono::Utc::now()).await.map_err(fail)?;
+    let enrolled = schedule::enrolled(db, id).await.map_err(fail)?;
+    let rates = attendance::rates(db, &d, &enrolled, chrono::Utc::now()).await.map_err(fail)?;
     let needle = q.trim().to_lowercase();
-    let all: Vec<EnrolledRow> = schedule::enrolled(db, id)
-        .await
-        .map_err(fail)?
+    let all: Vec<EnrolledRow> = enrolled
         .into_iter()
         .filter(|e| {
             needle.is_empty()
@@ -371,7 +365,7 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
     let row = schedule::session(db, id).await.map_err(fail)?;
     let marks = attendance::marks_of(db, id).await.map_err(fail)?;
     let enrolled = schedule::enrolled(db, d.id).await.map_err(fail)?;
-    let (counts, unmarked) = attendance::session_counts(db, id, d.id).await.map_err(fail)?;
+    let (counts, unmarked) = attendance::session_counts(&marks, &enrolled);
     let mut villages: Vec<(i32, String)> =
         enrolled.iter().filter_map(|e| e.village_id.map(|v| (v, e.village.clone()))).collect();
     villages.sort_by(|a, b| a.1.cmp(&b.1));
@@ -435,7 +429,8 @@ pub async fn checkin_code(id: i32) -> Result<CodeView, ServerFnError> {
     let row = schedule::session(db, id).await.map_err(fail)?;
     let now = chrono::Utc::now();
     let window = attendance::open_window(db, id, now).await.map_err(fail)?;
-    let (counts, unmarked) = attendance::session_counts(db, id, d.id).await.map_err(fail)?;
+    let marks = attendance::marks_of(db, id).await.map_err(fail)?;
+    let (counts, unmarked) = attendance::session_counts(&marks, &schedule::enrolled(db, d.id).await.map_err(fail)?);
     let checked_in = counts.get(&attendance::Status::Hadir).copied().unwrap_or(0)
         + counts.get(&attendance::Status::Terlambat).copied().unwrap_or(0);
     let enrolled = counts.values().sum::<usize>() + unmarked;
@@ -520,7 +515,11 @@ pub async fn my_schedule() -> Result<ScheduleView, ServerFnError> {
     if !staff {
         feeds.push((
             "Jadwal saya".to_string(),
-            format!("/kalender/peserta/{}-{}.ics", caller.person_id, ssr::feed_token(&state, caller.person_id)),
+            format!(
+                "/kalender/peserta/{}-{}.ics",
+                caller.person_id,
+                domain::services::schedule::feed_token(&state.data_key, caller.person_id)
+            ),
         ));
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -1,6 +1,7 @@
 //! Sign-in, sign-out and password change as plain form posts (they work without JavaScript),
 //! following post/redirect/get: errors travel back as a one-time flash message in the session.
 
+use super::flash;
 use crate::{
     session::{ACCOUNT_KEY, LOGIN_AT_KEY},
     startup::ServerState,
@@ -25,12 +26,6 @@ pub fn routes() -> Router<ServerState> {
         .route("/auth/masuk", post(sign_in))
         .route("/auth/keluar", post(sign_out))
         .route("/auth/sandi", post(change_password))
-}
-
-async fn flash(session: &Session, flash: Flash) {
-    if let Err(e) = session.insert(Flash::KEY, flash).await {
-        tracing::error!("storing a flash message: {e}");
-    }
 }
 
 #[derive(Deserialize)]

@@ -46,8 +46,7 @@ async fn issue(
             Ok(c) => c,
             Err(denied) => return denied.into_response(),
         };
-    let mut scopes = caller.scopes(Role::Panitia);
-    scopes.extend(caller.scopes(Role::Admin));
+    let scopes = caller.management_scopes();
     let ids: Vec<i32> = match (form.orang, form.semua.is_some()) {
         (Some(id), _) => vec![id],
         (None, true) => {

@@ -31,6 +31,46 @@ pub fn api() -> Router<ServerState> {
         .merge(quiz::routes())
 }
 
+/// Leaves a message for the next page the browser shows (after the redirect of a form post).
+pub async fn flash(session: &tower_sessions::Session, flash: app::api::Flash) {
+    if let Err(e) = session.insert(app::api::Flash::KEY, flash).await {
+        tracing::error!("storing a flash message: {e}");
+    }
+}
+
+/// Ends a form post: the outcome as a flash message, then back to `back`. A record that is
+/// missing or outside the caller's region is a plain 404 (`not_found` says what).
+pub async fn finish<T>(
+    session: &tower_sessions::Session,
+    result: Result<T, domain::AppError>,
+    ok: impl FnOnce(T) -> String,
+    back: &str,
+    not_found: &'static str,
+) -> Response {
+    match result {
+        Ok(v) => flash(session, app::api::Flash::ok(ok(v))).await,
+        Err(domain::AppError::NotFound) => return (StatusCode::NOT_FOUND, not_found).into_response(),
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("form post to {back}: {e:?}");
+            }
+            flash(session, app::api::Flash::error(e.public_message())).await;
+        }
+    }
+    axum::response::Redirect::to(back).into_response()
+}
+
+/// The value of a `Result<_, Denied>`, or an early return with the refusal as the response.
+macro_rules! allowed {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(denied) => return axum::response::IntoResponse::into_response(denied),
+        }
+    };
+}
+pub(crate) use allowed;
+
 /// Why a form post was refused before doing anything: nobody signed in, or the wrong role.
 pub enum Denied {
     SignIn(String),

@@ -27,9 +27,7 @@ pub fn routes() -> Router<ServerState> {
 }
 
 fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
-    let mut scopes = caller.scopes(Role::Panitia);
-    scopes.extend(caller.scopes(Role::Admin));
-    scopes
+    caller.management_scopes()
 }
 
 /// The caller when they are panitia or admin.
@@ -38,20 +36,7 @@ fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, supe
 }
 
 async fn after(session: &Session, result: Result<(), domain::AppError>, ok: &str, back: &str) -> Response {
-    let flash = match result {
-        Ok(()) => Flash::ok(ok),
-        Err(domain::AppError::NotFound) => {
-            return (axum::http::StatusCode::NOT_FOUND, "Peserta tidak ditemukan").into_response()
-        }
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::error!("changing a participant: {e:?}");
-            }
-            Flash::error(e.public_message())
-        }
-    };
-    let _ = session.insert(Flash::KEY, flash).await;
-    Redirect::to(back).into_response()
+    super::finish(session, result, |()| ok.to_string(), back, "Peserta tidak ditemukan").await
 }
 
 #[derive(serde::Deserialize)]

@@ -1,5 +1,6 @@
 //! Quiz form posts: start an attempt, save answers, submit. All work without JavaScript.
 
+use super::{allowed, flash};
 use crate::startup::ServerState;
 use app::api::Flash;
 use axum::{
@@ -23,10 +24,6 @@ pub fn routes() -> Router<ServerState> {
         .route("/kuis/jawab", post(answer))
         .route("/kuis/pengaturan", post(settings))
         .route("/unduh/kuis/{file}", axum::routing::get(results_csv))
-}
-
-async fn flash(session: &Session, f: Flash) {
-    let _ = session.insert(Flash::KEY, f).await;
 }
 
 fn fail(e: &AppError) {
@@ -91,8 +88,8 @@ async fn answer(
             return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
         }
     };
-    let kinds: std::collections::HashMap<i32, Kind> = match quizzes::shown(db, &attempt).await {
-        Ok(shown) => shown.into_iter().map(|s| (s.question_id, s.kind)).collect(),
+    let kinds = match quizzes::kinds_of(db, &attempt).await {
+        Ok(kinds) => kinds,
         Err(e) => {
             fail(&e);
             return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
@@ -166,17 +163,13 @@ async fn results_csv(
         .and_then(|f| f.split_once('-'))
         .and_then(|(id, slug)| Some((id.parse::<i32>().ok()?, slug.to_string())));
     let Some((diklat_id, slug)) = parsed else { return StatusCode::NOT_FOUND.into_response() };
-    let caller = match super::require(
+    let caller = allowed!(super::require(
         caller,
         &[Role::Panitia, Role::Admin],
         &format!("/diklat/{diklat_id}/kuis"),
         "Hanya panitia",
-    ) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
-    let mut scopes = caller.scopes(Role::Panitia);
-    scopes.extend(caller.scopes(Role::Admin));
+    ));
+    let scopes = caller.management_scopes();
     let Some((_, module_id)) = state.app.module(&slug) else { return StatusCode::NOT_FOUND.into_response() };
     let db = state.app.db.read();
     let rows = match schedule::managed(db, &scopes, diklat_id).await {
@@ -192,28 +185,24 @@ async fn results_csv(
         }
     };
     let score = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_default();
-    let mut out = String::from("\u{feff}");
-    out.push_str(&export::csv_line([
-        "Nama",
-        "KKMP",
-        "Kelurahan",
-        "Tes awal",
-        "Tes akhir",
-        "Peningkatan",
-        "Lulus tes akhir",
-    ]));
-    for r in &rows {
-        let cells = [
-            r.name.clone(),
-            r.kkmp.clone(),
-            r.village.clone(),
-            score(r.pre),
-            score(r.post),
-            score(r.gain()),
-            if r.passed_post { "ya" } else { "belum" }.to_string(),
-        ];
-        out.push_str(&export::csv_line(cells.iter().map(String::as_str)));
-    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.kkmp.clone(),
+                r.village.clone(),
+                score(r.pre),
+                score(r.post),
+                score(r.gain()),
+                if r.passed_post { "ya" } else { "belum" }.to_string(),
+            ]
+        })
+        .collect();
+    let out = export::csv_document(
+        &["Nama", "KKMP", "Kelurahan", "Tes awal", "Tes akhir", "Peningkatan", "Lulus tes akhir"],
+        &table,
+    );
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -248,11 +237,8 @@ async fn settings(
 ) -> Response {
     use domain::auth::Role;
     let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
-    let caller = match super::require(caller, &[Role::Admin], &back, "Hanya admin yang dapat mengubah pengaturan kuis")
-    {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let caller =
+        allowed!(super::require(caller, &[Role::Admin], &back, "Hanya admin yang dapat mengubah pengaturan kuis"));
     let (Some(phase), Some((module, module_id))) = (Phase::from_slug(&f.fase), state.app.module(&f.slug)) else {
         return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
     };

@@ -1,6 +1,7 @@
 //! Form posts and downloads for scheduling and attendance: every state change is a POST that
 //! works without JavaScript, ends in a redirect with a flash message, and calls one service.
 
+use super::{allowed, flash};
 use crate::startup::ServerState;
 use app::api::Flash;
 use axum::{
@@ -41,37 +42,15 @@ pub fn routes() -> Router<ServerState> {
         .route("/unduh/diklat/{file}", get(diklat_export))
 }
 
-fn scopes_of(caller: &Caller) -> Vec<Scope> {
-    let mut scopes = caller.scopes(Role::Panitia);
-    scopes.extend(caller.scopes(Role::Admin));
-    scopes
-}
-
 fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<(Caller, Vec<Scope>), super::Denied> {
     let c = super::require(caller, &[Role::Panitia, Role::Admin], back, "Hanya panitia yang dapat mengatur diklat")?;
-    let scopes = scopes_of(&c);
+    let scopes = c.management_scopes();
     Ok((c, scopes))
-}
-
-async fn flash(session: &Session, f: Flash) {
-    if let Err(e) = session.insert(Flash::KEY, f).await {
-        tracing::error!("storing a flash message: {e}");
-    }
 }
 
 /// Redirects to `back` with the outcome as a flash; a missing or foreign record is a plain 404.
 async fn done<T>(session: &Session, result: Result<T, AppError>, ok: impl FnOnce(T) -> String, back: &str) -> Response {
-    match result {
-        Ok(v) => flash(session, Flash::ok(ok(v))).await,
-        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Tidak ditemukan").into_response(),
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::error!("schedule/attendance: {e:?}");
-            }
-            flash(session, Flash::error(e.public_message())).await;
-        }
-    }
-    Redirect::to(back).into_response()
+    super::finish(session, result, ok, back, "Tidak ditemukan").await
 }
 
 fn opt_id(v: &Option<String>) -> Option<i32> {
@@ -106,10 +85,7 @@ async fn save_diklat(
 ) -> Response {
     let id = opt_id(&f.id);
     let back = id.map_or("/diklat".to_string(), |id| format!("/diklat/{id}"));
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let present = [("H", &f.hadir_h), ("T", &f.hadir_t), ("I", &f.hadir_i), ("S", &f.hadir_s), ("A", &f.hadir_a)]
         .into_iter()
         .filter(|(_, v)| v.is_some())
@@ -168,10 +144,7 @@ async fn save_session(
     Form(f): Form<SessionForm>,
 ) -> Response {
     let back = format!("/diklat/{}#sesi", f.diklat);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let id = opt_id(&f.id);
     let input = schedule::SessionInput {
         date: f.tanggal,
@@ -203,10 +176,7 @@ async fn delete_session(
     Form(f): Form<DeleteSessionForm>,
 ) -> Response {
     let back = format!("/diklat/{}#sesi", f.diklat);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     if f.yakin.is_none() {
         flash(&session, Flash::error("Centang konfirmasi untuk menghapus sesi.")).await;
         return Redirect::to(&back).into_response();
@@ -230,10 +200,7 @@ async fn enrol_bulk(
     Form(f): Form<BulkForm>,
 ) -> Response {
     let back = format!("/diklat/{}#peserta", f.diklat);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let filter = schedule::BulkFilter {
         district_id: opt_id(&f.kecamatan),
         village_id: opt_id(&f.kelurahan),
@@ -257,10 +224,7 @@ async fn enrol_one(
     Form(f): Form<EnrolOneForm>,
 ) -> Response {
     let back = format!("/diklat/{}/peserta", f.diklat);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let db = state.app.db.write();
     let r = match schedule::find_person(db, &scopes, &f.orang).await {
         Ok(person) => schedule::enrol_one(db, &caller, &scopes, f.diklat, person.0).await.map(|_| person.1),
@@ -283,10 +247,7 @@ async fn withdraw(
     Form(f): Form<WithdrawForm>,
 ) -> Response {
     let back = format!("/diklat/{}/peserta", f.diklat);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     if f.yakin.is_none() {
         flash(&session, Flash::error("Centang konfirmasi untuk mengeluarkan peserta.")).await;
         return Redirect::to(&back).into_response();
@@ -307,10 +268,7 @@ async fn save_grid(
         return (StatusCode::BAD_REQUEST, "Sesi tidak disebut").into_response();
     };
     let back = grid_url(session_id, f.get("kelurahan"));
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let mut marks = Vec::new();
     for (key, status) in &f {
         let Some(person_id) = key.strip_prefix('s').and_then(|id| id.parse::<i32>().ok()) else { continue };
@@ -375,10 +333,7 @@ async fn rest_present(
     Form(f): Form<SessionRef>,
 ) -> Response {
     let back = grid_url(f.sesi, f.kelurahan.as_ref());
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let village = opt_id(&f.kelurahan);
     let r = attendance::mark_rest_present(state.app.db.write(), &caller, &scopes, f.sesi, village).await;
     done(&session, r, |n| format!("{n} peserta yang belum ditandai kini Hadir. Ubah yang berhalangan."), &back).await
@@ -391,10 +346,7 @@ async fn open_checkin(
     Form(f): Form<SessionRef>,
 ) -> Response {
     let back = format!("/sesi/{}", f.sesi);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let settings = attendance::OpenCheckin {
         minutes_open: f.menit.as_deref().and_then(|m| m.trim().parse().ok()).unwrap_or(60),
         late_after_minutes: f.terlambat.as_deref().and_then(|m| m.trim().parse().ok()).unwrap_or(15),
@@ -417,10 +369,7 @@ async fn close_checkin(
     Form(f): Form<SessionRef>,
 ) -> Response {
     let back = format!("/sesi/{}", f.sesi);
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let r = attendance::close_checkin(state.app.db.write(), &caller, &scopes, f.sesi, chrono::Utc::now()).await;
     done(&session, r, |_| "Presensi mandiri ditutup.".into(), &back).await
 }
@@ -511,10 +460,7 @@ async fn import_marks(
     }
     let Some(session_id) = session_id else { return (StatusCode::BAD_REQUEST, "Sesi tidak disebut").into_response() };
     let back = format!("/sesi/{session_id}");
-    let (caller, scopes) = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (caller, scopes) = allowed!(manager(caller, &back));
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         flash(&session, Flash::error("Pilih berkas CSV presensi terlebih dahulu.")).await;
         return Redirect::to(&back).into_response();
@@ -593,16 +539,6 @@ fn download(bytes: Vec<u8>, file: &str, kind: &str) -> Response {
         .into_response()
 }
 
-fn csv_bytes(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    // A byte-order mark so spreadsheet programs read the file as UTF-8.
-    let mut out = String::from("\u{feff}");
-    out.push_str(&export::csv_line(headers.iter().copied()));
-    for row in rows {
-        out.push_str(&export::csv_line(row.iter().map(String::as_str)));
-    }
-    out.into_bytes()
-}
-
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn split_file(file: &str) -> Option<(i32, &str)> {
@@ -618,10 +554,7 @@ async fn session_export(
     Path(file): Path<String>,
 ) -> Response {
     let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
-    let (_, scopes) = match manager(caller, &format!("/sesi/{id}")) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (_, scopes) = allowed!(manager(caller, &format!("/sesi/{id}")));
     let db = state.app.db.read();
     let rows = match attendance::managed_session(db, &scopes, id).await {
         Ok((s, d)) => attendance::session_report(db, s.id, d.id).await,
@@ -637,10 +570,7 @@ async fn diklat_export(
     Path(file): Path<String>,
 ) -> Response {
     let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
-    let (_, scopes) = match manager(caller, &format!("/diklat/{id}")) {
-        Ok(c) => c,
-        Err(d) => return d.into_response(),
-    };
+    let (_, scopes) = allowed!(manager(caller, &format!("/diklat/{id}")));
     let db = state.app.db.read();
     let rows = match schedule::managed(db, &scopes, id).await {
         Ok(d) => attendance::diklat_report(db, &d, chrono::Utc::now()).await,
@@ -659,7 +589,7 @@ fn export_response(rows: Result<Vec<Vec<String>>, AppError>, headers: &[&str], f
         }
     };
     match ext {
-        "csv" => download(csv_bytes(headers, &rows), file, "text/csv; charset=utf-8"),
+        "csv" => download(export::csv_document(headers, &rows), file, "text/csv; charset=utf-8"),
         "xlsx" => match export::xlsx("Presensi", headers, &rows) {
             Ok(bytes) => download(bytes, file, XLSX),
             Err(e) => {

@@ -209,3 +209,10 @@ macro_rules! db_test {
         }
     };
 }
+
+/// The flash message shown on a page (empty when there is none), without Leptos' markers.
+pub fn flash_in(page: &str) -> String {
+    let Some(at) = page.find(r#"data-testid="flash""#) else { return String::new() };
+    let start = at + page[at..].find('>').unwrap() + 1;
+    page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
+}

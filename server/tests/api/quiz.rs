@@ -3,7 +3,7 @@
 //! attempts, learning gain.
 
 use crate::db_test;
-use crate::helpers::{content_dir, TestApp};
+use crate::helpers::{content_dir, flash_in, TestApp};
 use domain::{
     demo::LOGINS,
     entities::{attempt, question, quiz},
@@ -68,10 +68,7 @@ async fn post_answers(app: &TestApp, c: &reqwest::Client, mut fields: Vec<(Strin
     let r = c.post(app.url("/kuis/jawab")).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let page = c.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
-    let Some(at) = page.find(r#"data-testid="flash""#) else { return String::new() };
-    let start = at + page[at..].find('>').unwrap() + 1;
-    page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
+    flash_in(&c.get(app.url(&to)).send().await.unwrap().text().await.unwrap())
 }
 
 async fn reload(app: &TestApp, a: &attempt::Model) -> attempt::Model {

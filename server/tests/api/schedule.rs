@@ -2,7 +2,7 @@
 //! self check-in with rotating codes, attendance rates, paper imports, exports and calendar feeds.
 
 use crate::db_test;
-use crate::helpers::TestApp;
+use crate::helpers::{flash_in, TestApp};
 use chrono::{Duration, NaiveTime, Utc};
 use domain::{
     demo::{CURRENT_CODE, LOGINS},
@@ -30,12 +30,6 @@ async fn post_flash(app: &TestApp, client: &reqwest::Client, path: &str, form: &
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let page = client.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
     flash_in(&page)
-}
-
-fn flash_in(page: &str) -> String {
-    let Some(at) = page.find(r#"data-testid="flash""#) else { return String::new() };
-    let start = at + page[at..].find('>').unwrap() + 1;
-    page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
 }
 
 async fn current_diklat(app: &TestApp) -> diklat::Model {

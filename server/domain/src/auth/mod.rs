@@ -96,6 +96,13 @@ impl Caller {
         self.grants.iter().filter(|g| g.role == role).map(|g| g.scope).collect()
     }
 
+    /// The regions in which the caller manages people, diklat and attendance (as panitia or admin).
+    pub fn management_scopes(&self) -> Vec<Scope> {
+        let mut scopes = self.scopes(Role::Panitia);
+        scopes.extend(self.scopes(Role::Admin));
+        scopes
+    }
+
     /// Fails unless the caller holds one of `roles`.
     pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.iter().any(|r| self.has_role(*r)) {

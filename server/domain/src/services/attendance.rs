@@ -326,22 +326,19 @@ pub async fn history_of<C: ConnectionTrait>(
 }
 
 /// Counts per status for a session, plus enrolled people without a mark.
-pub async fn session_counts<C: ConnectionTrait>(
-    db: &C,
-    session_id: i32,
-    diklat_id: i32,
-) -> Result<(BTreeMap<Status, usize>, usize), AppError> {
-    let marks = marks_of(db, session_id).await?;
-    let enrolled = schedule::enrolled(db, diklat_id).await?;
+pub fn session_counts(
+    marks: &HashMap<i32, attendance::Model>,
+    enrolled: &[schedule::Enrolled],
+) -> (BTreeMap<Status, usize>, usize) {
     let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
     let mut unmarked = 0;
-    for e in &enrolled {
+    for e in enrolled {
         match marks.get(&e.person_id).and_then(|m| Status::parse(&m.status)) {
             Some(s) => *counts.entry(s).or_default() += 1,
             None => unmarked += 1,
         }
     }
-    Ok((counts, unmarked))
+    (counts, unmarked)
 }
 
 /// The statuses a diklat counts as present.
@@ -364,10 +361,11 @@ impl Rate {
     }
 }
 
-/// Rates of everyone enrolled in a diklat, by person id.
+/// Rates of the people `enrolled` in diklat `d` (as [`schedule::enrolled`] lists them), by person id.
 pub async fn rates<C: ConnectionTrait>(
     db: &C,
     d: &diklat::Model,
+    enrolled: &[schedule::Enrolled],
     now: DateTime<Utc>,
 ) -> Result<HashMap<i32, Rate>, AppError> {
     let sessions = diklat_session::Entity::find().filter(diklat_session::Column::DiklatId.eq(d.id)).all(db).await?;
@@ -387,7 +385,7 @@ pub async fn rates<C: ConnectionTrait>(
         }
     }
     let mut out = HashMap::new();
-    for e in schedule::enrolled(db, d.id).await? {
+    for e in enrolled {
         let mut rate = Rate::default();
         for (sid, starts) in &held {
             let mark = marks.get(&(*sid, e.person_id)).and_then(|s| Status::parse(s));
@@ -692,9 +690,9 @@ pub async fn diklat_report<C: ConnectionTrait>(
     d: &diklat::Model,
     now: DateTime<Utc>,
 ) -> Result<Vec<Vec<String>>, AppError> {
-    let rates = rates(db, d, now).await?;
-    Ok(schedule::enrolled(db, d.id)
-        .await?
+    let enrolled = schedule::enrolled(db, d.id).await?;
+    let rates = rates(db, d, &enrolled, now).await?;
+    Ok(enrolled
         .into_iter()
         .map(|e| {
             let r = rates.get(&e.person_id).copied().unwrap_or_default();

@@ -22,6 +22,17 @@ pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     line
 }
 
+/// A whole CSV file: a byte-order mark (so spreadsheet programs read UTF-8), the header line,
+/// the rows; every cell guarded.
+pub fn csv_document(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&csv_line(headers.iter().copied()));
+    for row in rows {
+        out.push_str(&csv_line(row.iter().map(String::as_str)));
+    }
+    out.into_bytes()
+}
+
 /// A one-sheet XLSX workbook: a bold header row, frozen, and columns sized to their content.
 pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, crate::AppError> {
     use rust_xlsxwriter::{Format, Workbook};

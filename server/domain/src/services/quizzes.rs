@@ -155,6 +155,36 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
     Ok(out)
 }
 
+/// A stored question with its kind and key, parsed once.
+pub struct Loaded {
+    pub model: question::Model,
+    pub kind: Kind,
+    pub key: Key,
+}
+
+/// The questions with these ids, parsed, by id.
+pub async fn load_questions<C: ConnectionTrait>(db: &C, ids: Vec<i32>) -> Result<HashMap<i32, Loaded>, AppError> {
+    question::Entity::find()
+        .filter(question::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let key = serde_json::from_str::<StoredData>(&m.data)
+                .map(|d| d.key)
+                .map_err(|e| AppError::Internal(format!("question {}: {e}", m.id)))?;
+            let kind = Kind::from_code(&m.kind).unwrap_or(Kind::Single);
+            Ok((m.id, Loaded { model: m, kind, key }))
+        })
+        .collect()
+}
+
+/// The kind of each question of an attempt (what a form post needs to read its answers).
+pub async fn kinds_of<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<HashMap<i32, Kind>, AppError> {
+    let ids = layout_of(a).into_iter().map(|s| s.q).collect();
+    Ok(load_questions(db, ids).await?.into_iter().map(|(id, q)| (id, q.kind)).collect())
+}
+
 /// A module's default quiz for a phase.
 pub async fn quiz_of<C: ConnectionTrait>(db: &C, module_id: i32, phase: Phase) -> Result<quiz::Model, AppError> {
     quiz::Entity::find()
@@ -232,24 +262,14 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         drawn.shuffle(&mut rng);
     }
     drawn.truncate(q.question_count.max(1) as usize);
-    let stored: HashMap<i32, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(drawn.clone()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+    let stored = load_questions(&txn, drawn.clone()).await?;
     let layout: Vec<Slot> = drawn
         .iter()
         .map(|id| {
-            let options = stored
-                .get(id)
-                .and_then(|m| serde_json::from_str::<StoredData>(&m.data).ok())
-                .map(|d| match d.key {
-                    Key::Choices(c) => c.len(),
-                    _ => 0,
-                })
-                .unwrap_or(0);
+            let options = match stored.get(id).map(|q| &q.key) {
+                Some(Key::Choices(c)) => c.len(),
+                _ => 0,
+            };
             let mut o: Vec<usize> = (0..options).collect();
             if q.shuffle_options {
                 o.shuffle(&mut rng);
@@ -398,23 +418,12 @@ async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<attempt::Model, AppError> {
     let txn = db.begin().await?;
     let layout = layout_of(&a);
-    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
-    let questions: HashMap<i32, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(ids))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    let questions = load_questions(&txn, layout.iter().map(|s| s.q).collect()).await?;
     let responses = responses_of(&txn, a.id).await?;
     let mut total = 0.0;
     for slot in &layout {
-        let Some(q) = questions.get(&slot.q) else { continue };
-        let kind = Kind::from_code(&q.kind).unwrap_or(Kind::Single);
-        let key = serde_json::from_str::<StoredData>(&q.data)
-            .map(|d| d.key)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let fraction = responses.get(&q.id).map(|(r, _)| grade_key(kind, &key, r)).unwrap_or(0.0);
+        let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };
+        let fraction = responses.get(&q.id).map(|(r, _)| grade_key(*kind, key, r)).unwrap_or(0.0);
         total += fraction;
         attempt_answer::Entity::update_many()
             .col_expr(attempt_answer::Column::Fraction, Expr::value(fraction))
@@ -468,23 +477,13 @@ pub struct Review {
 /// The questions of an attempt in display order; the key only once it is finished.
 pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec<ShownQuestion>, AppError> {
     let layout = layout_of(a);
-    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
-    let questions: HashMap<i32, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    let questions = load_questions(db, layout.iter().map(|s| s.q).collect()).await?;
     let responses = responses_of(db, a.id).await?;
     let finished = a.status != "in_progress";
     let mut out = Vec::new();
     for slot in layout {
-        let Some(q) = questions.get(&slot.q) else { continue };
-        let key = serde_json::from_str::<StoredData>(&q.data)
-            .map(|d| d.key)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let options = match &key {
+        let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };
+        let options = match key {
             Key::Choices(c) => slot.o.iter().filter_map(|&i| c.get(i).map(|o| (i, o.html.clone()))).collect(),
             _ => vec![],
         };
@@ -495,11 +494,11 @@ pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec
         let review = finished.then(|| Review {
             fraction: fraction.unwrap_or(0.0),
             explanation_html: q.explanation.clone().unwrap_or_default(),
-            correct_options: match &key {
+            correct_options: match key {
                 Key::Choices(c) => c.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect(),
                 _ => vec![],
             },
-            correct_text: match &key {
+            correct_text: match key {
                 Key::TrueFalse(b) => if *b { "Benar" } else { "Salah" }.to_string(),
                 Key::Short(accepted) => accepted.join(" / "),
                 Key::Numeric { value, tolerance } if *tolerance > 0.0 => format!("{value} (± {tolerance})"),
@@ -507,14 +506,7 @@ pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec
                 Key::Choices(_) => String::new(),
             },
         });
-        out.push(ShownQuestion {
-            question_id: q.id,
-            kind: Kind::from_code(&q.kind).unwrap_or(Kind::Single),
-            html: q.body.clone(),
-            options,
-            response,
-            review,
-        });
+        out.push(ShownQuestion { question_id: q.id, kind: *kind, html: q.body.clone(), options, response, review });
     }
     Ok(out)
 }
