@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/jadwal") view=SchedulePage ssr=SsrMode::Async/>
                     <Route path=path!("/presensi") view=PresensiPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bank-soal/:slug") view=crate::pages::bank::BankPage ssr=SsrMode::Async/>
                     <Route path=path!("/kuis/:slug/:fase") view=QuizPage ssr=SsrMode::Async/>
                     <Route path=path!("/percobaan/:id") view=AttemptPage ssr=SsrMode::Async/>
                 </Routes>

@@ -133,8 +133,8 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         time_limit_minutes: q.time_limit_seconds.map(|s| (s + 59) / 60),
         grading: q.grading_method.clone(),
         can_start: in_progress.is_some() || attempts.len() < q.max_attempts as usize,
-        can_configure: caller.has_role(domain::auth::Role::Admin),
-        bank_size: m.bank.as_ref().map_or(0, |b| b.questions.len()),
+        can_configure: caller.manages_content(),
+        bank_size: quizzes::current_bank(state.db.read(), q.module_id).await.map_err(fail)?.questions.len(),
         shuffle_questions: q.shuffle_questions,
         shuffle_options: q.shuffle_options,
         final_score: quizzes::final_score(&q.grading_method, &attempts),
@@ -338,5 +338,100 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
         averages,
         items_pre,
         items_post,
+    })
+}
+
+/// A GIFT upload waiting for the panitia to confirm its problems (kept in the session).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GiftPending {
+    pub slug: String,
+    pub file_name: String,
+    pub text: String,
+}
+
+impl GiftPending {
+    pub const KEY: &'static str = "gift_pending";
+    /// Largest GIFT upload accepted.
+    pub const MAX_BYTES: usize = 1024 * 1024;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GiftPreview {
+    pub file_name: String,
+    pub importable: usize,
+    /// (line, message, skipped)
+    pub problems: Vec<(usize, String, bool)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BankView {
+    pub slug: String,
+    pub module_title: String,
+    pub total: usize,
+    pub imported: usize,
+    /// (kind label, count)
+    pub kinds: Vec<(String, usize)>,
+    pub can_import: bool,
+    pub pending: Option<GiftPreview>,
+    /// Every module with a bank: (slug, title).
+    pub modules: Vec<(String, String)>,
+}
+
+/// `/bank-soal/{slug}`: the module's bank (panitia and admin), the GIFT upload, and an upload
+/// waiting for confirmation.
+#[server(endpoint = "bank-soal")]
+pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
+    use domain::{auth::Role, services::quizzes};
+    let caller = crate::api::ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let state = state()?;
+    let (m, module_id) = state.module(&slug).ok_or_else(|| fail(domain::AppError::NotFound))?;
+    let db = state.db.read();
+    let bank = quizzes::current_bank(db, module_id).await.map_err(fail)?;
+    let loaded = quizzes::load_questions(db, bank.questions.clone()).await.map_err(fail)?;
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for id in &bank.questions {
+        let Some(q) = loaded.get(id) else { continue };
+        let label = match q.kind {
+            domain::quiz::Kind::Single => "Pilihan tunggal",
+            domain::quiz::Kind::Multiple => "Pilihan ganda (beberapa benar)",
+            domain::quiz::Kind::TrueFalse => "Benar/salah",
+            domain::quiz::Kind::Short => "Isian singkat",
+            domain::quiz::Kind::Numeric => "Angka",
+        };
+        match kinds.iter_mut().find(|(l, _)| l == label) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((label.to_string(), 1)),
+        }
+    }
+    let imported = loaded.values().filter(|q| q.model.ext_id.starts_with(quizzes::IMPORTED_PREFIX)).count();
+    let mut pending = None;
+    if let Some(session) = crate::api::ssr::session() {
+        if let Ok(Some(p)) = session.get::<GiftPending>(GiftPending::KEY).await {
+            if p.slug == slug {
+                let taken = quizzes::imported_ids(db, module_id).await.map_err(fail)?;
+                let parsed = domain::gift::parse(&p.text, &taken);
+                pending = Some(GiftPreview {
+                    file_name: p.file_name,
+                    importable: parsed.questions.len(),
+                    problems: parsed.problems.into_iter().map(|p| (p.line, p.message, p.skipped)).collect(),
+                });
+            }
+        }
+    }
+    Ok(BankView {
+        slug: slug.clone(),
+        module_title: m.meta.title.clone(),
+        total: bank.questions.len(),
+        imported,
+        kinds,
+        can_import: caller.manages_content(),
+        pending,
+        modules: state
+            .content
+            .modules
+            .iter()
+            .filter(|m| m.bank.is_some())
+            .map(|m| (m.meta.slug.clone(), m.meta.title.clone()))
+            .collect(),
     })
 }

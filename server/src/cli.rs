@@ -38,4 +38,20 @@ pub enum ContentCommand {
         #[arg(long, env = "DIKLAT_CONTENT_DIR", default_value = "./content")]
         content_dir: PathBuf,
     },
+    /// Convert a Moodle GIFT file into question-bank (`soal.toml`) questions. Problems are printed as
+    /// `FILE:line: problem`; nothing is written while there are any, unless `--skip-problems`.
+    ImportGift {
+        /// The GIFT file (UTF-8).
+        file: PathBuf,
+        /// Write the bank here (e.g. `content/modul/02-literasi-keuangan/soal.toml`) instead of
+        /// printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Add the questions to the end of `--out` instead of replacing it.
+        #[arg(long, requires = "out")]
+        append: bool,
+        /// Confirm the problems: leave out the questions that cannot be imported, keep the rest.
+        #[arg(long)]
+        skip_problems: bool,
+    },
 }

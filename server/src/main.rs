@@ -20,6 +20,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Content(ContentCommand::Check { content_dir })) => content_check(&content_dir),
+        Some(Command::Content(ContentCommand::ImportGift { file, out, append, skip_problems })) => {
+            import_gift(&file, out.as_deref(), append, skip_problems)
+        }
         Some(Command::Serve(config)) => serve(config).await,
         Some(Command::BenchBaseline { listen }) => match server::startup::serve_baseline(listen).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -71,4 +74,70 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn import_gift(file: &std::path::Path, out: Option<&std::path::Path>, append: bool, skip: bool) -> ExitCode {
+    let fail = |m: String| {
+        eprintln!("diklat: {m}");
+        ExitCode::FAILURE
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: tidak dapat dibaca / cannot read: {e}", file.display())),
+    };
+    let existing = match out.filter(|_| append) {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(format!("{}: tidak dapat dibaca / cannot read: {e}", path.display())),
+        },
+        None => None,
+    };
+    let taken = existing.as_deref().map(domain::quiz::ids_in).unwrap_or_default();
+    let import = domain::gift::parse(&text, &taken);
+    for p in &import.problems {
+        let what = if p.skipped { "dilewati" } else { "catatan" };
+        eprintln!("{}:{}: {what}: {}", file.display(), p.line, p.message);
+    }
+    if import.needs_confirmation() && !skip {
+        return fail(format!(
+            "{} soal dapat diimpor, {} bermasalah; tidak ada yang ditulis. Periksa baris di atas, lalu jalankan lagi \
+             dengan --skip-problems untuk mengimpor sisanya.",
+            import.questions.len(),
+            import.problems.len()
+        ));
+    }
+    if import.questions.is_empty() {
+        return fail(format!("{}: tidak ada soal yang dapat diimpor", file.display()));
+    }
+    let bank = import.to_toml();
+    let combined = match &existing {
+        Some(before) => format!("{}\n\n# Diimpor dari {} (GIFT)\n{bank}", before.trim_end(), file.display()),
+        None => format!("# Diimpor dari {} (GIFT)\n{bank}", file.display()),
+    };
+    let Some(path) = out else {
+        print!("{combined}");
+        return ExitCode::SUCCESS;
+    };
+    // What is written must read back as a bank (the size rule aside: a new bank may still be growing).
+    if let Err(errors) = domain::quiz::parse_bank(path, &combined) {
+        let real: Vec<_> = errors.iter().filter(|e| !e.message.contains("at least")).collect();
+        for e in &real {
+            eprintln!("{e}");
+        }
+        if !real.is_empty() {
+            return fail("hasil impor tidak valid; tidak ada yang ditulis".into());
+        }
+    }
+    let tmp = path.with_extension("toml.tmp");
+    if let Err(e) = std::fs::write(&tmp, &combined).and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return fail(format!("{}: tidak dapat ditulis / cannot write: {e}", path.display()));
+    }
+    println!(
+        "{}: {} soal diimpor{}",
+        path.display(),
+        import.questions.len(),
+        if import.skipped() > 0 { format!(", {} dilewati", import.skipped()) } else { String::new() }
+    );
+    ExitCode::SUCCESS
 }

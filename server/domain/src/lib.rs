@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
+pub mod gift;
 pub mod ics;
 pub mod password;
 pub mod qr;

@@ -10,7 +10,7 @@
 //! penjelasan = """shown after the attempt"""
 //!   [[soal.opsi]]            # pilihan, pilihan-ganda
 //!   teks = "…"
-//!   benar = true
+//!   benar = true             # or `bobot = 50` (percent, −100…100) for partial credit
 //! # benar-salah: jawaban = true | false
 //! # isian:       jawaban = ["accepted", "variant"]   (case-insensitive)
 //! # angka:       jawaban = 1500000, toleransi = 0
@@ -59,6 +59,10 @@ pub struct Choice {
     /// Sanitised HTML of the option text.
     pub html: String,
     pub correct: bool,
+    /// Credit for ticking it, −1.0…1.0, when the bank gives weights (`bobot`); without weights a
+    /// single choice is all-or-nothing and several-correct share 1/k.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,32 +96,45 @@ pub struct Bank {
     pub hash: String,
 }
 
-#[derive(Deserialize)]
+/// The file as written (also what the GIFT importer writes).
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawBank {
+pub(crate) struct RawBank {
     #[serde(default)]
-    soal: Vec<RawQuestion>,
+    pub soal: Vec<RawQuestion>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawQuestion {
-    id: String,
-    jenis: String,
-    teks: String,
-    #[serde(default)]
-    penjelasan: String,
-    #[serde(default)]
-    opsi: Vec<RawOption>,
-    jawaban: Option<toml::Value>,
-    toleransi: Option<f64>,
+pub(crate) struct RawQuestion {
+    pub id: String,
+    pub jenis: String,
+    pub teks: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub penjelasan: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jawaban: Option<toml::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleransi: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opsi: Vec<RawOption>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct RawOption {
-    teks: String,
-    benar: bool,
+pub(crate) struct RawOption {
+    pub teks: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub benar: bool,
+    /// Percent of the question's credit, −100…100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bobot: Option<f64>,
+}
+
+impl RawOption {
+    fn correct(&self) -> bool {
+        self.bobot.map_or(self.benar, |w| w > 0.0)
+    }
 }
 
 /// Markdown → sanitised HTML, with the module pipeline's rules.
@@ -170,6 +187,11 @@ pub fn parse_number(input: &str) -> Option<f64> {
     normal.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The question ids of a bank file, read leniently (for choosing new ids that do not clash).
+pub fn ids_in(text: &str) -> std::collections::HashSet<String> {
+    toml::from_str::<RawBank>(text).map(|b| b.soal.into_iter().map(|q| q.id).collect()).unwrap_or_default()
+}
+
 /// Parses and checks a bank file; every problem is reported with its line.
 pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
     use sha2::{Digest, Sha256};
@@ -186,93 +208,17 @@ pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
     let mut seen = std::collections::HashMap::new();
     for (i, q) in raw.soal.into_iter().enumerate() {
         let line = headers.get(i).copied().unwrap_or(1);
-        let mut problem = |m: String| errors.push(err(line, format!("question `{}`: {m}", q.id)));
         if q.id.trim().is_empty() {
-            problem("`id` is empty".into());
+            errors.push(err(line, format!("question `{}`: `id` is empty", q.id)));
         } else if let Some(first) = seen.insert(q.id.clone(), line) {
-            problem(format!("the id is also used at line {first}"));
+            errors.push(err(line, format!("question `{}`: the id is also used at line {first}", q.id)));
         }
-        if q.teks.trim().is_empty() {
-            problem("`teks` is empty".into());
+        let id = q.id.clone();
+        if let Some(question) =
+            check_question(q, line, &mut |m| errors.push(err(line, format!("question `{id}`: {m}"))))
+        {
+            questions.push(question);
         }
-        let choices = |opsi: &[RawOption]| {
-            opsi.iter().map(|o| Choice { html: markdown(&o.teks), correct: o.benar }).collect::<Vec<_>>()
-        };
-        let correct = q.opsi.iter().filter(|o| o.benar).count();
-        let (kind, key) = match q.jenis.as_str() {
-            "pilihan" | "pilihan-ganda" => {
-                let multiple = q.jenis == "pilihan-ganda";
-                if q.opsi.len() < 2 {
-                    problem("needs at least two `[[soal.opsi]]`".into());
-                }
-                if q.opsi.iter().any(|o| o.teks.trim().is_empty()) {
-                    problem("an option has an empty `teks`".into());
-                }
-                if !multiple && correct != 1 {
-                    problem(format!("`pilihan` needs exactly one correct option (`benar = true`), found {correct}"));
-                }
-                if multiple && (correct == 0 || correct == q.opsi.len()) {
-                    problem(format!(
-                        "`pilihan-ganda` needs at least one correct and one wrong option, found {correct} of {}",
-                        q.opsi.len()
-                    ));
-                }
-                if q.jawaban.is_some() || q.toleransi.is_some() {
-                    problem("`jawaban`/`toleransi` do not belong to a choice question (mark options `benar`)".into());
-                }
-                (if multiple { Kind::Multiple } else { Kind::Single }, Key::Choices(choices(&q.opsi)))
-            }
-            "benar-salah" => match q.jawaban {
-                Some(toml::Value::Boolean(b)) => (Kind::TrueFalse, Key::TrueFalse(b)),
-                _ => {
-                    problem("`benar-salah` needs `jawaban = true` or `jawaban = false`".into());
-                    (Kind::TrueFalse, Key::TrueFalse(false))
-                }
-            },
-            "isian" => {
-                let accepted: Vec<String> = match &q.jawaban {
-                    Some(toml::Value::Array(a)) => {
-                        a.iter().filter_map(|v| v.as_str()).map(normalise_text).filter(|s| !s.is_empty()).collect()
-                    }
-                    Some(toml::Value::String(s)) => vec![normalise_text(s)],
-                    _ => vec![],
-                };
-                if accepted.is_empty() {
-                    problem("`isian` needs `jawaban = [\"…\", …]` with at least one accepted answer".into());
-                }
-                (Kind::Short, Key::Short(accepted))
-            }
-            "angka" => {
-                let value = match &q.jawaban {
-                    Some(toml::Value::Integer(n)) => Some(*n as f64),
-                    Some(toml::Value::Float(f)) => Some(*f),
-                    _ => None,
-                };
-                let tolerance = q.toleransi.unwrap_or(0.0);
-                if value.is_none() {
-                    problem("`angka` needs a number in `jawaban`".into());
-                }
-                if !(tolerance.is_finite() && tolerance >= 0.0) {
-                    problem("`toleransi` must be a number ≥ 0".into());
-                }
-                (Kind::Numeric, Key::Numeric { value: value.unwrap_or(0.0), tolerance })
-            }
-            other => {
-                problem(format!("unknown `jenis = \"{other}\"` (pilihan, pilihan-ganda, benar-salah, isian or angka)"));
-                continue;
-            }
-        };
-        if !matches!(kind, Kind::Single | Kind::Multiple) && !q.opsi.is_empty() {
-            problem("only `pilihan` and `pilihan-ganda` have options".into());
-        }
-        questions.push(Question {
-            id: q.id,
-            line,
-            kind,
-            html: markdown(&q.teks),
-            explanation_html: markdown(&q.penjelasan),
-            key,
-        });
     }
     if questions.len() < MIN_QUESTIONS && errors.is_empty() {
         errors
@@ -282,6 +228,116 @@ pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
         Ok(Bank { path: path.to_path_buf(), questions, hash: hex::encode(Sha256::digest(text.as_bytes())) })
     } else {
         Err(errors)
+    }
+}
+
+/// Checks one question as written and builds it; each problem goes to `problem` (the caller adds
+/// the file, line and id). `None` when the kind is unknown.
+pub(crate) fn check_question(q: RawQuestion, line: usize, problem: &mut dyn FnMut(String)) -> Option<Question> {
+    if q.teks.trim().is_empty() {
+        problem("`teks` is empty".into());
+    }
+    let choices = |opsi: &[RawOption]| {
+        opsi.iter()
+            .map(|o| Choice { html: markdown(&o.teks), correct: o.correct(), weight: o.bobot.map(|w| w / 100.0) })
+            .collect::<Vec<_>>()
+    };
+    let correct = q.opsi.iter().filter(|o| o.correct()).count();
+    let (kind, key) = match q.jenis.as_str() {
+        "pilihan" | "pilihan-ganda" => {
+            let multiple = q.jenis == "pilihan-ganda";
+            if q.opsi.len() < 2 {
+                problem("needs at least two `[[soal.opsi]]`".into());
+            }
+            if q.opsi.iter().any(|o| o.teks.trim().is_empty()) {
+                problem("an option has an empty `teks`".into());
+            }
+            check_weights(&q.opsi, multiple, problem);
+            let weighted = q.opsi.iter().any(|o| o.bobot.is_some());
+            if !multiple && !weighted && correct != 1 {
+                problem(format!("`pilihan` needs exactly one correct option (`benar = true`), found {correct}"));
+            }
+            if multiple && (correct == 0 || (!weighted && correct == q.opsi.len())) {
+                problem(format!(
+                    "`pilihan-ganda` needs at least one correct and one wrong option, found {correct} of {}",
+                    q.opsi.len()
+                ));
+            }
+            if q.jawaban.is_some() || q.toleransi.is_some() {
+                problem("`jawaban`/`toleransi` do not belong to a choice question (mark options `benar`)".into());
+            }
+            (if multiple { Kind::Multiple } else { Kind::Single }, Key::Choices(choices(&q.opsi)))
+        }
+        "benar-salah" => match q.jawaban {
+            Some(toml::Value::Boolean(b)) => (Kind::TrueFalse, Key::TrueFalse(b)),
+            _ => {
+                problem("`benar-salah` needs `jawaban = true` or `jawaban = false`".into());
+                (Kind::TrueFalse, Key::TrueFalse(false))
+            }
+        },
+        "isian" => {
+            let accepted: Vec<String> = match &q.jawaban {
+                Some(toml::Value::Array(a)) => {
+                    a.iter().filter_map(|v| v.as_str()).map(normalise_text).filter(|s| !s.is_empty()).collect()
+                }
+                Some(toml::Value::String(s)) => vec![normalise_text(s)],
+                _ => vec![],
+            };
+            if accepted.is_empty() {
+                problem("`isian` needs `jawaban = [\"…\", …]` with at least one accepted answer".into());
+            }
+            (Kind::Short, Key::Short(accepted))
+        }
+        "angka" => {
+            let value = match &q.jawaban {
+                Some(toml::Value::Integer(n)) => Some(*n as f64),
+                Some(toml::Value::Float(f)) => Some(*f),
+                _ => None,
+            };
+            let tolerance = q.toleransi.unwrap_or(0.0);
+            if value.is_none() {
+                problem("`angka` needs a number in `jawaban`".into());
+            }
+            if !(tolerance.is_finite() && tolerance >= 0.0) {
+                problem("`toleransi` must be a number ≥ 0".into());
+            }
+            (Kind::Numeric, Key::Numeric { value: value.unwrap_or(0.0), tolerance })
+        }
+        other => {
+            problem(format!("unknown `jenis = \"{other}\"` (pilihan, pilihan-ganda, benar-salah, isian or angka)"));
+            return None;
+        }
+    };
+    if !matches!(kind, Kind::Single | Kind::Multiple) && !q.opsi.is_empty() {
+        problem("only `pilihan` and `pilihan-ganda` have options".into());
+    }
+    Some(Question { id: q.id, line, kind, html: markdown(&q.teks), explanation_html: markdown(&q.penjelasan), key })
+}
+
+/// Weights (`bobot`, percent) must add up: a single choice has one option worth 100; the
+/// positive weights of a several-correct question sum to 100; none is outside −100…100.
+fn check_weights(opsi: &[RawOption], multiple: bool, problem: &mut dyn FnMut(String)) {
+    let weights: Vec<f64> = opsi.iter().filter_map(|o| o.bobot).collect();
+    if weights.is_empty() {
+        return;
+    }
+    if weights.len() != opsi.len() {
+        problem("give `bobot` to every option or to none".into());
+        return;
+    }
+    if opsi.iter().any(|o| o.benar && o.bobot.is_some_and(|w| w <= 0.0)) {
+        problem("an option is `benar = true` but its `bobot` is not positive".into());
+    }
+    if weights.iter().any(|w| !w.is_finite() || !(-100.0..=100.0).contains(w)) {
+        problem("`bobot` must be between -100 and 100".into());
+        return;
+    }
+    let positive: f64 = weights.iter().filter(|w| **w > 0.0).sum();
+    if multiple && (positive - 100.0).abs() > 0.1 {
+        problem(format!("the positive `bobot` of the options add up to {positive}, not 100"));
+    }
+    if !multiple && !weights.iter().any(|w| (w - 100.0).abs() < 1e-9) {
+        problem("`pilihan` with `bobot` needs one option worth 100".into());
     }
 }
 
@@ -311,6 +367,13 @@ pub fn grade_key(kind: Kind, key: &Key, response: &Response) -> f64 {
             chosen.dedup();
             if chosen.iter().any(|&i| i >= options.len()) {
                 return 0.0;
+            }
+            if options.iter().any(|o| o.weight.is_some()) {
+                if kind == Kind::Single && chosen.len() > 1 {
+                    return 0.0;
+                }
+                let sum: f64 = chosen.iter().map(|&i| options[i].weight.unwrap_or(0.0)).sum();
+                return sum.clamp(0.0, 1.0);
             }
             match kind {
                 Kind::Single => {
@@ -368,7 +431,9 @@ mod tests {
             kind,
             html: String::new(),
             explanation_html: String::new(),
-            key: Key::Choices(correct.iter().map(|&c| Choice { html: String::new(), correct: c }).collect()),
+            key: Key::Choices(
+                correct.iter().map(|&c| Choice { html: String::new(), correct: c, weight: None }).collect(),
+            ),
         }
     }
 
@@ -465,6 +530,26 @@ mod tests {
             "{shown:?}"
         );
         assert!(shown.iter().any(|e| e.starts_with("soal.toml:143:") && e.contains("unknown `jenis")), "{shown:?}");
+    }
+
+    #[test]
+    fn option_weights_must_add_up() {
+        let q = |opsi: &str| {
+            format!("[[soal]]\nid = \"w\"\njenis = \"pilihan-ganda\"\nteks = \"T\"\n{opsi}\n{}", padding(19))
+        };
+        let opt = |w: i32| format!("  [[soal.opsi]]\n  teks = \"o{w}\"\n  bobot = {w}\n");
+        let good = bank(&q(&[opt(50), opt(50), opt(-100)].concat())).unwrap();
+        assert_eq!(grade(&good.questions[0], &Response::Choices(vec![0])), 0.5);
+        let short = bank(&q(&[opt(50), opt(30), opt(-100)].concat())).unwrap_err();
+        assert!(
+            short[0].to_string().starts_with("soal.toml:1:") && short[0].message.contains("add up to 80"),
+            "{}",
+            short[0]
+        );
+        let over = bank(&q(&[opt(150), opt(-50)].concat())).unwrap_err();
+        assert!(over[0].message.contains("between -100 and 100"), "{}", over[0]);
+        let mixed = bank(&q(&format!("{}  [[soal.opsi]]\n  teks = \"x\"\n  benar = true\n", opt(100)))).unwrap_err();
+        assert!(mixed[0].message.contains("every option or to none"), "{}", mixed[0]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{allowed, flash};
 use crate::startup::ServerState;
-use app::api::Flash;
+use app::{api::Flash, quiz_api::GiftPending};
 use axum::{
     extract::State,
     http::StatusCode,
@@ -24,6 +24,12 @@ pub fn routes() -> Router<ServerState> {
         .route("/kuis/jawab", post(answer))
         .route("/kuis/pengaturan", post(settings))
         .route("/unduh/kuis/{file}", axum::routing::get(results_csv))
+        .route("/bank-soal", axum::routing::get(bank_picker))
+        .route(
+            "/bank-soal/impor",
+            post(gift_upload).layer(axum::extract::DefaultBodyLimit::max(GiftPending::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/bank-soal/konfirmasi", post(gift_confirm))
 }
 
 fn fail(e: &AppError) {
@@ -46,14 +52,15 @@ async fn start(
 ) -> Response {
     let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
     let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
-    let (Some(phase), Some((_, module_id)), Some(bank)) =
-        (Phase::from_slug(&f.fase), state.app.module(&f.slug), state.app.banks.get(&f.slug))
+    let (Some(phase), Some((_, module_id)), true) =
+        (Phase::from_slug(&f.fase), state.app.module(&f.slug), state.app.banks.contains_key(&f.slug))
     else {
         return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
     };
     let started = async {
         let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
-        quizzes::start(state.app.db.write(), caller.person_id, &q, bank, chrono::Utc::now()).await
+        let bank = quizzes::current_bank(state.app.db.read(), module_id).await?;
+        quizzes::start(state.app.db.write(), caller.person_id, &q, &bank, chrono::Utc::now()).await
     };
     match started.await {
         Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
@@ -228,21 +235,18 @@ struct SettingsForm {
     acak_opsi: Option<String>,
 }
 
-/// Quiz settings: admin only (they are the module's defaults for every diklat).
+/// Quiz settings: admins and national panitia (they are the module's defaults for every diklat).
 async fn settings(
     State(state): State<ServerState>,
     caller: Option<Extension<Caller>>,
     session: Session,
     Form(f): Form<SettingsForm>,
 ) -> Response {
-    use domain::auth::Role;
     let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
-    let caller =
-        allowed!(super::require(caller, &[Role::Admin], &back, "Hanya admin yang dapat mengubah pengaturan kuis"));
-    let (Some(phase), Some((module, module_id))) = (Phase::from_slug(&f.fase), state.app.module(&f.slug)) else {
+    let caller = allowed!(content_manager(caller, &back));
+    let (Some(phase), Some((_, module_id))) = (Phase::from_slug(&f.fase), state.app.module(&f.slug)) else {
         return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
     };
-    let bank_size = module.bank.as_ref().map_or(0, |b| b.questions.len());
     let input = quizzes::SettingsInput {
         question_count: f.jumlah,
         pass_mark: f.lulus,
@@ -254,11 +258,205 @@ async fn settings(
     };
     let result = async {
         let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
+        let bank_size = quizzes::current_bank(state.app.db.read(), module_id).await?.questions.len();
         quizzes::update_settings(state.app.db.write(), &caller, q.id, bank_size, &input).await
     }
     .await;
     match result {
         Ok(()) => flash(&session, Flash::ok("Pengaturan kuis tersimpan.")).await,
+        Err(e) => {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+        }
+    }
+    Redirect::to(&back).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct PickForm {
+    modul: String,
+}
+
+/// The module picker on `/bank-soal/{slug}` without JavaScript.
+async fn bank_picker(axum::extract::Query(f): axum::extract::Query<PickForm>) -> Response {
+    Redirect::to(&format!("/bank-soal/{}", app::i18n::encode_component(&f.modul))).into_response()
+}
+
+/// Panitia with a national scope and admins change the banks every diklat shares.
+fn content_manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, super::Denied> {
+    use domain::auth::Role;
+    let caller = super::require(caller, &[Role::Panitia, Role::Admin], back, "Hanya panitia atau admin")?;
+    if caller.manages_content() {
+        Ok(caller)
+    } else {
+        Err(super::Denied::Forbidden("Hanya panitia pusat (nasional) atau admin yang dapat mengubah bank soal"))
+    }
+}
+
+/// `POST /bank-soal/impor` (multipart: `modul`, `berkas`): reads a GIFT file. Without problems
+/// it is imported at once; otherwise it waits in the session for the panitia to confirm.
+async fn gift_upload(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let mut slug = String::new();
+    let mut file: Option<(String, Result<Vec<u8>, String>)> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("modul") => slug = field.text().await.unwrap_or_default(),
+            Ok(Some(field)) if field.name() == Some("berkas") => {
+                let name = field.file_name().unwrap_or("berkas").to_string();
+                let bytes = field.bytes().await.map(|b| b.to_vec()).map_err(|_| {
+                    format!("Berkas terlalu besar (maksimal {} MB).", GiftPending::MAX_BYTES / 1024 / 1024)
+                });
+                file = Some((name, bytes));
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => {
+                file = Some((
+                    String::new(),
+                    Err(format!(
+                        "Unggahan gagal atau terlalu besar (maksimal {} MB).",
+                        GiftPending::MAX_BYTES / 1024 / 1024
+                    )),
+                ));
+                break;
+            }
+        }
+    }
+    let back = format!("/bank-soal/{}", app::i18n::encode_component(&slug));
+    let caller = allowed!(content_manager(caller, &back));
+    let Some((_, module_id)) = state.app.module(&slug) else {
+        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+    };
+    let (name, text) = match file {
+        Some((name, Ok(bytes))) if !bytes.is_empty() && bytes.len() <= GiftPending::MAX_BYTES => {
+            match String::from_utf8(bytes) {
+                Ok(text) => (name, text),
+                Err(_) => {
+                    flash(
+                        &session,
+                        Flash::error(format!("{name}: bukan teks UTF-8. Simpan ulang berkas GIFT sebagai UTF-8.")),
+                    )
+                    .await;
+                    return Redirect::to(&back).into_response();
+                }
+            }
+        }
+        Some((name, Ok(bytes))) if !bytes.is_empty() => {
+            let _ = name;
+            flash(
+                &session,
+                Flash::error(format!("Berkas terlalu besar (maksimal {} MB).", GiftPending::MAX_BYTES / 1024 / 1024)),
+            )
+            .await;
+            return Redirect::to(&back).into_response();
+        }
+        Some((_, Err(message))) => {
+            flash(&session, Flash::error(message)).await;
+            return Redirect::to(&back).into_response();
+        }
+        _ => {
+            flash(&session, Flash::error("Berkas: pilih berkas GIFT untuk diunggah.")).await;
+            return Redirect::to(&back).into_response();
+        }
+    };
+    let pending = GiftPending { slug: slug.clone(), file_name: name, text };
+    let parsed = async {
+        let taken = quizzes::imported_ids(state.app.db.read(), module_id).await?;
+        Ok::<_, AppError>(domain::gift::parse(&pending.text, &taken))
+    }
+    .await;
+    let import = match parsed {
+        Ok(i) => i,
+        Err(e) => {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+            return Redirect::to(&back).into_response();
+        }
+    };
+    if import.needs_confirmation() {
+        if let Err(e) = session.insert(GiftPending::KEY, &pending).await {
+            tracing::error!("storing a GIFT upload: {e}");
+        }
+        return Redirect::to(&format!("{back}#konfirmasi")).into_response();
+    }
+    let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
+    finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;
+    Redirect::to(&back).into_response()
+}
+
+async fn finish_import(
+    state: &ServerState,
+    session: &Session,
+    caller: &Caller,
+    module_id: i32,
+    file_name: &str,
+    import: &domain::gift::GiftImport,
+) {
+    match quizzes::import_gift(state.app.db.write(), caller, module_id, file_name, import).await {
+        Ok(added) => {
+            let skipped = import.skipped();
+            let message = if skipped > 0 {
+                format!("{added} soal dari {file_name} diimpor ke bank soal; {skipped} dilewati.")
+            } else {
+                format!("{added} soal dari {file_name} diimpor ke bank soal.")
+            };
+            flash(session, Flash::ok(message)).await;
+        }
+        Err(e) => {
+            fail(&e);
+            flash(session, Flash::error(e.public_message())).await;
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ConfirmForm {
+    modul: String,
+    aksi: String,
+    yakin: Option<String>,
+}
+
+/// `POST /bank-soal/konfirmasi`: import the waiting upload without its problem questions, or drop it.
+async fn gift_confirm(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<ConfirmForm>,
+) -> Response {
+    let back = format!("/bank-soal/{}", app::i18n::encode_component(&f.modul));
+    let caller = allowed!(content_manager(caller, &back));
+    let Some((_, module_id)) = state.app.module(&f.modul) else {
+        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+    };
+    let pending = session.get::<GiftPending>(GiftPending::KEY).await.ok().flatten().filter(|p| p.slug == f.modul);
+    let Some(pending) = pending else {
+        flash(&session, Flash::error("Tidak ada impor yang menunggu; unggah berkasnya lagi.")).await;
+        return Redirect::to(&back).into_response();
+    };
+    if f.aksi == "batal" {
+        let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
+        flash(&session, Flash::ok(format!("Impor {} dibatalkan; bank soal tidak berubah.", pending.file_name))).await;
+        return Redirect::to(&back).into_response();
+    }
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang \"Saya setuju\" untuk mengimpor soal yang valid.")).await;
+        return Redirect::to(&format!("{back}#konfirmasi")).into_response();
+    }
+    let parsed = async {
+        let taken = quizzes::imported_ids(state.app.db.read(), module_id).await?;
+        Ok::<_, AppError>(domain::gift::parse(&pending.text, &taken))
+    }
+    .await;
+    match parsed {
+        Ok(import) => {
+            finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;
+            let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
+        }
         Err(e) => {
             fail(&e);
             flash(&session, Flash::error(e.public_message())).await;

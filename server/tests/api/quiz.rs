@@ -230,7 +230,7 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     assert_eq!(r.status(), 403);
 });
 
-db_test!(only_an_admin_changes_quiz_settings_and_bad_values_are_refused, |app| {
+db_test!(only_admins_and_national_panitia_change_quiz_settings_and_bad_values_are_refused, |app| {
     app.seed_demo().await;
     let admin = signed_in(&app, &LOGINS[0]).await;
     let panitia = signed_in(&app, PANITIA).await;
@@ -278,4 +278,110 @@ db_test!(only_an_admin_changes_quiz_settings_and_bad_values_are_refused, |app| {
     let a = started(&app, &peserta, "akhir").await;
     assert_eq!(layout_of(&a).len(), 5);
     assert_eq!(a.deadline_at, Some(a.started_at + chrono::Duration::minutes(15)));
+});
+
+const ADMIN: &domain::demo::DemoLogin = &LOGINS[0];
+
+/// Three questions Moodle would accept, none with a problem.
+const CLEAN_GIFT: &str = "// Bank tambahan\n::Kas kecil:: Kas kecil dipegang oleh { =bendahara #Benar. ~ketua ~pengawas }\n\n::Rapat:: RAT diadakan setahun sekali. {T}\n\n::Bunga:: Berapa persen bunga KUR setahun? {#6:0}\n";
+
+/// Moodle's documented examples: two of eight cannot be imported (matching, essay).
+const MOODLE_GIFT: &str = "::Q1:: 1+1=2 {T}\n\n::Q2:: What's between orange and green in the spectrum?\n{ =yellow # right; good! ~red # wrong, it's yellow ~blue # wrong, it's yellow }\n\n::Q3:: Two plus {=two =2} equals four.\n\n::Q4:: Which animal eats which food? { =cat -> cat food =dog -> dog food }\n\n::Q5:: What is a number from 1 to 5? {#3:2}\n\n::Q6:: What is a number from 1 to 5? {#1..5}\n\n::Q7:: When was Ulysses S. Grant born? {#\n         =1822:0      # Correct! Full credit.\n         =%50%1822:2  # He was born in 1822. Half credit for being close.\n}\n\n::Q8:: How are you? {}\n";
+
+async fn upload_gift(app: &TestApp, c: &reqwest::Client, text: &str) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("modul", SLUG)
+        .part("berkas", reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("soal-moodle.gift"));
+    c.post(app.url("/bank-soal/impor")).multipart(form).send().await.unwrap()
+}
+
+async fn bank_size(app: &TestApp) -> usize {
+    let (_, module_id) = app.state.module(SLUG).unwrap();
+    domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap().questions.len()
+}
+
+db_test!(a_clean_gift_upload_joins_the_bank_at_once_and_survives_a_restart, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    assert_eq!(bank_size(&app).await, 22);
+    let r = upload_gift(&app, &admin, CLEAN_GIFT).await;
+    assert_eq!(r.status(), 303);
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(flash_in(&page), "3 soal dari soal-moodle.gift diimpor ke bank soal.");
+    assert!(page.replace("<!>", "").contains("25 soal (3 dari impor GIFT)"), "the bank page counts them");
+    assert_eq!(bank_size(&app).await, 25);
+    let audited = domain::entities::audit_log::Entity::find()
+        .filter(domain::entities::audit_log::Column::Action.eq("quiz.import_gift"))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+
+    // After a restart the bank still holds them, and an attempt can draw every one of them.
+    let addr = app.restarted().await;
+    let (_, module_id) = app.state.module(SLUG).unwrap();
+    let bank = domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap();
+    assert_eq!(bank.questions.len(), 25, "restarted server at {addr} keeps the imported questions");
+    let imported = question::Entity::find()
+        .filter(question::Column::ExtId.starts_with("impor-"))
+        .all(app.state.db.read())
+        .await
+        .unwrap();
+    assert!(imported.iter().all(|q| bank.questions.contains(&q.id)));
+    assert_eq!(
+        imported.iter().map(|q| q.ext_id.as_str()).collect::<Vec<_>>(),
+        ["impor-kas-kecil", "impor-rapat", "impor-bunga"]
+    );
+});
+
+db_test!(a_gift_upload_with_problems_waits_until_the_panitia_confirms_skipping_them, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    let r = upload_gift(&app, &admin, MOODLE_GIFT).await;
+    assert_eq!(r.headers()["location"], format!("/bank-soal/{SLUG}#konfirmasi"));
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    let page = page.replace("<!>", "");
+    assert!(page.contains(r#"data-testid="gift-pending""#), "the problems are shown for review");
+    assert!(page.contains("soal \"Q4\": soal menjodohkan (-&gt;) tidak didukung; dilewati"), "{page}");
+    assert!(page.contains("soal \"Q8\": soal esai"));
+    assert!(page.contains("Impor 6 soal"));
+    assert_eq!(bank_size(&app).await, 22, "nothing is imported before the confirmation");
+
+    // Confirming without ticking the box changes nothing; cancelling drops the upload.
+    let confirm = |fields: Vec<(&'static str, &'static str)>| {
+        let admin = admin.clone();
+        let url = app.url("/bank-soal/konfirmasi");
+        async move { admin.post(url).form(&fields).send().await.unwrap() }
+    };
+    confirm(vec![("modul", SLUG), ("aksi", "impor")]).await;
+    assert_eq!(bank_size(&app).await, 22);
+    confirm(vec![("modul", SLUG), ("aksi", "batal")]).await;
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert!(flash_in(&page).contains("dibatalkan"));
+    assert!(!page.contains(r#"data-testid="gift-pending""#));
+    assert_eq!(bank_size(&app).await, 22);
+
+    upload_gift(&app, &admin, MOODLE_GIFT).await;
+    confirm(vec![("modul", SLUG), ("aksi", "impor"), ("yakin", "on")]).await;
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(flash_in(&page), "6 soal dari soal-moodle.gift diimpor ke bank soal; 2 dilewati.");
+    assert_eq!(bank_size(&app).await, 28);
+});
+
+db_test!(only_national_panitia_and_admins_change_the_shared_bank, |app| {
+    app.seed_demo().await;
+    for who in [PANITIA, PESERTA] {
+        let c = signed_in(&app, who).await;
+        let r = upload_gift(&app, &c, CLEAN_GIFT).await;
+        assert_eq!(r.status(), 403, "{} may not import", who.role);
+    }
+    let visitor = app.browser();
+    let r = upload_gift(&app, &visitor, CLEAN_GIFT).await;
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk"));
+    assert_eq!(bank_size(&app).await, 22);
+    // A Kota Malang panitia sees the bank but not the upload form.
+    let panitia = signed_in(&app, PANITIA).await;
+    let page = panitia.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.replace("<!>", "").contains("22 soal"));
+    assert!(!page.contains("/bank-soal/impor"));
 });

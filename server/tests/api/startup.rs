@@ -144,3 +144,37 @@ fn content_check_names_file_and_line_for_each_kind_of_problem() {
     );
     assert!(e.contains("01-contoh/soal.toml:1: question `a`: `pilihan` needs exactly one correct option"), "{e}");
 }
+
+#[test]
+fn import_gift_writes_nothing_until_problems_are_confirmed_then_appends_a_valid_bank() {
+    let dir = tempfile::tempdir().unwrap();
+    let gift = dir.path().join("moodle.gift");
+    std::fs::write(
+        &gift,
+        "::Q1:: 1+1=2 {T}\n\n::Q4:: Which animal eats which food? { =cat -> cat food =dog -> dog food }\n\n::Kas:: Kas kecil dipegang oleh { =bendahara ~ketua }\n",
+    )
+    .unwrap();
+    let bank = dir.path().join("soal.toml");
+    let before = std::fs::read_to_string(content_dir().join("modul/01-pengembangan-usaha/soal.toml")).unwrap();
+    std::fs::write(&bank, &before).unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec!["content", "import-gift", gift.to_str().unwrap(), "--out", bank.to_str().unwrap(), "--append"];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let refused = diklat(&args(&[]).iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(err.contains("moodle.gift:3: dilewati: soal \"Q4\": soal menjodohkan"), "{err}");
+    assert!(err.contains("tidak ada yang ditulis"), "{err}");
+    assert_eq!(std::fs::read_to_string(&bank).unwrap(), before, "the bank is untouched");
+
+    let done = diklat(&args(&["--skip-problems"]).iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("2 soal diimpor, 1 dilewati"));
+    let written = std::fs::read_to_string(&bank).unwrap();
+    let parsed = domain::quiz::parse_bank(&bank, &written).expect("the result is a valid bank");
+    assert_eq!(parsed.questions.len(), 24);
+    assert_eq!(parsed.questions[22].id, "q1");
+    assert_eq!(parsed.questions[23].id, "kas");
+}

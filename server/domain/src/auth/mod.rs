@@ -103,6 +103,12 @@ impl Caller {
         scopes
     }
 
+    /// Whether the caller may change what every diklat shares (question banks, quiz settings):
+    /// admins, and panitia with a national scope.
+    pub fn manages_content(&self) -> bool {
+        self.has_role(Role::Admin) || self.scopes(Role::Panitia).contains(&Scope::National)
+    }
+
     /// Fails unless the caller holds one of `roles`.
     pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.iter().any(|r| self.has_role(*r)) {

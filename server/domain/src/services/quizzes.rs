@@ -69,8 +69,42 @@ struct StoredData {
     key: Key,
 }
 
+/// Prefix of the ids of questions imported into the database (GIFT upload), so a new version of
+/// the content file carries them over.
+pub const IMPORTED_PREFIX: &str = "impor-";
+
+/// The module's current bank: the one recorded (or re-selected) last.
+async fn current_bank_row<C: ConnectionTrait>(
+    db: &C,
+    module_id: i32,
+) -> Result<Option<question_bank::Model>, AppError> {
+    Ok(question_bank::Entity::find()
+        .filter(question_bank::Column::ModuleId.eq(module_id))
+        .order_by_desc(question_bank::Column::LoadedAt)
+        .order_by_desc(question_bank::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// The module's current bank with its questions in bank order (content first, then imported).
+/// Read from the database, so every server sharing it draws from the same bank.
+pub async fn current_bank<C: ConnectionTrait>(db: &C, module_id: i32) -> Result<LoadedBank, AppError> {
+    let bank = current_bank_row(db, module_id).await?.ok_or(AppError::NotFound)?;
+    let questions = question::Entity::find()
+        .filter(question::Column::BankId.eq(bank.id))
+        .order_by_asc(question::Column::SortOrder)
+        .order_by_asc(question::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    Ok(LoadedBank { bank_id: bank.id, questions })
+}
+
 /// Records each module's bank (a new version when the file changed) and makes sure each module
-/// has its default pre-test and post-test. Returns the current bank per module slug.
+/// has its default pre-test and post-test. Questions imported earlier (GIFT upload) move to the
+/// new version. Returns the current bank per module slug.
 pub async fn sync<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     content: &Content,
@@ -81,13 +115,24 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
     for m in &content.modules {
         let (Some(bank), Some(&module_id)) = (&m.bank, module_ids.get(&m.meta.slug)) else { continue };
         let txn = db.begin().await?;
+        let previous = current_bank_row(&txn, module_id).await?;
         let existing = question_bank::Entity::find()
             .filter(question_bank::Column::ModuleId.eq(module_id))
             .filter(question_bank::Column::ContentHash.eq(&bank.hash))
             .one(&txn)
             .await?;
         let bank_id = match existing {
-            Some(b) => b.id,
+            Some(b) => {
+                if previous.as_ref().is_some_and(|p| p.id != b.id) {
+                    // Back to an earlier version of the file: it becomes current again.
+                    question_bank::Entity::update_many()
+                        .col_expr(question_bank::Column::LoadedAt, Expr::value(now))
+                        .filter(question_bank::Column::Id.eq(b.id))
+                        .exec(&txn)
+                        .await?;
+                }
+                b.id
+            }
             None => {
                 let row = question_bank::ActiveModel {
                     module_id: Set(module_id),
@@ -113,13 +158,9 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                 row.id
             }
         };
-        let ids: HashMap<String, i32> = question::Entity::find()
-            .filter(question::Column::BankId.eq(bank_id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|q| (q.ext_id, q.id))
-            .collect();
+        if let Some(previous) = previous.filter(|p| p.id != bank_id) {
+            carry_imported(&txn, previous.id, bank_id).await?;
+        }
         for phase in [Phase::Pre, Phase::Post] {
             let has = quiz::Entity::find()
                 .filter(quiz::Column::ModuleId.eq(module_id))
@@ -148,11 +189,111 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                 .await?;
             }
         }
+        let loaded = current_bank(&txn, module_id).await?;
         txn.commit().await?;
-        let questions = bank.questions.iter().filter_map(|q| ids.get(&q.id).copied()).collect();
-        out.insert(m.meta.slug.clone(), LoadedBank { bank_id, questions });
+        out.insert(m.meta.slug.clone(), loaded);
     }
     Ok(out)
+}
+
+/// Copies the imported questions of bank `from` that `to` does not have yet, after its own.
+async fn carry_imported<C: ConnectionTrait>(db: &C, from: i32, to: i32) -> Result<(), AppError> {
+    let target = question::Entity::find().filter(question::Column::BankId.eq(to)).all(db).await?;
+    let have: std::collections::HashSet<String> = target.iter().map(|q| q.ext_id.clone()).collect();
+    let mut next = target.iter().map(|q| q.sort_order + 1).max().unwrap_or(0);
+    let imported = question::Entity::find()
+        .filter(question::Column::BankId.eq(from))
+        .filter(question::Column::ExtId.starts_with(IMPORTED_PREFIX))
+        .order_by_asc(question::Column::SortOrder)
+        .all(db)
+        .await?;
+    let mut rows = Vec::new();
+    for q in imported.into_iter().filter(|q| !have.contains(&q.ext_id)) {
+        rows.push(question::ActiveModel {
+            bank_id: Set(to),
+            ext_id: Set(q.ext_id),
+            kind: Set(q.kind),
+            body: Set(q.body),
+            data: Set(q.data),
+            explanation: Set(q.explanation),
+            sort_order: Set(next),
+            ..Default::default()
+        });
+        next += 1;
+    }
+    if !rows.is_empty() {
+        question::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// The ids (without the prefix) of the questions already imported into the module's current bank.
+pub async fn imported_ids<C: ConnectionTrait>(
+    db: &C,
+    module_id: i32,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let Some(bank) = current_bank_row(db, module_id).await? else { return Ok(Default::default()) };
+    Ok(question::Entity::find()
+        .filter(question::Column::BankId.eq(bank.id))
+        .filter(question::Column::ExtId.starts_with(IMPORTED_PREFIX))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|q| q.ext_id.strip_prefix(IMPORTED_PREFIX).map(str::to_string))
+        .collect())
+}
+
+/// Adds the questions of a GIFT import to the module's current bank (all or nothing, audited).
+/// Returns how many were added.
+pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &crate::auth::Caller,
+    module_id: i32,
+    file_name: &str,
+    import: &crate::gift::GiftImport,
+) -> Result<usize, AppError> {
+    if import.questions.is_empty() {
+        return Err(AppError::invalid("Berkas", "Tidak ada soal yang dapat diimpor dari berkas ini."));
+    }
+    let txn = db.begin().await?;
+    let bank = current_bank_row(&txn, module_id).await?.ok_or(AppError::NotFound)?;
+    let existing = question::Entity::find().filter(question::Column::BankId.eq(bank.id)).all(&txn).await?;
+    let have: std::collections::HashSet<&str> = existing.iter().map(|q| q.ext_id.as_str()).collect();
+    let next = existing.iter().map(|q| q.sort_order + 1).max().unwrap_or(0);
+    let mut rows = Vec::new();
+    for (i, imported) in import.questions.iter().enumerate() {
+        let q = &imported.question;
+        let ext_id = format!("{IMPORTED_PREFIX}{}", q.id);
+        if have.contains(ext_id.as_str()) {
+            return Err(AppError::invalid(
+                "Berkas",
+                format!("Soal \"{}\" sudah ada di bank; unggah ulang berkasnya.", q.id),
+            ));
+        }
+        rows.push(question::ActiveModel {
+            bank_id: Set(bank.id),
+            ext_id: Set(ext_id),
+            kind: Set(q.kind.code().to_string()),
+            body: Set(q.html.clone()),
+            data: Set(serde_json::to_string(&StoredData { key: q.key.clone() }).expect("a key serialises")),
+            explanation: Set(Some(q.explanation_html.clone())),
+            sort_order: Set(next + i as i32),
+            ..Default::default()
+        });
+    }
+    let added = rows.len();
+    question::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    crate::services::audit::record(
+        &txn,
+        Some(caller.account_id),
+        "quiz.import_gift",
+        "question_bank",
+        Some(bank.id.to_string()),
+        Some(serde_json::json!({ "file": file_name, "added": added, "skipped": import.skipped() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(added)
 }
 
 /// A stored question with its kind and key, parsed once.

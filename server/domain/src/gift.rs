@@ -1,0 +1,586 @@
+//! Moodle GIFT import: the plain-text question format Moodle teachers already use, converted into
+//! this project's bank (`soal.toml`) questions.
+//!
+//! Follows Moodle's documented syntax: `//` comment lines, `$CATEGORY:` lines, `::title::`,
+//! `[markdown]`/`[html]`/`[plain]`/`[moodle]` markers, questions separated by blank lines, answers
+//! in `{…}` (also in the middle of the text: "missing word", shown as `_____`), `=right`, `~wrong`,
+//! `%50%` weights, `#feedback`, `####general feedback`, `{T}`/`{FALSE}`, short answers
+//! `{=a =b}`, numbers `{#3:0.5}`, `{#1..5}`, `{#=1822:0 =%50%1822:2}`, and the escapes
+//! `\~ \= \# \{ \} \:` and `\n`.
+//!
+//! What the bank cannot hold is reported with its line: matching and essay questions and
+//! descriptions are skipped; partial credit on short or numeric answers is dropped with a note.
+//! Messages are in Bahasa Indonesia: panitia read them on the upload page.
+
+use crate::quiz::{check_question, Question, RawBank, RawOption, RawQuestion};
+use std::collections::HashSet;
+
+/// A question the import can keep.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// Line of the question's first line in the GIFT file.
+    pub line: usize,
+    pub(crate) raw: RawQuestion,
+    pub question: Question,
+}
+
+/// Something the bank cannot take as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+    /// The question is left out (otherwise it is imported with the change the message names).
+    pub skipped: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GiftImport {
+    pub questions: Vec<Imported>,
+    pub problems: Vec<Problem>,
+    pub categories: Vec<String>,
+}
+
+impl GiftImport {
+    /// Every problem must be confirmed (skip or accept the change) before anything is imported.
+    pub fn needs_confirmation(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.problems.iter().filter(|p| p.skipped).count()
+    }
+
+    /// The kept questions as `soal.toml` text (the bank format, reparsed by `content check`).
+    pub fn to_toml(&self) -> String {
+        let bank = RawBank { soal: self.questions.iter().map(|q| q.raw.clone()).collect() };
+        toml::to_string_pretty(&bank).expect("a bank serialises")
+    }
+}
+
+/// Reads a GIFT file. `taken` holds ids already in the bank the questions will join; new ids
+/// avoid them.
+pub fn parse(text: &str, taken: &HashSet<String>) -> GiftImport {
+    let mut out = GiftImport::default();
+    let mut ids: HashSet<String> = taken.clone();
+    for block in blocks(text.trim_start_matches('\u{feff}')) {
+        let mut lines = block.lines.as_slice();
+        while let Some((_, first)) = lines.first() {
+            let Some(category) = first.trim_start().strip_prefix("$CATEGORY:") else { break };
+            out.categories.push(category.trim().to_string());
+            lines = &lines[1..];
+        }
+        let Some(&(line, _)) = lines.first() else { continue };
+        let body = lines.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n");
+        let mut notes = Vec::new();
+        match convert(&body, &mut notes) {
+            Ok((title, mut raw)) => {
+                raw.id = unique_id(title.as_deref(), line, &mut ids);
+                let mut errors = Vec::new();
+                let question = check_question(raw.clone(), line, &mut |m| errors.push(m));
+                match question {
+                    Some(question) if errors.is_empty() => {
+                        for message in notes {
+                            out.problems.push(Problem { line, message: named(&title, &message), skipped: false });
+                        }
+                        out.questions.push(Imported { line, raw, question });
+                    }
+                    _ => {
+                        ids.remove(&raw.id);
+                        let message = format!("tidak valid ({}); dilewati", errors.join("; "));
+                        out.problems.push(Problem { line, message: named(&title, &message), skipped: true });
+                    }
+                }
+            }
+            Err((title, message)) => {
+                out.problems.push(Problem { line, message: named(&title, &message), skipped: true });
+            }
+        }
+    }
+    out
+}
+
+fn named(title: &Option<String>, message: &str) -> String {
+    match title {
+        Some(t) => format!("soal \"{t}\": {message}"),
+        None => format!("soal: {message}"),
+    }
+}
+
+struct Block {
+    /// (line number, text) without comment lines.
+    lines: Vec<(usize, String)>,
+}
+
+/// Questions are separated by blank lines; `//` lines are comments.
+fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if l.trim_start().starts_with("//") {
+            continue;
+        }
+        if l.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(Block { lines: std::mem::take(&mut current) });
+            }
+            continue;
+        }
+        current.push((i + 1, l.to_string()));
+    }
+    if !current.is_empty() {
+        out.push(Block { lines: current });
+    }
+    out
+}
+
+/// Byte index of the first `pat` at or after `from` that is not escaped with `\`.
+fn find(s: &str, pat: &str, from: usize) -> Option<usize> {
+    let (b, p) = (s.as_bytes(), pat.as_bytes());
+    let mut i = from;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i..].starts_with(p) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Splits at every unescaped `sep`.
+fn split(s: &str, sep: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while let Some(i) = find(s, sep, start) {
+        out.push(s[start..i].to_string());
+        start = i + sep.len();
+    }
+    out.push(s[start..].to_string());
+    out
+}
+
+/// Resolves the escapes `\~ \= \# \{ \} \:`, `\\` and `\n`.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some(e @ ('~' | '=' | '#' | '{' | '}' | ':' | '\\')) => out.push(e),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn unique_id(title: Option<&str>, line: usize, ids: &mut HashSet<String>) -> String {
+    let slug: String = title
+        .unwrap_or("")
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .take(40)
+        .collect();
+    let base = if slug.is_empty() { format!("gift-{line}") } else { slug };
+    let mut id = base.clone();
+    let mut n = 2;
+    while ids.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    ids.insert(id.clone());
+    id
+}
+
+/// One answer inside `{…}`: `=` or `~`, an optional `%weight%`, its text and `#feedback`.
+struct Answer {
+    right: bool,
+    weight: Option<f64>,
+    text: String,
+    feedback: String,
+}
+
+type Failure = (Option<String>, String);
+
+/// Reads `%50%` at the start of an answer.
+fn weight(s: &str) -> Result<(Option<f64>, &str), String> {
+    let t = s.trim_start();
+    let Some(rest) = t.strip_prefix('%') else { return Ok((None, t)) };
+    let Some(end) = rest.find('%') else { return Err(format!("bobot tanpa % penutup: \"{}\"", t.trim())) };
+    match rest[..end].trim().parse::<f64>() {
+        Ok(w) if w.is_finite() && (-100.0..=100.0).contains(&w) => Ok((Some(w), &rest[end + 1..])),
+        _ => Err(format!("bobot \"%{}%\" harus angka antara -100 dan 100", &rest[..end])),
+    }
+}
+
+fn answers(s: &str) -> Result<Vec<Answer>, String> {
+    let mut marks = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        match (find(s, "=", i), find(s, "~", i)) {
+            (Some(a), Some(b)) => marks.push(a.min(b)),
+            (Some(a), None) | (None, Some(a)) => marks.push(a),
+            (None, None) => break,
+        }
+        i = marks[marks.len() - 1] + 1;
+    }
+    if let Some(&first) = marks.first() {
+        if !s[..first].trim().is_empty() {
+            return Err(format!("teks \"{}\" sebelum jawaban pertama (= atau ~)", s[..first].trim()));
+        }
+    }
+    let mut out = Vec::new();
+    for (n, &at) in marks.iter().enumerate() {
+        let end = marks.get(n + 1).copied().unwrap_or(s.len());
+        let (w, rest) = weight(&s[at + 1..end])?;
+        let parts = split(rest, "#");
+        let text = unescape(parts[0].trim());
+        let feedback = unescape(parts[1..].join("#").trim());
+        out.push(Answer { right: &s[at..at + 1] == "=", weight: w, text, feedback });
+    }
+    Ok(out)
+}
+
+/// `3.14:0.01`, `1..5` or `3` → (value, tolerance).
+fn number(s: &str) -> Option<(f64, f64)> {
+    let s = s.trim();
+    let parse = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    if let Some((lo, hi)) = s.split_once("..") {
+        let (lo, hi) = (parse(lo)?, parse(hi)?);
+        return (lo <= hi).then(|| ((lo + hi) / 2.0, (hi - lo) / 2.0));
+    }
+    match split(s, ":").as_slice() {
+        [v] => Some((parse(v)?, 0.0)),
+        [v, t] => Some((parse(v)?, parse(t)?.abs())),
+        _ => None,
+    }
+}
+
+fn question(id: &str, jenis: &str, teks: String, penjelasan: String) -> RawQuestion {
+    RawQuestion {
+        id: id.into(),
+        jenis: jenis.into(),
+        teks,
+        penjelasan,
+        jawaban: None,
+        toleransi: None,
+        opsi: Vec::new(),
+    }
+}
+
+/// One block → a bank question (or why not). `notes` collects changes made on the way.
+fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQuestion), Failure> {
+    let mut rest = body.trim();
+    let mut title = None;
+    if let Some(after) = rest.strip_prefix("::") {
+        let Some(end) = find(after, "::", 0) else {
+            return Err((None, "judul ::…:: tidak ditutup".into()));
+        };
+        title = Some(unescape(after[..end].trim())).filter(|t| !t.is_empty());
+        rest = after[end + 2..].trim_start();
+    }
+    let fail = |m: String| Err((title.clone(), m));
+    for marker in ["[markdown]", "[html]", "[plain]", "[moodle]"] {
+        if let Some(r) = rest.strip_prefix(marker) {
+            rest = r.trim_start();
+        }
+    }
+    let Some(open) = find(rest, "{", 0) else {
+        return fail("tidak ada jawaban { … } (deskripsi atau teks biasa); dilewati".into());
+    };
+    let Some(close) = find(rest, "}", open + 1) else {
+        return fail("kurung kurawal { tidak ditutup dengan }".into());
+    };
+    let (before, inside, after) = (&rest[..open], &rest[open + 1..close], &rest[close + 1..]);
+    if find(after, "{", 0).is_some() {
+        return fail("lebih dari satu blok jawaban { … } dalam satu soal (cloze) belum didukung; dilewati".into());
+    }
+    let text = if after.trim().is_empty() {
+        unescape(before.trim())
+    } else {
+        format!("{} _____ {}", unescape(before.trim_end()), unescape(after.trim_start()))
+    };
+    let text = if text.trim().is_empty() { title.clone().unwrap_or_default() } else { text };
+    if text.trim().is_empty() {
+        return fail("teks soal kosong".into());
+    }
+    let (inside, general) = match find(inside, "####", 0) {
+        Some(i) => (&inside[..i], unescape(inside[i + 4..].trim())),
+        None => (inside, String::new()),
+    };
+    let t = inside.trim();
+    if t.is_empty() {
+        return fail("soal esai { } tidak didukung (tidak dapat dinilai otomatis); dilewati".into());
+    }
+    if let Some(numeric) = t.strip_prefix('#') {
+        return numeric_question(numeric, text, general, notes).map(|q| (title.clone(), q)).or_else(fail);
+    }
+    if find(t, "->", 0).is_some() {
+        return fail("soal menjodohkan (->) tidak didukung; dilewati".into());
+    }
+    let head = split(t, "#");
+    let word = head[0].trim().to_uppercase();
+    if ["T", "TRUE", "F", "FALSE"].contains(&word.as_str()) {
+        // `{TRUE#feedback if wrong#feedback if right}`
+        let right_feedback = head.get(2).or(head.get(1)).map(|f| unescape(f.trim())).unwrap_or_default();
+        let mut q = question("", "benar-salah", text, if general.is_empty() { right_feedback } else { general });
+        q.jawaban = Some(toml::Value::Boolean(word.starts_with('T')));
+        return Ok((title, q));
+    }
+    let list = match answers(t) {
+        Ok(list) if !list.is_empty() => list,
+        Ok(_) => return fail(format!("jawaban \"{t}\" tidak dikenali (pakai =benar, ~salah, T/F atau #angka)")),
+        Err(m) => return fail(m),
+    };
+    if list.iter().any(|a| a.text.is_empty()) {
+        return fail("ada jawaban kosong".into());
+    }
+    let explanation = |list: &[Answer]| {
+        if !general.is_empty() {
+            return general.clone();
+        }
+        list.iter()
+            .filter(|a| a.right || a.weight.is_some_and(|w| w > 0.0))
+            .map(|a| a.feedback.as_str())
+            .filter(|f| !f.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if list.iter().any(|a| !a.right) {
+        // Multiple choice: one `=` is a single choice; none means several correct by weight.
+        let rights = list.iter().filter(|a| a.right).count();
+        if rights > 1 {
+            return fail(format!(
+                "pilihan ganda dengan {rights} jawaban '=': pakai satu '=' atau bobot ~%50% untuk beberapa jawaban benar"
+            ));
+        }
+        let weighted = list.iter().any(|a| a.weight.is_some());
+        let jenis = if rights == 1 { "pilihan" } else { "pilihan-ganda" };
+        if rights == 0 {
+            let positive: f64 = list.iter().filter_map(|a| a.weight).filter(|w| *w > 0.0).sum();
+            if positive <= 0.0 {
+                return fail("pilihan ganda tanpa jawaban benar (tidak ada '=' atau bobot positif)".into());
+            }
+            if (positive - 100.0).abs() > 0.1 {
+                return fail(format!("bobot positif berjumlah {positive}%, seharusnya 100%"));
+            }
+        }
+        let mut q = question("", jenis, text, explanation(&list));
+        q.opsi = list
+            .iter()
+            .map(|a| RawOption {
+                teks: a.text.clone(),
+                benar: a.right,
+                bobot: weighted.then(|| if a.right { a.weight.unwrap_or(100.0) } else { a.weight.unwrap_or(0.0) }),
+            })
+            .collect();
+        return Ok((title, q));
+    }
+    // Short answer: every answer starts with `=`; only full-credit ones are kept.
+    let full: Vec<&Answer> = list.iter().filter(|a| a.weight.is_none_or(|w| (w - 100.0).abs() < 1e-9)).collect();
+    let partial: Vec<String> =
+        list.iter().filter(|a| !full.iter().any(|f| std::ptr::eq(*f, *a))).map(|a| a.text.clone()).collect();
+    if full.is_empty() {
+        return fail("isian tanpa jawaban bernilai 100%".into());
+    }
+    if !partial.is_empty() {
+        notes.push(format!(
+            "jawaban isian bernilai sebagian tidak didukung; \"{}\" tidak diterima sebagai jawaban",
+            partial.join("\", \"")
+        ));
+    }
+    let mut q = question("", "isian", text, explanation(&list));
+    q.jawaban = Some(toml::Value::Array(full.iter().map(|a| toml::Value::String(a.text.clone())).collect()));
+    Ok((title, q))
+}
+
+fn numeric_question(s: &str, text: String, general: String, notes: &mut Vec<String>) -> Result<RawQuestion, String> {
+    let items: Vec<(Option<f64>, String, String)> = if find(s, "=", 0).is_some() {
+        let parts = split(s, "=");
+        if !parts[0].trim().is_empty() {
+            return Err(format!("teks \"{}\" sebelum jawaban angka pertama", parts[0].trim()));
+        }
+        parts[1..]
+            .iter()
+            .map(|p| {
+                let (w, rest) = weight(p)?;
+                let f = split(rest, "#");
+                Ok((w, f[0].trim().to_string(), unescape(f[1..].join("#").trim())))
+            })
+            .collect::<Result<_, String>>()?
+    } else {
+        let f = split(s, "#");
+        vec![(None, f[0].trim().to_string(), unescape(f[1..].join("#").trim()))]
+    };
+    let mut full = Vec::new();
+    let mut partial = Vec::new();
+    for (w, value, feedback) in &items {
+        let Some(parsed) = number(value) else {
+            return Err(format!("jawaban angka \"{value}\" tidak terbaca (contoh: 3.14:0.01 atau 1..5)"));
+        };
+        if w.is_none_or(|w| (w - 100.0).abs() < 1e-9) {
+            full.push((parsed, feedback.clone()));
+        } else {
+            partial.push(value.clone());
+        }
+    }
+    let [((value, tolerance), feedback)] = full.as_slice() else {
+        return Err(format!("soal angka perlu tepat satu jawaban bernilai 100%, ditemukan {}; dilewati", full.len()));
+    };
+    if !partial.is_empty() {
+        notes.push(format!("jawaban angka bernilai sebagian tidak didukung; {} diabaikan", partial.join(", ")));
+    }
+    let mut q = question("", "angka", text, if general.is_empty() { feedback.clone() } else { general });
+    q.jawaban = Some(toml::Value::Float(*value));
+    q.toleransi = Some(*tolerance);
+    Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::{grade, Key, Kind, Response};
+
+    fn import(text: &str) -> GiftImport {
+        parse(text, &HashSet::new())
+    }
+
+    /// The examples of Moodle's GIFT documentation ("quick examples"), as published.
+    const MOODLE_EXAMPLES: &str = r#"// true/false
+::Q1:: 1+1=2 {T}
+
+// multiple choice with specified feedback for right and wrong answers
+::Q2:: What's between orange and green in the spectrum?
+{ =yellow # right; good! ~red # wrong, it's yellow ~blue # wrong, it's yellow }
+
+// fill-in-the-blank
+::Q3:: Two plus {=two =2} equals four.
+
+// matching
+::Q4:: Which animal eats which food? { =cat -> cat food =dog -> dog food }
+
+// math range question
+::Q5:: What is a number from 1 to 5? {#3:2}
+
+// math range specified with interval end points
+::Q6:: What is a number from 1 to 5? {#1..5}
+// translated on import to the same as Q5, but unavailable from Moodle question interface
+
+// multiple numeric answers with partial credit and feedback
+::Q7:: When was Ulysses S. Grant born? {#
+         =1822:0      # Correct! Full credit.
+         =%50%1822:2  # He was born in 1822. Half credit for being close.
+}
+
+// essay
+::Q8:: How are you? {}
+"#;
+
+    #[test]
+    fn moodles_documented_examples_import_with_their_lines() {
+        let g = import(MOODLE_EXAMPLES);
+        let ids: Vec<&str> = g.questions.iter().map(|q| q.raw.id.as_str()).collect();
+        assert_eq!(ids, ["q1", "q2", "q3", "q5", "q6", "q7"]);
+        let q = |id: &str| &g.questions.iter().find(|q| q.raw.id == id).unwrap().question;
+        assert_eq!(q("q1").key, Key::TrueFalse(true));
+        assert_eq!(q("q1").line, 2);
+        assert_eq!(q("q2").kind, Kind::Single);
+        assert_eq!(grade(q("q2"), &Response::Choices(vec![0])), 1.0);
+        assert_eq!(grade(q("q2"), &Response::Choices(vec![1])), 0.0);
+        assert!(q("q2").explanation_html.contains("right; good!"));
+        assert_eq!(q("q3").kind, Kind::Short);
+        assert!(q("q3").html.contains("Two plus _____ equals four."));
+        assert_eq!(grade(q("q3"), &Response::Text("2".into())), 1.0);
+        assert_eq!(grade(q("q3"), &Response::Text("Two".into())), 1.0);
+        for id in ["q5", "q6"] {
+            assert_eq!(q(id).key, Key::Numeric { value: 3.0, tolerance: 2.0 }, "{id}");
+        }
+        assert_eq!(q("q7").key, Key::Numeric { value: 1822.0, tolerance: 0.0 });
+        let lines: Vec<(usize, bool)> = g.problems.iter().map(|p| (p.line, p.skipped)).collect();
+        assert_eq!(lines, [(12, true), (22, false), (28, true)], "{:?}", g.problems);
+        assert!(g.problems[0].message.contains("\"Q4\"") && g.problems[0].message.contains("menjodohkan"));
+        assert!(g.problems[1].message.contains("1822:2"));
+        assert!(g.problems[2].message.contains("esai"));
+        assert!(g.needs_confirmation());
+    }
+
+    #[test]
+    fn escapes_comments_categories_and_general_feedback_are_read() {
+        let g = import(
+            "$CATEGORY: $course$/Modul 2\n\n// komentar\n::Kurung\\: \\{x\\}:: Berapa 1 \\= 1 \\# dan \\~? {\n  =Rp 1\\.000 \\= seribu #benar\n  ~dua\n  ####Lihat modul 2.\\nBagian kas.\n}\n",
+        );
+        assert_eq!(g.categories, ["$course$/Modul 2"]);
+        assert!(g.problems.is_empty(), "{:?}", g.problems);
+        let q = &g.questions[0];
+        assert_eq!(q.line, 4);
+        assert_eq!(q.raw.id, "kurung-x");
+        assert_eq!(q.raw.teks, "Berapa 1 = 1 # dan ~?");
+        assert_eq!(q.raw.opsi[0].teks, "Rp 1\\.000 = seribu");
+        assert_eq!(q.raw.penjelasan, "Lihat modul 2.\nBagian kas.");
+    }
+
+    #[test]
+    fn weights_make_several_correct_answers_and_must_add_up_to_100() {
+        let g = import(
+            "::m:: Pilih dua { ~%50%A ~%50%B ~%-100%C ~D }\n\n::bad:: Pilih { ~%50%A ~%30%B ~C }\n\n::p:: Partial { =Nazareth ~%25%Bethlehem ~Jerusalem }\n",
+        );
+        let m = &g.questions[0].question;
+        assert_eq!(m.kind, Kind::Multiple);
+        assert_eq!(grade(m, &Response::Choices(vec![0, 1])), 1.0);
+        assert_eq!(grade(m, &Response::Choices(vec![0])), 0.5);
+        assert_eq!(grade(m, &Response::Choices(vec![0, 1, 2])), 0.0, "a -100% option takes everything");
+        assert_eq!(g.problems.len(), 1);
+        assert_eq!(g.problems[0].line, 3);
+        assert!(g.problems[0].message.contains("berjumlah 80%"), "{}", g.problems[0].message);
+        let p = &g.questions[1].question;
+        assert_eq!(p.kind, Kind::Single);
+        assert_eq!(grade(p, &Response::Choices(vec![1])), 0.25);
+        assert_eq!(grade(p, &Response::Choices(vec![0])), 1.0);
+    }
+
+    #[test]
+    fn malformed_questions_are_named_by_line_and_skipped() {
+        let g = import(
+            "::a:: Tanpa penutup { =ya ~tidak\n\n::b:: Deskripsi saja.\n\n::c:: Dua benar { =x =y ~z }\n\n::d:: Angka {#abc}\n\n::e:: Bobot {~%150%x =y}\n\n::f:: Baik {=ok}\n",
+        );
+        let lines: Vec<usize> = g.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [1, 3, 5, 7, 9]);
+        assert!(g.problems.iter().all(|p| p.skipped));
+        assert!(g.problems[0].message.contains("tidak ditutup"));
+        assert!(g.problems[3].message.contains("\"abc\""));
+        assert!(g.problems[4].message.contains("%150%"));
+        assert_eq!(g.questions.len(), 1);
+        assert_eq!(g.skipped(), 5);
+    }
+
+    #[test]
+    fn ids_avoid_those_already_in_the_bank_and_the_output_is_a_valid_bank() {
+        let taken: HashSet<String> = ["q1".to_string()].into();
+        let text: String = (0..20)
+            .map(|i| format!("::Q1:: Pernyataan {i} benar? {{{}}}\n\n", if i % 2 == 0 { "T" } else { "F" }))
+            .collect();
+        let g = parse(&text, &taken);
+        assert_eq!(g.questions[0].raw.id, "q1-2");
+        assert_eq!(g.questions[1].raw.id, "q1-3");
+        let bank = crate::quiz::parse_bank(std::path::Path::new("soal.toml"), &g.to_toml()).unwrap();
+        assert_eq!(bank.questions.len(), 20);
+        assert_eq!(bank.questions[1].key, Key::TrueFalse(false));
+    }
+}
