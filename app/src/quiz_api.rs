@@ -268,6 +268,19 @@ pub struct QuizResultsView {
     pub averages: (Option<f64>, Option<f64>, Option<f64>),
     pub items_pre: Vec<ItemView>,
     pub items_post: Vec<ItemView>,
+    pub villages: Vec<VillageRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VillageRow {
+    pub village: String,
+    pub people: usize,
+    pub took_pre: usize,
+    pub took_post: usize,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub gain: Option<f64>,
+    pub passed: usize,
 }
 
 /// `/diklat/{id}/kuis`: pre/post results of one module for everyone enrolled, and item analysis.
@@ -316,7 +329,21 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
     }
     let items_post = items.pop().unwrap_or_default();
     let items_pre = items.pop().unwrap_or_default();
+    let villages = quiz_report::by_village(&results)
+        .into_iter()
+        .map(|v| VillageRow {
+            village: v.village,
+            people: v.people,
+            took_pre: v.took_pre,
+            took_post: v.took_post,
+            pre: v.pre,
+            post: v.post,
+            gain: v.gain,
+            passed: v.passed,
+        })
+        .collect();
     Ok(QuizResultsView {
+        villages,
         diklat_id: d.id,
         diklat_name: d.name,
         modules,
@@ -434,4 +461,22 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
             .map(|m| (m.meta.slug.clone(), m.meta.title.clone()))
             .collect(),
     })
+}
+
+/// Saves answers while the participant works (the attempt page's autosave, with JavaScript):
+/// `fields` is the attempt form, URL-encoded. Returns the time saved (WIB).
+#[server(endpoint = "kuis-simpan")]
+pub async fn autosave_answers(attempt_id: i64, fields: String) -> Result<String, ServerFnError> {
+    use domain::services::quizzes;
+    let caller = require_caller()?;
+    let state = state()?;
+    let db = state.db.write();
+    let a = quizzes::own_attempt(db, caller.person_id, attempt_id).await.map_err(fail)?;
+    let kinds = quizzes::kinds_of(db, &state.questions, &a).await.map_err(fail)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&fields)
+        .map_err(|_| fail(domain::AppError::invalid("Jawaban", "Isian jawaban tidak terbaca.")))?;
+    let responses = quizzes::read_answers(&pairs, &kinds);
+    let now = chrono::Utc::now();
+    quizzes::save(db, &state.questions, caller.person_id, attempt_id, responses, now).await.map_err(fail)?;
+    Ok(now.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string())
 }

@@ -10,26 +10,19 @@
 //! separate runtime (threads of its own), so both share the machine's two cores as they would
 //! with a separate process. Run it from the repository root (it reads ./content).
 
+mod support;
+
 use chrono::{NaiveTime, Utc};
 use domain::{
-    entities::{account, attendance, diklat, diklat_session, enrolment, person, regency, role_grant},
+    entities::{attendance, diklat, diklat_session, enrolment, person, regency, role_grant},
     services::schedule::today_wib,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
-use server::{Application, Config};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
-}
-
-const PASSWORD: &str = "sandi-bench-presensi";
+use support::{arg, percentile, sign_in, sign_in_all, Server};
 
 struct Fixture {
     session_id: i32,
@@ -41,9 +34,7 @@ struct Fixture {
 async fn fixture(db: &domain::Db, participants: usize) -> Fixture {
     let w = db.write();
     let now = Utc::now();
-    let hash = domain::password::hash(PASSWORD);
     let malang = regency::Entity::find().filter(regency::Column::Code.eq("3573")).one(w).await.unwrap().unwrap();
-    let coop = domain::entities::cooperative::Entity::find().one(w).await.unwrap().unwrap();
     let today = today_wib(now);
     let d = diklat::ActiveModel {
         code: Set("BENCH".into()),
@@ -80,7 +71,6 @@ async fn fixture(db: &domain::Db, participants: usize) -> Fixture {
     .insert(w)
     .await
     .unwrap();
-    let mut phones = Vec::new();
     let staff = person::ActiveModel {
         full_name: Set("Panitia Bench".into()),
         email: Set(Some("panitia@bench.test".into())),
@@ -91,35 +81,8 @@ async fn fixture(db: &domain::Db, participants: usize) -> Fixture {
     .insert(w)
     .await
     .unwrap();
-    let people: Vec<person::ActiveModel> = (0..participants)
-        .map(|i| {
-            let phone = format!("+62858{:08}", i);
-            phones.push(phone.clone());
-            person::ActiveModel {
-                full_name: Set(format!("Peserta Bench {i}")),
-                phone: Set(Some(phone)),
-                cooperative_id: Set(Some(coop.id)),
-                position: Set(Some("anggota_pengawas".into())),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-        })
-        .collect();
-    for chunk in people.chunks(500) {
-        person::Entity::insert_many(chunk.to_vec()).exec_without_returning(w).await.unwrap();
-    }
-    let ids: Vec<person::Model> =
-        person::Entity::find().filter(person::Column::FullName.starts_with("Peserta Bench")).all(w).await.unwrap();
-    let account_of = |person_id: i32| account::ActiveModel {
-        person_id: Set(person_id),
-        password_hash: Set(Some(hash.clone())),
-        password_changed_at: Set(Some(now)),
-        is_active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    };
-    let panitia = account_of(staff.id).insert(w).await.unwrap();
+    let panitia =
+        support::account_row(staff.id, &domain::password::hash(support::PASSWORD), now).insert(w).await.unwrap();
     role_grant::ActiveModel {
         account_id: Set(panitia.id),
         role: Set("panitia".into()),
@@ -130,11 +93,11 @@ async fn fixture(db: &domain::Db, participants: usize) -> Fixture {
     .insert(w)
     .await
     .unwrap();
-    for chunk in ids.chunks(500) {
-        account::Entity::insert_many(chunk.iter().map(|p| account_of(p.id))).exec_without_returning(w).await.unwrap();
-        enrolment::Entity::insert_many(chunk.iter().map(|p| enrolment::ActiveModel {
+    let people = support::participants(db, participants, "Peserta Bench", "+62858").await;
+    for chunk in people.chunks(500) {
+        enrolment::Entity::insert_many(chunk.iter().map(|(id, _)| enrolment::ActiveModel {
             diklat_id: Set(d.id),
-            person_id: Set(p.id),
+            person_id: Set(*id),
             status: Set("enrolled".into()),
             enrolled_at: Set(now),
             ..Default::default()
@@ -143,52 +106,13 @@ async fn fixture(db: &domain::Db, participants: usize) -> Fixture {
         .await
         .unwrap();
     }
-    let accounts =
-        account::Entity::find().filter(account::Column::PersonId.is_in(ids.iter().map(|p| p.id))).all(w).await.unwrap();
-    for chunk in accounts.chunks(500) {
-        role_grant::Entity::insert_many(chunk.iter().map(|a| role_grant::ActiveModel {
-            account_id: Set(a.id),
-            role: Set("peserta".into()),
-            granted_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(w)
-        .await
-        .unwrap();
-    }
-    Fixture { session_id: s.id, phones }
-}
-
-fn session_cookie(r: &reqwest::Response) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("diklat_sesi="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_string()
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str, login: &str) -> String {
-    let r = client
-        .post(format!("{base}/auth/masuk"))
-        .form(&[("login", login), ("sandi", PASSWORD), ("ke", "/akun")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.headers()["location"], "/akun", "{login} signs in");
-    session_cookie(&r)
+    Fixture { session_id: s.id, phones: people.into_iter().map(|(_, p)| p).collect() }
 }
 
 fn code_on(page: &str) -> Option<String> {
     let at = page.find(r#"data-testid="code""#)?;
     let start = at + page[at..].find('>')? + 1;
     Some(page[start..start + page[start..].find('<')?].trim().to_string())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn main() {
@@ -198,27 +122,12 @@ fn main() {
     let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let client_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
-    let pg_name = format!("diklat_bench_checkin_{}", std::process::id());
-    let url = postgres.as_deref().map(|admin| {
-        server_rt.block_on(async {
-            let conn = Database::connect(admin).await.unwrap();
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{pg_name}\" WITH (FORCE)")).await.unwrap();
-            conn.execute_unprepared(&format!("CREATE DATABASE \"{pg_name}\"")).await.unwrap();
-            format!("{}/{pg_name}", admin.rsplit_once('/').unwrap().0)
-        })
-    });
-    let config = Config::for_test(dir.path().to_path_buf(), "content".into(), url);
-    let (addr, state) = server_rt.block_on(async {
-        let app = Application::build(config).await.expect("the application starts");
-        let (addr, state) = (app.addr(), app.state().clone());
-        tokio::spawn(app.run_until_stopped());
-        (addr, state)
-    });
+    let server = Server::start(&server_rt, "checkin", postgres.as_deref());
+    let (addr, state) = (server.addr, server.state.clone());
     let base = format!("http://{addr}");
     println!(
         "check-in burst: {participants} participants within {seconds} s, {}, {} build",
-        if postgres.is_some() { "PostgreSQL" } else { "SQLite" },
+        server.backend(),
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     let t = Instant::now();
@@ -226,11 +135,7 @@ fn main() {
     println!("  fixture written in {:.1} s", t.elapsed().as_secs_f64());
 
     let report = client_rt.block_on(async {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(256)
-            .build()
-            .unwrap();
+        let client = support::client();
         let panitia = sign_in(&client, &base, "panitia@bench.test").await;
         let sid = fx.session_id.to_string();
         let r = client
@@ -244,26 +149,7 @@ fn main() {
 
         // Sign everyone in first (Argon2 is deliberately slow: this is not part of the burst).
         let t = Instant::now();
-        let cookies = Arc::new(Mutex::new(vec![String::new(); participants]));
-        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let mut workers = Vec::new();
-        for _ in 0..8 {
-            let (client, base, cookies, next, phones) =
-                (client.clone(), base.clone(), cookies.clone(), next.clone(), fx.phones.clone());
-            workers.push(tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    if i >= phones.len() {
-                        break;
-                    }
-                    let c = sign_in(&client, &base, &phones[i]).await;
-                    cookies.lock().unwrap()[i] = c;
-                }
-            }));
-        }
-        for w in workers {
-            w.await.unwrap();
-        }
+        let cookies = Arc::new(Mutex::new(sign_in_all(&client, &base, &fx.phones).await));
         println!("  {participants} sign-ins in {:.1} s (before the burst)", t.elapsed().as_secs_f64());
 
         // The projector: the code as it rotates, read once a second.
@@ -347,11 +233,5 @@ fn main() {
     );
     println!("  stored: {stored} attendance rows for {participants} participants (unique per person and session)");
     assert_eq!(stored as usize, participants, "every check-in stored exactly once");
-    if let Some(admin) = postgres {
-        server_rt.block_on(async {
-            state.db.clone().close().await;
-            let conn = Database::connect(&admin).await.unwrap();
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{pg_name}\" WITH (FORCE)")).await.unwrap();
-        });
-    }
+    server.stop(&server_rt);
 }

@@ -1,3 +1,4 @@
+pub mod autosave;
 pub mod busy;
 pub mod layout;
 pub mod reading;

@@ -1,6 +1,7 @@
 //! Pre-test and post-test pages: the overview with the start button, and the attempt — a form
 //! while in progress (saving and submitting work without JavaScript), a review once submitted.
 
+use crate::components::autosave::{QuizAutosave, QUIZ_FORM_ID};
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
@@ -128,6 +129,13 @@ pub fn QuizPage() -> impl IntoView {
     .into_any()
 }
 
+/// Questions on one page of an attempt.
+const PER_PAGE: usize = 5;
+
+fn is_answered(q: &QuestionView) -> bool {
+    q.options.iter().any(|o| o.chosen) || q.true_false.is_some() || !q.text.trim().is_empty()
+}
+
 fn question_input(q: &QuestionView, n: usize, lang: Lang, open: bool) -> impl IntoView {
     let name = format!("q{}", q.id);
     let body = match q.kind.as_str() {
@@ -191,6 +199,8 @@ pub fn AttemptPage() -> impl IntoView {
     if !require_sign_in(&format!("/percobaan/{}", id())) {
         return ().into_any();
     }
+    let query = leptos_router::hooks::use_query_map();
+    let page = move || query.read().get("hal").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
     let attempt = Resource::new(id, get_attempt);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -199,7 +209,21 @@ pub fn AttemptPage() -> impl IntoView {
                 let flash = flash.await.ok().flatten();
                 or_error(attempt.await.map(|a| {
                     let open = a.status == "in_progress";
-                    let questions = a.questions.iter().enumerate().map(|(i, q)| question_input(q, i + 1, lang, open)).collect_view();
+                    // While in progress: PER_PAGE questions a page; the review shows them all.
+                    let pages = if open { a.questions.len().div_ceil(PER_PAGE).max(1) } else { 1 };
+                    let page = page().clamp(1, pages);
+                    let answered = a.questions.iter().filter(|q| is_answered(q)).count();
+                    let total = a.questions.len();
+                    let unanswered_pages: Vec<usize> = (1..=pages)
+                        .filter(|p| a.questions.iter().skip((p - 1) * PER_PAGE).take(PER_PAGE).any(|q| !is_answered(q)))
+                        .collect();
+                    let questions = a
+                        .questions
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !open || i / PER_PAGE + 1 == page)
+                        .map(|(i, q)| question_input(q, i + 1, lang, open))
+                        .collect_view();
                     view! {
                         <Title text=format!("{} — {}", a.phase_label, a.module_title)/>
                         <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{format!("{} — {}", a.phase_label, a.module_title)}</a></nav>
@@ -216,15 +240,43 @@ pub fn AttemptPage() -> impl IntoView {
                                 <p><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
                             </section>
                         })}
-                        <form method="post" action="/kuis/jawab" class="quiz" data-testid="quiz-form">
+                        {open.then(|| view! {
+                            <p class="muted" data-testid="answered">{format!(
+                                "{} {page} {} {pages} · {} {answered} {} {total}",
+                                lang.pick("Halaman", "Page"), lang.pick("dari", "of"),
+                                lang.pick("terjawab", "answered"), lang.pick("dari", "of")
+                            )}</p>
+                        })}
+                        <form method="post" action="/kuis/jawab" class="quiz" data-testid="quiz-form" id=QUIZ_FORM_ID>
                             <input type="hidden" name="percobaan" value=a.id/>
+                            <input type="hidden" name="hal" value=page/>
                             {questions}
                             {open.then(|| view! {
+                                {(pages > 1).then(|| view! {
+                                    <nav class="pager" aria-label=lang.pick("Halaman soal", "Question pages")>
+                                        {(page > 1).then(|| view! { <button type="submit" name="aksi" value=format!("hal-{}", page - 1) class="button secondary">{lang.pick("‹ Sebelumnya", "‹ Previous")}</button> })}
+                                        {(1..=pages).map(|p| view! {
+                                            <button type="submit" name="aksi" value=format!("hal-{p}") class=if p == page { "button page current" } else { "button secondary page" }
+                                                aria-current=(p == page).then_some("page")
+                                                title=unanswered_pages.contains(&p).then(|| lang.pick("ada soal yang belum dijawab", "has unanswered questions"))>
+                                                {p}{unanswered_pages.contains(&p).then_some("•")}
+                                            </button>
+                                        }).collect_view()}
+                                        {(page < pages).then(|| view! { <button type="submit" name="aksi" value=format!("hal-{}", page + 1) class="button">{lang.pick("Berikutnya ›", "Next ›")}</button> })}
+                                    </nav>
+                                })}
                                 <div class="sticky-actions quiz-actions">
                                     <button type="submit" name="aksi" value="simpan" class="button secondary">{lang.pick("Simpan jawaban", "Save answers")}</button>
-                                    <label class="inline"><input type="checkbox" name="yakin" value="ya"/>" "{lang.pick("Saya selesai", "I am done")}</label>
+                                    <label class="inline"><input type="checkbox" name="yakin" value="ya"/>" "{
+                                        if answered < total {
+                                            format!("{} ({} {})", lang.pick("Saya selesai", "I am done"), total - answered, lang.pick("belum dijawab", "unanswered"))
+                                        } else {
+                                            lang.pick("Saya selesai", "I am done").to_string()
+                                        }
+                                    }</label>
                                     <button type="submit" name="aksi" value="kumpulkan" class="button">{lang.pick("Kumpulkan", "Submit")}</button>
                                 </div>
+                                <QuizAutosave attempt_id=a.id lang=lang/>
                             })}
                         </form>
                     }
@@ -315,12 +367,40 @@ pub fn QuizResultsPage() -> impl IntoView {
                             </label>
                             <button type="submit" class="button secondary">{lang.pick("Tampilkan", "Show")}</button>
                         </form>
-                        <p class="no-print"><a class="button secondary" href=format!("/unduh/kuis/hasil-{}-{}.csv", r.diklat_id, r.slug)>"CSV"</a></p>
+                        <p class="no-print row">
+                            <a class="button secondary" href=format!("/unduh/kuis/hasil-{}-{}.csv", r.diklat_id, r.slug)>{lang.pick("Per peserta: CSV", "Per person: CSV")}</a>
+                            <a class="button secondary" href=format!("/unduh/kuis/hasil-{}-{}.xlsx", r.diklat_id, r.slug)>"XLSX"</a>
+                            <a class="button secondary" href=format!("/unduh/kuis/kelurahan-{}-{}.csv", r.diklat_id, r.slug)>{lang.pick("Per kelurahan: CSV", "Per village: CSV")}</a>
+                            <a class="button secondary" href=format!("/unduh/kuis/kelurahan-{}-{}.xlsx", r.diklat_id, r.slug)>"XLSX"</a>
+                        </p>
                         <ul class="counts" data-testid="averages">
                             <li>{format!("{} {}", lang.pick("Rata-rata tes awal", "Pre-test mean"), score_text(pre))}</li>
                             <li>{format!("{} {}", lang.pick("Rata-rata tes akhir", "Post-test mean"), score_text(post))}</li>
                             <li>{format!("{} {}", lang.pick("Rata-rata peningkatan", "Mean gain"), score_text(gain))}</li>
                         </ul>
+                        <h2>{lang.pick("Per kelurahan", "Per village")}</h2>
+                        <div class="table-wrap">
+                            <table class="data" data-testid="villages">
+                                <thead><tr>
+                                    <th>{lang.pick("Kelurahan", "Village")}</th><th class="num">{lang.pick("Peserta", "People")}</th>
+                                    <th class="num">{lang.pick("Awal", "Pre")}</th><th class="num">{lang.pick("Akhir", "Post")}</th>
+                                    <th class="num">{lang.pick("Peningkatan", "Gain")}</th><th class="num">{lang.pick("Lulus", "Passed")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.villages.into_iter().map(|v| view! {
+                                        <tr>
+                                            <td>{v.village}</td>
+                                            <td class="num">{v.people}</td>
+                                            <td class="num">{score_text(v.pre)}<span class="hint">{format!(" ({})", v.took_pre)}</span></td>
+                                            <td class="num">{score_text(v.post)}<span class="hint">{format!(" ({})", v.took_post)}</span></td>
+                                            <td class="num">{v.gain.map(|g| format!("{g:+.1}")).unwrap_or_else(|| "—".into())}</td>
+                                            <td class="num">{format!("{} / {}", v.passed, v.people)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <h2>{lang.pick("Per peserta", "Per person")}</h2>
                         <div class="table-wrap">
                             <table class="data" data-testid="results">
                                 <thead><tr>

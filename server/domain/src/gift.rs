@@ -52,7 +52,8 @@ impl GiftImport {
 
     /// The kept questions as `soal.toml` text (the bank format, reparsed by `content check`).
     pub fn to_toml(&self) -> String {
-        let bank = RawBank { soal: self.questions.iter().map(|q| q.raw.clone()).collect() };
+        let bank =
+            RawBank { tes_awal: None, tes_akhir: None, soal: self.questions.iter().map(|q| q.raw.clone()).collect() };
         toml::to_string_pretty(&bank).expect("a bank serialises")
     }
 }

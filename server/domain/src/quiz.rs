@@ -94,12 +94,65 @@ pub struct Bank {
     pub questions: Vec<Question>,
     /// SHA-256 of the file, hex.
     pub hash: String,
+    /// Quiz settings the content gives (`[tes_awal]`, `[tes_akhir]`), if any.
+    pub pre: Option<QuizSettings>,
+    pub post: Option<QuizSettings>,
+}
+
+/// A pre-test's or post-test's settings as the content gives them; unset fields keep the
+/// defaults (10 questions, pass mark 70, 3 attempts, no time limit, highest, both shuffles).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuizSettings {
+    pub jumlah_soal: Option<i32>,
+    pub nilai_lulus: Option<i32>,
+    pub kesempatan: Option<i32>,
+    /// Minutes; 0 for none.
+    pub batas_waktu_menit: Option<i32>,
+    /// tertinggi | terakhir | pertama | rata-rata
+    pub nilai_dihitung: Option<String>,
+    pub acak_soal: Option<bool>,
+    pub acak_opsi: Option<bool>,
+}
+
+impl QuizSettings {
+    /// The grading method code stored in `quizzes.grading_method`.
+    pub fn grading_method(&self) -> Option<&'static str> {
+        match self.nilai_dihitung.as_deref()? {
+            "tertinggi" => Some("highest"),
+            "terakhir" => Some("last"),
+            "pertama" => Some("first"),
+            "rata-rata" => Some("average"),
+            _ => None,
+        }
+    }
+
+    fn problems(&self, bank_size: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut range = |name: &str, v: Option<i32>, lo: i32, hi: i32| {
+            if v.is_some_and(|v| !(lo..=hi).contains(&v)) {
+                out.push(format!("`{name}` must be {lo}–{hi}"));
+            }
+        };
+        range("jumlah_soal", self.jumlah_soal, 1, bank_size.max(1) as i32);
+        range("nilai_lulus", self.nilai_lulus, 0, 100);
+        range("kesempatan", self.kesempatan, 1, 10);
+        range("batas_waktu_menit", self.batas_waktu_menit, 0, 600);
+        if self.nilai_dihitung.is_some() && self.grading_method().is_none() {
+            out.push("`nilai_dihitung` must be tertinggi, terakhir, pertama or rata-rata".into());
+        }
+        out
+    }
 }
 
 /// The file as written (also what the GIFT importer writes).
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBank {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tes_awal: Option<QuizSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tes_akhir: Option<QuizSettings>,
     #[serde(default)]
     pub soal: Vec<RawQuestion>,
 }
@@ -206,6 +259,7 @@ pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
     let mut errors = Vec::new();
     let mut questions = Vec::new();
     let mut seen = std::collections::HashMap::new();
+    let (pre, post) = (raw.tes_awal.clone(), raw.tes_akhir.clone());
     for (i, q) in raw.soal.into_iter().enumerate() {
         let line = headers.get(i).copied().unwrap_or(1);
         if q.id.trim().is_empty() {
@@ -220,12 +274,20 @@ pub fn parse_bank(path: &Path, text: &str) -> Result<Bank, Vec<ContentError>> {
             questions.push(question);
         }
     }
+    for (table, settings) in [("tes_awal", &raw.tes_awal), ("tes_akhir", &raw.tes_akhir)] {
+        let Some(settings) = settings else { continue };
+        let header = format!("[{table}]");
+        let line = text.lines().position(|l| l.trim() == header).map_or(1, |i| i + 1);
+        for m in settings.problems(questions.len()) {
+            errors.push(err(line, format!("{header}: {m}")));
+        }
+    }
     if questions.len() < MIN_QUESTIONS && errors.is_empty() {
         errors
             .push(err(1, format!("a bank needs at least {MIN_QUESTIONS} questions, this one has {}", questions.len())));
     }
     if errors.is_empty() {
-        Ok(Bank { path: path.to_path_buf(), questions, hash: hex::encode(Sha256::digest(text.as_bytes())) })
+        Ok(Bank { path: path.to_path_buf(), questions, hash: hex::encode(Sha256::digest(text.as_bytes())), pre, post })
     } else {
         Err(errors)
     }
@@ -530,6 +592,23 @@ mod tests {
             "{shown:?}"
         );
         assert!(shown.iter().any(|e| e.starts_with("soal.toml:143:") && e.contains("unknown `jenis")), "{shown:?}");
+    }
+
+    #[test]
+    fn quiz_settings_in_the_bank_are_checked_with_their_line() {
+        let text = format!(
+            "[tes_awal]\njumlah_soal = 5\n\n[tes_akhir]\njumlah_soal = 30\nnilai_dihitung = \"median\"\n\n{}",
+            padding(20)
+        );
+        let errors = bank(&text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown[0].starts_with("soal.toml:4: [tes_akhir]: `jumlah_soal` must be 1–20"), "{shown:?}");
+        assert!(shown[1].contains("`nilai_dihitung` must be"), "{shown:?}");
+        let ok =
+            bank(&format!("[tes_awal]\njumlah_soal = 5\nnilai_dihitung = \"rata-rata\"\n\n{}", padding(20))).unwrap();
+        assert_eq!(ok.pre.as_ref().and_then(|s| s.grading_method()), Some("average"));
+        assert!(ok.post.is_none());
     }
 
     #[test]

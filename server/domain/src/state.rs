@@ -25,6 +25,8 @@ pub struct AppState {
     /// Each module's current question bank as recorded in the database, by slug.
     pub banks: Arc<HashMap<String, crate::services::quizzes::LoadedBank>>,
     pub data_key: Arc<DataKey>,
+    /// Parsed questions (rows that never change), for drawing and grading without a query.
+    pub questions: Arc<crate::services::quizzes::QuestionCache>,
     pub hasher: crate::password::Hasher,
     /// Bumped whenever accounts, roles, passwords or sessions change: drops every cached sign-in.
     pub auth_epoch: Epoch,
@@ -50,6 +52,7 @@ impl AppState {
             module_ids: Arc::new(module_ids),
             banks: Arc::new(banks),
             data_key: Arc::new(data_key),
+            questions: Default::default(),
             hasher: Default::default(),
             callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),
             readings: Arc::new(TtlCache::new(PROGRESS_CACHE_TTL, CACHE_CAPACITY, Epoch::default())),

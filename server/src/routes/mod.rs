@@ -183,3 +183,48 @@ pub fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     )
         .into_response()
 }
+
+/// A file download that is never cached.
+pub fn download(bytes: Vec<u8>, file: &str, kind: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A table as `.csv` (UTF-8 with BOM, formula-safe) or `.xlsx` (one sheet), by `ext`.
+pub fn export_response(
+    rows: Result<Vec<Vec<String>>, domain::AppError>,
+    headers: &[&str],
+    file: &str,
+    ext: &str,
+    sheet: &str,
+) -> Response {
+    use domain::services::export;
+    let rows = match rows {
+        Ok(r) => r,
+        Err(domain::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!("export: {e:?}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match ext {
+        "csv" => download(export::csv_document(headers, &rows), file, "text/csv; charset=utf-8"),
+        "xlsx" => match export::xlsx(sheet, headers, &rows) {
+            Ok(bytes) => download(bytes, file, XLSX),
+            Err(e) => {
+                tracing::error!("xlsx export: {e:?}");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}

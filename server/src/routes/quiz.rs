@@ -12,7 +12,6 @@ use axum::{
 };
 use domain::{
     auth::Caller,
-    quiz::{Kind, Response as Answer},
     services::quizzes::{self, Phase},
     AppError,
 };
@@ -60,7 +59,8 @@ async fn start(
     let started = async {
         let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
         let bank = quizzes::current_bank(state.app.db.read(), module_id).await?;
-        quizzes::start(state.app.db.write(), caller.person_id, &q, &bank, chrono::Utc::now()).await
+        quizzes::start(state.app.db.write(), &state.app.questions, caller.person_id, &q, &bank, chrono::Utc::now())
+            .await
     };
     match started.await {
         Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
@@ -95,53 +95,58 @@ async fn answer(
             return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
         }
     };
-    let kinds = match quizzes::kinds_of(db, &attempt).await {
+    let kinds = match quizzes::kinds_of(db, &state.app.questions, &attempt).await {
         Ok(kinds) => kinds,
         Err(e) => {
             fail(&e);
             return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
         }
     };
-    let mut responses = Vec::new();
-    for id in fields.iter().filter(|(n, _)| n == "d").filter_map(|(_, v)| v.parse::<i32>().ok()) {
-        let Some(kind) = kinds.get(&id) else { continue };
-        let name = format!("q{id}");
-        let values: Vec<&str> = fields.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.as_str()).collect();
-        let response = match kind {
-            Kind::Single | Kind::Multiple => {
-                if values.is_empty() && *kind == Kind::Single {
-                    continue;
-                }
-                Answer::Choices(values.iter().filter_map(|v| v.parse().ok()).collect())
-            }
-            Kind::TrueFalse => match values.first() {
-                Some(&"benar") => Answer::TrueFalse(true),
-                Some(&"salah") => Answer::TrueFalse(false),
-                _ => continue,
-            },
-            Kind::Short | Kind::Numeric => match values.first() {
-                Some(v) if !v.trim().is_empty() => Answer::Text(v.to_string()),
-                _ => continue,
-            },
-        };
-        responses.push((id, response));
+    let responses = quizzes::read_answers(&fields, &kinds);
+    // Paging buttons (`aksi` = `hal-N`) save quietly and move to page N.
+    let page = get("hal").and_then(|p| p.parse::<usize>().ok()).filter(|p| *p > 1);
+    let back = match page {
+        Some(p) => format!("/percobaan/{attempt_id}?hal={p}"),
+        None => back,
+    };
+    if let Some(to) = get("aksi").and_then(|a| a.strip_prefix("hal-")).and_then(|p| p.parse::<usize>().ok()) {
+        let saved =
+            quizzes::save(db, &state.app.questions, caller.person_id, attempt_id, responses, chrono::Utc::now()).await;
+        if let Err(e) = saved {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+            return Redirect::to(&back).into_response();
+        }
+        return Redirect::to(&format!("/percobaan/{attempt_id}?hal={}", to.max(1))).into_response();
     }
     let now = chrono::Utc::now();
+    let cache = &state.app.questions;
     let submitting = get("aksi") == Some("kumpulkan");
-    if let Err(e) = quizzes::save(db, caller.person_id, attempt_id, responses, now).await {
-        fail(&e);
-        flash(&session, Flash::error(e.public_message())).await;
+    if !(submitting && get("yakin").is_some()) {
+        if let Err(e) = quizzes::save(db, cache, caller.person_id, attempt_id, responses, now).await {
+            fail(&e);
+            flash(&session, Flash::error(e.public_message())).await;
+            return Redirect::to(&back).into_response();
+        }
+        let message = if submitting {
+            Flash::error("Jawaban tersimpan. Centang \"Saya selesai\" untuk mengumpulkan.")
+        } else {
+            Flash::ok("Jawaban tersimpan.")
+        };
+        flash(&session, message).await;
         return Redirect::to(&back).into_response();
     }
-    if !submitting {
-        flash(&session, Flash::ok("Jawaban tersimpan.")).await;
-        return Redirect::to(&back).into_response();
-    }
-    if get("yakin").is_none() {
-        flash(&session, Flash::error("Jawaban tersimpan. Centang \"Saya selesai\" untuk mengumpulkan.")).await;
-        return Redirect::to(&back).into_response();
-    }
-    match quizzes::submit(db, caller.person_id, attempt_id, now).await {
+    match quizzes::submit(db, cache, caller.person_id, attempt_id, responses, now).await {
+        Ok(a) if a.status == "expired" => {
+            let score = a.score.unwrap_or(0.0);
+            flash(
+                &session,
+                Flash::error(format!(
+                    "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {score:.1}."
+                )),
+            )
+            .await;
+        }
         Ok(a) => {
             let score = a.score.unwrap_or(0.0);
             flash(&session, Flash::ok(format!("Terkumpul. Nilai Anda {score:.1}."))).await;
@@ -154,7 +159,8 @@ async fn answer(
     Redirect::to(&back).into_response()
 }
 
-/// `/unduh/kuis/hasil-{diklat}-{slug}.csv`: pre/post grades and gain of everyone enrolled.
+/// `/unduh/kuis/hasil-{diklat}-{slug}.csv|xlsx`: pre/post grades and gain of everyone enrolled;
+/// `/unduh/kuis/kelurahan-{diklat}-{slug}.csv|xlsx`: the same summed up per kelurahan.
 async fn results_csv(
     State(state): State<ServerState>,
     caller: Option<Extension<Caller>>,
@@ -162,14 +168,16 @@ async fn results_csv(
 ) -> Response {
     use domain::{
         auth::Role,
-        services::{export, quiz_report, schedule},
+        services::{quiz_report, schedule},
     };
-    let parsed = file
-        .strip_prefix("hasil-")
-        .and_then(|f| f.strip_suffix(".csv"))
-        .and_then(|f| f.split_once('-'))
-        .and_then(|(id, slug)| Some((id.parse::<i32>().ok()?, slug.to_string())));
-    let Some((diklat_id, slug)) = parsed else { return StatusCode::NOT_FOUND.into_response() };
+    let parsed = file.rsplit_once('.').and_then(|(stem, ext)| {
+        let (kind, rest) = stem.split_once('-')?;
+        let (id, slug) = rest.split_once('-')?;
+        Some((kind.to_string(), id.parse::<i32>().ok()?, slug.to_string(), ext.to_string()))
+    });
+    let Some((kind, diklat_id, slug, ext)) = parsed.filter(|(k, ..)| k == "hasil" || k == "kelurahan") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let caller = allowed!(super::require(
         caller,
         &[Role::Panitia, Role::Admin],
@@ -183,42 +191,13 @@ async fn results_csv(
         Ok(d) => quiz_report::results(db, d.id, module_id).await,
         Err(e) => Err(e),
     };
-    let rows = match rows {
-        Ok(r) => r,
-        Err(AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            fail(&e);
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    let score = |s: Option<f64>| s.map(|v| format!("{v:.1}")).unwrap_or_default();
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.kkmp.clone(),
-                r.village.clone(),
-                score(r.pre),
-                score(r.post),
-                score(r.gain()),
-                if r.passed_post { "ya" } else { "belum" }.to_string(),
-            ]
-        })
-        .collect();
-    let out = export::csv_document(
-        &["Nama", "KKMP", "Kelurahan", "Tes awal", "Tes akhir", "Peningkatan", "Lulus tes akhir"],
-        &table,
-    );
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        out,
-    )
-        .into_response()
+    if kind == "kelurahan" {
+        let table = rows.map(|r| quiz_report::village_table(&quiz_report::by_village(&r)));
+        super::export_response(table, quiz_report::VILLAGE_HEADERS, &file, &ext, "Per kelurahan")
+    } else {
+        let table = rows.map(|r| quiz_report::result_table(&r));
+        super::export_response(table, quiz_report::RESULT_HEADERS, &file, &ext, "Hasil kuis")
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -15,7 +15,7 @@ use domain::{
     auth::{Caller, Role, Scope},
     services::{
         attendance::{self, Mark, Status},
-        export, schedule,
+        schedule,
     },
     AppError,
 };
@@ -527,20 +527,6 @@ async fn person_feed(State(state): State<ServerState>, Path(file): Path<String>)
     }
 }
 
-fn download(bytes: Vec<u8>, file: &str, kind: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 fn split_file(file: &str) -> Option<(i32, &str)> {
     let (stem, ext) = file.rsplit_once('.')?;
     let id = stem.rsplit('-').next()?.parse().ok()?;
@@ -560,7 +546,7 @@ async fn session_export(
         Ok((s, d)) => attendance::session_report(db, s.id, d.id).await,
         Err(e) => Err(e),
     };
-    export_response(rows, attendance::SESSION_REPORT_HEADERS, &file, ext)
+    super::export_response(rows, attendance::SESSION_REPORT_HEADERS, &file, ext, "Presensi")
 }
 
 /// `/unduh/diklat/kehadiran-diklat-{id}.csv|xlsx`: attendance rate per person.
@@ -576,27 +562,5 @@ async fn diklat_export(
         Ok(d) => attendance::diklat_report(db, &d, chrono::Utc::now()).await,
         Err(e) => Err(e),
     };
-    export_response(rows, attendance::DIKLAT_REPORT_HEADERS, &file, ext)
-}
-
-fn export_response(rows: Result<Vec<Vec<String>>, AppError>, headers: &[&str], file: &str, ext: &str) -> Response {
-    let rows = match rows {
-        Ok(r) => r,
-        Err(AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!("export: {e:?}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    match ext {
-        "csv" => download(export::csv_document(headers, &rows), file, "text/csv; charset=utf-8"),
-        "xlsx" => match export::xlsx("Presensi", headers, &rows) {
-            Ok(bytes) => download(bytes, file, XLSX),
-            Err(e) => {
-                tracing::error!("xlsx export: {e:?}");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        },
-        _ => StatusCode::NOT_FOUND.into_response(),
-    }
+    super::export_response(rows, attendance::DIKLAT_REPORT_HEADERS, &file, ext, "Kehadiran")
 }

@@ -216,3 +216,12 @@ pub fn flash_in(page: &str) -> String {
     let start = at + page[at..].find('>').unwrap() + 1;
     page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
 }
+
+/// Copies the repository's content so a test can edit it.
+pub fn editable_content() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let copy =
+        std::process::Command::new("cp").arg("-r").arg(content_dir().join("modul")).arg(dir.path()).status().unwrap();
+    assert!(copy.success());
+    dir
+}

@@ -2,7 +2,7 @@
 //! permissions, and progress kept across a new version of a module.
 
 use crate::db_test;
-use crate::helpers::{content_dir, Backend, TestApp};
+use crate::helpers::{content_dir, editable_content, Backend, TestApp};
 use domain::{
     demo::LOGINS,
     entities::{module_progress, section_progress},
@@ -152,15 +152,6 @@ db_test!(the_hydrated_button_saves_through_the_server_function, |app| {
     let html = page(&app, &reader, &format!("/modul/{slug}")).await;
     assert_eq!(bar_after(&html, r#"<progress id="module-progress""#), (1, anchors.len()));
 });
-
-/// Copies the repository's content so a test can edit it.
-fn editable_content() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let copy =
-        std::process::Command::new("cp").arg("-r").arg(content_dir().join("modul")).arg(dir.path()).status().unwrap();
-    assert!(copy.success());
-    dir
-}
 
 async fn progress_survives_a_new_version(backend: Backend) {
     let content = editable_content();

@@ -27,6 +27,102 @@ impl PersonResult {
     }
 }
 
+pub const RESULT_HEADERS: &[&str] =
+    &["Nama", "KKMP", "Kelurahan", "Tes awal", "Tes akhir", "Peningkatan", "Lulus tes akhir"];
+
+fn score(s: Option<f64>) -> String {
+    s.map(|v| format!("{v:.1}")).unwrap_or_default()
+}
+
+/// One row per participant, as exported.
+pub fn result_table(rows: &[PersonResult]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.kkmp.clone(),
+                r.village.clone(),
+                score(r.pre),
+                score(r.post),
+                score(r.gain()),
+                if r.passed_post { "ya" } else { "belum" }.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// A kelurahan's participants summed up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VillageSummary {
+    pub village: String,
+    pub people: usize,
+    /// How many took the pre-test / the post-test.
+    pub took_pre: usize,
+    pub took_post: usize,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub gain: Option<f64>,
+    pub passed: usize,
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64 * 10.0).round() / 10.0)
+}
+
+/// Results per kelurahan, by name.
+pub fn by_village(rows: &[PersonResult]) -> Vec<VillageSummary> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&PersonResult>> = Default::default();
+    for r in rows {
+        groups.entry(r.village.as_str()).or_default().push(r);
+    }
+    groups
+        .into_iter()
+        .map(|(village, list)| {
+            let pre: Vec<f64> = list.iter().filter_map(|r| r.pre).collect();
+            let post: Vec<f64> = list.iter().filter_map(|r| r.post).collect();
+            let gain: Vec<f64> = list.iter().filter_map(|r| r.gain()).collect();
+            VillageSummary {
+                village: village.to_string(),
+                people: list.len(),
+                took_pre: pre.len(),
+                took_post: post.len(),
+                pre: mean(&pre),
+                post: mean(&post),
+                gain: mean(&gain),
+                passed: list.iter().filter(|r| r.passed_post).count(),
+            }
+        })
+        .collect()
+}
+
+pub const VILLAGE_HEADERS: &[&str] = &[
+    "Kelurahan",
+    "Peserta",
+    "Ikut tes awal",
+    "Ikut tes akhir",
+    "Rata-rata tes awal",
+    "Rata-rata tes akhir",
+    "Rata-rata peningkatan",
+    "Lulus tes akhir",
+];
+
+pub fn village_table(rows: &[VillageSummary]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|v| {
+            vec![
+                v.village.clone(),
+                v.people.to_string(),
+                v.took_pre.to_string(),
+                v.took_post.to_string(),
+                score(v.pre),
+                score(v.post),
+                score(v.gain),
+                v.passed.to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// Finished attempts of `people` at `quiz_id`, by person.
 async fn finished_attempts<C: ConnectionTrait>(
     db: &C,

@@ -161,32 +161,47 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
         if let Some(previous) = previous.filter(|p| p.id != bank_id) {
             carry_imported(&txn, previous.id, bank_id).await?;
         }
-        for phase in [Phase::Pre, Phase::Post] {
-            let has = quiz::Entity::find()
+        for (phase, settings) in [(Phase::Pre, &bank.pre), (Phase::Post, &bank.post)] {
+            let existing = quiz::Entity::find()
                 .filter(quiz::Column::ModuleId.eq(module_id))
                 .filter(quiz::Column::Kind.eq(phase.code()))
                 .filter(quiz::Column::DiklatId.is_null())
                 .one(&txn)
-                .await?
-                .is_some();
-            if !has {
-                quiz::ActiveModel {
-                    module_id: Set(module_id),
-                    kind: Set(phase.code().into()),
-                    diklat_id: Set(None),
-                    question_count: Set(10),
-                    shuffle_questions: Set(true),
-                    shuffle_options: Set(true),
-                    pass_mark: Set(70),
-                    max_attempts: Set(3),
-                    time_limit_seconds: Set(None),
-                    grading_method: Set("highest".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
                 .await?;
+            match existing {
+                None => {
+                    let mut row = quiz::ActiveModel {
+                        module_id: Set(module_id),
+                        kind: Set(phase.code().into()),
+                        diklat_id: Set(None),
+                        question_count: Set(10),
+                        shuffle_questions: Set(true),
+                        shuffle_options: Set(true),
+                        pass_mark: Set(70),
+                        max_attempts: Set(3),
+                        time_limit_seconds: Set(None),
+                        grading_method: Set("highest".into()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    };
+                    if let Some(s) = settings {
+                        apply_settings(&mut row, s);
+                    }
+                    row.insert(&txn).await?;
+                }
+                // Content settings hold until someone changes the quiz on its page.
+                Some(q) if settings.is_some() && !changed_on_page(&txn, q.id).await? => {
+                    let id = q.id;
+                    let mut row: quiz::ActiveModel = q.into();
+                    apply_settings(&mut row, settings.as_ref().expect("checked"));
+                    if row.is_changed() {
+                        row.updated_at = Set(now);
+                        row.update(&txn).await?;
+                        tracing::info!(quiz = id, "quiz settings taken from the content");
+                    }
+                }
+                Some(_) => {}
             }
         }
         let loaded = current_bank(&txn, module_id).await?;
@@ -194,6 +209,42 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
         out.insert(m.meta.slug.clone(), loaded);
     }
     Ok(out)
+}
+
+/// Sets what the content's `[tes_awal]`/`[tes_akhir]` gives.
+fn apply_settings(row: &mut quiz::ActiveModel, s: &crate::quiz::QuizSettings) {
+    if let Some(n) = s.jumlah_soal {
+        row.question_count.set_if_not_equals(n);
+    }
+    if let Some(n) = s.nilai_lulus {
+        row.pass_mark.set_if_not_equals(n);
+    }
+    if let Some(n) = s.kesempatan {
+        row.max_attempts.set_if_not_equals(n);
+    }
+    if let Some(m) = s.batas_waktu_menit {
+        row.time_limit_seconds.set_if_not_equals((m > 0).then_some(m * 60));
+    }
+    if let Some(method) = s.grading_method() {
+        row.grading_method.set_if_not_equals(method.into());
+    }
+    if let Some(b) = s.acak_soal {
+        row.shuffle_questions.set_if_not_equals(b);
+    }
+    if let Some(b) = s.acak_opsi {
+        row.shuffle_options.set_if_not_equals(b);
+    }
+}
+
+/// Whether an admin or panitia changed this quiz's settings on its page (then content does not).
+async fn changed_on_page<C: ConnectionTrait>(db: &C, quiz_id: i32) -> Result<bool, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(crate::entities::audit_log::Entity::find()
+        .filter(crate::entities::audit_log::Column::Action.eq("quiz.settings"))
+        .filter(crate::entities::audit_log::Column::EntityId.eq(quiz_id.to_string()))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// Copies the imported questions of bank `from` that `to` does not have yet, after its own.
@@ -321,9 +372,47 @@ pub async fn load_questions<C: ConnectionTrait>(db: &C, ids: Vec<i32>) -> Result
 }
 
 /// The kind of each question of an attempt (what a form post needs to read its answers).
-pub async fn kinds_of<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<HashMap<i32, Kind>, AppError> {
-    let ids = layout_of(a).into_iter().map(|s| s.q).collect();
-    Ok(load_questions(db, ids).await?.into_iter().map(|(id, q)| (id, q.kind)).collect())
+pub async fn kinds_of<C: ConnectionTrait>(
+    db: &C,
+    cache: &QuestionCache,
+    a: &attempt::Model,
+) -> Result<HashMap<i32, Kind>, AppError> {
+    let ids: Vec<i32> = layout_of(a).into_iter().map(|s| s.q).collect();
+    Ok(cache.get(db, &ids).await?.into_iter().map(|(id, q)| (id, q.kind)).collect())
+}
+
+/// Reads the answer fields of the attempt form: one `d` per question shown, `q{id}` per answer
+/// (several for a several-correct question; `benar`/`salah` for true/false). Questions left
+/// blank are not answers; fields for questions outside `kinds` are ignored.
+pub fn read_answers(fields: &[(String, String)], kinds: &HashMap<i32, Kind>) -> Vec<(i32, Response)> {
+    let mut responses = Vec::new();
+    for id in fields.iter().filter(|(n, _)| n == "d").filter_map(|(_, v)| v.parse::<i32>().ok()) {
+        let Some(kind) = kinds.get(&id) else { continue };
+        if responses.iter().any(|(q, _)| *q == id) {
+            continue;
+        }
+        let name = format!("q{id}");
+        let values: Vec<&str> = fields.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.as_str()).collect();
+        let response = match kind {
+            Kind::Single | Kind::Multiple => {
+                if values.is_empty() && *kind == Kind::Single {
+                    continue;
+                }
+                Response::Choices(values.iter().filter_map(|v| v.parse().ok()).collect())
+            }
+            Kind::TrueFalse => match values.first() {
+                Some(&"benar") => Response::TrueFalse(true),
+                Some(&"salah") => Response::TrueFalse(false),
+                _ => continue,
+            },
+            Kind::Short | Kind::Numeric => match values.first() {
+                Some(v) if !v.trim().is_empty() => Response::Text(v.to_string()),
+                _ => continue,
+            },
+        };
+        responses.push((id, response));
+    }
+    responses
 }
 
 /// A module's default quiz for a phase.
@@ -377,6 +466,7 @@ pub fn final_score(method: &str, attempts: &[attempt::Model]) -> Option<f64> {
 /// Starts an attempt (or returns the one in progress). Refused once the attempts are used up.
 pub async fn start<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cache: &QuestionCache,
     person_id: i32,
     q: &quiz::Model,
     bank: &LoadedBank,
@@ -388,7 +478,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     if let Some(open) = previous.iter().find(|a| a.status == "in_progress") {
         let open = open.clone();
         drop(txn);
-        return finish_if_late(db, open, now).await;
+        return finish_if_late(db, cache, open, now).await;
     }
     if previous.len() >= q.max_attempts as usize {
         return Err(AppError::invalid(
@@ -403,7 +493,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         drawn.shuffle(&mut rng);
     }
     drawn.truncate(q.question_count.max(1) as usize);
-    let stored = load_questions(&txn, drawn.clone()).await?;
+    let stored = cache.get(&txn, &drawn).await?;
     let layout: Vec<Slot> = drawn
         .iter()
         .map(|id| {
@@ -477,102 +567,167 @@ pub async fn responses_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// Parsed questions by id. A question row never changes once written (a new bank version or an
+/// import adds rows), so an entry never goes stale; the cache is bounded by the banks' size.
+#[derive(Default)]
+pub struct QuestionCache(std::sync::RwLock<HashMap<i32, std::sync::Arc<Loaded>>>);
+
+impl QuestionCache {
+    pub async fn get<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        ids: &[i32],
+    ) -> Result<HashMap<i32, std::sync::Arc<Loaded>>, AppError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let map = self.0.read().expect("question cache lock");
+            for id in ids {
+                match map.get(id) {
+                    Some(q) => {
+                        out.insert(*id, q.clone());
+                    }
+                    None => missing.push(*id),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let loaded = load_questions(db, missing).await?;
+            let mut map = self.0.write().expect("question cache lock");
+            for (id, q) in loaded {
+                let q = std::sync::Arc::new(q);
+                map.insert(id, q.clone());
+                out.insert(id, q);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Submits an attempt whose deadline has passed (with what was saved), and returns it.
 async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cache: &QuestionCache,
     a: attempt::Model,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     match a.deadline_at {
         Some(deadline) if a.status == "in_progress" && now > deadline => {
-            grade_and_close(db, a, "expired", deadline).await
+            grade_and_close(db, cache, a, Vec::new(), "expired", deadline).await
         }
         _ => Ok(a),
     }
+}
+
+/// Refuses responses to questions outside the attempt, or longer than a short answer can be.
+fn check_responses(a: &attempt::Model, responses: &[(i32, Response)]) -> Result<(), AppError> {
+    let allowed: std::collections::HashSet<i32> = layout_of(a).into_iter().map(|s| s.q).collect();
+    if responses.len() > allowed.len() || responses.iter().any(|(q, _)| !allowed.contains(q)) {
+        return Err(AppError::invalid("Jawaban", "Jawaban untuk soal yang bukan bagian percobaan ini."));
+    }
+    if responses.iter().any(|(_, r)| matches!(r, Response::Text(t) if t.chars().count() > 500)) {
+        return Err(AppError::invalid("Jawaban", "Jawaban terlalu panjang (paling banyak 500 huruf)."));
+    }
+    Ok(())
+}
+
+/// Writes responses (with their credit once graded) in one statement.
+async fn upsert_answers<C: ConnectionTrait>(
+    db: &C,
+    attempt_id: i64,
+    rows: Vec<(i32, &Response, Option<f64>)>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.into_iter().map(|(question_id, response, fraction)| attempt_answer::ActiveModel {
+        attempt_id: Set(attempt_id),
+        question_id: Set(question_id),
+        response: Set(serde_json::to_string(response).expect("a response serialises")),
+        fraction: Set(fraction),
+        saved_at: Set(now),
+        ..Default::default()
+    });
+    attempt_answer::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([attempt_answer::Column::AttemptId, attempt_answer::Column::QuestionId])
+                .update_columns([
+                    attempt_answer::Column::Response,
+                    attempt_answer::Column::Fraction,
+                    attempt_answer::Column::SavedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Saves responses to questions of the attempt. After the deadline nothing is saved: the attempt
 /// is submitted with what it had, and the caller is told.
 pub async fn save<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cache: &QuestionCache,
     person_id: i32,
     attempt_id: i64,
     responses: Vec<(i32, Response)>,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     let a = own_attempt(db, person_id, attempt_id).await?;
-    let a = finish_if_late(db, a, now).await?;
+    let a = finish_if_late(db, cache, a, now).await?;
     if a.status != "in_progress" {
         return Err(AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah."));
     }
-    let allowed: std::collections::HashSet<i32> = layout_of(&a).into_iter().map(|s| s.q).collect();
-    if responses.len() > allowed.len() || responses.iter().any(|(q, _)| !allowed.contains(q)) {
-        return Err(AppError::invalid("Jawaban", "Jawaban untuk soal yang bukan bagian percobaan ini."));
-    }
-    let txn = db.begin().await?;
-    for (question_id, response) in responses {
-        if let Response::Text(t) = &response {
-            if t.chars().count() > 500 {
-                return Err(AppError::invalid("Jawaban", "Jawaban terlalu panjang (paling banyak 500 huruf)."));
-            }
-        }
-        attempt_answer::Entity::insert(attempt_answer::ActiveModel {
-            attempt_id: Set(attempt_id),
-            question_id: Set(question_id),
-            response: Set(serde_json::to_string(&response).expect("a response serialises")),
-            fraction: Set(None),
-            saved_at: Set(now),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([attempt_answer::Column::AttemptId, attempt_answer::Column::QuestionId])
-                .update_columns([attempt_answer::Column::Response, attempt_answer::Column::SavedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    }
-    txn.commit().await?;
+    check_responses(&a, &responses)?;
+    upsert_answers(db, attempt_id, responses.iter().map(|(q, r)| (*q, r, None)).collect(), now).await?;
     Ok(a)
 }
 
-/// Grades and closes an attempt. Submitting twice changes nothing and returns the first result.
+/// Saves the last responses, grades and closes the attempt, in one transaction. Submitting twice
+/// changes nothing and returns the first result; after the deadline only what was saved before it
+/// counts.
 pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cache: &QuestionCache,
     person_id: i32,
     attempt_id: i64,
+    responses: Vec<(i32, Response)>,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     let a = own_attempt(db, person_id, attempt_id).await?;
-    let a = finish_if_late(db, a, now).await?;
+    let a = finish_if_late(db, cache, a, now).await?;
     if a.status != "in_progress" {
         return Ok(a);
     }
-    grade_and_close(db, a, "submitted", now).await
+    check_responses(&a, &responses)?;
+    grade_and_close(db, cache, a, responses, "submitted", now).await
 }
 
 async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    cache: &QuestionCache,
     a: attempt::Model,
+    new: Vec<(i32, Response)>,
     status: &str,
     at: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
-    let txn = db.begin().await?;
     let layout = layout_of(&a);
-    let questions = load_questions(&txn, layout.iter().map(|s| s.q).collect()).await?;
-    let responses = responses_of(&txn, a.id).await?;
+    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
+    let questions = cache.get(db, &ids).await?;
+    let txn = db.begin().await?;
+    let mut responses: HashMap<i32, Response> =
+        responses_of(&txn, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect();
+    responses.extend(new);
     let mut total = 0.0;
+    let mut rows = Vec::new();
     for slot in &layout {
-        let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };
-        let fraction = responses.get(&q.id).map(|(r, _)| grade_key(*kind, key, r)).unwrap_or(0.0);
+        let (Some(q), Some(r)) = (questions.get(&slot.q), responses.get(&slot.q)) else { continue };
+        let fraction = grade_key(q.kind, &q.key, r);
         total += fraction;
-        attempt_answer::Entity::update_many()
-            .col_expr(attempt_answer::Column::Fraction, Expr::value(fraction))
-            .filter(attempt_answer::Column::AttemptId.eq(a.id))
-            .filter(attempt_answer::Column::QuestionId.eq(q.id))
-            .exec(&txn)
-            .await?;
+        rows.push((slot.q, r, Some(fraction)));
     }
+    upsert_answers(&txn, a.id, rows, at).await?;
     let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
     let quiz = quiz::Entity::find_by_id(a.quiz_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     // Only the attempt still in progress is closed: a concurrent submit finds it done.
@@ -587,10 +742,16 @@ async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
         .await?;
     if closed.rows_affected == 1 {
         txn.commit().await?;
+        let mut a = a;
+        a.status = status.to_string();
+        a.submitted_at = Some(at);
+        a.score = Some(score);
+        a.passed = Some(score >= f64::from(quiz.pass_mark));
+        Ok(a)
     } else {
         drop(txn);
+        attempt::Entity::find_by_id(a.id).one(db).await?.ok_or(AppError::NotFound)
     }
-    attempt::Entity::find_by_id(a.id).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// A question of an attempt as the participant sees it: never the key.

@@ -1,0 +1,194 @@
+//! What the benchmarks share: arguments, a server in this process on its own runtime (SQLite in
+//! a temporary folder, or a fresh PostgreSQL database), participants with accounts, sign-in.
+
+#![allow(dead_code)]
+
+use chrono::Utc;
+use domain::entities::{account, person, role_grant};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, Set};
+use server::{Application, Config};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+pub const PASSWORD: &str = "sandi-bench-kkmp";
+
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// The server under test and where its database lives.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: domain::AppState,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Server {
+    /// Starts the application on `rt` (SQLite, or a new database on the `--postgres` server).
+    pub fn start(rt: &tokio::runtime::Runtime, name: &str, postgres: Option<&str>) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let pg_name = format!("diklat_bench_{name}_{}", std::process::id());
+        let url = postgres.map(|admin| {
+            rt.block_on(async {
+                let conn = Database::connect(admin).await.unwrap();
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{pg_name}\" WITH (FORCE)")).await.unwrap();
+                conn.execute_unprepared(&format!("CREATE DATABASE \"{pg_name}\"")).await.unwrap();
+                format!("{}/{pg_name}", admin.rsplit_once('/').unwrap().0)
+            })
+        });
+        let config = Config::for_test(dir.path().to_path_buf(), "content".into(), url);
+        let (addr, state) = rt.block_on(async {
+            let app = Application::build(config).await.expect("the application starts");
+            let (addr, state) = (app.addr(), app.state().clone());
+            tokio::spawn(app.run_until_stopped());
+            (addr, state)
+        });
+        Server { addr, state, _dir: dir, postgres: postgres.map(|a| (a.to_string(), pg_name)) }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
+
+    /// Drops the PostgreSQL database it made.
+    pub fn stop(self, rt: &tokio::runtime::Runtime) {
+        if let Some((admin, name)) = &self.postgres {
+            rt.block_on(async {
+                self.state.db.clone().close().await;
+                let conn = Database::connect(admin).await.unwrap();
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+            });
+        }
+    }
+}
+
+/// Writes `n` peserta of one cooperative (names `{prefix} {i}`) with accounts sharing one
+/// password hash; returns (person id, phone) in order.
+pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix: &str) -> Vec<(i32, String)> {
+    let w = db.write();
+    let now = Utc::now();
+    let hash = domain::password::hash(PASSWORD);
+    let coop = domain::entities::cooperative::Entity::find().one(w).await.unwrap().unwrap();
+    let phones: Vec<String> = (0..n).map(|i| format!("{phone_prefix}{i:08}")).collect();
+    let rows: Vec<person::ActiveModel> = phones
+        .iter()
+        .enumerate()
+        .map(|(i, phone)| person::ActiveModel {
+            full_name: Set(format!("{prefix} {i}")),
+            phone: Set(Some(phone.clone())),
+            cooperative_id: Set(Some(coop.id)),
+            position: Set(Some("anggota_pengawas".into())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        person::Entity::insert_many(chunk.to_vec()).exec_without_returning(w).await.unwrap();
+    }
+    let people =
+        person::Entity::find().filter(person::Column::Phone.is_in(phones.iter().cloned())).all(w).await.unwrap();
+    for chunk in people.chunks(500) {
+        account::Entity::insert_many(chunk.iter().map(|p| account_row(p.id, &hash, now)))
+            .exec_without_returning(w)
+            .await
+            .unwrap();
+    }
+    let accounts = account::Entity::find()
+        .filter(account::Column::PersonId.is_in(people.iter().map(|p| p.id)))
+        .all(w)
+        .await
+        .unwrap();
+    for chunk in accounts.chunks(500) {
+        role_grant::Entity::insert_many(chunk.iter().map(|a| role_grant::ActiveModel {
+            account_id: Set(a.id),
+            role: Set("peserta".into()),
+            granted_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(w)
+        .await
+        .unwrap();
+    }
+    let by_phone: std::collections::HashMap<String, i32> =
+        people.iter().map(|p| (p.phone.clone().unwrap_or_default(), p.id)).collect();
+    phones.into_iter().map(|phone| (by_phone[&phone], phone)).collect()
+}
+
+pub fn account_row(person_id: i32, hash: &str, now: chrono::DateTime<Utc>) -> account::ActiveModel {
+    account::ActiveModel {
+        person_id: Set(person_id),
+        password_hash: Set(Some(hash.to_string())),
+        password_changed_at: Set(Some(now)),
+        is_active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(256).build().unwrap()
+}
+
+fn session_cookie(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("diklat_sesi="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
+/// Signs in; returns the session cookie.
+pub async fn sign_in(client: &reqwest::Client, base: &str, login: &str) -> String {
+    let r = client
+        .post(format!("{base}/auth/masuk"))
+        .form(&[("login", login), ("sandi", PASSWORD), ("ke", "/akun")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/akun", "{login} signs in");
+    session_cookie(&r)
+}
+
+/// Signs every login in, eight at a time (Argon2 is slow on purpose: not part of any timing).
+pub async fn sign_in_all(client: &reqwest::Client, base: &str, logins: &[String]) -> Vec<String> {
+    let cookies = Arc::new(Mutex::new(vec![String::new(); logins.len()]));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let logins = Arc::new(logins.to_vec());
+    let mut workers = Vec::new();
+    for _ in 0..8 {
+        let (client, base, cookies, next, logins) =
+            (client.clone(), base.to_string(), cookies.clone(), next.clone(), logins.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= logins.len() {
+                    break;
+                }
+                let c = sign_in(&client, &base, &logins[i]).await;
+                cookies.lock().unwrap()[i] = c;
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let out = cookies.lock().unwrap().clone();
+    out
+}
