@@ -82,7 +82,8 @@ pub fn QuizPage() -> impl IntoView {
                     }}
                     {o.can_configure.then(|| view! {
                         <details class="card no-print" data-testid="settings">
-                            <summary>{lang.pick("Pengaturan kuis (admin)", "Quiz settings (admin)")}</summary>
+                            <summary>{lang.pick("Pengaturan kuis (admin, panitia pusat)", "Quiz settings (admin, national panitia)")}</summary>
+                            <p><a href=format!("/bank-soal/{}", o.slug)>{format!("{} ({} {})", lang.pick("Bank soal modul ini", "This module's question bank"), o.bank_size, lang.pick("soal", "questions"))}</a></p>
                             <form method="post" action="/kuis/pengaturan" class="stack">
                                 <input type="hidden" name="slug" value=o.slug.clone()/>
                                 <input type="hidden" name="fase" value=o.phase.clone()/>
@@ -201,6 +202,7 @@ pub fn AttemptPage() -> impl IntoView {
     }
     let query = leptos_router::hooks::use_query_map();
     let page = move || query.read().get("hal").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+    let just_submitted = move || query.read().get("terkumpul").is_some();
     let attempt = Resource::new(id, get_attempt);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -229,6 +231,9 @@ pub fn AttemptPage() -> impl IntoView {
                         <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{format!("{} — {}", a.phase_label, a.module_title)}</a></nav>
                         <h1>{format!("{} {} {}", a.phase_label, lang.pick("· percobaan", "· attempt"), a.no)}</h1>
                         <FlashNotice flash=flash/>
+                        {(just_submitted() && a.status == "submitted").then(|| view! {
+                            <div class="notice notice-ok" role="status" data-testid="flash">{format!("{} {}.", lang.pick("Terkumpul. Nilai Anda", "Submitted. Your score is"), score_text(a.score))}</div>
+                        })}
                         {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}
                         {(!open).then(|| view! {
                             <section class="card result" data-testid="result">
@@ -372,6 +377,7 @@ pub fn QuizResultsPage() -> impl IntoView {
                             <a class="button secondary" href=format!("/unduh/kuis/hasil-{}-{}.xlsx", r.diklat_id, r.slug)>"XLSX"</a>
                             <a class="button secondary" href=format!("/unduh/kuis/kelurahan-{}-{}.csv", r.diklat_id, r.slug)>{lang.pick("Per kelurahan: CSV", "Per village: CSV")}</a>
                             <a class="button secondary" href=format!("/unduh/kuis/kelurahan-{}-{}.xlsx", r.diklat_id, r.slug)>"XLSX"</a>
+                            <a href=format!("/bank-soal/{}", r.slug)>{lang.pick("Bank soal", "Question bank")}</a>
                         </p>
                         <ul class="counts" data-testid="averages">
                             <li>{format!("{} {}", lang.pick("Rata-rata tes awal", "Pre-test mean"), score_text(pre))}</li>

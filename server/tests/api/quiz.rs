@@ -224,6 +224,28 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     assert!(body.lines().any(|l| l.ends_with(",40.0,100.0,60.0,ya")), "the participant's line");
     assert_eq!(body.lines().count(), 1 + 114);
 
+    // Per kelurahan: on the page and as CSV and XLSX.
+    let villages =
+        &page[page.find(r#"data-testid="villages""#).unwrap()..page.find(r#"data-testid="results""#).unwrap()];
+    assert!(villages.replace("<!>", "").contains("+60.0"), "the participant's kelurahan shows the gain");
+    let csv = panitia.get(app.url(&format!("/unduh/kuis/kelurahan-{}-{SLUG}.csv", d.id))).send().await.unwrap();
+    let body = csv.text().await.unwrap();
+    assert!(body.starts_with("\u{feff}Kelurahan,Peserta,Ikut tes awal,Ikut tes akhir,"));
+    assert!(body.lines().any(|l| l.ends_with(",1,1,40.0,100.0,60.0,1")), "{body}");
+    let people: usize = body.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse::<usize>().unwrap()).sum();
+    assert_eq!(people, 114, "every enrolled participant counted once");
+    for kind in ["hasil", "kelurahan"] {
+        let xlsx = panitia.get(app.url(&format!("/unduh/kuis/{kind}-{}-{SLUG}.xlsx", d.id))).send().await.unwrap();
+        assert_eq!(xlsx.status(), 200);
+        let bytes = xlsx.bytes().await.unwrap();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&sheet).unwrap();
+        let rows = if kind == "hasil" { 1 + 114 } else { 1 + body.lines().count() - 1 };
+        assert_eq!(range.height(), rows, "{kind}.xlsx has a header and one row each");
+    }
+
     let r = peserta.get(app.url(&format!("/diklat/{}/kuis", d.id))).send().await.unwrap();
     assert_eq!(r.status(), 403, "a peserta does not see others' results");
     let r = peserta.get(app.url(&format!("/unduh/kuis/hasil-{}-{SLUG}.csv", d.id))).send().await.unwrap();
@@ -459,3 +481,28 @@ async fn content_gives_quiz_settings_until_changed_on_the_page_on_sqlite() {
 async fn content_gives_quiz_settings_until_changed_on_the_page_on_postgres() {
     with_content_settings(crate::helpers::Backend::Postgres).await;
 }
+
+db_test!(page_buttons_save_the_page_and_move_on, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "awal").await;
+    let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches(r#"class="question""#).count(), 5, "five questions a page");
+    // The first page answered (the layout's first five questions), as the page's form sends it.
+    let later: Vec<String> = layout_of(&a)[5..].iter().map(|s| s.q.to_string()).collect();
+    let mut fields = answers(&app, &a, 5).await;
+    fields.retain(|(n, v)| !(n == "d" && later.contains(v)));
+    fields.push(("hal".into(), "1".into()));
+    fields.push(("aksi".into(), "hal-2".into()));
+    let r = peserta.post(app.url("/kuis/jawab")).form(&fields).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/percobaan/{}?hal=2", a.id));
+    let saved = domain::entities::attempt_answer::Entity::find()
+        .filter(domain::entities::attempt_answer::Column::AttemptId.eq(a.id))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(saved, 5, "the first page's answers are saved");
+    let page2 = peserta.get(app.url(&format!("/percobaan/{}?hal=2", a.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page2.replace("<!>", "").contains("Halaman 2 dari 2 · terjawab 5 dari 10"));
+    assert_eq!(flash_in(&page2), "", "moving between pages is quiet");
+});

@@ -613,7 +613,7 @@ async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<attempt::Model, AppError> {
     match a.deadline_at {
         Some(deadline) if a.status == "in_progress" && now > deadline => {
-            grade_and_close(db, cache, a, Vec::new(), "expired", deadline).await
+            grade_and_close(db, db, cache, a, Vec::new(), "expired", deadline).await
         }
         _ => Ok(a),
     }
@@ -696,16 +696,32 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     let a = own_attempt(db, person_id, attempt_id).await?;
-    let a = finish_if_late(db, cache, a, now).await?;
+    submit_attempt(db, db, cache, a, responses, now).await
+}
+
+/// [`submit`] for an attempt already loaded (and checked to be the caller's): reads go to `read`,
+/// the one short write transaction to `write`.
+pub async fn submit_attempt<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
+    read: &R,
+    write: &W,
+    cache: &QuestionCache,
+    a: attempt::Model,
+    responses: Vec<(i32, Response)>,
+    now: DateTime<Utc>,
+) -> Result<attempt::Model, AppError> {
     if a.status != "in_progress" {
         return Ok(a);
     }
+    if let Some(deadline) = a.deadline_at.filter(|d| now > *d) {
+        return grade_and_close(read, write, cache, a, Vec::new(), "expired", deadline).await;
+    }
     check_responses(&a, &responses)?;
-    grade_and_close(db, cache, a, responses, "submitted", now).await
+    grade_and_close(read, write, cache, a, responses, "submitted", now).await
 }
 
-async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
+    read: &R,
+    write: &W,
     cache: &QuestionCache,
     a: attempt::Model,
     new: Vec<(i32, Response)>,
@@ -714,11 +730,12 @@ async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<attempt::Model, AppError> {
     let layout = layout_of(&a);
     let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
-    let questions = cache.get(db, &ids).await?;
-    let txn = db.begin().await?;
+    let questions = cache.get(read, &ids).await?;
+    // What was saved before (autosave, earlier pages), then what this request brings.
     let mut responses: HashMap<i32, Response> =
-        responses_of(&txn, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect();
+        responses_of(read, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect();
     responses.extend(new);
+    let quiz = quiz::Entity::find_by_id(a.quiz_id).one(read).await?.ok_or(AppError::NotFound)?;
     let mut total = 0.0;
     let mut rows = Vec::new();
     for slot in &layout {
@@ -727,9 +744,9 @@ async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
         total += fraction;
         rows.push((slot.q, r, Some(fraction)));
     }
-    upsert_answers(&txn, a.id, rows, at).await?;
     let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
-    let quiz = quiz::Entity::find_by_id(a.quiz_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let txn = write.begin().await?;
+    upsert_answers(&txn, a.id, rows, at).await?;
     // Only the attempt still in progress is closed: a concurrent submit finds it done.
     let closed = attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
@@ -750,7 +767,7 @@ async fn grade_and_close<C: ConnectionTrait + TransactionTrait>(
         Ok(a)
     } else {
         drop(txn);
-        attempt::Entity::find_by_id(a.id).one(db).await?.ok_or(AppError::NotFound)
+        attempt::Entity::find_by_id(a.id).one(write).await?.ok_or(AppError::NotFound)
     }
 }
 
