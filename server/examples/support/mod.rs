@@ -15,6 +15,10 @@ use std::{
 
 pub const PASSWORD: &str = "sandi-bench-kkmp";
 
+/// The allocator the `diklat` binary uses, so the server in the benchmark runs as in production.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())

@@ -731,9 +731,13 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
     let layout = layout_of(&a);
     let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
     let questions = cache.get(read, &ids).await?;
-    // What was saved before (autosave, earlier pages), then what this request brings.
-    let mut responses: HashMap<i32, Response> =
-        responses_of(read, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect();
+    // What was saved before (autosave, earlier pages), then what this request brings; when it
+    // answers every question, nothing saved before can count.
+    let mut responses: HashMap<i32, Response> = if ids.iter().all(|id| new.iter().any(|(q, _)| q == id)) {
+        HashMap::new()
+    } else {
+        responses_of(read, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect()
+    };
     responses.extend(new);
     let quiz = quiz::Entity::find_by_id(a.quiz_id).one(read).await?.ok_or(AppError::NotFound)?;
     let mut total = 0.0;
