@@ -34,12 +34,12 @@ fn watch(attempt_id: i64, lang: Lang, status: RwSignal<String>) {
     };
     let pending: Rc<RefCell<Option<TimeoutHandle>>> = Rc::default();
     for (event, wait) in [("change", 400), ("input", 1500)] {
-        let (form, pending) = (form.clone(), pending.clone());
+        let (watched, pending) = (form.clone(), pending.clone());
         let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
             if let Some(handle) = pending.borrow_mut().take() {
                 handle.clear();
             }
-            let form = form.clone();
+            let form = watched.clone();
             let handle =
                 set_timeout_with_handle(move || save(attempt_id, &form, lang, status), Duration::from_millis(wait))
                     .ok();
