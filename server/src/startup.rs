@@ -68,6 +68,8 @@ impl Application {
         prepare_data_dir(&config.data_dir)?;
         let data_key = DataKey::load_or_create(&config.data_dir)
             .map_err(|reason| StartupError::DataDir { path: config.data_dir.clone(), reason })?;
+        let certificate_key = domain::signing::CertificateKey::load_or_create(&config.data_dir)
+            .map_err(|e| StartupError::DataDir { path: config.data_dir.clone(), reason: e.to_string() })?;
         let content = Content::load(&config.content_dir)
             .map_err(|errors| StartupError::Content { dir: config.content_dir.clone(), errors })?;
 
@@ -85,7 +87,8 @@ impl Application {
             None
         };
 
-        let state = AppState::new(db, content, module_ids, banks, data_key);
+        let mut state = AppState::new(db, content, module_ids, banks, data_key);
+        state.certificate_key = std::sync::Arc::new(certificate_key);
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;

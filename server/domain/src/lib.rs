@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod certcode;
 pub mod content;
 pub mod db;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod quiz;
 pub mod render;
 pub mod secret;
 pub mod services;
+pub mod signing;
 pub mod state;
 
 pub use db::{Backend, Db};

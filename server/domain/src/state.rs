@@ -25,6 +25,8 @@ pub struct AppState {
     /// Each module's current question bank as recorded in the database, by slug.
     pub banks: Arc<HashMap<String, crate::services::quizzes::LoadedBank>>,
     pub data_key: Arc<DataKey>,
+    /// Signs certificates; its public half is published (`/.well-known/diklat-kkmp-keys.json`).
+    pub certificate_key: Arc<crate::signing::CertificateKey>,
     /// Parsed questions (rows that never change), for drawing and grading without a query.
     pub questions: Arc<crate::services::quizzes::QuestionCache>,
     pub hasher: crate::password::Hasher,
@@ -51,6 +53,8 @@ impl AppState {
             content: Arc::new(content),
             module_ids: Arc::new(module_ids),
             banks: Arc::new(banks),
+            // Replaced at start-up by the key in the data folder.
+            certificate_key: Arc::new(crate::signing::CertificateKey::from_secret(rand_secret())),
             data_key: Arc::new(data_key),
             questions: Default::default(),
             hasher: Default::default(),
@@ -108,4 +112,11 @@ impl AppState {
         let module = self.content.module(slug)?;
         Some((module, *self.module_ids.get(slug)?))
     }
+}
+
+fn rand_secret() -> [u8; 32] {
+    use rand::RngCore;
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    secret
 }

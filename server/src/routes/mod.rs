@@ -21,6 +21,7 @@ mod schedule;
 pub fn api() -> Router<ServerState> {
     Router::new()
         .route("/healthz", get(health))
+        .route("/.well-known/diklat-kkmp-keys.json", get(certificate_keys))
         .route("/bahasa/{code}", get(set_language))
         .merge(auth::routes())
         .merge(people::routes())
@@ -227,4 +228,14 @@ pub fn export_response(
         },
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `GET /.well-known/diklat-kkmp-keys.json`: the public key that signs certificates (a JWK set),
+/// so a bank or SIMKOPDES can check a certificate without trusting this server's database.
+async fn certificate_keys(State(state): State<ServerState>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=3600"), (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+        axum::Json(state.app.certificate_key.jwks()),
+    )
+        .into_response()
 }

@@ -178,3 +178,25 @@ fn import_gift_writes_nothing_until_problems_are_confirmed_then_appends_a_valid_
     assert_eq!(parsed.questions[22].id, "q1");
     assert_eq!(parsed.questions[23].id, "kas");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_certificate_signing_key_is_published_and_kept_across_restarts() {
+    let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await.unwrap();
+    let r = app.get("/.well-known/diklat-kkmp-keys.json").await;
+    assert_eq!(r.status(), 200);
+    let keys: serde_json::Value = r.json().await.unwrap();
+    let key = &keys["keys"][0];
+    assert_eq!((key["kty"].as_str(), key["crv"].as_str()), (Some("OKP"), Some("Ed25519")));
+    let public = key["x"].as_str().unwrap().to_string();
+    // What the server signs checks out with the published key alone.
+    let signature = app.state.certificate_key.sign(b"KKMP-MLG/2025/000001");
+    assert!(domain::signing::verify(&public, b"KKMP-MLG/2025/000001", &signature));
+    assert!(!domain::signing::verify(&public, b"KKMP-MLG/2025/000002", &signature));
+    let path = app.data_dir().join(domain::signing::FILE_NAME);
+    assert!(path.exists(), "the key lives in the data folder");
+    let addr = app.restarted().await;
+    let again: serde_json::Value =
+        reqwest::get(format!("http://{addr}/.well-known/diklat-kkmp-keys.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(again["keys"][0]["x"].as_str(), Some(public.as_str()), "the same key after a restart");
+    app.teardown().await;
+}
