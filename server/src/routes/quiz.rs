@@ -110,8 +110,7 @@ async fn answer(
         None => back,
     };
     if let Some(to) = get("aksi").and_then(|a| a.strip_prefix("hal-")).and_then(|p| p.parse::<usize>().ok()) {
-        let saved =
-            quizzes::save(db, &state.app.questions, caller.person_id, attempt_id, responses, chrono::Utc::now()).await;
+        let saved = quizzes::save(db, &state.app.questions, attempt.clone(), responses, chrono::Utc::now()).await;
         if let Err(e) = saved {
             fail(&e);
             flash(&session, Flash::error(e.public_message())).await;
@@ -123,7 +122,7 @@ async fn answer(
     let cache = &state.app.questions;
     let submitting = get("aksi") == Some("kumpulkan");
     if !(submitting && get("yakin").is_some()) {
-        if let Err(e) = quizzes::save(db, cache, caller.person_id, attempt_id, responses, now).await {
+        if let Err(e) = quizzes::save(db, cache, attempt.clone(), responses, now).await {
             fail(&e);
             flash(&session, Flash::error(e.public_message())).await;
             return Redirect::to(&back).into_response();

@@ -664,17 +664,16 @@ async fn upsert_answers<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Saves responses to questions of the attempt. After the deadline nothing is saved: the attempt
-/// is submitted with what it had, and the caller is told.
+/// Saves responses to questions of an attempt already loaded with [`own_attempt`]. After the
+/// deadline nothing is saved: the attempt is submitted with what it had, and the caller is told.
 pub async fn save<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     cache: &QuestionCache,
-    person_id: i32,
-    attempt_id: i64,
+    a: attempt::Model,
     responses: Vec<(i32, Response)>,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
-    let a = own_attempt(db, person_id, attempt_id).await?;
+    let attempt_id = a.id;
     let a = finish_if_late(db, cache, a, now).await?;
     if a.status != "in_progress" {
         return Err(AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah."));
