@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/diklat/:id") view=DiklatPage ssr=SsrMode::Async/>
                     <Route path=path!("/diklat/:id/peserta") view=EnrolledPage ssr=SsrMode::Async/>
                     <Route path=path!("/diklat/:id/kuis") view=QuizResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/kelulusan") view=crate::pages::standings::StandingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id") view=SessionPage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id/kode") view=CodePage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>

@@ -562,3 +562,71 @@ pub async fn checkin_page(session: Option<i32>) -> Result<CheckinPageView, Serve
     };
     Ok(CheckinPageView { open_sessions, session, marks_today })
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingRow {
+    pub name: String,
+    pub kkmp: String,
+    pub village: String,
+    pub present: usize,
+    pub sessions: usize,
+    pub percent: u32,
+    pub attendance_ok: bool,
+    pub post_missing: Vec<String>,
+    pub pre_missing: Vec<String>,
+    pub eligible: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingsView {
+    pub diklat_id: i32,
+    pub diklat_name: String,
+    pub min_attendance: i32,
+    pub require_pretests: bool,
+    pub modules: usize,
+    pub eligible: usize,
+    pub rows: Vec<StandingRow>,
+}
+
+/// `/diklat/{id}/kelulusan`: each participant against the completion rule — what is met, what is
+/// missing.
+#[server(endpoint = "diklat-kelulusan")]
+pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
+    use domain::services::{certificates, schedule};
+    let (_, scopes) = ssr::manager()?;
+    let state = state()?;
+    let db = state.db.read();
+    let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
+    let modules: Vec<(i32, String)> = state
+        .content
+        .modules
+        .iter()
+        .filter(|m| m.bank.is_some())
+        .filter_map(|m| state.module_ids.get(&m.meta.slug).map(|id| (*id, m.meta.title.clone())))
+        .collect();
+    let standings = certificates::standings(db, &d, &modules).await.map_err(fail)?;
+    let rows: Vec<StandingRow> = standings
+        .into_iter()
+        .map(|s| StandingRow {
+            percent: s.attendance_percent(),
+            eligible: s.eligible(),
+            name: s.name,
+            kkmp: s.cooperative,
+            village: s.village,
+            present: s.present,
+            sessions: s.sessions,
+            attendance_ok: s.attendance_ok,
+            post_missing: s.post_missing,
+            pre_missing: s.pre_missing,
+        })
+        .collect();
+    Ok(StandingsView {
+        diklat_id: d.id,
+        diklat_name: d.name,
+        min_attendance: d.min_attendance_pct,
+        require_pretests: d.require_pretests,
+        modules: modules.len(),
+        eligible: rows.iter().filter(|r| r.eligible).count(),
+        rows,
+    })
+}

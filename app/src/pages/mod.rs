@@ -15,3 +15,4 @@ pub mod person;
 pub mod quiz;
 pub mod regions;
 pub mod roles;
+pub mod standings;

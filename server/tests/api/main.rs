@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod certificates;
 mod codes;
 mod database;
 mod health;

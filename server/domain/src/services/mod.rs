@@ -3,6 +3,7 @@
 
 pub mod attendance;
 pub mod audit;
+pub mod certificates;
 pub mod export;
 pub mod health;
 pub mod import;
