@@ -597,13 +597,7 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
     let state = state()?;
     let db = state.db.read();
     let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
-    let modules: Vec<(i32, String)> = state
-        .content
-        .modules
-        .iter()
-        .filter(|m| m.bank.is_some())
-        .filter_map(|m| state.module_ids.get(&m.meta.slug).map(|id| (*id, m.meta.title.clone())))
-        .collect();
+    let modules = state.quiz_modules();
     let standings = certificates::standings(db, &d, &modules).await.map_err(fail)?;
     let rows: Vec<StandingRow> = standings
         .into_iter()

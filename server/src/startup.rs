@@ -96,6 +96,7 @@ impl Application {
             listener.local_addr().map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
         let router = router(state.clone(), &config, addr);
         spawn_session_cleanup(state.db.clone(), state.auth_epoch.clone());
+        spawn_certificate_issue(state.clone());
         Ok(Application { listener, router, addr, state, config, demo })
     }
 
@@ -224,6 +225,26 @@ fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
             tick.tick().await;
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!("deleting expired sessions: {e}");
+            }
+        }
+    });
+}
+
+/// The automatic issue: once a minute, everyone who now meets a diklat's completion rule (the
+/// last attendance mark, a late post-test) gets the certificate without anyone opening a page.
+fn spawn_certificate_issue(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let modules = state.quiz_modules();
+            let now = chrono::Utc::now();
+            match domain::services::certificates::issue_all_due(state.db.write(), &state.certificate_key, &modules, now)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("{n} certificates issued automatically"),
+                Err(e) => tracing::warn!("automatic certificate issue: {e}"),
             }
         }
     });

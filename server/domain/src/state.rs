@@ -65,6 +65,16 @@ impl AppState {
         }
     }
 
+    /// The modules that have tests, as (module id, title): what a diklat's completion rule covers.
+    pub fn quiz_modules(&self) -> Vec<(i32, String)> {
+        self.content
+            .modules
+            .iter()
+            .filter(|m| m.bank.is_some())
+            .filter_map(|m| self.module_ids.get(&m.meta.slug).map(|id| (*id, m.meta.title.clone())))
+            .collect()
+    }
+
     /// Call after any change to accounts, role grants, passwords or sessions.
     pub fn auth_changed(&self) {
         self.auth_epoch.bump();

@@ -15,6 +15,7 @@ use domain::{
     services::quizzes::{self, Phase},
     AppError,
 };
+use sea_orm::EntityTrait;
 use tower_sessions::Session;
 
 pub fn routes() -> Router<ServerState> {
@@ -147,7 +148,12 @@ async fn answer(
             .await;
         }
         // The attempt page says "Terkumpul" itself: no session write on the busiest path.
-        Ok(_) => return Redirect::to(&format!("/percobaan/{attempt_id}?terkumpul=1")).into_response(),
+        Ok(a) => {
+            if a.passed == Some(true) {
+                issue_if_complete(&state, caller.person_id, a.quiz_id).await;
+            }
+            return Redirect::to(&format!("/percobaan/{attempt_id}?terkumpul=1")).into_response();
+        }
         Err(e) => {
             fail(&e);
             flash(&session, Flash::error(e.public_message())).await;
@@ -439,4 +445,28 @@ async fn gift_confirm(
         }
     }
     Redirect::to(&back).into_response()
+}
+
+/// A passed post-test may complete a diklat: its certificate is issued at once (no one has to
+/// open a page). Failures are logged; the periodic issue retries.
+async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
+    use domain::services::certificates;
+    let post = domain::entities::quiz::Entity::find_by_id(quiz_id)
+        .one(state.app.db.read())
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|q| q.kind == "post");
+    if !post {
+        return;
+    }
+    let modules = state.app.quiz_modules();
+    match certificates::issue_for_person(state.app.db.write(), &state.app.certificate_key, person_id, &modules).await {
+        Ok(issued) => {
+            for c in issued {
+                tracing::info!(number = %c.number, "certificate issued after a passed post-test");
+            }
+        }
+        Err(e) => tracing::error!("issuing certificates for person {person_id}: {e:?}"),
+    }
 }

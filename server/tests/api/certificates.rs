@@ -33,13 +33,7 @@ async fn peserta_id(app: &TestApp) -> i32 {
 }
 
 fn modules(app: &TestApp) -> Vec<(i32, String)> {
-    app.state
-        .content
-        .modules
-        .iter()
-        .filter(|m| m.bank.is_some())
-        .map(|m| (app.state.module_ids[&m.meta.slug], m.meta.title.clone()))
-        .collect()
+    app.state.quiz_modules()
 }
 
 async fn standing_of(app: &TestApp, d: &diklat::Model, person_id: i32) -> Standing {
@@ -182,4 +176,120 @@ db_test!(nobody_meets_the_rule_before_the_sessions_are_over, |app| {
     let all = standings(app.state.db.read(), &d, &modules(&app)).await.unwrap();
     assert!(!all.is_empty());
     assert!(all.iter().all(|s| !s.eligible() && !s.attendance_ok));
+});
+
+/// Makes the first `n` enrolled participants of the demo diklat meet the rule.
+async fn qualify(app: &TestApp, d: &diklat::Model, n: usize) -> Vec<i32> {
+    let people: Vec<i32> = domain::services::schedule::enrolled(app.state.db.read(), d.id)
+        .await
+        .unwrap()
+        .iter()
+        .take(n)
+        .map(|e| e.person_id)
+        .collect();
+    for &p in &people {
+        attend(app, d, p, 0).await;
+        for (module_id, _) in modules(app) {
+            took(app, module_id, Phase::Post, p, 90.0).await;
+        }
+    }
+    people
+}
+
+db_test!(certificates_are_numbered_without_gaps_signed_and_never_issued_twice_even_when_issues_race, |app| {
+    use domain::{entities::certificate, services::certificates::issue_eligible};
+    app.seed_demo().await;
+    let d = demo_diklat(&app).await;
+    let people = qualify(&app, &d, 12).await;
+    let mods = modules(&app);
+    // Two issue runs at once (the periodic one and a panitia's bulk issue, say).
+    let (a, b) = tokio::join!(
+        issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None),
+        issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, Some(1)),
+    );
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), 12, "each eligible participant once");
+    let all = certificate::Entity::find()
+        .filter(certificate::Column::DiklatId.eq(d.id))
+        .all(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 12);
+    let mut seqs: Vec<i32> = all.iter().map(|c| c.seq).collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=12).collect::<Vec<_>>(), "no gaps, no repeats");
+    let again = issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None).await.unwrap();
+    assert!(again.is_empty(), "issuing again changes nothing");
+    for c in &all {
+        assert!(people.contains(&c.person_id));
+        assert!(
+            c.number.starts_with(&format!("{}/", d.certificate_prefix)) && c.number.ends_with(&format!("{:06}", c.seq))
+        );
+        assert_eq!(domain::certcode::parse(&c.verification_code), Ok(c.verification_code.clone()));
+        assert!(domain::signing::verify(&app.state.certificate_key.public_b64(), c.payload.as_bytes(), &c.signature));
+        let payload: domain::services::certificates::Payload = serde_json::from_str(&c.payload).unwrap();
+        assert_eq!(payload.number, c.number);
+        assert_eq!(payload.post_tests.len(), mods.len());
+        assert!(payload.nik.contains('•'), "the NIK is masked: {}", payload.nik);
+        let altered = c.payload.replace(&payload.holder, "Orang Lain");
+        assert!(!domain::signing::verify(&app.state.certificate_key.public_b64(), altered.as_bytes(), &c.signature));
+    }
+});
+
+db_test!(passing_the_last_post_test_issues_the_certificate_at_once, |app| {
+    use domain::entities::certificate;
+    app.seed_demo().await;
+    let d = demo_diklat(&app).await;
+    let me = peserta_id(&app).await;
+    let mods = modules(&app);
+    attend(&app, &d, me, 0).await;
+    for (module_id, _) in &mods[1..] {
+        took(&app, *module_id, Phase::Post, me, 90.0).await;
+    }
+    let count = || async {
+        certificate::Entity::find()
+            .filter(certificate::Column::PersonId.eq(me))
+            .all(app.state.db.read())
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count().await, 0);
+    // The first module's post-test, taken over HTTP with every answer right.
+    let peserta = app.browser();
+    app.sign_in(&peserta, LOGINS[3].login, LOGINS[3].password).await;
+    let slug = app
+        .state
+        .content
+        .modules
+        .iter()
+        .find(|m| app.state.module_ids[&m.meta.slug] == mods[0].0)
+        .unwrap()
+        .meta
+        .slug
+        .clone();
+    let r =
+        peserta.post(app.url("/kuis/mulai")).form(&[("slug", slug.as_str()), ("fase", "akhir")]).send().await.unwrap();
+    let id: i64 = r.headers()["location"].to_str().unwrap().strip_prefix("/percobaan/").unwrap().parse().unwrap();
+    let a = attempt::Entity::find_by_id(id).one(app.state.db.read()).await.unwrap().unwrap();
+    let mut fields = vec![
+        ("percobaan".to_string(), id.to_string()),
+        ("aksi".into(), "kumpulkan".into()),
+        ("yakin".into(), "ya".into()),
+    ];
+    let ids: Vec<i32> = domain::services::quizzes::layout_of(&a).iter().map(|s| s.q).collect();
+    let questions = app.state.questions.get(app.state.db.read(), &ids).await.unwrap();
+    for q in ids {
+        fields.push(("d".into(), q.to_string()));
+        let name = format!("q{q}");
+        match &questions[&q].key {
+            domain::quiz::Key::Choices(o) => fields
+                .extend(o.iter().enumerate().filter(|(_, o)| o.correct).map(|(k, _)| (name.clone(), k.to_string()))),
+            domain::quiz::Key::TrueFalse(b) => fields.push((name, if *b { "benar" } else { "salah" }.into())),
+            domain::quiz::Key::Short(s) => fields.push((name, s[0].clone())),
+            domain::quiz::Key::Numeric { value, .. } => fields.push((name, value.to_string())),
+        }
+    }
+    let r = peserta.post(app.url("/kuis/jawab")).form(&fields).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/percobaan/{id}?terkumpul=1"));
+    assert_eq!(count().await, 1, "issued before the answer reached the browser");
 });

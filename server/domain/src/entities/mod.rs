@@ -8,6 +8,7 @@ pub mod attendance;
 pub mod attendance_history;
 pub mod audit_log;
 pub mod auth_session;
+pub mod certificate;
 pub mod checkin_window;
 pub mod cooperative;
 pub mod diklat;
