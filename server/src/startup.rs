@@ -239,8 +239,14 @@ fn spawn_certificate_issue(state: AppState) {
             tick.tick().await;
             let modules = state.quiz_modules();
             let now = chrono::Utc::now();
-            match domain::services::certificates::issue_all_due(state.db.write(), &state.certificate_key, &modules, now)
-                .await
+            match domain::services::certificates::issue_all_due(
+                state.db.read(),
+                state.db.write(),
+                &state.certificate_key,
+                &modules,
+                now,
+            )
+            .await
             {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("{n} certificates issued automatically"),

@@ -461,7 +461,15 @@ async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
         return;
     }
     let modules = state.app.quiz_modules();
-    match certificates::issue_for_person(state.app.db.write(), &state.app.certificate_key, person_id, &modules).await {
+    match certificates::issue_for_person(
+        state.app.db.read(),
+        state.app.db.write(),
+        &state.app.certificate_key,
+        person_id,
+        &modules,
+    )
+    .await
+    {
         Ok(issued) => {
             for c in issued {
                 tracing::info!(number = %c.number, "certificate issued after a passed post-test");

@@ -204,8 +204,8 @@ db_test!(certificates_are_numbered_without_gaps_signed_and_never_issued_twice_ev
     let mods = modules(&app);
     // Two issue runs at once (the periodic one and a panitia's bulk issue, say).
     let (a, b) = tokio::join!(
-        issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None),
-        issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, Some(1)),
+        issue_eligible(app.state.db.read(), app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None),
+        issue_eligible(app.state.db.read(), app.state.db.write(), &app.state.certificate_key, &d, &mods, None, Some(1)),
     );
     assert_eq!(a.unwrap().len() + b.unwrap().len(), 12, "each eligible participant once");
     let all = certificate::Entity::find()
@@ -217,7 +217,10 @@ db_test!(certificates_are_numbered_without_gaps_signed_and_never_issued_twice_ev
     let mut seqs: Vec<i32> = all.iter().map(|c| c.seq).collect();
     seqs.sort();
     assert_eq!(seqs, (1..=12).collect::<Vec<_>>(), "no gaps, no repeats");
-    let again = issue_eligible(app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None).await.unwrap();
+    let again =
+        issue_eligible(app.state.db.read(), app.state.db.write(), &app.state.certificate_key, &d, &mods, None, None)
+            .await
+            .unwrap();
     assert!(again.is_empty(), "issuing again changes nothing");
     for c in &all {
         assert!(people.contains(&c.person_id));

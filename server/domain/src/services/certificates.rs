@@ -250,7 +250,8 @@ pub async fn post_tests_of<C: sea_orm::ConnectionTrait>(
 /// Issues a certificate to everyone in `d` who meets the rule and has none yet; returns the new
 /// ones. What the automatic issue runs (after a post-test is passed, and periodically), and
 /// what panitia run in bulk.
-pub async fn issue_eligible<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn issue_eligible<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    read: &R,
     db: &C,
     key: &crate::signing::CertificateKey,
     d: &diklat::Model,
@@ -259,11 +260,12 @@ pub async fn issue_eligible<C: sea_orm::ConnectionTrait + sea_orm::TransactionTr
     issued_by: Option<i32>,
 ) -> Result<Vec<crate::entities::certificate::Model>, AppError> {
     let mut issued = Vec::new();
-    for s in standings(db, d, modules).await? {
+    // The evaluation reads on `read` (off SQLite's single writer); only the issue writes.
+    for s in standings(read, d, modules).await? {
         if !s.eligible() || only_person.is_some_and(|p| p != s.person_id) {
             continue;
         }
-        let post_tests = post_tests_of(db, s.person_id, modules).await?;
+        let post_tests = post_tests_of(read, s.person_id, modules).await?;
         if let Issued::New(c) = issue(db, key, d, &s, post_tests, issued_by, chrono::Utc::now()).await? {
             issued.push(c);
         }
@@ -272,7 +274,8 @@ pub async fn issue_eligible<C: sea_orm::ConnectionTrait + sea_orm::TransactionTr
 }
 
 /// Issues what `person_id` now qualifies for, in every diklat they are enrolled in.
-pub async fn issue_for_person<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn issue_for_person<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    read: &R,
     db: &C,
     key: &crate::signing::CertificateKey,
     person_id: i32,
@@ -284,17 +287,18 @@ pub async fn issue_for_person<C: sea_orm::ConnectionTrait + sea_orm::Transaction
     for e in enrolment::Entity::find()
         .filter(enrolment::Column::PersonId.eq(person_id))
         .filter(enrolment::Column::Status.eq("enrolled"))
-        .all(db)
+        .all(read)
         .await?
     {
-        let Some(d) = diklat::Entity::find_by_id(e.diklat_id).one(db).await? else { continue };
-        issued.extend(issue_eligible(db, key, &d, modules, Some(person_id), None).await?);
+        let Some(d) = diklat::Entity::find_by_id(e.diklat_id).one(read).await? else { continue };
+        issued.extend(issue_eligible(read, db, key, &d, modules, Some(person_id), None).await?);
     }
     Ok(issued)
 }
 
 /// The periodic automatic issue: every diklat running or finished in the last 30 days.
-pub async fn issue_all_due<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+pub async fn issue_all_due<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    read: &R,
     db: &C,
     key: &crate::signing::CertificateKey,
     modules: &[(i32, String)],
@@ -306,10 +310,10 @@ pub async fn issue_all_due<C: sea_orm::ConnectionTrait + sea_orm::TransactionTra
     for d in diklat::Entity::find()
         .filter(diklat::Column::Status.is_in(["running", "finished"]))
         .filter(diklat::Column::EndsOn.gte(since))
-        .all(db)
+        .all(read)
         .await?
     {
-        count += issue_eligible(db, key, &d, modules, None, None).await?.len();
+        count += issue_eligible(read, db, key, &d, modules, None, None).await?.len();
     }
     Ok(count)
 }
