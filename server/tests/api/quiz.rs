@@ -10,7 +10,9 @@ use domain::{
     quiz::Key,
     services::quizzes::{layout_of, Slot},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 const PESERTA: &domain::demo::DemoLogin = &LOGINS[3];
 const PANITIA: &domain::demo::DemoLogin = &LOGINS[1];
@@ -346,6 +348,7 @@ db_test!(a_clean_gift_upload_joins_the_bank_at_once_and_survives_a_restart, |app
     assert_eq!(bank.questions.len(), 25, "restarted server at {addr} keeps the imported questions");
     let imported = question::Entity::find()
         .filter(question::Column::ExtId.starts_with("impor-"))
+        .order_by_asc(question::Column::SortOrder)
         .all(app.state.db.read())
         .await
         .unwrap();
