@@ -303,7 +303,7 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
     let (m, module_id) = state.module(&slug).ok_or_else(|| fail(domain::AppError::NotFound))?;
     let results = quiz_report::results(db, d.id, module_id).await.map_err(fail)?;
     let people: Vec<i32> = results.iter().map(|r| r.person_id).collect();
-    let avg = |v: Vec<f64>| (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64 * 10.0).round() / 10.0);
+    let avg = |v: Vec<f64>| quiz_report::mean(&v);
     let averages = (
         avg(results.iter().filter_map(|r| r.pre).collect()),
         avg(results.iter().filter_map(|r| r.post).collect()),
@@ -435,8 +435,7 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
     if let Some(session) = crate::api::ssr::session() {
         if let Ok(Some(p)) = session.get::<GiftPending>(GiftPending::KEY).await {
             if p.slug == slug {
-                let taken = quizzes::imported_ids(db, module_id).await.map_err(fail)?;
-                let parsed = domain::gift::parse(&p.text, &taken);
+                let parsed = quizzes::read_gift(db, module_id, &p.text).await.map_err(fail)?;
                 pending = Some(GiftPreview {
                     file_name: p.file_name,
                     importable: parsed.questions.len(),

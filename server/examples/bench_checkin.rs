@@ -22,7 +22,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use support::{arg, percentile, sign_in, sign_in_all, Server};
+use support::{arg, sign_in, sign_in_all, Server};
 
 struct Fixture {
     session_id: i32,
@@ -222,15 +222,7 @@ fn main() {
             .await
             .unwrap()
     });
-    println!(
-        "  burst: {} check-ins in {:.2} s ({:.0}/s) · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · errors {errors}",
-        latencies.len(),
-        wall.as_secs_f64(),
-        latencies.len() as f64 / wall.as_secs_f64(),
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        latencies.last().unwrap().as_secs_f64() * 1000.0,
-    );
+    println!("{}", support::timing_line("check-ins (burst)", &latencies, wall, errors));
     println!("  stored: {stored} attendance rows for {participants} participants (unique per person and session)");
     assert_eq!(stored as usize, participants, "every check-in stored exactly once");
     server.stop(&server_rt);

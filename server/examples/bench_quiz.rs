@@ -22,7 +22,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use support::{arg, percentile, sign_in_all, Server};
+use support::{arg, sign_in_all, Server};
 
 const SLUG: &str = "pengembangan-usaha";
 const QUESTIONS: i32 = 20;
@@ -61,37 +61,22 @@ fn main() {
 
     // Everyone starts an attempt (not timed).
     let t = Instant::now();
-    let attempts: Vec<i64> = client_rt.block_on(async {
-        let ids = Arc::new(Mutex::new(vec![0i64; cookies.len()]));
-        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let cookies = Arc::new(cookies.clone());
-        let mut workers = Vec::new();
-        for _ in 0..16 {
-            let (client, base, ids, next, cookies) =
-                (client.clone(), base.clone(), ids.clone(), next.clone(), cookies.clone());
-            workers.push(tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    if i >= cookies.len() {
-                        break;
-                    }
-                    let r = client
-                        .post(format!("{base}/kuis/mulai"))
-                        .header("cookie", &cookies[i])
-                        .form(&[("slug", SLUG), ("fase", "awal")])
-                        .send()
-                        .await
-                        .unwrap();
-                    let to = r.headers()["location"].to_str().unwrap();
-                    ids.lock().unwrap()[i] = to.strip_prefix("/percobaan/").expect("an attempt").parse().unwrap();
-                }
-            }));
-        }
-        for w in workers {
-            w.await.unwrap();
-        }
-        let out = ids.lock().unwrap().clone();
-        out
+    let attempts: Vec<i64> = client_rt.block_on({
+        let (client, base, cookies) = (client.clone(), base.clone(), Arc::new(cookies.clone()));
+        support::in_parallel(participants, 16, move |i| {
+            let (client, base, cookies) = (client.clone(), base.clone(), cookies.clone());
+            async move {
+                let r = client
+                    .post(format!("{base}/kuis/mulai"))
+                    .header("cookie", &cookies[i])
+                    .form(&[("slug", SLUG), ("fase", "awal")])
+                    .send()
+                    .await
+                    .unwrap();
+                let to = r.headers()["location"].to_str().unwrap();
+                to.strip_prefix("/percobaan/").expect("an attempt").parse().unwrap()
+            }
+        })
     });
     println!("  {participants} attempts started in {:.1} s (before the timing)", t.elapsed().as_secs_f64());
 
@@ -167,15 +152,7 @@ fn main() {
         latencies.sort();
         (latencies, errors, wall)
     });
-    println!(
-        "  {} submissions in {:.2} s: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · errors {errors}",
-        latencies.len(),
-        wall.as_secs_f64(),
-        latencies.len() as f64 / wall.as_secs_f64(),
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        latencies.last().unwrap().as_secs_f64() * 1000.0,
-    );
+    println!("{}", support::timing_line("submissions", &latencies, wall, errors));
     let (submitted, total, graded, scores) = server_rt.block_on(async {
         let db = state.db.read();
         let of_quiz = || attempt::Entity::find().filter(attempt::Column::QuizId.eq(quiz_id));

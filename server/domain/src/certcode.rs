@@ -33,13 +33,32 @@ impl std::fmt::Display for CodeError {
     }
 }
 
-fn value(c: char) -> Option<u8> {
-    let c = match c.to_ascii_uppercase() {
+/// A typed character as Crockford reads it: upper case, `I`/`L` as `1`, `O` as `0`.
+fn lenient(c: char) -> char {
+    match c.to_ascii_uppercase() {
         'I' | 'L' => '1',
         'O' => '0',
         c => c,
-    };
+    }
+}
+
+fn value(c: char) -> Option<u8> {
+    let c = lenient(c);
     ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u8)
+}
+
+/// `XXXX-XXXX-XXXX-XXXX-C` from the 16 digits.
+fn format_code(digits: &[u8; CHARS]) -> String {
+    let mut out = String::with_capacity(CHARS + CHARS / 4 + 1);
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[*d as usize] as char);
+    }
+    out.push('-');
+    out.push(CHECK[check_of(digits) as usize] as char);
+    out
 }
 
 /// The code's value mod 37, over its 80 bits.
@@ -55,16 +74,7 @@ pub fn encode(bytes: [u8; BITS / 8]) -> String {
         *d = (n & 31) as u8;
         n >>= 5;
     }
-    let mut out = String::with_capacity(CHARS + CHARS / 4 + 1);
-    for (i, d) in digits.iter().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            out.push('-');
-        }
-        out.push(ALPHABET[*d as usize] as char);
-    }
-    out.push('-');
-    out.push(CHECK[check_of(&digits) as usize] as char);
-    out
+    format_code(&digits)
 }
 
 /// A new code from a cryptographically secure generator (seeded by the operating system).
@@ -85,27 +95,11 @@ pub fn parse(typed: &str) -> Result<String, CodeError> {
     for (d, &c) in digits.iter_mut().zip(&chars) {
         *d = value(c).ok_or(CodeError::Character(c))?;
     }
-    let check = chars[CHARS].to_ascii_uppercase();
-    let expected = CHECK[check_of(&digits) as usize] as char;
     // The check symbol may itself be typed with Crockford's lenient letters.
-    let typed_check = match check {
-        'I' | 'L' => '1',
-        'O' => '0',
-        c => c,
-    };
-    if typed_check != expected {
+    if lenient(chars[CHARS]) != CHECK[check_of(&digits) as usize] as char {
         return Err(CodeError::Check);
     }
-    let mut out = String::with_capacity(CHARS + CHARS / 4 + 1);
-    for (i, d) in digits.iter().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            out.push('-');
-        }
-        out.push(ALPHABET[*d as usize] as char);
-    }
-    out.push('-');
-    out.push(expected);
-    Ok(out)
+    Ok(format_code(&digits))
 }
 
 #[cfg(test)]

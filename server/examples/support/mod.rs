@@ -170,29 +170,58 @@ pub async fn sign_in(client: &reqwest::Client, base: &str, login: &str) -> Strin
     session_cookie(&r)
 }
 
-/// Signs every login in, eight at a time (Argon2 is slow on purpose: not part of any timing).
-pub async fn sign_in_all(client: &reqwest::Client, base: &str, logins: &[String]) -> Vec<String> {
-    let cookies = Arc::new(Mutex::new(vec![String::new(); logins.len()]));
+/// Runs `f(0) … f(n-1)`, `workers` at a time; the results in order.
+pub async fn in_parallel<T, F, Fut>(n: usize, workers: usize, f: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+{
+    let results: Arc<Mutex<Vec<Option<T>>>> = Arc::new(Mutex::new((0..n).map(|_| None).collect()));
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let logins = Arc::new(logins.to_vec());
-    let mut workers = Vec::new();
-    for _ in 0..8 {
-        let (client, base, cookies, next, logins) =
-            (client.clone(), base.to_string(), cookies.clone(), next.clone(), logins.clone());
-        workers.push(tokio::spawn(async move {
+    let f = Arc::new(f);
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (results, next, f) = (results.clone(), next.clone(), f.clone());
+        tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                if i >= logins.len() {
+                if i >= n {
                     break;
                 }
-                let c = sign_in(&client, &base, &logins[i]).await;
-                cookies.lock().unwrap()[i] = c;
+                let r = f(i).await;
+                results.lock().unwrap()[i] = Some(r);
             }
         }));
     }
-    for w in workers {
-        w.await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
     }
-    let out = cookies.lock().unwrap().clone();
-    out
+    let out = std::mem::take(&mut *results.lock().unwrap());
+    out.into_iter().map(|r| r.expect("every item ran")).collect()
+}
+
+/// Signs every login in, eight at a time (Argon2 is slow on purpose: not part of any timing).
+pub async fn sign_in_all(client: &reqwest::Client, base: &str, logins: &[String]) -> Vec<String> {
+    let (client, base, logins) = (client.clone(), base.to_string(), Arc::new(logins.to_vec()));
+    in_parallel(logins.len(), 8, move |i| {
+        let (client, base, logins) = (client.clone(), base.clone(), logins.clone());
+        async move { sign_in(&client, &base, &logins[i]).await }
+    })
+    .await
+}
+
+/// One line of results: how many in how long, the rate, latency p50/p99/max, errors.
+/// `latencies` sorted.
+pub fn timing_line(what: &str, latencies: &[Duration], wall: Duration, errors: usize) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "  {} {what} in {:.2} s: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · errors {errors}",
+        latencies.len(),
+        wall.as_secs_f64(),
+        latencies.len() as f64 / wall.as_secs_f64(),
+        ms(percentile(latencies, 0.50)),
+        ms(percentile(latencies, 0.99)),
+        ms(*latencies.last().expect("at least one request")),
+    )
 }

@@ -347,11 +347,7 @@ async fn gift_upload(
         }
     };
     let pending = GiftPending { slug: slug.clone(), file_name: name, text };
-    let parsed = async {
-        let taken = quizzes::imported_ids(state.app.db.read(), module_id).await?;
-        Ok::<_, AppError>(domain::gift::parse(&pending.text, &taken))
-    }
-    .await;
+    let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
     let import = match parsed {
         Ok(i) => i,
         Err(e) => {
@@ -429,11 +425,7 @@ async fn gift_confirm(
         flash(&session, Flash::error("Centang \"Saya setuju\" untuk mengimpor soal yang valid.")).await;
         return Redirect::to(&format!("{back}#konfirmasi")).into_response();
     }
-    let parsed = async {
-        let taken = quizzes::imported_ids(state.app.db.read(), module_id).await?;
-        Ok::<_, AppError>(domain::gift::parse(&pending.text, &taken))
-    }
-    .await;
+    let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
     match parsed {
         Ok(import) => {
             finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;

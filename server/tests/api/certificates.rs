@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::TestApp;
 use domain::{
     demo::LOGINS,
-    entities::{attempt, attendance, diklat, diklat_session, person},
+    entities::{attempt, attendance, diklat, diklat_session},
     services::{
         certificates::{standings, Standing},
         quizzes::{quiz_of, Phase},
@@ -14,22 +14,11 @@ use domain::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 async fn demo_diklat(app: &TestApp) -> diklat::Model {
-    diklat::Entity::find()
-        .filter(diklat::Column::Code.eq(domain::demo::DIKLAT_CODE))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap()
+    app.diklat(domain::demo::DIKLAT_CODE).await
 }
 
 async fn peserta_id(app: &TestApp) -> i32 {
-    person::Entity::find()
-        .filter(person::Column::Phone.eq("+6281234560001"))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .expect("the demo peserta")
-        .id
+    app.demo_peserta_id().await
 }
 
 fn modules(app: &TestApp) -> Vec<(i32, String)> {
@@ -167,12 +156,7 @@ db_test!(each_missing_part_of_the_completion_rule_is_named_until_all_are_met, |a
 db_test!(nobody_meets_the_rule_before_the_sessions_are_over, |app| {
     app.seed_demo().await;
     // The current angkatan runs from today: its later sessions count as not attended yet.
-    let d = diklat::Entity::find()
-        .filter(diklat::Column::Code.eq(domain::demo::CURRENT_CODE))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap();
+    let d = app.diklat(domain::demo::CURRENT_CODE).await;
     let all = standings(app.state.db.read(), &d, &modules(&app)).await.unwrap();
     assert!(!all.is_empty());
     assert!(all.iter().all(|s| !s.eligible() && !s.attendance_ok));

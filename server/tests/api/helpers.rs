@@ -88,6 +88,31 @@ impl TestApp {
         domain::demo::seed(self.state.db.write()).await.expect("demo seeded");
     }
 
+    /// A demo diklat by its code (`domain::demo::DIKLAT_CODE`, `CURRENT_CODE`).
+    pub async fn diklat(&self, code: &str) -> domain::entities::diklat::Model {
+        use domain::entities::diklat;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        diklat::Entity::find()
+            .filter(diklat::Column::Code.eq(code))
+            .one(self.state.db.read())
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("the demo diklat {code}"))
+    }
+
+    /// The person id of the demo's first peserta (`domain::demo::LOGINS[3]`).
+    pub async fn demo_peserta_id(&self) -> i32 {
+        use domain::entities::person;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        person::Entity::find()
+            .filter(person::Column::Phone.eq("+6281234560001"))
+            .one(self.state.db.read())
+            .await
+            .unwrap()
+            .expect("the demo peserta")
+            .id
+    }
+
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn browser(&self) -> reqwest::Client {
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()

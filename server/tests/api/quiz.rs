@@ -203,12 +203,7 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     let post = started(&app, &peserta, "akhir").await;
     post_answers(&app, &peserta, answers(&app, &post, 10).await, true).await;
 
-    let d = domain::entities::diklat::Entity::find()
-        .filter(domain::entities::diklat::Column::Code.eq(domain::demo::DIKLAT_CODE))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap();
+    let d = app.diklat(domain::demo::DIKLAT_CODE).await;
     let panitia = signed_in(&app, PANITIA).await;
     let page = panitia.get(app.url(&format!("/diklat/{}/kuis?modul={SLUG}", d.id))).send().await.unwrap();
     assert_eq!(page.status(), 200);

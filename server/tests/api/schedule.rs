@@ -33,12 +33,7 @@ async fn post_flash(app: &TestApp, client: &reqwest::Client, path: &str, form: &
 }
 
 async fn current_diklat(app: &TestApp) -> diklat::Model {
-    diklat::Entity::find()
-        .filter(diklat::Column::Code.eq(CURRENT_CODE))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap()
+    app.diklat(CURRENT_CODE).await
 }
 
 async fn sessions_of(app: &TestApp, diklat_id: i32) -> Vec<diklat_session::Model> {
@@ -51,13 +46,7 @@ async fn sessions_of(app: &TestApp, diklat_id: i32) -> Vec<diklat_session::Model
 }
 
 async fn peserta_id(app: &TestApp) -> i32 {
-    person::Entity::find()
-        .filter(person::Column::Phone.eq("+6281234560001"))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    app.demo_peserta_id().await
 }
 
 db_test!(overlapping_sessions_in_one_room_and_dates_outside_the_diklat_are_refused, |app| {

@@ -65,7 +65,8 @@ pub struct VillageSummary {
     pub passed: usize,
 }
 
-fn mean(v: &[f64]) -> Option<f64> {
+/// The mean to one decimal, `None` for nobody.
+pub fn mean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| (v.iter().sum::<f64>() / v.len() as f64 * 10.0).round() / 10.0)
 }
 

@@ -294,6 +294,16 @@ pub async fn imported_ids<C: ConnectionTrait>(
         .collect())
 }
 
+/// Reads a GIFT file for the module's current bank (new ids avoid those already imported).
+pub async fn read_gift<C: ConnectionTrait>(
+    db: &C,
+    module_id: i32,
+    text: &str,
+) -> Result<crate::gift::GiftImport, AppError> {
+    let taken = imported_ids(db, module_id).await?;
+    Ok(crate::gift::parse(text, &taken))
+}
+
 /// Adds the questions of a GIFT import to the module's current bank (all or nothing, audited).
 /// Returns how many were added.
 pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
