@@ -36,6 +36,8 @@ pub struct QuizOverview {
     pub bank_size: usize,
     pub shuffle_questions: bool,
     pub shuffle_options: bool,
+    /// Whether submitted attempts show correct answers and explanations.
+    pub show_review: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -137,6 +139,7 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         bank_size: quizzes::current_bank(state.db.read(), q.module_id).await.map_err(fail)?.questions.len(),
         shuffle_questions: q.shuffle_questions,
         shuffle_options: q.shuffle_options,
+        show_review: q.show_review,
         final_score: quizzes::final_score(&q.grading_method, &attempts),
         gain: ssr::gain(&state, caller.person_id, &slug).await.map_err(fail)?,
         attempts: attempts

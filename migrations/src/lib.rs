@@ -15,6 +15,7 @@ mod m20251013_000004_create_quizzes;
 mod m20251013_000005_create_certificates_audit;
 mod m20251013_000006_seed_kota_malang;
 mod m20261128_000007_add_present_statuses;
+mod m20261130_000008_quiz_show_review;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251013_000005_create_certificates_audit::Migration),
             Box::new(m20251013_000006_seed_kota_malang::Migration),
             Box::new(m20261128_000007_add_present_statuses::Migration),
+            Box::new(m20261130_000008_quiz_show_review::Migration),
         ]
     }
 }

@@ -65,6 +65,7 @@ pub fn QuizPage() -> impl IntoView {
                         <li>{format!("{} {}", lang.pick("Nilai lulus", "Pass mark"), o.pass_mark)}</li>
                         <li>{format!("{} {}", lang.pick("Kesempatan", "Attempts allowed"), o.max_attempts)}</li>
                         <li>{match o.time_limit_minutes { Some(m) => format!("{} {m} {}", lang.pick("Batas waktu", "Time limit"), lang.pick("menit", "minutes")), None => lang.pick("Tanpa batas waktu", "No time limit").to_string() }}</li>
+                        {(!o.show_review).then(|| view! { <li data-testid="no-review">{lang.pick("Pembahasan soal tidak ditampilkan setelah dikumpulkan; Anda melihat nilai dan status lulus.", "The review is not shown after submission; you see your score and whether you passed.")}</li> })}
                         <li>{format!("{}: {}", lang.pick("Nilai yang dihitung", "Grade counted"), match o.grading.as_str() { "last" => lang.pick("percobaan terakhir", "last attempt"), "first" => lang.pick("percobaan pertama", "first attempt"), "average" => lang.pick("rata-rata", "average"), _ => lang.pick("tertinggi", "highest") })}</li>
                     </ul>
                     {o.final_score.map(|s| view! { <p class="lead" data-testid="final-score">{format!("{} {s:.1}", lang.pick("Nilai Anda:", "Your grade:"))}</p> })}
@@ -101,6 +102,7 @@ pub fn QuizPage() -> impl IntoView {
                                 </label>
                                 <label class="inline"><input type="checkbox" name="acak_soal" checked=o.shuffle_questions/>" "{lang.pick("Acak urutan soal", "Shuffle questions")}</label>
                                 <label class="inline"><input type="checkbox" name="acak_opsi" checked=o.shuffle_options/>" "{lang.pick("Acak urutan pilihan", "Shuffle options")}</label>
+                                <label class="inline"><input type="checkbox" name="pembahasan" checked=o.show_review/>" "{lang.pick("Tampilkan pembahasan (jawaban benar dan penjelasan) setelah dikumpulkan", "Show the review (correct answers and explanations) after submission")}</label>
                                 <button type="submit" class="button">{lang.pick("Simpan pengaturan", "Save settings")}</button>
                             </form>
                         </details>
@@ -242,6 +244,9 @@ pub fn AttemptPage() -> impl IntoView {
                                     {format!(" ({} {})", lang.pick("nilai lulus", "pass mark"), a.pass_mark)}
                                 </p>
                                 {a.gain.map(|g| view! { <p data-testid="gain">{gain_text(g, lang)}</p> })}
+                                {a.questions.iter().all(|q| q.review.is_none()).then(|| view! {
+                                    <p class="muted" data-testid="no-review">{lang.pick("Pembahasan soal tidak ditampilkan untuk kuis ini.", "This quiz does not show the review.")}</p>
+                                })}
                                 <p><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
                             </section>
                         })}

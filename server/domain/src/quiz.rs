@@ -113,6 +113,8 @@ pub struct QuizSettings {
     pub nilai_dihitung: Option<String>,
     pub acak_soal: Option<bool>,
     pub acak_opsi: Option<bool>,
+    /// After submission, show each question's correct answer and explanation (default true).
+    pub tampilkan_pembahasan: Option<bool>,
 }
 
 impl QuizSettings {

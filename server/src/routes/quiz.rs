@@ -215,6 +215,7 @@ struct SettingsForm {
     metode: String,
     acak_soal: Option<String>,
     acak_opsi: Option<String>,
+    pembahasan: Option<String>,
 }
 
 /// Quiz settings: admins and national panitia (they are the module's defaults for every diklat).
@@ -237,6 +238,7 @@ async fn settings(
         grading_method: f.metode,
         shuffle_questions: f.acak_soal.is_some(),
         shuffle_options: f.acak_opsi.is_some(),
+        show_review: f.pembahasan.is_some(),
     };
     let result = async {
         let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;

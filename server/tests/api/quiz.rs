@@ -110,6 +110,47 @@ db_test!(answers_stay_on_the_server_until_submission_and_grading_is_exact, |app|
     assert_eq!(attempt::Entity::find().count(app.state.db.read()).await.unwrap(), 1);
 });
 
+db_test!(a_quiz_set_to_hide_its_review_shows_the_score_but_no_answers_or_explanations, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    let settings = |review: bool| {
+        let mut form = vec![
+            ("slug", SLUG),
+            ("fase", "awal"),
+            ("jumlah", "10"),
+            ("lulus", "70"),
+            ("kesempatan", "3"),
+            ("waktu", ""),
+            ("metode", "highest"),
+        ];
+        if review {
+            form.push(("pembahasan", "on"));
+        }
+        form
+    };
+    let r = admin.post(app.url("/kuis/pengaturan")).form(&settings(false)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let peserta = signed_in(&app, PESERTA).await;
+    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/awal"))).send().await.unwrap().text().await.unwrap();
+    assert!(overview.contains("Pembahasan soal tidak ditampilkan"), "the rules say so before the attempt");
+    let a = started(&app, &peserta, "awal").await;
+    assert_eq!(post_answers(&app, &peserta, answers(&app, &a, 8).await, true).await, "Terkumpul. Nilai Anda 80.0.");
+    let attempt_page =
+        || async { peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap() };
+    let page = attempt_page().await.replace("<!>", "");
+    assert!(page.contains("Nilai: 80.0") && page.contains("LULUS"), "score and pass/fail are shown");
+    assert!(!page.contains("BELUM LULUS"));
+    assert!(!page.contains(r#"data-testid="review""#), "no per-question review");
+    assert!(!page.contains("option correct") && !page.contains("option wrong"), "no option marked right or wrong");
+    let content = domain::content::Content::load(&content_dir()).unwrap();
+    for q in &content.module(SLUG).unwrap().bank.as_ref().unwrap().questions {
+        assert!(!page.contains(q.explanation_html.trim()), "no explanation ({})", q.id);
+    }
+    // Turned back on, the same attempt shows its review.
+    admin.post(app.url("/kuis/pengaturan")).form(&settings(true)).send().await.unwrap();
+    assert_eq!(attempt_page().await.matches(r#"data-testid="review""#).count(), 10);
+});
+
 db_test!(a_full_marks_post_test_shows_the_learning_gain, |app| {
     app.seed_demo().await;
     let peserta = signed_in(&app, PESERTA).await;
@@ -414,7 +455,7 @@ async fn with_content_settings(backend: crate::helpers::Backend) {
     let start = text.find("[tes_akhir]").unwrap();
     let end = start + text[start..].find("\n\n").unwrap();
     let edited = format!(
-        "{}[tes_akhir]\njumlah_soal = 5\nnilai_lulus = 80\nkesempatan = 2\nbatas_waktu_menit = 15\nnilai_dihitung = \"terakhir\"{}",
+        "{}[tes_akhir]\njumlah_soal = 5\nnilai_lulus = 80\nkesempatan = 2\nbatas_waktu_menit = 15\nnilai_dihitung = \"terakhir\"\ntampilkan_pembahasan = false{}",
         &text[..start],
         &text[end..]
     );
@@ -431,8 +472,8 @@ async fn with_content_settings(backend: crate::helpers::Backend) {
     };
     let q = post(&app).await;
     assert_eq!(
-        (q.question_count, q.pass_mark, q.max_attempts, q.time_limit_seconds, q.grading_method.as_str()),
-        (5, 80, 2, Some(900), "last"),
+        (q.question_count, q.pass_mark, q.max_attempts, q.time_limit_seconds, q.grading_method.as_str(), q.show_review),
+        (5, 80, 2, Some(900), "last", false),
         "the content's [tes_akhir] is applied"
     );
 

@@ -17,6 +17,8 @@ pub struct Model {
     pub max_attempts: i32,
     pub time_limit_seconds: Option<i32>,
     pub grading_method: String,
+    /// After submission, show each question's correct answer and explanation.
+    pub show_review: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

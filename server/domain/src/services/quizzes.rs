@@ -181,6 +181,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                         max_attempts: Set(3),
                         time_limit_seconds: Set(None),
                         grading_method: Set("highest".into()),
+                        show_review: Set(true),
                         created_at: Set(now),
                         updated_at: Set(now),
                         ..Default::default()
@@ -233,6 +234,9 @@ fn apply_settings(row: &mut quiz::ActiveModel, s: &crate::quiz::QuizSettings) {
     }
     if let Some(b) = s.acak_opsi {
         row.shuffle_options.set_if_not_equals(b);
+    }
+    if let Some(b) = s.tampilkan_pembahasan {
+        row.show_review.set_if_not_equals(b);
     }
 }
 
@@ -793,7 +797,7 @@ pub struct ShownQuestion {
     /// (bank index, html) in display order.
     pub options: Vec<(usize, String)>,
     pub response: Option<Response>,
-    /// After submission only.
+    /// After submission, when the quiz shows its review.
     pub review: Option<Review>,
 }
 
@@ -806,12 +810,14 @@ pub struct Review {
     pub correct_text: String,
 }
 
-/// The questions of an attempt in display order; the key only once it is finished.
+/// The questions of an attempt in display order; the key only once it is finished, and only
+/// when the quiz shows its review (`show_review`; the score and pass/fail are shown either way).
 pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec<ShownQuestion>, AppError> {
     let layout = layout_of(a);
     let questions = load_questions(db, layout.iter().map(|s| s.q).collect()).await?;
     let responses = responses_of(db, a.id).await?;
-    let finished = a.status != "in_progress";
+    let review_shown = quiz::Entity::find_by_id(a.quiz_id).one(db).await?.is_some_and(|q| q.show_review);
+    let finished = a.status != "in_progress" && review_shown;
     let mut out = Vec::new();
     for slot in layout {
         let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };
@@ -854,6 +860,7 @@ pub struct SettingsInput {
     pub grading_method: String,
     pub shuffle_questions: bool,
     pub shuffle_options: bool,
+    pub show_review: bool,
 }
 
 /// Changes a quiz's settings (admin). Attempts already started keep the deadline they got.
@@ -890,9 +897,10 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
     row.grading_method = Set(input.grading_method.clone());
     row.shuffle_questions = Set(input.shuffle_questions);
     row.shuffle_options = Set(input.shuffle_options);
+    row.show_review = Set(input.show_review);
     row.updated_at = Set(Utc::now());
     row.update(&txn).await?;
-    let detail = serde_json::json!({ "count": count, "pass": pass, "attempts": attempts, "limit": limit, "method": input.grading_method });
+    let detail = serde_json::json!({ "count": count, "pass": pass, "attempts": attempts, "limit": limit, "method": input.grading_method, "review": input.show_review });
     crate::services::audit::record(
         &txn,
         Some(caller.account_id),
