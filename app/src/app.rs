@@ -93,6 +93,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bank-soal/:slug") view=crate::pages::bank::BankPage ssr=SsrMode::Async/>
                     <Route path=path!("/kuis/:slug/:fase") view=QuizPage ssr=SsrMode::Async/>
                     <Route path=path!("/percobaan/:id") view=AttemptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verifikasi") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verifikasi/:code") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sertifikat") view=crate::pages::certificates::MyCertificatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sertifikat/unduhan/:id") view=crate::pages::certificates::ZipProgressPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

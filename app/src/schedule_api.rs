@@ -575,6 +575,20 @@ pub struct StandingRow {
     pub post_missing: Vec<String>,
     pub pre_missing: Vec<String>,
     pub eligible: bool,
+    pub certificate: Option<IssuedCertificate>,
+}
+
+/// A participant's certificate as panitia manage it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssuedCertificate {
+    pub id: i32,
+    pub number: String,
+    pub code: String,
+    /// aktif | dicabut | kedaluwarsa
+    pub status: String,
+    pub revocation_reason: Option<String>,
+    /// `YYYY-MM-DD` (what a date input takes), if set.
+    pub expires_on: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -585,6 +599,10 @@ pub struct StandingsView {
     pub require_pretests: bool,
     pub modules: usize,
     pub eligible: usize,
+    /// Certificates issued (any status).
+    pub issued: usize,
+    /// Kelurahan names with at least one certificate (for a ZIP per kelurahan).
+    pub villages: Vec<String>,
     pub rows: Vec<StandingRow>,
 }
 
@@ -599,9 +617,31 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
     let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
     let modules = state.quiz_modules();
     let standings = certificates::standings(db, &d, &modules).await.map_err(fail)?;
+    let today = schedule::today_wib(chrono::Utc::now());
+    let mut issued: std::collections::HashMap<i32, IssuedCertificate> = certificates::of_diklat(db, d.id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|c| {
+            let status = certificates::status_of(&c, today).code().to_string();
+            (
+                c.person_id,
+                IssuedCertificate {
+                    id: c.id,
+                    number: c.number,
+                    code: c.verification_code,
+                    status,
+                    revocation_reason: c.revocation_reason,
+                    expires_on: c.expires_on.map(|d| d.format("%Y-%m-%d").to_string()),
+                },
+            )
+        })
+        .collect();
+    let issued_count = issued.len();
     let rows: Vec<StandingRow> = standings
         .into_iter()
         .map(|s| StandingRow {
+            certificate: issued.remove(&s.person_id),
             percent: s.attendance_percent(),
             eligible: s.eligible(),
             name: s.name,
@@ -621,6 +661,14 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
         require_pretests: d.require_pretests,
         modules: modules.len(),
         eligible: rows.iter().filter(|r| r.eligible).count(),
+        issued: issued_count,
+        villages: {
+            let mut v: Vec<String> =
+                rows.iter().filter(|r| r.certificate.is_some()).map(|r| r.village.clone()).collect();
+            v.sort();
+            v.dedup();
+            v
+        },
         rows,
     })
 }

@@ -46,6 +46,12 @@ pub struct ServerState {
     pub public_url: String,
     /// Whether `X-Forwarded-For` names the client (set by a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Per-address brake on the certificate verification API.
+    pub verify_limiter: std::sync::Arc<domain::cache::RateLimiter>,
+    /// Who signs printed certificates.
+    pub signer: std::sync::Arc<crate::certificates::Signer>,
+    /// Typesets certificate PDFs (fonts loaded once).
+    pub pdf: std::sync::Arc<domain::pdf::Renderer>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -89,6 +95,24 @@ impl Application {
 
         let mut state = AppState::new(db, content, module_ids, banks, data_key);
         state.certificate_key = std::sync::Arc::new(certificate_key);
+        if matches!(demo, Some(demo::Outcome::Seeded { .. })) {
+            let fail = |e: domain::AppError| StartupError::Demo(format!("test results and certificates: {e}"));
+            let modules = state.quiz_modules();
+            domain::demo::seed_results(state.db.write(), &modules).await.map_err(fail)?;
+            let october =
+                domain::services::schedule::by_code(state.db.read(), domain::demo::DIKLAT_CODE).await.map_err(fail)?;
+            domain::services::certificates::issue_eligible(
+                state.db.read(),
+                state.db.write(),
+                &state.certificate_key,
+                &october,
+                &modules,
+                None,
+                None,
+            )
+            .await
+            .map_err(fail)?;
+        }
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| StartupError::Listen { addr: config.listen, reason: e.to_string() })?;
@@ -179,6 +203,18 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         session_idle: std::time::Duration::from_secs(config.session_idle_secs),
         public_url: config.public_url.trim_end_matches('/').to_string(),
         trust_forwarded_for: config.trust_forwarded_for,
+        verify_limiter: std::sync::Arc::new(domain::cache::RateLimiter::new(
+            config.verify_rate_per_minute,
+            std::time::Duration::from_secs(60),
+        )),
+        signer: std::sync::Arc::new(crate::certificates::Signer {
+            authority: config.cert_authority.clone(),
+            office: config.cert_office.clone(),
+            place: config.cert_place.clone(),
+            title: config.cert_signer_title.clone(),
+            name: config.cert_signer_name.clone(),
+        }),
+        pdf: std::sync::Arc::new(domain::pdf::Renderer::new()),
     };
     let sessions = crate::session::layer(
         crate::session::DbSessionStore::new(state.db.clone(), state.auth_epoch.clone()),

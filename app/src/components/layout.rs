@@ -20,10 +20,12 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/wilayah", label: |t| t.nav_regions, roles: &[] },
     NavItem { href: "/jadwal", label: |t| t.nav_schedule, roles: &[Role::Peserta, Role::Panitia, Role::Admin] },
     NavItem { href: "/presensi", label: |t| t.nav_checkin, roles: &[Role::Peserta] },
+    NavItem { href: "/sertifikat", label: |t| t.nav_certificates, roles: &[Role::Peserta] },
     NavItem { href: "/diklat", label: |t| t.nav_diklat, roles: &[Role::Panitia, Role::Admin] },
     NavItem { href: "/peserta", label: |t| t.nav_people, roles: &[Role::Panitia, Role::Admin] },
     NavItem { href: "/admin/peran", label: |t| t.nav_roles, roles: &[Role::Admin] },
     NavItem { href: "/audit", label: |t| t.nav_audit, roles: &[Role::Admin] },
+    NavItem { href: "/verifikasi", label: |t| t.nav_verify, roles: &[] },
 ];
 
 /// Header with the service name and navigation for the caller's roles, the page, the footer.

@@ -2,6 +2,7 @@ pub mod account;
 pub mod attendance;
 pub mod audit;
 pub mod bank;
+pub mod certificates;
 pub mod codes;
 pub mod diklat;
 pub mod home;

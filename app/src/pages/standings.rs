@@ -2,9 +2,11 @@
 //! still misses (attendance, post-tests, pre-tests).
 
 use crate::{
+    api::take_flash,
     app::{require_sign_in, use_lang},
-    components::status::or_error,
-    schedule_api::diklat_standings,
+    components::status::{or_error, FlashNotice},
+    i18n::Lang,
+    schedule_api::{diklat_standings, IssuedCertificate},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,10 +22,13 @@ pub fn StandingsPage() -> impl IntoView {
         return ().into_any();
     }
     let standings = Resource::new(id, diklat_standings);
+    let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
+                let flash = flash.await.ok().flatten();
                 or_error(standings.await.map(|s| {
+                    let due = s.rows.iter().filter(|r| r.eligible && r.certificate.is_none()).count();
                     let title = lang.pick("Kelulusan", "Completion");
                     let total = s.rows.len();
                     view! {
@@ -40,7 +45,10 @@ pub fn StandingsPage() -> impl IntoView {
                             lang.pick("modul", "modules"),
                             if s.require_pretests { lang.pick(" · tes awal wajib diikuti", " · pre-tests required") } else { "" }
                         )}</p>
-                        <p class="lead" data-testid="eligible">{format!("{} {} {total} {}", s.eligible, lang.pick("dari", "of"), lang.pick("peserta memenuhi syarat", "participants meet the rule"))}</p>
+                        <FlashNotice flash=flash/>
+                        <p class="lead" data-testid="eligible">{format!("{} {} {total} {}", s.eligible, lang.pick("dari", "of"), lang.pick("peserta memenuhi syarat", "participants meet the rule"))}
+                            " · "<span data-testid="issued">{format!("{} {}", s.issued, lang.pick("sertifikat terbit", "certificates issued"))}</span></p>
+                        {certificate_actions(s.diklat_id, due, s.issued, s.villages.clone(), lang)}
                         {if total == 0 {
                             view! { <p class="empty">{lang.pick("Belum ada peserta terdaftar.", "Nobody is enrolled yet.")}</p> }.into_any()
                         } else {
@@ -52,6 +60,7 @@ pub fn StandingsPage() -> impl IntoView {
                                             <th>{lang.pick("Kehadiran", "Attendance")}</th>
                                             <th>{lang.pick("Tes", "Tests")}</th>
                                             <th>{lang.pick("Status", "Status")}</th>
+                                            <th>{lang.pick("Sertifikat", "Certificate")}</th>
                                         </tr></thead>
                                         <tbody>
                                             {s.rows.into_iter().map(|r| {
@@ -73,6 +82,7 @@ pub fn StandingsPage() -> impl IntoView {
                                                         <td class:warn=!r.attendance_ok>{format!("{}/{} ({}%)", r.present, r.sessions, r.percent)}{r.attendance_ok.then_some(" ✓")}</td>
                                                         <td class:warn=!r.post_missing.is_empty() || !r.pre_missing.is_empty()>{tests}</td>
                                                         <td>{if r.eligible { view! { <strong>{lang.pick("Memenuhi syarat", "Meets the rule")}</strong> }.into_any() } else { view! { <span>{lang.pick("Belum", "Not yet")}</span> }.into_any() }}</td>
+                                                        <td>{r.certificate.map(|c| certificate_cell(c, lang))}</td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
@@ -87,4 +97,78 @@ pub fn StandingsPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Bulk issue and the ZIP downloads.
+fn certificate_actions(diklat_id: i32, due: usize, issued: usize, villages: Vec<String>, lang: Lang) -> impl IntoView {
+    view! {
+        <div class="card no-print stack" data-testid="certificate-actions">
+            {if due > 0 {
+                view! {
+                    <form method="post" action=format!("/diklat/{diklat_id}/sertifikat/terbitkan") class="inline-form">
+                        <label class="inline"><input type="checkbox" name="yakin" value="ya" required/>" "{format!(
+                            "{} {due} {}",
+                            lang.pick("Saya sudah memeriksa daftar; terbitkan sertifikat untuk", "I have checked the list; issue certificates to"),
+                            lang.pick("peserta yang memenuhi syarat", "participants who meet the rule")
+                        )}</label>
+                        <button type="submit" class="button">{lang.pick("Terbitkan sertifikat", "Issue certificates")}</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <p class="hint">{lang.pick(
+                    "Sertifikat terbit otomatis saat peserta memenuhi syarat; tidak ada yang menunggu.",
+                    "Certificates are issued automatically when a participant meets the rule; none are waiting."
+                )}</p> }.into_any()
+            }}
+            {(issued > 0).then(|| view! {
+                <form method="post" action=format!("/diklat/{diklat_id}/sertifikat/zip") class="inline-form">
+                    <label>{lang.pick("Unduh PDF sebagai ZIP", "Download the PDFs as a ZIP")}
+                        <select name="kelurahan">
+                            <option value="">{format!("{} ({issued})", lang.pick("Semua kelurahan", "All villages"))}</option>
+                            {villages.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="button secondary">{lang.pick("Buat ZIP", "Build the ZIP")}</button>
+                </form>
+            })}
+        </div>
+    }
+}
+
+/// A participant's certificate: number, status, PDF, and (in a fold) expiry and revocation.
+fn certificate_cell(c: IssuedCertificate, lang: Lang) -> impl IntoView {
+    let status = match c.status.as_str() {
+        "dicabut" => lang.pick("dicabut", "revoked"),
+        "kedaluwarsa" => lang.pick("kedaluwarsa", "expired"),
+        _ => lang.pick("aktif", "valid"),
+    };
+    let revoked = c.status == "dicabut";
+    view! {
+        <div data-certificate=c.number.clone()>
+            <a href=format!("/unduh/sertifikat/{}.pdf", c.code)>{c.number.clone()}</a>
+            <br/><span class:warn=c.status != "aktif">{status}</span>
+            {c.revocation_reason.clone().map(|r| view! { <br/><span class="hint">{r}</span> })}
+            " · "<a href=format!("/verifikasi/{}", c.code)>{lang.pick("verifikasi", "verify")}</a>
+            <details class="no-print">
+                <summary>{lang.pick("Kelola", "Manage")}</summary>
+                <form method="post" action="/sertifikat/berlaku" class="stack">
+                    <input type="hidden" name="id" value=c.id/>
+                    <label>{lang.pick("Berlaku sampai (kosong = tanpa batas)", "Valid until (empty = no end)")}
+                        <input type="date" name="tanggal" value=c.expires_on.clone().unwrap_or_default()/>
+                    </label>
+                    <button type="submit" class="button secondary small">{lang.pick("Simpan masa berlaku", "Save the expiry")}</button>
+                </form>
+                {(!revoked).then(|| view! {
+                    <form method="post" action="/sertifikat/cabut" class="stack danger-zone">
+                        <input type="hidden" name="id" value=c.id/>
+                        <label>{lang.pick("Alasan pencabutan (ditampilkan saat diverifikasi)", "Reason for revoking (shown on verification)")}
+                            <textarea name="alasan" required minlength="10" maxlength="500" rows="2"></textarea>
+                        </label>
+                        <label class="inline"><input type="checkbox" name="yakin" value="ya" required/>" "{format!("{} {}", lang.pick("Saya yakin mencabut", "I am sure I want to revoke"), c.number)}</label>
+                        <button type="submit" class="button danger small">{lang.pick("Cabut sertifikat", "Revoke the certificate")}</button>
+                    </form>
+                })}
+            </details>
+        </div>
+    }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod gift;
 pub mod ics;
 pub mod password;
+pub mod pdf;
 pub mod qr;
 pub mod quiz;
 pub mod render;
@@ -21,6 +22,7 @@ pub mod secret;
 pub mod services;
 pub mod signing;
 pub mod state;
+pub mod zipjob;
 
 pub use db::{Backend, Db};
 pub use error::AppError;

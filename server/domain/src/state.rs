@@ -37,6 +37,10 @@ pub struct AppState {
     pub readings: Arc<TtlCache<(i32, i32), Arc<Reading>>>,
     /// Wrong check-in codes per account in the last ten minutes (a brake on guessing).
     pub checkin_failures: Arc<TtlCache<i32, u32>>,
+    /// Certificates by verification code (what `/verifikasi` and the API read).
+    pub verifications: Arc<crate::services::certificates::VerificationCache>,
+    /// ZIP downloads being built or waiting to be fetched.
+    pub zip_jobs: Arc<crate::zipjob::ZipJobs>,
 }
 
 impl AppState {
@@ -61,6 +65,12 @@ impl AppState {
             callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),
             readings: Arc::new(TtlCache::new(PROGRESS_CACHE_TTL, CACHE_CAPACITY, Epoch::default())),
             checkin_failures: Arc::new(TtlCache::new(Duration::from_secs(600), CACHE_CAPACITY, Epoch::default())),
+            verifications: Arc::new(TtlCache::new(
+                crate::services::certificates::VERIFICATION_CACHE_TTL,
+                CACHE_CAPACITY,
+                Epoch::default(),
+            )),
+            zip_jobs: Default::default(),
             auth_epoch,
         }
     }

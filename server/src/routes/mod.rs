@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 mod admin;
 mod auth;
+mod certificates;
 mod codes;
 mod modules;
 mod people;
@@ -30,6 +31,7 @@ pub fn api() -> Router<ServerState> {
         .merge(modules::routes())
         .merge(schedule::routes())
         .merge(quiz::routes())
+        .merge(certificates::routes())
 }
 
 /// Leaves a message for the next page the browser shows (after the redirect of a form post).

@@ -42,7 +42,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/unduh/diklat/{file}", get(diklat_export))
 }
 
-fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<(Caller, Vec<Scope>), super::Denied> {
+pub(super) fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<(Caller, Vec<Scope>), super::Denied> {
     let c = super::require(caller, &[Role::Panitia, Role::Admin], back, "Hanya panitia yang dapat mengatur diklat")?;
     let scopes = c.management_scopes();
     Ok((c, scopes))

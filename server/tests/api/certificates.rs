@@ -280,3 +280,327 @@ db_test!(passing_the_last_post_test_issues_the_certificate_at_once, |app| {
     assert_eq!(r.headers()["location"], format!("/percobaan/{id}?terkumpul=1"));
     assert_eq!(count().await, 1, "issued before the answer reached the browser");
 });
+
+/// Issues certificates to the first `n` enrolled participants of the demo diklat; returns them
+/// in number order.
+async fn issued(app: &TestApp, n: usize) -> Vec<domain::entities::certificate::Model> {
+    let d = demo_diklat(app).await;
+    qualify(app, &d, n).await;
+    let key = &app.state.certificate_key;
+    domain::services::certificates::issue_eligible(
+        app.state.db.read(),
+        app.state.db.write(),
+        key,
+        &d,
+        &modules(app),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    domain::services::certificates::of_diklat(app.state.db.read(), d.id).await.unwrap()
+}
+
+async fn text_of(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap().replace("<!>", "")
+}
+
+async fn signed_in(app: &TestApp, who: usize) -> reqwest::Client {
+    let c = app.browser();
+    app.sign_in(&c, LOGINS[who].login, LOGINS[who].password).await;
+    c
+}
+
+/// A code one character away from `code` (the check character catches it).
+fn typo_of(code: &str) -> String {
+    let mut chars: Vec<char> = code.chars().collect();
+    chars[0] = if chars[0] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_reason, |app| {
+    app.seed_demo().await;
+    let certs = issued(&app, 2).await;
+    let c = &certs[0];
+    let payload: domain::services::certificates::Payload = serde_json::from_str(&c.payload).unwrap();
+    let anyone = app.browser();
+
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", c.verification_code))).await;
+    assert!(page.contains("<strong>Aktif</strong>"), "active");
+    assert!(page.contains(&payload.holder) && page.contains(&payload.nik) && page.contains(&c.number));
+    assert!(page.contains("Tanda tangan digital sah"));
+    // Typed by hand: lower case, spaces instead of dashes, the same certificate.
+    let sloppy = c.verification_code.to_lowercase().replace('-', " ");
+    let typed = text_of(&anyone, app.url(&format!("/verifikasi?kode={}", sloppy.replace(' ', "+")))).await;
+    assert!(typed.contains(&c.number), "found from the form's field");
+
+    // The machine API: the signed payload checks against the published key.
+    let json: serde_json::Value = anyone
+        .get(app.url(&format!("/api/v1/certificates/{}", c.verification_code)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((json["status"].as_str(), json["signature_valid"].as_bool()), (Some("aktif"), Some(true)));
+    let keys: serde_json::Value =
+        anyone.get(app.url("/.well-known/diklat-kkmp-keys.json")).send().await.unwrap().json().await.unwrap();
+    let public = keys["keys"][0]["x"].as_str().unwrap();
+    let signed = json["payload"].as_str().unwrap();
+    assert!(domain::signing::verify(public, signed.as_bytes(), json["signature"].as_str().unwrap()));
+    assert_eq!(json["certificate"]["holder"], payload.holder);
+
+    // A typo is caught by the check character; an unknown code reveals nothing.
+    let typo = typo_of(&c.verification_code);
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{typo}"))).await;
+    assert!(page.contains("Kode tidak valid"), "typo named");
+    let r = anyone.get(app.url(&format!("/api/v1/certificates/{typo}"))).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let unknown = domain::certcode::generate();
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{unknown}"))).await;
+    assert!(page.contains("Kode ini tidak terdaftar"));
+    assert!(!page.contains(&payload.holder) && !page.contains("data-testid=\"certificate\""));
+    let r = anyone.get(app.url(&format!("/api/v1/certificates/{unknown}"))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.text().await.unwrap(), r#"{"error":"Kode verifikasi tidak terdaftar."}"#, "nothing but that");
+
+    // Revocation: panitia only, with a confirmation and a reason; never a delete.
+    let peserta = signed_in(&app, 3).await;
+    let form = |reason: &'static str, sure: bool| {
+        let mut f = vec![("id", c.id.to_string()), ("alasan", reason.to_string())];
+        if sure {
+            f.push(("yakin", "ya".into()));
+        }
+        f
+    };
+    let r = peserta.post(app.url("/sertifikat/cabut")).form(&form("Data jabatan keliru", true)).send().await.unwrap();
+    assert_eq!(r.status(), 403, "a peserta cannot revoke");
+    let panitia = signed_in(&app, 1).await;
+    let back = format!("/diklat/{}/kelulusan", c.diklat_id);
+    let post = |f: Vec<(&'static str, String)>| {
+        let panitia = panitia.clone();
+        let url = app.url("/sertifikat/cabut");
+        async move { panitia.post(url).form(&f).send().await.unwrap() }
+    };
+    let r = post(form("Data jabatan keliru", false)).await;
+    assert_eq!(r.headers()["location"], back.as_str());
+    assert!(text_of(&panitia, app.url(&back)).await.contains("Centang \"Saya yakin\""));
+    post(form("keliru", true)).await;
+    assert!(text_of(&panitia, app.url(&back)).await.contains("Alasan pencabutan: tulis alasannya"));
+    post(form("Data jabatan keliru; diganti sertifikat baru", true)).await;
+    let page = text_of(&panitia, app.url(&back)).await;
+    assert!(page.contains(&format!("Sertifikat {} dicabut.", c.number)), "{}", crate::helpers::flash_in(&page));
+
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", c.verification_code))).await;
+    assert!(page.contains("<strong>Dicabut</strong>") && page.contains("Data jabatan keliru; diganti sertifikat baru"));
+    let json: serde_json::Value = anyone
+        .get(app.url(&format!("/api/v1/certificates/{}", c.verification_code)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["status"], "dicabut");
+    assert_eq!(json["revocation_reason"], "Data jabatan keliru; diganti sertifikat baru");
+    let row = domain::entities::certificate::Entity::find_by_id(c.id).one(app.state.db.read()).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.number.as_str()), ("revoked", c.number.as_str()), "kept, marked revoked");
+    let audited = domain::entities::audit_log::Entity::find()
+        .filter(domain::entities::audit_log::Column::Action.eq("certificate.revoke"))
+        .filter(domain::entities::audit_log::Column::EntityId.eq(c.id.to_string()))
+        .all(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    post(form("Data jabatan keliru; diganti sertifikat baru", true)).await;
+    assert!(text_of(&panitia, app.url(&back)).await.contains("sudah dicabut"), "revoking twice is refused");
+
+    // Expiry: a date after the issue keeps it active until then; a past one shows it expired.
+    let other = &certs[1];
+    let expiry = |date: String| {
+        let panitia = panitia.clone();
+        let url = app.url("/sertifikat/berlaku");
+        let id = other.id.to_string();
+        async move { panitia.post(url).form(&[("id", id), ("tanggal", date)]).send().await.unwrap() }
+    };
+    let issued_on = other.issued_at.with_timezone(&domain::services::schedule::wib()).date_naive();
+    expiry(issued_on.format("%Y-%m-%d").to_string()).await;
+    assert!(text_of(&panitia, app.url(&back)).await.contains("Berlaku sampai: tanggal harus sesudah tanggal terbit"));
+    let until = issued_on + chrono::Duration::days(365);
+    expiry(until.format("%Y-%m-%d").to_string()).await;
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", other.verification_code))).await;
+    assert!(page.contains("<strong>Aktif</strong>") && page.contains("Berlaku sampai"));
+    let mut row: domain::entities::certificate::ActiveModel =
+        domain::entities::certificate::Entity::find_by_id(other.id)
+            .one(app.state.db.read())
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+    row.expires_on = Set(Some(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
+    row.update(app.state.db.write()).await.unwrap();
+    app.state.verifications.invalidate(&other.verification_code);
+    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", other.verification_code))).await;
+    assert!(page.contains("<strong>Kedaluwarsa</strong>"), "expired after its date");
+    let json: serde_json::Value = anyone
+        .get(app.url(&format!("/api/v1/certificates/{}", other.verification_code)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["status"], "kedaluwarsa");
+});
+
+db_test!(the_verification_api_is_rate_limited_per_address, |app| {
+    app.seed_demo().await;
+    let code = issued(&app, 1).await[0].verification_code.clone();
+    let url = app.url(&format!("/api/v1/certificates/{code}"));
+    for _ in 0..app.config.verify_rate_per_minute {
+        assert_eq!(app.client.get(&url).send().await.unwrap().status(), 200);
+    }
+    let r = app.client.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
+    // The page stays open to people.
+    assert!(text_of(&app.client, app.url(&format!("/verifikasi/{code}"))).await.contains("Aktif"));
+});
+
+db_test!(a_pdf_goes_only_to_its_holder_or_the_panitia_and_carries_the_name_number_and_qr, |app| {
+    app.seed_demo().await;
+    let d = demo_diklat(&app).await;
+    let me = peserta_id(&app).await;
+    attend(&app, &d, me, 0).await;
+    for (module_id, _) in modules(&app) {
+        took(&app, module_id, Phase::Pre, me, 50.0).await;
+        took(&app, module_id, Phase::Post, me, 90.0).await;
+    }
+    let others = issued(&app, 3).await;
+    let mine = others.iter().find(|c| c.person_id == me).expect("the demo peserta is certified").clone();
+    let someone_else = others.iter().find(|c| c.person_id != me).unwrap().clone();
+    let payload: domain::services::certificates::Payload = serde_json::from_str(&mine.payload).unwrap();
+    assert_eq!(payload.learning_gain(), Some(40.0));
+
+    let peserta = signed_in(&app, 3).await;
+    let list = text_of(&peserta, app.url("/sertifikat")).await;
+    assert!(list.contains(&mine.number) && !list.contains(&someone_else.number), "their own only");
+    let pdf_url =
+        |c: &domain::entities::certificate::Model| app.url(&format!("/unduh/sertifikat/{}.pdf", c.verification_code));
+    let r = peserta.get(pdf_url(&mine)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap().to_vec();
+    let text = crate::pdf_support::pdf_text(&pdf);
+    assert!(text.contains(&payload.holder), "the holder's name is in the PDF");
+    assert!(text.contains(&mine.number), "and the number");
+    assert_eq!(
+        crate::pdf_support::pdf_qr(&pdf).as_deref(),
+        Some(format!("{}/verifikasi/{}", app.config.public_url, mine.verification_code).as_str()),
+        "the QR opens the verification page"
+    );
+
+    // Someone else's certificate, even with its code: not found. Signed out: sign in first.
+    assert_eq!(peserta.get(pdf_url(&someone_else)).send().await.unwrap().status(), 404);
+    assert_eq!(peserta.get(app.url("/unduh/sertifikat/0000-0000-0000-0000-0.pdf")).send().await.unwrap().status(), 404);
+    let r = app.client.get(pdf_url(&mine)).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk"));
+    // The diklat's panitia may.
+    let panitia = signed_in(&app, 1).await;
+    assert_eq!(panitia.get(pdf_url(&someone_else)).send().await.unwrap().status(), 200);
+});
+
+db_test!(panitia_issue_in_bulk_after_review_and_download_a_zip_per_diklat_or_kelurahan, |app| {
+    app.seed_demo().await;
+    let d = demo_diklat(&app).await;
+    qualify(&app, &d, 4).await;
+    let panitia = signed_in(&app, 1).await;
+    let back = format!("/diklat/{}/kelulusan", d.id);
+    let page = text_of(&panitia, app.url(&back)).await;
+    assert!(page.contains("terbitkan sertifikat untuk 4 peserta yang memenuhi syarat"), "the button says how many");
+    let issue = |sure: bool| {
+        let f: Vec<(&str, &str)> = if sure { vec![("yakin", "ya")] } else { vec![] };
+        let panitia = panitia.clone();
+        let url = app.url(&format!("/diklat/{}/sertifikat/terbitkan", d.id));
+        async move { panitia.post(url).form(&f).send().await.unwrap() }
+    };
+    issue(false).await;
+    assert!(crate::helpers::flash_in(&text_of(&panitia, app.url(&back)).await).starts_with("Centang kotak konfirmasi"));
+    issue(true).await;
+    let page = text_of(&panitia, app.url(&back)).await;
+    assert_eq!(crate::helpers::flash_in(&page), "4 sertifikat diterbitkan.");
+    assert!(page.contains("4 sertifikat terbit"));
+    issue(true).await;
+    assert!(crate::helpers::flash_in(&text_of(&panitia, app.url(&back)).await).starts_with("Tidak ada sertifikat baru"));
+
+    // A ZIP of the whole diklat, then of one kelurahan, each built in the background.
+    let certs = domain::services::certificates::of_diklat(app.state.db.read(), d.id).await.unwrap();
+    let first: domain::services::certificates::Payload = serde_json::from_str(&certs[0].payload).unwrap();
+    let in_first_village = certs
+        .iter()
+        .filter(|c| {
+            serde_json::from_str::<domain::services::certificates::Payload>(&c.payload).unwrap().kelurahan
+                == first.kelurahan
+        })
+        .count();
+    for (kelurahan, expected) in [("", 4), (first.kelurahan.as_str(), in_first_village)] {
+        let r = panitia
+            .post(app.url(&format!("/diklat/{}/sertifikat/zip", d.id)))
+            .form(&[("kelurahan", kelurahan)])
+            .send()
+            .await
+            .unwrap();
+        let progress = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(progress.starts_with("/sertifikat/unduhan/"));
+        let mut page = String::new();
+        for _ in 0..120 {
+            page = text_of(&panitia, app.url(&progress)).await;
+            if page.contains("data-testid=\"zip-download\"") {
+                break;
+            }
+            assert!(page.contains("http-equiv=\"refresh\""), "the page refreshes itself while building");
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert!(page.contains(&format!("{expected} dari {expected} sertifikat")), "progress complete");
+        let job = progress.rsplit('/').next().unwrap();
+        let zip_url = app.url(&format!("/unduh/sertifikat-zip/{job}"));
+        let bytes = panitia.get(&zip_url).send().await.unwrap().bytes().await.unwrap().to_vec();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(archive.len(), expected);
+        let mut first_pdf = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first_pdf).unwrap();
+        assert!(first_pdf.starts_with(b"%PDF"));
+        // Nobody else fetches it, even with the link.
+        let other = signed_in(&app, 0).await;
+        assert_eq!(other.get(&zip_url).send().await.unwrap().status(), 404);
+    }
+});
+
+/// `--demo`: the October angkatan's results are seeded and its certificates issued at start-up.
+async fn demo_start_certifies_october(backend: crate::helpers::Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| c.demo = true).await else { return };
+    let d = demo_diklat(&app).await;
+    let certs = domain::services::certificates::of_diklat(app.state.db.read(), d.id).await.unwrap();
+    let all = standings(app.state.db.read(), &d, &modules(&app)).await.unwrap();
+    let eligible: Vec<i32> = all.iter().filter(|s| s.eligible()).map(|s| s.person_id).collect();
+    assert!(certs.len() > 50, "most of the October angkatan is certified: {}", certs.len());
+    let mut certified: Vec<i32> = certs.iter().map(|c| c.person_id).collect();
+    certified.sort_unstable();
+    let mut expected = eligible.clone();
+    expected.sort_unstable();
+    assert_eq!(certified, expected, "exactly those who meet the rule");
+    let me = peserta_id(&app).await;
+    assert!(!certified.contains(&me), "the demo peserta takes the tests themselves");
+    app.teardown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_starts_with_the_october_certificates_on_sqlite() {
+    demo_start_certifies_october(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_starts_with_the_october_certificates_on_postgres() {
+    demo_start_certifies_october(crate::helpers::Backend::Postgres).await;
+}

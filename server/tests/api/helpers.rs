@@ -90,14 +90,9 @@ impl TestApp {
 
     /// A demo diklat by its code (`domain::demo::DIKLAT_CODE`, `CURRENT_CODE`).
     pub async fn diklat(&self, code: &str) -> domain::entities::diklat::Model {
-        use domain::entities::diklat;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        diklat::Entity::find()
-            .filter(diklat::Column::Code.eq(code))
-            .one(self.state.db.read())
+        domain::services::schedule::by_code(self.state.db.read(), code)
             .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("the demo diklat {code}"))
+            .unwrap_or_else(|e| panic!("the demo diklat {code}: {e}"))
     }
 
     /// The person id of the demo's first peserta (`domain::demo::LOGINS[3]`).

@@ -13,6 +13,7 @@ mod health;
 mod import;
 mod modules;
 mod pages;
+mod pdf_support;
 mod people;
 mod permissions;
 mod progress;

@@ -6,12 +6,12 @@
 //! and — when the diklat asks for it — every module's pre-test taken.
 
 use crate::{
-    entities::diklat,
+    entities::{certificate, diklat},
     services::{attendance, quiz_report, schedule},
     AppError,
 };
 use sea_orm::ConnectionTrait;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 /// One participant against the rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,14 +105,30 @@ pub struct Payload {
     /// (module title, post-test grade)
     pub post_tests: Vec<(String, f64)>,
     pub issued_on: chrono::NaiveDate,
+    /// (module title, pre-test grade) of the modules whose pre-test was taken: with the post-tests,
+    /// the learning gain the certificate shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_tests: Vec<(String, f64)>,
+}
+
+impl Payload {
+    /// Mean of post − pre over the modules with both grades.
+    pub fn learning_gain(&self) -> Option<f64> {
+        let gains: Vec<f64> = self
+            .post_tests
+            .iter()
+            .filter_map(|(title, post)| self.pre_tests.iter().find(|(t, _)| t == title).map(|(_, pre)| post - pre))
+            .collect();
+        (!gains.is_empty()).then(|| gains.iter().sum::<f64>() / gains.len() as f64)
+    }
 }
 
 /// The outcome of an issue request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Issued {
-    New(crate::entities::certificate::Model),
+    New(certificate::Model),
     /// The person already had one for this diklat (issuing twice is impossible).
-    Existing(crate::entities::certificate::Model),
+    Existing(certificate::Model),
 }
 
 /// Issues the certificate of `person_id` for `d` (the caller has checked the rule): the next
@@ -125,11 +141,11 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     key: &crate::signing::CertificateKey,
     d: &diklat::Model,
     standing: &Standing,
-    post_tests: Vec<(String, f64)>,
+    tests: Grades,
     issued_by: Option<i32>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Issued, AppError> {
-    use crate::entities::{certificate, cooperative, district, person, village};
+    use crate::entities::{cooperative, district, person, village};
     use sea_orm::{
         sea_query::{Expr, ExprTrait},
         ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession,
@@ -184,7 +200,8 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
         starts_on: d.starts_on,
         ends_on: d.ends_on,
         jp: d.total_jp,
-        post_tests,
+        post_tests: tests.post,
+        pre_tests: tests.pre,
         issued_on,
     };
     let json = serde_json::to_string(&payload).expect("a payload serialises");
@@ -229,19 +246,29 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     }
 }
 
-/// The post-test grades of one person in the diklat's modules (what the certificate lists).
-pub async fn post_tests_of<C: sea_orm::ConnectionTrait>(
+/// A person's final grades per module, as (module title, grade): what the certificate lists.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grades {
+    pub pre: Vec<(String, f64)>,
+    pub post: Vec<(String, f64)>,
+}
+
+/// The pre-test and post-test grades of one person in the diklat's modules.
+pub async fn grades_of<C: sea_orm::ConnectionTrait>(
     db: &C,
     person_id: i32,
     modules: &[(i32, String)],
-) -> Result<Vec<(String, f64)>, AppError> {
+) -> Result<Grades, AppError> {
     use crate::services::quizzes::{attempts_of, final_score, quiz_of, Phase};
-    let mut out = Vec::new();
+    let mut out = Grades::default();
     for (module_id, title) in modules {
-        let q = quiz_of(db, *module_id, Phase::Post).await?;
-        let attempts = attempts_of(db, person_id, q.id).await?;
-        if let Some(score) = final_score(&q.grading_method, &attempts) {
-            out.push((title.clone(), score));
+        for phase in [Phase::Pre, Phase::Post] {
+            let q = quiz_of(db, *module_id, phase).await?;
+            let attempts = attempts_of(db, person_id, q.id).await?;
+            if let Some(score) = final_score(&q.grading_method, &attempts) {
+                let list = if phase == Phase::Pre { &mut out.pre } else { &mut out.post };
+                list.push((title.clone(), score));
+            }
         }
     }
     Ok(out)
@@ -265,8 +292,8 @@ pub async fn issue_eligible<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionT
         if !s.eligible() || only_person.is_some_and(|p| p != s.person_id) {
             continue;
         }
-        let post_tests = post_tests_of(read, s.person_id, modules).await?;
-        if let Issued::New(c) = issue(db, key, d, &s, post_tests, issued_by, chrono::Utc::now()).await? {
+        let grades = grades_of(read, s.person_id, modules).await?;
+        if let Issued::New(c) = issue(db, key, d, &s, grades, issued_by, chrono::Utc::now()).await? {
             issued.push(c);
         }
     }
@@ -316,4 +343,223 @@ pub async fn issue_all_due<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTr
         count += issue_eligible(read, db, key, &d, modules, None, None).await?.len();
     }
     Ok(count)
+}
+
+/// A certificate's standing as a verifier sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Active,
+    Revoked { at: chrono::DateTime<chrono::Utc>, reason: String },
+    Expired { on: chrono::NaiveDate },
+}
+
+impl Status {
+    /// `aktif`, `dicabut` or `kedaluwarsa` (what the JSON API says).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Status::Active => "aktif",
+            Status::Revoked { .. } => "dicabut",
+            Status::Expired { .. } => "kedaluwarsa",
+        }
+    }
+}
+
+/// Revoked wins over expired; a certificate expires the day after its `expires_on`.
+pub fn status_of(c: &certificate::Model, today: chrono::NaiveDate) -> Status {
+    if c.status == "revoked" {
+        Status::Revoked {
+            at: c.revoked_at.unwrap_or(c.issued_at),
+            reason: c.revocation_reason.clone().unwrap_or_default(),
+        }
+    } else {
+        match c.expires_on {
+            Some(on) if on < today => Status::Expired { on },
+            _ => Status::Active,
+        }
+    }
+}
+
+/// A certificate found by its verification code, with its signature checked.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub certificate: certificate::Model,
+    pub payload: Payload,
+    /// The stored payload verifies against the published key it names.
+    pub signature_valid: bool,
+}
+
+impl Verification {
+    pub fn status(&self, today: chrono::NaiveDate) -> Status {
+        status_of(&self.certificate, today)
+    }
+}
+
+/// What a typed code leads to.
+#[derive(Clone, Debug)]
+pub enum Lookup {
+    /// Not a code (wrong length, a letter codes never use, the check character does not match):
+    /// caught before any lookup.
+    Typo(crate::certcode::CodeError),
+    /// A well-formed code nobody holds.
+    Unknown,
+    Found(Arc<Verification>),
+}
+
+/// Verifications by canonical code. Revocation and expiry changes drop their entry; the time to
+/// live bounds what another server sharing the database could show stale.
+pub type VerificationCache = crate::cache::TtlCache<String, Arc<Verification>>;
+pub const VERIFICATION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Looks a typed code up: the check character first, then the cache, then the database. The
+/// signature is checked once per cached entry.
+pub async fn verify<C: ConnectionTrait>(
+    db: &C,
+    key: &crate::signing::CertificateKey,
+    cache: &VerificationCache,
+    typed: &str,
+) -> Result<Lookup, AppError> {
+    let code = match crate::certcode::parse(typed) {
+        Ok(code) => code,
+        Err(e) => return Ok(Lookup::Typo(e)),
+    };
+    if let Some(v) = cache.get(&code) {
+        return Ok(Lookup::Found(v));
+    }
+    let epoch = cache.epoch();
+    let Some(c) = by_code(db, &code).await? else { return Ok(Lookup::Unknown) };
+    let v = Arc::new(verification(key, c)?);
+    cache.insert_at(code, v.clone(), epoch);
+    Ok(Lookup::Found(v))
+}
+
+/// Reads a certificate's payload and checks its signature against `key`.
+pub fn verification(key: &crate::signing::CertificateKey, c: certificate::Model) -> Result<Verification, AppError> {
+    let payload: Payload = serde_json::from_str(&c.payload)
+        .map_err(|e| AppError::Internal(format!("certificate {}: unreadable payload: {e}", c.id)))?;
+    let signature_valid = c.key_id == key.key_id
+        && crate::signing::verify(&key.public_b64(), c.payload.as_bytes(), &c.signature)
+        && payload.code == c.verification_code
+        && payload.number == c.number;
+    Ok(Verification { certificate: c, payload, signature_valid })
+}
+
+/// The certificate with this canonical code.
+pub async fn by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<Option<certificate::Model>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(certificate::Entity::find().filter(certificate::Column::VerificationCode.eq(code)).one(db).await?)
+}
+
+/// A person's certificates, newest first.
+pub async fn of_person<C: ConnectionTrait>(db: &C, person_id: i32) -> Result<Vec<certificate::Model>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::PersonId.eq(person_id))
+        .order_by_desc(certificate::Column::IssuedAt)
+        .order_by_desc(certificate::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A diklat's certificates in number order.
+pub async fn of_diklat<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Vec<certificate::Model>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::DiklatId.eq(diklat_id))
+        .order_by_asc(certificate::Column::Seq)
+        .all(db)
+        .await?)
+}
+
+/// A certificate the caller manages (its diklat is in one of `scopes`), else `NotFound`.
+pub async fn managed<C: ConnectionTrait>(
+    db: &C,
+    scopes: &[crate::auth::Scope],
+    certificate_id: i32,
+) -> Result<(certificate::Model, diklat::Model), AppError> {
+    use sea_orm::EntityTrait;
+    let c = certificate::Entity::find_by_id(certificate_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let d = schedule::managed(db, scopes, c.diklat_id).await?;
+    Ok((c, d))
+}
+
+/// Shortest reason a revocation accepts (it is shown to everyone who verifies the certificate).
+pub const MIN_REASON_CHARS: usize = 10;
+
+/// Revokes a certificate (panitia or admin of its diklat): never a delete — the number stays
+/// taken and verification shows *Dicabut* with the reason and date. Audited.
+pub async fn revoke<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    scopes: &[crate::auth::Scope],
+    actor: i32,
+    certificate_id: i32,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<certificate::Model, AppError> {
+    use sea_orm::{ActiveModelTrait, Set, TransactionSession};
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_REASON_CHARS {
+        return Err(AppError::invalid(
+            "Alasan pencabutan",
+            format!("Alasan pencabutan: tulis alasannya (minimal {MIN_REASON_CHARS} karakter); alasan ini ditampilkan saat sertifikat diperiksa."),
+        ));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid("Alasan pencabutan", "Alasan pencabutan: paling banyak 500 karakter."));
+    }
+    let txn = db.begin().await?;
+    let (c, _) = managed(&txn, scopes, certificate_id).await?;
+    if c.status == "revoked" {
+        return Err(AppError::invalid("Sertifikat", format!("{} sudah dicabut.", c.number)));
+    }
+    let mut row: certificate::ActiveModel = c.into();
+    row.status = Set("revoked".into());
+    row.revoked_at = Set(Some(now));
+    row.revoked_by = Set(Some(actor));
+    row.revocation_reason = Set(Some(reason.to_string()));
+    let c = row.update(&txn).await?;
+    crate::services::audit::record(
+        &txn,
+        Some(actor),
+        "certificate.revoke",
+        "certificate",
+        Some(c.id.to_string()),
+        Some(serde_json::json!({ "number": c.number, "reason": reason })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Sets or clears a certificate's expiry date (after its issue date). Audited.
+pub async fn set_expiry<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    scopes: &[crate::auth::Scope],
+    actor: i32,
+    certificate_id: i32,
+    expires_on: Option<chrono::NaiveDate>,
+) -> Result<certificate::Model, AppError> {
+    use sea_orm::{ActiveModelTrait, Set, TransactionSession};
+    let txn = db.begin().await?;
+    let (c, _) = managed(&txn, scopes, certificate_id).await?;
+    let issued_on = c.issued_at.with_timezone(&schedule::wib()).date_naive();
+    if expires_on.is_some_and(|d| d <= issued_on) {
+        return Err(AppError::invalid(
+            "Berlaku sampai",
+            format!("Berlaku sampai: tanggal harus sesudah tanggal terbit ({}).", issued_on.format("%d-%m-%Y")),
+        ));
+    }
+    let mut row: certificate::ActiveModel = c.into();
+    row.expires_on = Set(expires_on);
+    let c = row.update(&txn).await?;
+    crate::services::audit::record(
+        &txn,
+        Some(actor),
+        "certificate.expiry",
+        "certificate",
+        Some(c.id.to_string()),
+        Some(serde_json::json!({ "number": c.number, "expires_on": expires_on })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
 }

@@ -147,6 +147,11 @@ pub fn scope_covers(scope: Scope, d: &diklat::Model) -> bool {
 }
 
 /// The diklat `id`, when one of `scopes` covers it; otherwise NotFound (its existence is not revealed).
+/// The diklat with this code (codes are unique).
+pub async fn by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<diklat::Model, AppError> {
+    diklat::Entity::find().filter(diklat::Column::Code.eq(code)).one(db).await?.ok_or(AppError::NotFound)
+}
+
 pub async fn managed<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Result<diklat::Model, AppError> {
     let d = diklat::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if scopes.iter().any(|s| scope_covers(*s, &d)) {

@@ -1,0 +1,110 @@
+//! Certificate PDFs: what goes on the page (from the signed payload), rendering off the async
+//! runtime, and ZIPs of many.
+
+use crate::startup::ServerState;
+use domain::{
+    pdf::{CertificateDoc, ModuleLine},
+    services::certificates::{Status, Verification},
+    AppError,
+};
+use std::{io::Write, sync::Arc};
+
+/// Who signs the printed certificate, from the configuration.
+#[derive(Clone, Debug)]
+pub struct Signer {
+    /// The government above the office ("Pemerintah Kota Malang").
+    pub authority: String,
+    /// The issuing office.
+    pub office: String,
+    /// Where it is issued ("Malang").
+    pub place: String,
+    pub title: String,
+    /// Empty: a blank line for the name.
+    pub name: String,
+}
+
+/// The printed certificate of `v`: its signed content, the learning gain, the verification URL.
+pub fn document(v: &Verification, public_url: &str, signer: &Signer, today: chrono::NaiveDate) -> CertificateDoc {
+    let p = &v.payload;
+    let lang = app::i18n::Lang::Id;
+    let date = |d: chrono::NaiveDate| app::schedule_api::ssr::dates(d, d);
+    CertificateDoc {
+        holder: p.holder.clone(),
+        nik_masked: p.nik.clone(),
+        jabatan: app::i18n::position_label(&p.jabatan, lang),
+        kkmp: p.kkmp.clone(),
+        kelurahan: p.kelurahan.clone(),
+        kecamatan: p.kecamatan.clone(),
+        diklat: p.diklat.clone(),
+        dates: app::schedule_api::ssr::dates(p.starts_on, p.ends_on),
+        venue: p.venue.clone(),
+        jp: p.jp,
+        modules: p
+            .post_tests
+            .iter()
+            .map(|(title, post)| ModuleLine {
+                title: title.clone(),
+                pre: p.pre_tests.iter().find(|(t, _)| t == title).map(|(_, g)| *g),
+                post: Some(*post),
+            })
+            .collect(),
+        gain: p.learning_gain(),
+        number: p.number.clone(),
+        code: p.code.clone(),
+        verify_url: format!("{public_url}/verifikasi/{}", p.code),
+        issued_place: signer.place.clone(),
+        authority: signer.authority.clone(),
+        office: signer.office.clone(),
+        issued_on: date(p.issued_on),
+        signer_title: signer.title.clone(),
+        signer_name: signer.name.clone(),
+        revoked: matches!(v.status(today), Status::Revoked { .. }),
+    }
+}
+
+/// Renders one certificate on a blocking thread (typesetting is CPU work).
+pub async fn render(state: &ServerState, v: &Verification) -> Result<Vec<u8>, AppError> {
+    let today = domain::services::schedule::today_wib(chrono::Utc::now());
+    let doc = document(v, &state.public_url, &state.signer, today);
+    let renderer = state.pdf.clone();
+    tokio::task::spawn_blocking(move || renderer.render(&doc))
+        .await
+        .map_err(|e| AppError::Internal(format!("PDF rendering stopped: {e}")))?
+        .map_err(|e| AppError::Internal(format!("PDF {}: {e}", v.payload.number)))
+}
+
+/// The file name of a certificate's PDF (`KKMP-MLG/2025/000001` → `sertifikat-KKMP-MLG-2025-000001.pdf`).
+pub fn file_name(number: &str) -> String {
+    let safe: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    format!("sertifikat-{safe}.pdf")
+}
+
+/// Builds a ZIP of `certificates` in the background, one PDF after another, reporting progress
+/// to `job`. All or nothing: a failed PDF fails the job and no partial ZIP is offered.
+pub fn spawn_zip(state: &ServerState, job: Arc<domain::zipjob::ZipJob>, certificates: Vec<Verification>) {
+    let today = domain::services::schedule::today_wib(chrono::Utc::now());
+    let docs: Vec<CertificateDoc> =
+        certificates.iter().map(|v| document(v, &state.public_url, &state.signer, today)).collect();
+    let renderer = state.pdf.clone();
+    tokio::task::spawn_blocking(move || {
+        let built = (|| -> Result<Vec<u8>, String> {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            // PDFs are compressed already: store them.
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            for doc in &docs {
+                let pdf = renderer.render(doc).map_err(|e| format!("{}: {e}", doc.number))?;
+                zip.start_file(file_name(&doc.number), options).map_err(|e| e.to_string())?;
+                zip.write_all(&pdf).map_err(|e| e.to_string())?;
+                job.advance();
+            }
+            Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+        })();
+        match built {
+            Ok(bytes) => job.finish(bytes),
+            Err(e) => {
+                tracing::error!("certificate ZIP: {e}");
+                job.fail(format!("ZIP gagal dibuat: {e}. Silakan coba lagi; bila berulang, hubungi admin."));
+            }
+        }
+    });
+}

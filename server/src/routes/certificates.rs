@@ -1,0 +1,364 @@
+//! Certificates over HTTP: the machine verification API, bulk issue, revocation and expiry
+//! (form posts), the PDF and ZIP downloads.
+
+use super::{allowed, flash};
+use crate::startup::ServerState;
+use app::api::Flash;
+use axum::{
+    extract::{ConnectInfo, Path, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Form, Json, Router,
+};
+use domain::{
+    auth::{Caller, Role},
+    services::{
+        certificates::{self, Lookup, Status},
+        schedule,
+    },
+    AppError,
+};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/api/v1/certificates/{code}", get(api_verify))
+        .route("/diklat/{id}/sertifikat/terbitkan", post(bulk_issue))
+        .route("/diklat/{id}/sertifikat/zip", post(start_zip))
+        .route("/sertifikat/cabut", post(revoke))
+        .route("/sertifikat/berlaku", post(set_expiry))
+        .route("/unduh/sertifikat/{file}", get(pdf))
+        .route("/unduh/sertifikat-zip/{id}", get(zip_download))
+}
+
+/// `GET /api/v1/certificates/{code}`: the certificate's standing and its signed payload as JSON,
+/// for a bank or SIMKOPDES to check by machine (the signature verifies against
+/// `/.well-known/diklat-kkmp-keys.json`). Rate-limited per client address.
+async fn api_verify(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    let cors = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    let address = super::client_address(&state, &headers, peer);
+    if let Err(wait) = state.verify_limiter.check(&address) {
+        let seconds = wait.as_secs().max(1);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds.to_string())],
+            [cors],
+            Json(serde_json::json!({
+                "error": format!("Terlalu banyak permintaan dari alamat ini; coba lagi dalam {seconds} detik."),
+            })),
+        )
+            .into_response();
+    }
+    let lookup =
+        certificates::verify(state.app.db.read(), &state.app.certificate_key, &state.app.verifications, &code).await;
+    match lookup {
+        Ok(Lookup::Found(v)) => {
+            let status = v.status(schedule::today_wib(chrono::Utc::now()));
+            let (revoked_at, reason) = match &status {
+                Status::Revoked { at, reason } => (Some(*at), Some(reason.clone())),
+                _ => (None, None),
+            };
+            let body = serde_json::json!({
+                "code": v.certificate.verification_code,
+                "status": status.code(),
+                "revoked_at": revoked_at,
+                "revocation_reason": reason,
+                "expires_on": v.certificate.expires_on,
+                "signature_valid": v.signature_valid,
+                "certificate": v.payload,
+                "payload": v.certificate.payload,
+                "signature": v.certificate.signature,
+                "key_id": v.certificate.key_id,
+                "keys": "/.well-known/diklat-kkmp-keys.json",
+                "verification_page": format!("{}/verifikasi/{}", state.public_url, v.certificate.verification_code),
+            });
+            ([cors], Json(body)).into_response()
+        }
+        Ok(Lookup::Unknown) => {
+            (StatusCode::NOT_FOUND, [cors], Json(serde_json::json!({ "error": "Kode verifikasi tidak terdaftar." })))
+                .into_response()
+        }
+        Ok(Lookup::Typo(e)) => {
+            (StatusCode::BAD_REQUEST, [cors], Json(serde_json::json!({ "error": e.to_string() }))).into_response()
+        }
+        Err(e) => {
+            tracing::error!("certificate verification: {e:?}");
+            (StatusCode::INTERNAL_SERVER_ERROR, [cors], Json(serde_json::json!({ "error": e.public_message() })))
+                .into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ConfirmForm {
+    yakin: Option<String>,
+}
+
+/// Bulk issue after panitia reviewed the list: everyone who meets the rule and has none yet.
+async fn bulk_issue(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(f): Form<ConfirmForm>,
+) -> Response {
+    let back = format!("/diklat/{id}/kelulusan");
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang kotak konfirmasi untuk menerbitkan sertifikat.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let result = async {
+        let d = schedule::managed(state.app.db.read(), &scopes, id).await?;
+        let modules = state.app.quiz_modules();
+        certificates::issue_eligible(
+            state.app.db.read(),
+            state.app.db.write(),
+            &state.app.certificate_key,
+            &d,
+            &modules,
+            None,
+            Some(caller.account_id),
+        )
+        .await
+    }
+    .await;
+    super::finish(
+        &session,
+        result,
+        |issued| match issued.len() {
+            0 => "Tidak ada sertifikat baru: semua peserta yang memenuhi syarat sudah memilikinya.".to_string(),
+            n => format!("{n} sertifikat diterbitkan."),
+        },
+        &back,
+        "Diklat tidak ditemukan",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct RevokeForm {
+    id: i32,
+    #[serde(default)]
+    alasan: String,
+    yakin: Option<String>,
+}
+
+/// Where a certificate's diklat page is, for the redirect after a change.
+async fn back_to(state: &ServerState, certificate_id: i32) -> String {
+    use sea_orm::EntityTrait;
+    match domain::entities::certificate::Entity::find_by_id(certificate_id).one(state.app.db.read()).await {
+        Ok(Some(c)) => format!("/diklat/{}/kelulusan", c.diklat_id),
+        _ => "/diklat".to_string(),
+    }
+}
+
+/// Revocation (panitia or admin of the certificate's diklat): a reason, a confirmation, audited.
+async fn revoke(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<RevokeForm>,
+) -> Response {
+    let back = back_to(&state, f.id).await;
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang \"Saya yakin\" untuk mencabut sertifikat.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let result =
+        certificates::revoke(state.app.db.write(), &scopes, caller.account_id, f.id, &f.alasan, chrono::Utc::now())
+            .await;
+    if let Ok(c) = &result {
+        state.app.verifications.invalidate(&c.verification_code);
+    }
+    super::finish(
+        &session,
+        result,
+        |c| format!("Sertifikat {} dicabut.", c.number),
+        &back,
+        "Sertifikat tidak ditemukan",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct ExpiryForm {
+    id: i32,
+    #[serde(default)]
+    tanggal: String,
+}
+
+/// Sets or clears a certificate's expiry date.
+async fn set_expiry(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<ExpiryForm>,
+) -> Response {
+    let back = back_to(&state, f.id).await;
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    let date = match f.tanggal.trim() {
+        "" => Ok(None),
+        t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
+            AppError::invalid("Berlaku sampai", "Berlaku sampai: tanggal tidak terbaca (format TTTT-BB-HH).")
+        }),
+    };
+    let result = match date {
+        Ok(date) => certificates::set_expiry(state.app.db.write(), &scopes, caller.account_id, f.id, date).await,
+        Err(e) => Err(e),
+    };
+    if let Ok(c) = &result {
+        state.app.verifications.invalidate(&c.verification_code);
+    }
+    super::finish(
+        &session,
+        result,
+        |c| match c.expires_on {
+            Some(d) => format!("Sertifikat {} berlaku sampai {}.", c.number, d.format("%d-%m-%Y")),
+            None => format!("Sertifikat {} berlaku tanpa batas waktu.", c.number),
+        },
+        &back,
+        "Sertifikat tidak ditemukan",
+    )
+    .await
+}
+
+/// Whether `caller` may download certificate `c`: its holder, or panitia/admin of its diklat.
+async fn may_download(state: &ServerState, caller: &Caller, c: &domain::entities::certificate::Model) -> bool {
+    if c.person_id == caller.person_id {
+        return true;
+    }
+    caller.require_any(&[Role::Panitia, Role::Admin]).is_ok()
+        && certificates::managed(state.app.db.read(), &caller.management_scopes(), c.id).await.is_ok()
+}
+
+/// `GET /unduh/sertifikat/{code}.pdf`: the holder's own PDF, or any in a diklat the caller
+/// manages. Anything else is a 404, whether or not the code exists.
+async fn pdf(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        return Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component("/sertifikat"))).into_response();
+    };
+    let not_found = || (StatusCode::NOT_FOUND, "Sertifikat tidak ditemukan").into_response();
+    let Some(code) = file.strip_suffix(".pdf").and_then(|c| domain::certcode::parse(c).ok()) else {
+        return not_found();
+    };
+    let found = match certificates::by_code(state.app.db.read(), &code).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::error!("certificate PDF: {e:?}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if !may_download(&state, &caller, &found).await {
+        return not_found();
+    }
+    let result = match certificates::verification(&state.app.certificate_key, found) {
+        Ok(v) => crate::certificates::render(&state, &v).await.map(|bytes| (v, bytes)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((v, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", crate::certificates::file_name(&v.payload.number)),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("certificate PDF: {e:?}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "PDF gagal dibuat; silakan coba lagi.").into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ZipForm {
+    #[serde(default)]
+    kelurahan: String,
+}
+
+/// Starts a ZIP of a diklat's certificates (all, or one kelurahan's) and shows its progress.
+async fn start_zip(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(f): Form<ZipForm>,
+) -> Response {
+    let back = format!("/diklat/{id}/kelulusan");
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    let kelurahan = f.kelurahan.trim().to_string();
+    let found = async {
+        let d = schedule::managed(state.app.db.read(), &scopes, id).await?;
+        let mut list = Vec::new();
+        for c in certificates::of_diklat(state.app.db.read(), d.id).await? {
+            let v = certificates::verification(&state.app.certificate_key, c)?;
+            if kelurahan.is_empty() || v.payload.kelurahan == kelurahan {
+                list.push(v);
+            }
+        }
+        Ok::<_, AppError>((d, list))
+    }
+    .await;
+    let (d, list) = match found {
+        Ok(found) => found,
+        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Diklat tidak ditemukan").into_response(),
+        Err(e) => {
+            tracing::error!("certificate ZIP: {e:?}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if list.is_empty() {
+        flash(&session, Flash::error("Belum ada sertifikat untuk diunduh.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let slug = |s: &str| {
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>()
+    };
+    let (title, file) = if kelurahan.is_empty() {
+        (format!("Sertifikat {} ({})", d.name, list.len()), format!("sertifikat-{}.zip", slug(&d.code)))
+    } else {
+        (
+            format!("Sertifikat {} — Kelurahan {kelurahan} ({})", d.name, list.len()),
+            format!("sertifikat-{}-{}.zip", slug(&d.code), slug(&kelurahan)),
+        )
+    };
+    let (job_id, job) = state.app.zip_jobs.start(caller.account_id, title, file, list.len(), back);
+    crate::certificates::spawn_zip(&state, job, list);
+    Redirect::to(&format!("/sertifikat/unduhan/{job_id}")).into_response()
+}
+
+/// `GET /unduh/sertifikat-zip/{id}`: a finished ZIP, for the account that asked for it.
+async fn zip_download(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+) -> Response {
+    let job = state.app.zip_jobs.get(&id);
+    let bytes = match (caller, &job) {
+        (Some(Extension(c)), Some(job)) if job.owner == c.account_id => job.bytes(),
+        _ => None,
+    };
+    match (bytes, job) {
+        (Some(bytes), Some(job)) => super::download(bytes.to_vec(), &job.file_name, "application/zip"),
+        _ => (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa").into_response(),
+    }
+}
