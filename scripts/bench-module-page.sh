@@ -58,26 +58,12 @@ run anonymous "$PAGE" -H "Accept-Encoding: gzip, deflate, br"
 BR_BYTES="$(curl -fsS -H "Cookie: $COOKIE" -H "Accept-Encoding: br" "$PAGE" | wc -c)"
 GZ_BYTES="$(curl -fsS -H "Cookie: $COOKIE" -H "Accept-Encoding: gzip" "$PAGE" | wc -c)"
 
-python3 - "$DATA" "$RUNS" "$(wc -c <"$DATA/page.html")" "$BR_BYTES" "$GZ_BYTES" <<'PY'
-import re, statistics, sys
+python3 - "$DATA" "$RUNS" "$(wc -c <"$DATA/page.html")" "$BR_BYTES" "$GZ_BYTES" "$ROOT/scripts" <<'PY'
+import sys
 data, runs, page_bytes, br_bytes, gz_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-def ms(v):
-    m = re.match(r"([\d.]+)(us|ms|s|m)$", v)
-    if not m:
-        return float("nan")
-    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
-def parse(label):
-    out = []
-    for i in range(1, runs + 1):
-        t = open(f"{data}/{label}.{i}").read()
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-        p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
-        p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
-        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-        err = re.search(r"Socket errors: (.*)", t)
-        out.append((rps, p50, p99, int(bad.group(1)) if bad else 0, err.group(1) if err else ""))
-    out.sort()
-    return out[len(out) // 2], [o[0] for o in out]
+sys.path.insert(0, sys.argv[6])
+from wrk_runs import parse as parse_runs
+parse = lambda label: parse_runs(data, label, runs)
 base, _ = parse("baseline")
 print(f"module page: {page_bytes} bytes uncompressed, {br_bytes} brotli, {gz_bytes} gzip; median of {runs} runs")
 print(f"{'scenario':34} {'req/s':>9} {'× bare':>7} {'p50 ms':>7} {'p99 ms':>7}  non-2xx  runs")

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Work with the content folder.
     #[command(subcommand)]
     Content(ContentCommand),

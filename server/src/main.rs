@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         Some(Command::Content(ContentCommand::ImportGift { file, out, append, skip_problems })) => {
             import_gift(&file, out.as_deref(), append, skip_problems)
         }
-        Some(Command::Serve(config)) => serve(config).await,
+        Some(Command::Serve(config)) => serve(*config).await,
         Some(Command::BenchBaseline { listen }) => match server::startup::serve_baseline(listen).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

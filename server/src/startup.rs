@@ -175,7 +175,8 @@ pub async fn serve_baseline(listen: SocketAddr) -> std::io::Result<()> {
         let _ = tcp.set_nodelay(true);
     });
     println!("bench baseline on http://{listen}/");
-    let router = Router::new().route("/", axum::routing::get(|| async { "hello" }));
+    // Any path: a benchmark can send the same requests it sends the application.
+    let router = Router::new().fallback(|| async { "hello" });
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
 }
 

@@ -311,6 +311,16 @@ async fn signed_in(app: &TestApp, who: usize) -> reqwest::Client {
     c
 }
 
+/// What `GET /api/v1/certificates/{code}` answers, as JSON.
+async fn api_json(app: &TestApp, c: &reqwest::Client, code: &str) -> serde_json::Value {
+    c.get(app.url(&format!("/api/v1/certificates/{code}"))).send().await.unwrap().json().await.unwrap()
+}
+
+/// The verification page of `code`, without Leptos' markers.
+async fn verification_page(app: &TestApp, c: &reqwest::Client, code: &str) -> String {
+    text_of(c, app.url(&format!("/verifikasi/{code}"))).await
+}
+
 /// A code one character away from `code` (the check character catches it).
 fn typo_of(code: &str) -> String {
     let mut chars: Vec<char> = code.chars().collect();
@@ -325,7 +335,7 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     let payload: domain::services::certificates::Payload = serde_json::from_str(&c.payload).unwrap();
     let anyone = app.browser();
 
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", c.verification_code))).await;
+    let page = verification_page(&app, &anyone, &c.verification_code).await;
     assert!(page.contains("<strong>Aktif</strong>"), "active");
     assert!(page.contains(&payload.holder) && page.contains(&payload.nik) && page.contains(&c.number));
     assert!(page.contains("Tanda tangan digital sah"));
@@ -335,14 +345,7 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     assert!(typed.contains(&c.number), "found from the form's field");
 
     // The machine API: the signed payload checks against the published key.
-    let json: serde_json::Value = anyone
-        .get(app.url(&format!("/api/v1/certificates/{}", c.verification_code)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, &anyone, &c.verification_code).await;
     assert_eq!((json["status"].as_str(), json["signature_valid"].as_bool()), (Some("aktif"), Some(true)));
     let keys: serde_json::Value =
         anyone.get(app.url("/.well-known/diklat-kkmp-keys.json")).send().await.unwrap().json().await.unwrap();
@@ -353,12 +356,12 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
 
     // A typo is caught by the check character; an unknown code reveals nothing.
     let typo = typo_of(&c.verification_code);
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{typo}"))).await;
+    let page = verification_page(&app, &anyone, &typo).await;
     assert!(page.contains("Kode tidak valid"), "typo named");
     let r = anyone.get(app.url(&format!("/api/v1/certificates/{typo}"))).send().await.unwrap();
     assert_eq!(r.status(), 400);
     let unknown = domain::certcode::generate();
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{unknown}"))).await;
+    let page = verification_page(&app, &anyone, &unknown).await;
     assert!(page.contains("Kode ini tidak terdaftar"));
     assert!(!page.contains(&payload.holder) && !page.contains("data-testid=\"certificate\""));
     let r = anyone.get(app.url(&format!("/api/v1/certificates/{unknown}"))).send().await.unwrap();
@@ -392,16 +395,9 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     let page = text_of(&panitia, app.url(&back)).await;
     assert!(page.contains(&format!("Sertifikat {} dicabut.", c.number)), "{}", crate::helpers::flash_in(&page));
 
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", c.verification_code))).await;
+    let page = verification_page(&app, &anyone, &c.verification_code).await;
     assert!(page.contains("<strong>Dicabut</strong>") && page.contains("Data jabatan keliru; diganti sertifikat baru"));
-    let json: serde_json::Value = anyone
-        .get(app.url(&format!("/api/v1/certificates/{}", c.verification_code)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, &anyone, &c.verification_code).await;
     assert_eq!(json["status"], "dicabut");
     assert_eq!(json["revocation_reason"], "Data jabatan keliru; diganti sertifikat baru");
     let row = domain::entities::certificate::Entity::find_by_id(c.id).one(app.state.db.read()).await.unwrap().unwrap();
@@ -429,7 +425,7 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     assert!(text_of(&panitia, app.url(&back)).await.contains("Berlaku sampai: tanggal harus sesudah tanggal terbit"));
     let until = issued_on + chrono::Duration::days(365);
     expiry(until.format("%Y-%m-%d").to_string()).await;
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", other.verification_code))).await;
+    let page = verification_page(&app, &anyone, &other.verification_code).await;
     assert!(page.contains("<strong>Aktif</strong>") && page.contains("Berlaku sampai"));
     let mut row: domain::entities::certificate::ActiveModel =
         domain::entities::certificate::Entity::find_by_id(other.id)
@@ -441,16 +437,9 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     row.expires_on = Set(Some(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
     row.update(app.state.db.write()).await.unwrap();
     app.state.verifications.invalidate(&other.verification_code);
-    let page = text_of(&anyone, app.url(&format!("/verifikasi/{}", other.verification_code))).await;
+    let page = verification_page(&app, &anyone, &other.verification_code).await;
     assert!(page.contains("<strong>Kedaluwarsa</strong>"), "expired after its date");
-    let json: serde_json::Value = anyone
-        .get(app.url(&format!("/api/v1/certificates/{}", other.verification_code)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = api_json(&app, &anyone, &other.verification_code).await;
     assert_eq!(json["status"], "kedaluwarsa");
 });
 
@@ -465,7 +454,7 @@ db_test!(the_verification_api_is_rate_limited_per_address, |app| {
     assert_eq!(r.status(), 429);
     assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
     // The page stays open to people.
-    assert!(text_of(&app.client, app.url(&format!("/verifikasi/{code}"))).await.contains("Aktif"));
+    assert!(verification_page(&app, &app.client, &code).await.contains("Aktif"));
 });
 
 db_test!(a_pdf_goes_only_to_its_holder_or_the_panitia_and_carries_the_name_number_and_qr, |app| {
