@@ -79,32 +79,58 @@ pub fn file_name(number: &str) -> String {
     format!("sertifikat-{safe}.pdf")
 }
 
-/// Builds a ZIP of `certificates` in the background, one PDF after another, reporting progress
-/// to `job`. All or nothing: a failed PDF fails the job and no partial ZIP is offered.
+/// Renders `docs` (in parallel, one thread per core) and stores them in a ZIP in their order;
+/// `done` is called after each PDF. All or nothing: the first failure is the result.
+pub fn build_zip(
+    renderer: &domain::pdf::Renderer,
+    docs: &[CertificateDoc],
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<u8>, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let chunk = docs.len().div_ceil(threads).max(1);
+    let rendered: Vec<Result<Vec<Vec<u8>>, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|doc| {
+                            let pdf = renderer.render(doc).map_err(|e| format!("{}: {e}", doc.number));
+                            done();
+                            pdf
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("a PDF worker stopped".into()))).collect()
+    });
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // PDFs are compressed already: store them.
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut pdfs = docs.iter();
+    for part in rendered {
+        for pdf in part? {
+            let doc = pdfs.next().ok_or("more PDFs than certificates")?;
+            zip.start_file(file_name(&doc.number), options).map_err(|e| e.to_string())?;
+            zip.write_all(&pdf).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// Builds a ZIP of `certificates` in the background, reporting progress to `job`; a failure
+/// fails the job and no partial ZIP is offered.
 pub fn spawn_zip(state: &ServerState, job: Arc<domain::zipjob::ZipJob>, certificates: Vec<Verification>) {
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
     let docs: Vec<CertificateDoc> =
         certificates.iter().map(|v| document(v, &state.public_url, &state.signer, today)).collect();
     let renderer = state.pdf.clone();
-    tokio::task::spawn_blocking(move || {
-        let built = (|| -> Result<Vec<u8>, String> {
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            // PDFs are compressed already: store them.
-            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-            for doc in &docs {
-                let pdf = renderer.render(doc).map_err(|e| format!("{}: {e}", doc.number))?;
-                zip.start_file(file_name(&doc.number), options).map_err(|e| e.to_string())?;
-                zip.write_all(&pdf).map_err(|e| e.to_string())?;
-                job.advance();
-            }
-            Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
-        })();
-        match built {
-            Ok(bytes) => job.finish(bytes),
-            Err(e) => {
-                tracing::error!("certificate ZIP: {e}");
-                job.fail(format!("ZIP gagal dibuat: {e}. Silakan coba lagi; bila berulang, hubungi admin."));
-            }
+    tokio::task::spawn_blocking(move || match build_zip(&renderer, &docs, &|| job.advance()) {
+        Ok(bytes) => job.finish(bytes),
+        Err(e) => {
+            tracing::error!("certificate ZIP: {e}");
+            job.fail(format!("ZIP gagal dibuat: {e}. Silakan coba lagi; bila berulang, hubungi admin."));
         }
     });
 }

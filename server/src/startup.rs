@@ -52,6 +52,9 @@ pub struct ServerState {
     pub signer: std::sync::Arc<crate::certificates::Signer>,
     /// Typesets certificate PDFs (fonts loaded once).
     pub pdf: std::sync::Arc<domain::pdf::Renderer>,
+    /// Verification pages as sent to visitors who are not signed in (see
+    /// `routes::certificates::cached_verification_page`).
+    pub verify_pages: std::sync::Arc<routes::VerifyPageCache>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -216,6 +219,11 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             name: config.cert_signer_name.clone(),
         }),
         pdf: std::sync::Arc::new(domain::pdf::Renderer::new()),
+        verify_pages: std::sync::Arc::new(domain::cache::TtlCache::new(
+            routes::VERIFY_PAGE_TTL,
+            10_000,
+            state.certificate_epoch.clone(),
+        )),
     };
     let sessions = crate::session::layer(
         crate::session::DbSessionStore::new(state.db.clone(), state.auth_epoch.clone()),
@@ -250,6 +258,8 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         // Quality 4 (gzip -4, brotli 4): pages stay small for phones on weak connections, and a
         // 45 KB module page costs a fraction of the default level's time (see BENCHMARKS.md).
         .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+        // Outside compression: a cached verification page is kept as compressed bytes.
+        .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::cached_verification_page))
         .with_state(server_state)
 }
 

@@ -39,6 +39,9 @@ pub struct AppState {
     pub checkin_failures: Arc<TtlCache<i32, u32>>,
     /// Certificates by verification code (what `/verifikasi` and the API read).
     pub verifications: Arc<crate::services::certificates::VerificationCache>,
+    /// Bumped when a certificate is revoked or its expiry changes: drops every cached
+    /// verification (and the cached verification pages, which share it).
+    pub certificate_epoch: Epoch,
     /// ZIP downloads being built or waiting to be fetched.
     pub zip_jobs: Arc<crate::zipjob::ZipJobs>,
 }
@@ -52,6 +55,7 @@ impl AppState {
         data_key: DataKey,
     ) -> AppState {
         let auth_epoch = Epoch::default();
+        let certificate_epoch = Epoch::default();
         AppState {
             db,
             content: Arc::new(content),
@@ -68,8 +72,9 @@ impl AppState {
             verifications: Arc::new(TtlCache::new(
                 crate::services::certificates::VERIFICATION_CACHE_TTL,
                 CACHE_CAPACITY,
-                Epoch::default(),
+                certificate_epoch.clone(),
             )),
+            certificate_epoch,
             zip_jobs: Default::default(),
             auth_epoch,
         }
@@ -83,6 +88,11 @@ impl AppState {
             .filter(|m| m.bank.is_some())
             .filter_map(|m| self.module_ids.get(&m.meta.slug).map(|id| (*id, m.meta.title.clone())))
             .collect()
+    }
+
+    /// Call after a certificate is revoked or its expiry changes.
+    pub fn certificates_changed(&self) {
+        self.certificate_epoch.bump();
     }
 
     /// Call after any change to accounts, role grants, passwords or sessions.

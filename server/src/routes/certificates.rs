@@ -33,6 +33,84 @@ pub fn routes() -> Router<ServerState> {
         .route("/unduh/sertifikat-zip/{id}", get(zip_download))
 }
 
+/// A verification page as it was sent: status, the headers that matter, the (compressed) body.
+pub struct CachedPage {
+    status: StatusCode,
+    headers: Vec<(header::HeaderName, header::HeaderValue)>,
+    body: axum::body::Bytes,
+}
+
+/// Cached verification pages by path, language and encoding.
+pub type VerifyPageCache = domain::cache::TtlCache<String, std::sync::Arc<CachedPage>>;
+/// How long a cached page may be shown: bounds what another server's revocation (or the day an
+/// expiry passes) could leave stale here. This server's own changes drop it at once
+/// (`AppState::certificates_changed`).
+pub const VERIFY_PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `GET /verifikasi/{code}` for visitors who are not signed in — what a QR scan is — is the same
+/// page for everyone until the certificate changes, so it is rendered and compressed once and
+/// then served from memory. Signed-in visitors (their name is in the header) and every other
+/// path go through as usual.
+pub async fn cached_verification_page(
+    State(state): State<ServerState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let cacheable = request.method() == axum::http::Method::GET
+        && path.starts_with("/verifikasi/")
+        && request.uri().query().is_none()
+        && !request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .any(|c| c.to_str().map_or(true, |c| c.contains(crate::session::COOKIE_NAME)));
+    if !cacheable {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let accepts = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let encoding = if accepts.contains("br") {
+        "br"
+    } else if accepts.contains("gzip") {
+        "gzip"
+    } else {
+        "identity"
+    };
+    let lang = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(app::i18n::Lang::from_cookie_header)
+        .find(|l| *l != app::i18n::Lang::Id)
+        .unwrap_or_default();
+    let key = format!("{path}|{}|{encoding}", lang.code());
+    if let Some(page) = state.verify_pages.get(&key) {
+        let mut response = (page.status, page.body.clone()).into_response();
+        response.headers_mut().extend(page.headers.iter().cloned());
+        return response;
+    }
+    let epoch = state.verify_pages.epoch();
+    let response = next.run(request).await;
+    // Only whole pages for a found or unknown code: nothing that sets a cookie.
+    if !matches!(response.status(), StatusCode::OK | StatusCode::NOT_FOUND)
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "halaman gagal dibaca").into_response();
+    };
+    let kept: Vec<_> = [header::CONTENT_TYPE, header::CONTENT_ENCODING, header::VARY, header::CACHE_CONTROL]
+        .into_iter()
+        .filter_map(|name| parts.headers.get(&name).map(|v| (name, v.clone())))
+        .collect();
+    let page = std::sync::Arc::new(CachedPage { status: parts.status, headers: kept, body: body.clone() });
+    state.verify_pages.insert_at(key, page, epoch);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 /// `GET /api/v1/certificates/{code}`: the certificate's standing and its signed payload as JSON,
 /// for a bank or SIMKOPDES to check by machine (the signature verifies against
 /// `/.well-known/diklat-kkmp-keys.json`). Rate-limited per client address.
@@ -176,8 +254,8 @@ async fn revoke(
     let result =
         certificates::revoke(state.app.db.write(), &scopes, caller.account_id, f.id, &f.alasan, chrono::Utc::now())
             .await;
-    if let Ok(c) = &result {
-        state.app.verifications.invalidate(&c.verification_code);
+    if result.is_ok() {
+        state.app.certificates_changed();
     }
     super::finish(
         &session,
@@ -215,8 +293,8 @@ async fn set_expiry(
         Ok(date) => certificates::set_expiry(state.app.db.write(), &scopes, caller.account_id, f.id, date).await,
         Err(e) => Err(e),
     };
-    if let Ok(c) = &result {
-        state.app.verifications.invalidate(&c.verification_code);
+    if result.is_ok() {
+        state.app.certificates_changed();
     }
     super::finish(
         &session,

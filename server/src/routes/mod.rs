@@ -13,6 +13,7 @@ use serde::Deserialize;
 mod admin;
 mod auth;
 mod certificates;
+pub use certificates::{cached_verification_page, VerifyPageCache, VERIFY_PAGE_TTL};
 mod codes;
 mod modules;
 mod people;

@@ -380,6 +380,8 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     let r = peserta.post(app.url("/sertifikat/cabut")).form(&form("Data jabatan keliru", true)).send().await.unwrap();
     assert_eq!(r.status(), 403, "a peserta cannot revoke");
     let panitia = signed_in(&app, 1).await;
+    let page = verification_page(&app, &panitia, &c.verification_code).await;
+    assert!(page.contains(LOGINS[1].name), "a signed-in visitor gets their own page, not the visitors' cached one");
     let back = format!("/diklat/{}/kelulusan", c.diklat_id);
     let post = |f: Vec<(&'static str, String)>| {
         let panitia = panitia.clone();
@@ -436,7 +438,7 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
             .into();
     row.expires_on = Set(Some(chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()));
     row.update(app.state.db.write()).await.unwrap();
-    app.state.verifications.invalidate(&other.verification_code);
+    app.state.certificates_changed();
     let page = verification_page(&app, &anyone, &other.verification_code).await;
     assert!(page.contains("<strong>Kedaluwarsa</strong>"), "expired after its date");
     let json = api_json(&app, &anyone, &other.verification_code).await;
