@@ -1,15 +1,5 @@
 import { test, expect, Page, Browser } from "@playwright/test";
-
-async function signIn(page: Page, login: string, password: string) {
-  await page.goto("/masuk");
-  await page.getByLabel("Nomor HP atau email").fill(login);
-  await page.getByLabel("Kata sandi").fill(password);
-  await page.getByRole("button", { name: "Masuk" }).click();
-  await expect(page).toHaveURL(/\/akun$/);
-}
-
-const panitia = (page: Page) => signIn(page, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp");
-const peserta = (page: Page) => signIn(page, "0812 3456 0001", "demo-peserta-kkmp");
+import { panitia, peserta } from "./demo";
 
 /** Today's date in Asia/Jakarta (UTC+7), as the date input wants it. */
 function todayWib(): string {

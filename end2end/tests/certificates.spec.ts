@@ -1,14 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
+import { panitia } from "./demo";
 
-async function signIn(page: Page, login: string, password: string) {
-  await page.goto("/masuk");
-  await page.getByLabel("Nomor HP atau email").fill(login);
-  await page.getByLabel("Kata sandi").fill(password);
-  await page.getByRole("button", { name: "Masuk" }).click();
-  await expect(page).toHaveURL(/\/akun$/);
-}
-
-const panitia = (page: Page) => signIn(page, "panitia@demo.diklat-kkmp.test", "demo-panitia-kkmp");
 
 /** The October angkatan's completion page (the demo certifies it at start-up). */
 async function openStandings(page: Page) {

@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import { peserta } from "./demo";
 
 test.describe("a module, without JavaScript, on a 360 px phone", () => {
   test.use({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
@@ -19,14 +20,6 @@ test.describe("a module, without JavaScript, on a 360 px phone", () => {
   });
 });
 
-async function signInAsPeserta(page: Page) {
-  await page.goto("/masuk");
-  await page.getByLabel("Nomor HP atau email").fill("0812 3456 0001");
-  await page.getByLabel("Kata sandi").fill("demo-peserta-kkmp");
-  await page.getByRole("button", { name: "Masuk" }).click();
-  await expect(page).toHaveURL(/\/akun$/);
-}
-
 const section = (page: Page, anchor: string) => page.locator(`section[data-anchor="${anchor}"]`);
 
 // Each test reads its own module: the two run in parallel as the same demo peserta.
@@ -34,7 +27,7 @@ test.describe("reading progress with JavaScript, on a phone", () => {
   test.use({ viewport: { width: 360, height: 740 } });
 
   test("a peserta marks a section, reads another to its end, and resumes from the list", async ({ page }) => {
-    await signInAsPeserta(page);
+    await peserta(page);
     await page.goto("/modul/pengembangan-usaha");
     const status = page.locator("#module-progress-text");
     await expect(status).toHaveText("0 dari 10 bagian dibaca");
@@ -68,7 +61,7 @@ test.describe("reading progress without JavaScript", () => {
   test.use({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
 
   test("the mark-as-read form records the section and moves on; the list resumes", async ({ page }) => {
-    await signInAsPeserta(page);
+    await peserta(page);
     await page.goto("/modul/akses-permodalan");
     await expect(page.locator("#module-progress-text")).toHaveText("0 dari 9 bagian dibaca");
     await section(page, "pendahuluan").getByRole("button", { name: "Tandai sudah dibaca" }).click();

@@ -36,19 +36,10 @@ fn main() {
             let bank = quizzes::current_bank(read, *module_id).await.unwrap();
             for (phase, score) in [(quizzes::Phase::Pre, 50.0), (quizzes::Phase::Post, 90.0)] {
                 let q = quizzes::quiz_of(read, *module_id, phase).await.unwrap();
-                attempt::Entity::insert_many(people.iter().map(|e| attempt::ActiveModel {
-                    quiz_id: Set(q.id),
-                    person_id: Set(e.person_id),
-                    attempt_no: Set(1),
-                    bank_id: Set(bank.bank_id),
-                    started_at: Set(chrono::Utc::now()),
-                    submitted_at: Set(Some(chrono::Utc::now())),
-                    status: Set("submitted".into()),
-                    score: Set(Some(score)),
-                    passed: Set(Some(score >= f64::from(q.pass_mark))),
-                    layout: Set("[]".into()),
-                    ..Default::default()
-                }))
+                let now = chrono::Utc::now();
+                attempt::Entity::insert_many(
+                    people.iter().map(|e| quizzes::scored_attempt(&q, e.person_id, bank.bank_id, score, now, now)),
+                )
                 .exec_without_returning(write)
                 .await
                 .unwrap();

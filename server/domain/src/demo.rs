@@ -464,7 +464,7 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
 ) -> Result<usize, AppError> {
     use crate::{
         entities::attempt,
-        services::quizzes::{current_bank, quiz_of, Phase},
+        services::quizzes::{current_bank, quiz_of, scored_attempt, Phase},
     };
     let txn = db.begin().await?;
     let d = crate::services::schedule::by_code(&txn, DIKLAT_CODE).await?;
@@ -500,19 +500,7 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
                 } else {
                     (at(2, 14), at(2, 14) + Duration::minutes(25))
                 };
-                rows.push(attempt::ActiveModel {
-                    quiz_id: Set(q.id),
-                    person_id: Set(person_id),
-                    attempt_no: Set(1),
-                    bank_id: Set(bank.bank_id),
-                    started_at: Set(started),
-                    submitted_at: Set(Some(submitted)),
-                    status: Set("submitted".into()),
-                    score: Set(Some(score)),
-                    passed: Set(Some(score >= f64::from(q.pass_mark))),
-                    layout: Set("[]".into()),
-                    ..Default::default()
-                });
+                rows.push(scored_attempt(&q, person_id, bank.bank_id, score, started, submitted));
             }
         }
     }
