@@ -132,8 +132,8 @@ pub async fn my_certificates() -> Result<Vec<OwnCertificate>, ServerFnError> {
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let base = use_context::<crate::schedule_api::PublicUrl>().map(|p| p.0).unwrap_or_default();
     let mut out = Vec::new();
-    for c in certificates::of_person(state.db.read(), caller.person_id).await.map_err(fail)? {
-        let v = certificates::verification(&state.certificate_key, c).map_err(fail)?;
+    let own = certificates::of_person(state.db.read(), caller.person_id).await.map_err(fail)?;
+    for v in certificates::verifications(&state.certificate_key, own).map_err(fail)? {
         let code = v.certificate.verification_code.clone();
         out.push(OwnCertificate {
             card: ssr::card(&v, today, lang),
@@ -163,11 +163,7 @@ pub async fn zip_job_progress(id: String) -> Result<ZipProgress, ServerFnError> 
     use crate::api::ssr::{fail, require_caller, state};
     let caller = require_caller()?;
     let state = state()?;
-    let job = state
-        .zip_jobs
-        .get(&id)
-        .filter(|j| j.owner == caller.account_id)
-        .ok_or_else(|| fail(domain::AppError::NotFound))?;
+    let job = state.zip_jobs.owned(&id, caller.account_id).ok_or_else(|| fail(domain::AppError::NotFound))?;
     let progress = job.progress();
     Ok(ZipProgress {
         download: progress.finished.then(|| format!("/unduh/sertifikat-zip/{id}")),

@@ -544,6 +544,15 @@ pub static EN: Strings = Strings {
     import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };
 
+/// The label of a certificate status code (`aktif`, `dicabut`, `kedaluwarsa`).
+pub fn certificate_status_label(status: &str, lang: Lang) -> &'static str {
+    match status {
+        "dicabut" => lang.pick("Dicabut", "Revoked"),
+        "kedaluwarsa" => lang.pick("Kedaluwarsa", "Expired"),
+        _ => lang.pick("Aktif", "Valid"),
+    }
+}
+
 /// The label of a jabatan code.
 pub fn position_label(code: &str, lang: Lang) -> String {
     let (id, en) = match code {

@@ -599,10 +599,6 @@ pub struct StandingsView {
     pub require_pretests: bool,
     pub modules: usize,
     pub eligible: usize,
-    /// Certificates issued (any status).
-    pub issued: usize,
-    /// Kelurahan names with at least one certificate (for a ZIP per kelurahan).
-    pub villages: Vec<String>,
     pub rows: Vec<StandingRow>,
 }
 
@@ -637,7 +633,6 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
             )
         })
         .collect();
-    let issued_count = issued.len();
     let rows: Vec<StandingRow> = standings
         .into_iter()
         .map(|s| StandingRow {
@@ -661,14 +656,6 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
         require_pretests: d.require_pretests,
         modules: modules.len(),
         eligible: rows.iter().filter(|r| r.eligible).count(),
-        issued: issued_count,
-        villages: {
-            let mut v: Vec<String> =
-                rows.iter().filter(|r| r.certificate.is_some()).map(|r| r.village.clone()).collect();
-            v.sort();
-            v.dedup();
-            v
-        },
         rows,
     })
 }

@@ -53,13 +53,7 @@ fn main() {
             .map(|c| certificates::verification(&state.certificate_key, c).unwrap())
             .collect::<Vec<_>>()
     });
-    let signer = server::certificates::Signer {
-        authority: "Pemerintah Kota Malang".into(),
-        office: "Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang".into(),
-        place: "Malang".into(),
-        title: "Kepala Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang".into(),
-        name: String::new(),
-    };
+    let signer = server::certificates::Signer::default();
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
     let docs: Vec<_> = verifications
         .iter()

@@ -9,18 +9,42 @@ use domain::{
 };
 use std::{io::Write, sync::Arc};
 
-/// Who signs the printed certificate, from the configuration.
-#[derive(Clone, Debug)]
+const AUTHORITY: &str = "Pemerintah Kota Malang";
+const OFFICE: &str = "Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang";
+const PLACE: &str = "Malang";
+const SIGNER_TITLE: &str = "Kepala Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang";
+
+/// Who issues and signs the printed certificate (settings of `diklat serve`).
+#[derive(Clone, Debug, clap::Args)]
 pub struct Signer {
-    /// The government above the office ("Pemerintah Kota Malang").
+    /// The government heading the printed certificate.
+    #[arg(long = "cert-authority", env = "DIKLAT_CERT_AUTHORITY", default_value = AUTHORITY)]
     pub authority: String,
-    /// The issuing office.
+    /// The issuing office, under it.
+    #[arg(long = "cert-office", env = "DIKLAT_CERT_OFFICE", default_value = OFFICE)]
     pub office: String,
-    /// Where it is issued ("Malang").
+    /// Where certificates are issued, printed before the date ("Malang, 23 Oktober 2025").
+    #[arg(long = "cert-place", env = "DIKLAT_CERT_PLACE", default_value = PLACE)]
     pub place: String,
+    /// The signing official's title on the printed certificate.
+    #[arg(long = "cert-signer-title", env = "DIKLAT_CERT_SIGNER_TITLE", default_value = SIGNER_TITLE)]
     pub title: String,
-    /// Empty: a blank line for the name.
+    /// The signing official's name (empty: a blank line to sign on).
+    #[arg(long = "cert-signer-name", env = "DIKLAT_CERT_SIGNER_NAME", default_value = "")]
     pub name: String,
+}
+
+impl Default for Signer {
+    /// The command-line defaults: Kota Malang's Diskopindag.
+    fn default() -> Self {
+        Signer {
+            authority: AUTHORITY.into(),
+            office: OFFICE.into(),
+            place: PLACE.into(),
+            title: SIGNER_TITLE.into(),
+            name: String::new(),
+        }
+    }
 }
 
 /// The printed certificate of `v`: its signed content, the learning gain, the verification URL.
@@ -73,10 +97,14 @@ pub async fn render(state: &ServerState, v: &Verification) -> Result<Vec<u8>, Ap
         .map_err(|e| AppError::Internal(format!("PDF {}: {e}", v.payload.number)))
 }
 
+/// `s` safe in a file name: ASCII letters and digits kept, anything else a `-`.
+pub fn file_slug(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
+}
+
 /// The file name of a certificate's PDF (`KKMP-MLG/2025/000001` → `sertifikat-KKMP-MLG-2025-000001.pdf`).
 pub fn file_name(number: &str) -> String {
-    let safe: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
-    format!("sertifikat-{safe}.pdf")
+    format!("sertifikat-{}.pdf", file_slug(number))
 }
 
 /// Renders `docs` (in parallel, one thread per core) and stores them in a ZIP in their order;

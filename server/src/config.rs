@@ -51,33 +51,9 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_VERIFY_RATE_PER_MINUTE", default_value_t = 60)]
     pub verify_rate_per_minute: u32,
 
-    /// The government heading the printed certificate.
-    #[arg(long, env = "DIKLAT_CERT_AUTHORITY", default_value = "Pemerintah Kota Malang")]
-    pub cert_authority: String,
-
-    /// The issuing office, under it.
-    #[arg(
-        long,
-        env = "DIKLAT_CERT_OFFICE",
-        default_value = "Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang"
-    )]
-    pub cert_office: String,
-
-    /// Where certificates are issued, printed before the date ("Malang, 23 Oktober 2025").
-    #[arg(long, env = "DIKLAT_CERT_PLACE", default_value = "Malang")]
-    pub cert_place: String,
-
-    /// The signing official's title on the printed certificate.
-    #[arg(
-        long,
-        env = "DIKLAT_CERT_SIGNER_TITLE",
-        default_value = "Kepala Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang"
-    )]
-    pub cert_signer_title: String,
-
-    /// The signing official's name (empty: a blank line to sign on).
-    #[arg(long, env = "DIKLAT_CERT_SIGNER_NAME", default_value = "")]
-    pub cert_signer_name: String,
+    /// Who issues and signs the printed certificates.
+    #[command(flatten)]
+    pub signer: crate::certificates::Signer,
 
     /// Seed the demo data (only into an empty database) and print the demo sign-ins.
     #[arg(long, env = "DIKLAT_DEMO")]
@@ -107,11 +83,7 @@ impl Config {
             session_max_secs: 7 * 24 * 3600,
             trust_forwarded_for: false,
             verify_rate_per_minute: 60,
-            cert_authority: "Pemerintah Kota Malang".to_string(),
-            cert_office: "Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang".to_string(),
-            cert_place: "Malang".to_string(),
-            cert_signer_title: "Kepala Dinas Koperasi, Perindustrian dan Perdagangan Kota Malang".to_string(),
-            cert_signer_name: String::new(),
+            signer: crate::certificates::Signer::default(),
             demo: false,
         }
     }

@@ -211,13 +211,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             config.verify_rate_per_minute,
             std::time::Duration::from_secs(60),
         )),
-        signer: std::sync::Arc::new(crate::certificates::Signer {
-            authority: config.cert_authority.clone(),
-            office: config.cert_office.clone(),
-            place: config.cert_place.clone(),
-            title: config.cert_signer_title.clone(),
-            name: config.cert_signer_name.clone(),
-        }),
+        signer: std::sync::Arc::new(config.signer.clone()),
         pdf: std::sync::Arc::new(domain::pdf::Renderer::new()),
         verify_pages: std::sync::Arc::new(domain::cache::TtlCache::new(
             routes::VERIFY_PAGE_TTL,

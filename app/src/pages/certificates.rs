@@ -6,19 +6,11 @@ use crate::{
     app::{require_sign_in, use_lang},
     certificate_api::{my_certificates, verify_certificate, zip_job_progress, CertificateCard, VerifyOutcome},
     components::status::{or_error, FlashNotice},
-    i18n::Lang,
+    i18n::{certificate_status_label, Lang},
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn status_label(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "dicabut" => lang.pick("Dicabut", "Revoked"),
-        "kedaluwarsa" => lang.pick("Kedaluwarsa", "Expired"),
-        _ => lang.pick("Aktif", "Valid"),
-    }
-}
 
 /// The certificate's standing and signed content, as a verifier reads it.
 fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
@@ -38,7 +30,7 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
     view! {
         <section class="card verify-card" data-testid="certificate">
             <p class=class role="status" data-testid="status">
-                <strong>{status_label(&c.status, lang)}</strong>" — "{detail}
+                <strong>{certificate_status_label(&c.status, lang)}</strong>" — "{detail}
             </p>
             <dl class="facts">
                 {fact(lang.pick("Nama", "Name"), c.holder)}
@@ -156,7 +148,7 @@ pub fn MyCertificatesPage() -> impl IntoView {
                             {list.into_iter().map(|c| view! {
                                 <li class="card">
                                     <h2>{c.card.diklat.clone()}</h2>
-                                    <p><strong>{c.card.number.clone()}</strong>" · "{status_label(&c.card.status, lang)}</p>
+                                    <p><strong>{c.card.number.clone()}</strong>" · "{certificate_status_label(&c.card.status, lang)}</p>
                                     <p class="hint">{format!("{} {} · {} {}", lang.pick("Diterbitkan", "Issued"), c.card.issued_on, lang.pick("kode", "code"), c.card.code)}</p>
                                     <p>
                                         <a class="button" href=c.pdf.clone() download>{lang.pick("Unduh PDF", "Download PDF")}</a>" "

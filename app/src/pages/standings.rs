@@ -29,6 +29,12 @@ pub fn StandingsPage() -> impl IntoView {
                 let flash = flash.await.ok().flatten();
                 or_error(standings.await.map(|s| {
                     let due = s.rows.iter().filter(|r| r.eligible && r.certificate.is_none()).count();
+                    let issued = s.rows.iter().filter(|r| r.certificate.is_some()).count();
+                    // Kelurahan with at least one certificate: the choices of a ZIP per kelurahan.
+                    let mut villages: Vec<String> =
+                        s.rows.iter().filter(|r| r.certificate.is_some()).map(|r| r.village.clone()).collect();
+                    villages.sort();
+                    villages.dedup();
                     let title = lang.pick("Kelulusan", "Completion");
                     let total = s.rows.len();
                     view! {
@@ -47,8 +53,8 @@ pub fn StandingsPage() -> impl IntoView {
                         )}</p>
                         <FlashNotice flash=flash/>
                         <p class="lead" data-testid="eligible">{format!("{} {} {total} {}", s.eligible, lang.pick("dari", "of"), lang.pick("peserta memenuhi syarat", "participants meet the rule"))}
-                            " · "<span data-testid="issued">{format!("{} {}", s.issued, lang.pick("sertifikat terbit", "certificates issued"))}</span></p>
-                        {certificate_actions(s.diklat_id, due, s.issued, s.villages.clone(), lang)}
+                            " · "<span data-testid="issued">{format!("{issued} {}", lang.pick("sertifikat terbit", "certificates issued"))}</span></p>
+                        {certificate_actions(s.diklat_id, due, issued, villages, lang)}
                         {if total == 0 {
                             view! { <p class="empty">{lang.pick("Belum ada peserta terdaftar.", "Nobody is enrolled yet.")}</p> }.into_any()
                         } else {
@@ -137,11 +143,7 @@ fn certificate_actions(diklat_id: i32, due: usize, issued: usize, villages: Vec<
 
 /// A participant's certificate: number, status, PDF, and (in a fold) expiry and revocation.
 fn certificate_cell(c: IssuedCertificate, lang: Lang) -> impl IntoView {
-    let status = match c.status.as_str() {
-        "dicabut" => lang.pick("dicabut", "revoked"),
-        "kedaluwarsa" => lang.pick("kedaluwarsa", "expired"),
-        _ => lang.pick("aktif", "valid"),
-    };
+    let status = crate::i18n::certificate_status_label(&c.status, lang).to_lowercase();
     let revoked = c.status == "dicabut";
     view! {
         <div data-certificate=c.number.clone()>

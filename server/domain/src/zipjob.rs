@@ -12,8 +12,8 @@ pub const KEEP: Duration = Duration::from_secs(3600);
 
 /// One ZIP being built.
 pub struct ZipJob {
-    /// The account that asked for it: nobody else reads it.
-    pub owner: i32,
+    /// The account that asked for it: nobody else reads it (see [`ZipJobs::owned`]).
+    owner: i32,
     pub title: String,
     /// The file name offered on download.
     pub file_name: String,
@@ -103,8 +103,10 @@ impl ZipJobs {
         (id, job)
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<ZipJob>> {
+    /// The job `id` if `account` asked for it (and it is not older than [`KEEP`]); nobody
+    /// else's.
+    pub fn owned(&self, id: &str, account: i32) -> Option<Arc<ZipJob>> {
         let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.get(id).filter(|j| j.started.elapsed() < KEEP).cloned()
+        jobs.get(id).filter(|j| j.owner == account && j.started.elapsed() < KEEP).cloned()
     }
 }

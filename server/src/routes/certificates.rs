@@ -12,7 +12,7 @@ use axum::{
     Extension, Form, Json, Router,
 };
 use domain::{
-    auth::{Caller, Role},
+    auth::Caller,
     services::{
         certificates::{self, Lookup, Status},
         schedule,
@@ -229,13 +229,20 @@ struct RevokeForm {
     yakin: Option<String>,
 }
 
-/// Where a certificate's diklat page is, for the redirect after a change.
-async fn back_to(state: &ServerState, certificate_id: i32) -> String {
-    use sea_orm::EntityTrait;
-    match domain::entities::certificate::Entity::find_by_id(certificate_id).one(state.app.db.read()).await {
-        Ok(Some(c)) => format!("/diklat/{}/kelulusan", c.diklat_id),
-        _ => "/diklat".to_string(),
-    }
+/// The caller (panitia or admin) and where to go back after changing certificate `id`: its
+/// diklat's completion page when the caller manages it — looked up only once the caller is
+/// known, so nobody learns which diklat a certificate id belongs to.
+async fn manager_of(
+    state: &ServerState,
+    caller: Option<Extension<Caller>>,
+    certificate_id: i32,
+) -> Result<(Caller, Vec<domain::auth::Scope>, String), super::Denied> {
+    let (caller, scopes) = super::schedule::manager(caller, "/diklat")?;
+    let back = match certificates::managed(state.app.db.read(), &scopes, certificate_id).await {
+        Ok((c, _)) => format!("/diklat/{}/kelulusan", c.diklat_id),
+        Err(_) => "/diklat".to_string(),
+    };
+    Ok((caller, scopes, back))
 }
 
 /// Revocation (panitia or admin of the certificate's diklat): a reason, a confirmation, audited.
@@ -245,8 +252,7 @@ async fn revoke(
     session: Session,
     Form(f): Form<RevokeForm>,
 ) -> Response {
-    let back = back_to(&state, f.id).await;
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
     if f.yakin.is_none() {
         flash(&session, Flash::error("Centang \"Saya yakin\" untuk mencabut sertifikat.")).await;
         return Redirect::to(&back).into_response();
@@ -281,8 +287,7 @@ async fn set_expiry(
     session: Session,
     Form(f): Form<ExpiryForm>,
 ) -> Response {
-    let back = back_to(&state, f.id).await;
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
     let date = match f.tanggal.trim() {
         "" => Ok(None),
         t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
@@ -309,15 +314,6 @@ async fn set_expiry(
     .await
 }
 
-/// Whether `caller` may download certificate `c`: its holder, or panitia/admin of its diklat.
-async fn may_download(state: &ServerState, caller: &Caller, c: &domain::entities::certificate::Model) -> bool {
-    if c.person_id == caller.person_id {
-        return true;
-    }
-    caller.require_any(&[Role::Panitia, Role::Admin]).is_ok()
-        && certificates::managed(state.app.db.read(), &caller.management_scopes(), c.id).await.is_ok()
-}
-
 /// `GET /unduh/sertifikat/{code}.pdf`: the holder's own PDF, or any in a diklat the caller
 /// manages. Anything else is a 404, whether or not the code exists.
 async fn pdf(
@@ -328,25 +324,14 @@ async fn pdf(
     let Some(Extension(caller)) = caller else {
         return Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component("/sertifikat"))).into_response();
     };
-    let not_found = || (StatusCode::NOT_FOUND, "Sertifikat tidak ditemukan").into_response();
-    let Some(code) = file.strip_suffix(".pdf").and_then(|c| domain::certcode::parse(c).ok()) else {
-        return not_found();
-    };
-    let found = match certificates::by_code(state.app.db.read(), &code).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            tracing::error!("certificate PDF: {e:?}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    if !may_download(&state, &caller, &found).await {
-        return not_found();
+    let typed = file.strip_suffix(".pdf").unwrap_or("");
+    let result = async {
+        let c = certificates::downloadable(state.app.db.read(), &caller, typed).await?;
+        let v = certificates::verification(&state.app.certificate_key, c)?;
+        let bytes = crate::certificates::render(&state, &v).await?;
+        Ok::<_, AppError>((v, bytes))
     }
-    let result = match certificates::verification(&state.app.certificate_key, found) {
-        Ok(v) => crate::certificates::render(&state, &v).await.map(|bytes| (v, bytes)),
-        Err(e) => Err(e),
-    };
+    .await;
     match result {
         Ok((v, bytes)) => (
             [
@@ -360,6 +345,7 @@ async fn pdf(
             bytes,
         )
             .into_response(),
+        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "Sertifikat tidak ditemukan").into_response(),
         Err(e) => {
             tracing::error!("certificate PDF: {e:?}");
             (StatusCode::INTERNAL_SERVER_ERROR, "PDF gagal dibuat; silakan coba lagi.").into_response()
@@ -383,18 +369,14 @@ async fn start_zip(
 ) -> Response {
     let back = format!("/diklat/{id}/kelulusan");
     let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
-    let kelurahan = f.kelurahan.trim().to_string();
-    let found = async {
-        let d = schedule::managed(state.app.db.read(), &scopes, id).await?;
-        let mut list = Vec::new();
-        for c in certificates::of_diklat(state.app.db.read(), d.id).await? {
-            let v = certificates::verification(&state.app.certificate_key, c)?;
-            if kelurahan.is_empty() || v.payload.kelurahan == kelurahan {
-                list.push(v);
-            }
-        }
-        Ok::<_, AppError>((d, list))
-    }
+    let kelurahan = f.kelurahan.trim();
+    let found = certificates::managed_of_diklat(
+        state.app.db.read(),
+        &state.app.certificate_key,
+        &scopes,
+        id,
+        (!kelurahan.is_empty()).then_some(kelurahan),
+    )
     .await;
     let (d, list) = match found {
         Ok(found) => found,
@@ -408,15 +390,13 @@ async fn start_zip(
         flash(&session, Flash::error("Belum ada sertifikat untuk diunduh.")).await;
         return Redirect::to(&back).into_response();
     }
-    let slug = |s: &str| {
-        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect::<String>()
-    };
+    let slug = |s: &str| crate::certificates::file_slug(s).to_ascii_lowercase();
     let (title, file) = if kelurahan.is_empty() {
         (format!("Sertifikat {} ({})", d.name, list.len()), format!("sertifikat-{}.zip", slug(&d.code)))
     } else {
         (
             format!("Sertifikat {} — Kelurahan {kelurahan} ({})", d.name, list.len()),
-            format!("sertifikat-{}-{}.zip", slug(&d.code), slug(&kelurahan)),
+            format!("sertifikat-{}-{}.zip", slug(&d.code), slug(kelurahan)),
         )
     };
     let (job_id, job) = state.app.zip_jobs.start(caller.account_id, title, file, list.len(), back);
@@ -430,13 +410,9 @@ async fn zip_download(
     caller: Option<Extension<Caller>>,
     Path(id): Path<String>,
 ) -> Response {
-    let job = state.app.zip_jobs.get(&id);
-    let bytes = match (caller, &job) {
-        (Some(Extension(c)), Some(job)) if job.owner == c.account_id => job.bytes(),
-        _ => None,
-    };
-    match (bytes, job) {
-        (Some(bytes), Some(job)) => super::download(bytes.to_vec(), &job.file_name, "application/zip"),
-        _ => (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa").into_response(),
+    let job = caller.and_then(|Extension(c)| state.app.zip_jobs.owned(&id, c.account_id));
+    match job.as_ref().and_then(|job| job.bytes().map(|bytes| (job, bytes))) {
+        Some((job, bytes)) => super::download(bytes.to_vec(), &job.file_name, "application/zip"),
+        None => (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa").into_response(),
     }
 }

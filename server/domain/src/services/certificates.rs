@@ -482,6 +482,52 @@ pub async fn managed<C: ConnectionTrait>(
     Ok((c, d))
 }
 
+/// The certificate whose code is `typed`, if `caller` may download it: its holder, or panitia
+/// or admin whose scope covers its diklat. Anything else — a malformed code, an unknown one,
+/// someone else's — is `NotFound`, so a response never tells which.
+pub async fn downloadable<C: ConnectionTrait>(
+    db: &C,
+    caller: &crate::auth::Caller,
+    typed: &str,
+) -> Result<certificate::Model, AppError> {
+    use crate::auth::Role;
+    let code = crate::certcode::parse(typed).map_err(|_| AppError::NotFound)?;
+    let c = by_code(db, &code).await?.ok_or(AppError::NotFound)?;
+    if c.person_id == caller.person_id
+        || (caller.require_any(&[Role::Panitia, Role::Admin]).is_ok()
+            && managed(db, &caller.management_scopes(), c.id).await.is_ok())
+    {
+        Ok(c)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Reads and checks each certificate (see [`verification`]).
+pub fn verifications(
+    key: &crate::signing::CertificateKey,
+    certificates: Vec<certificate::Model>,
+) -> Result<Vec<Verification>, AppError> {
+    certificates.into_iter().map(|c| verification(key, c)).collect()
+}
+
+/// The certificates of a diklat the caller manages, read and checked, in number order; only
+/// those of `kelurahan` when it is given (what a ZIP holds).
+pub async fn managed_of_diklat<C: ConnectionTrait>(
+    db: &C,
+    key: &crate::signing::CertificateKey,
+    scopes: &[crate::auth::Scope],
+    diklat_id: i32,
+    kelurahan: Option<&str>,
+) -> Result<(diklat::Model, Vec<Verification>), AppError> {
+    let d = schedule::managed(db, scopes, diklat_id).await?;
+    let mut list = verifications(key, of_diklat(db, d.id).await?)?;
+    if let Some(k) = kelurahan {
+        list.retain(|v| v.payload.kelurahan == k);
+    }
+    Ok((d, list))
+}
+
 /// Shortest reason a revocation accepts (it is shown to everyone who verifies the certificate).
 pub const MIN_REASON_CHARS: usize = 10;
 
