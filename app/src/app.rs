@@ -97,6 +97,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verifikasi/:code") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async/>
                     <Route path=path!("/sertifikat") view=crate::pages::certificates::MyCertificatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/sertifikat/unduhan/:id") view=crate::pages::certificates::ZipProgressPage ssr=SsrMode::Async/>
+                    <Route path=path!("/laporan") view=crate::pages::report::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/laporan/cetak") view=crate::pages::report::ReportPrintPage ssr=SsrMode::Async/>
+                    <Route path=path!("/capaian") view=crate::pages::report::CapaianPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -213,6 +213,8 @@ pub struct Strings {
     pub nav_checkin: &'static str,
     pub nav_certificates: &'static str,
     pub nav_verify: &'static str,
+    pub nav_report: &'static str,
+    pub nav_capaian: &'static str,
     pub nav_diklat: &'static str,
     pub modules_title: &'static str,
     pub modules_lead: &'static str,
@@ -368,6 +370,8 @@ pub static ID: Strings = Strings {
     nav_checkin: "Presensi",
     nav_certificates: "Sertifikat",
     nav_verify: "Cek sertifikat",
+    nav_report: "Laporan",
+    nav_capaian: "Capaian",
     nav_diklat: "Diklat",
     modules_title: "Modul diklat",
     modules_lead: "Bacaan untuk pengurus dan pengawas KKMP. Dapat dibaca dari ponsel, tanpa aplikasi.",
@@ -523,6 +527,8 @@ pub static EN: Strings = Strings {
     nav_checkin: "Check-in",
     nav_certificates: "Certificates",
     nav_verify: "Verify a certificate",
+    nav_report: "Reports",
+    nav_capaian: "Progress",
     nav_diklat: "Training",
     modules_title: "Training modules",
     modules_lead: "Reading for KKMP board members and supervisors, on any phone, no app needed.",
@@ -601,9 +607,57 @@ pub fn role_label(code: &str, lang: Lang) -> String {
     .to_string()
 }
 
+/// A number with one decimal: "85,0" in Indonesian, "85.0" in English.
+pub fn decimal(v: f64, lang: Lang) -> String {
+    let s = format!("{v:.1}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// A whole number with thousands grouped: "161.210" in Indonesian, "161,210" in English.
+pub fn thousands(n: i64, lang: Lang) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = match lang {
+        Lang::Id => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `part` of `whole` as a whole percent ("0" when there is no whole).
+pub fn percent(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        part * 100 / whole
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_numbers_are_written_the_indonesian_way() {
+        assert_eq!(thousands(161_210, Lang::Id), "161.210");
+        assert_eq!(thousands(82_780_000, Lang::En), "82,780,000");
+        assert_eq!(thousands(57, Lang::Id), "57");
+        assert_eq!(decimal(87.5, Lang::Id), "87,5");
+        assert_eq!(percent(1, 57), 1);
+        assert_eq!(percent(3, 0), 0);
+    }
 
     #[test]
     fn the_language_cookie_is_read_among_others_and_defaults_to_indonesian() {

@@ -11,6 +11,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod quiz_api;
+pub mod report_api;
 pub mod schedule_api;
 
 pub use app::{shell, App};

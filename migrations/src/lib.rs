@@ -16,6 +16,7 @@ mod m20251013_000005_create_certificates_audit;
 mod m20251013_000006_seed_kota_malang;
 mod m20261128_000007_add_present_statuses;
 mod m20261130_000008_quiz_show_review;
+mod m20261130_000009_create_standings;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251013_000006_seed_kota_malang::Migration),
             Box::new(m20261128_000007_add_present_statuses::Migration),
             Box::new(m20261130_000008_quiz_show_review::Migration),
+            Box::new(m20261130_000009_create_standings::Migration),
         ]
     }
 }

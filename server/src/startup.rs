@@ -124,6 +124,7 @@ impl Application {
         let router = router(state.clone(), &config, addr);
         spawn_session_cleanup(state.db.clone(), state.auth_epoch.clone());
         spawn_certificate_issue(state.clone());
+        spawn_standings_refresh(state.clone());
         Ok(Application { listener, router, addr, state, config, demo })
     }
 
@@ -266,6 +267,23 @@ fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
             tick.tick().await;
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!("deleting expired sessions: {e}");
+            }
+        }
+    });
+}
+
+/// Keeps the reports' standings summary current: every few seconds, the diklat something
+/// changed in are recomputed (a burst of check-ins costs one refresh, not one per check-in).
+fn spawn_standings_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let modules = state.quiz_modules();
+            if let Err(e) =
+                domain::services::report::refresh_stale(state.db.read(), state.db.write(), &modules, None).await
+            {
+                tracing::warn!("refreshing the report standings: {e}");
             }
         }
     });

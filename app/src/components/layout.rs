@@ -25,6 +25,8 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/peserta", label: |t| t.nav_people, roles: &[Role::Panitia, Role::Admin] },
     NavItem { href: "/admin/peran", label: |t| t.nav_roles, roles: &[Role::Admin] },
     NavItem { href: "/audit", label: |t| t.nav_audit, roles: &[Role::Admin] },
+    NavItem { href: "/laporan", label: |t| t.nav_report, roles: &[Role::Pejabat, Role::Panitia, Role::Admin] },
+    NavItem { href: "/capaian", label: |t| t.nav_capaian, roles: &[] },
     NavItem { href: "/verifikasi", label: |t| t.nav_verify, roles: &[] },
 ];
 

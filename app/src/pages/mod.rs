@@ -15,5 +15,6 @@ pub mod people;
 pub mod person;
 pub mod quiz;
 pub mod regions;
+pub mod report;
 pub mod roles;
 pub mod standings;

@@ -18,6 +18,7 @@ mod codes;
 mod modules;
 mod people;
 mod quiz;
+mod report;
 mod schedule;
 
 pub fn api() -> Router<ServerState> {
@@ -33,6 +34,7 @@ pub fn api() -> Router<ServerState> {
         .merge(schedule::routes())
         .merge(quiz::routes())
         .merge(certificates::routes())
+        .merge(report::routes())
 }
 
 /// Leaves a message for the next page the browser shows (after the redirect of a form post).

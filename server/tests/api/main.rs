@@ -18,6 +18,7 @@ mod people;
 mod permissions;
 mod progress;
 mod quiz;
+mod report;
 mod roles;
 mod schedule;
 mod startup;

@@ -103,6 +103,13 @@ impl Caller {
         scopes
     }
 
+    /// The regions whose reports the caller may read (as pejabat, panitia or admin).
+    pub fn report_scopes(&self) -> Vec<Scope> {
+        let mut scopes = self.scopes(Role::Pejabat);
+        scopes.extend(self.management_scopes());
+        scopes
+    }
+
     /// Whether the caller may change what every diklat shares (question banks, quiz settings):
     /// admins, and panitia with a national scope.
     pub fn manages_content(&self) -> bool {

@@ -28,4 +28,6 @@ pub mod quiz;
 pub mod regency;
 pub mod role_grant;
 pub mod section_progress;
+pub mod standing;
+pub mod standing_grade;
 pub mod village;

@@ -266,6 +266,7 @@ pub async fn save_marks<C: ConnectionTrait + TransactionTrait>(
             MarkOutcome::Conflict => result.conflicts.push(name.clone()),
         }
     }
+    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(result)
 }
@@ -295,6 +296,7 @@ pub async fn mark_rest_present<C: ConnectionTrait + TransactionTrait>(
             n += 1;
         }
     }
+    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(n)
 }
@@ -631,6 +633,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
             Ok(CheckedIn::Already { status: stored, session: s.title })
         }
         _ => {
+            crate::services::report::mark_stale(&txn, s.diklat_id).await?;
             txn.commit().await?;
             Ok(CheckedIn::Recorded { status, session: s.title })
         }

@@ -28,6 +28,18 @@ pub struct Standing {
     pub post_missing: Vec<String>,
     /// Titles of the modules whose pre-test was not taken (only when the diklat requires it).
     pub pre_missing: Vec<String>,
+    /// The counted pre-test and post-test grade of each module, in the modules' order.
+    pub grades: Vec<ModuleGrade>,
+    pub position: Option<String>,
+    pub cooperative_id: Option<i32>,
+    pub village_id: Option<i32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModuleGrade {
+    pub module_id: i32,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
 }
 
 impl Standing {
@@ -52,8 +64,14 @@ pub async fn standings<C: ConnectionTrait>(
     let rates = attendance::rates(db, d, &enrolled, after_all).await?;
     let mut post_missing: HashMap<i32, Vec<String>> = HashMap::new();
     let mut pre_missing: HashMap<i32, Vec<String>> = HashMap::new();
+    let mut grades: HashMap<i32, Vec<ModuleGrade>> = HashMap::new();
     for (module_id, title) in modules {
         for r in quiz_report::results(db, d.id, *module_id).await? {
+            grades.entry(r.person_id).or_default().push(ModuleGrade {
+                module_id: *module_id,
+                pre: r.pre,
+                post: r.post,
+            });
             if !r.passed_post {
                 post_missing.entry(r.person_id).or_default().push(title.clone());
             }
@@ -74,6 +92,10 @@ pub async fn standings<C: ConnectionTrait>(
                 attendance_ok,
                 post_missing: post_missing.remove(&e.person_id).unwrap_or_default(),
                 pre_missing: pre_missing.remove(&e.person_id).unwrap_or_default(),
+                grades: grades.remove(&e.person_id).unwrap_or_default(),
+                position: e.position,
+                cooperative_id: e.cooperative_id,
+                village_id: e.village_id,
                 name: e.name,
                 village: e.village,
                 cooperative: e.cooperative,

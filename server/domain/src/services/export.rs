@@ -61,6 +61,70 @@ pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u
     book.save_to_buffer().map_err(fail)
 }
 
+/// An XLSX workbook written row by row (rust_xlsxwriter's constant-memory mode: each sheet
+/// goes to a temporary file as it is written), so an export of the whole country does not
+/// hold its rows in memory. One sheet per name, each with the bold, frozen header row.
+pub struct StreamedXlsx {
+    book: rust_xlsxwriter::Workbook,
+    next_row: Vec<u32>,
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> crate::AppError {
+    crate::AppError::Internal(format!("writing XLSX: {e}"))
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, unique in `taken`.
+fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c)).take(28).collect();
+    let clean = if clean.trim().is_empty() { "Lembar".to_string() } else { clean.trim().to_string() };
+    let mut candidate = clean.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
+        candidate = format!("{clean} {n}");
+        n += 1;
+    }
+    taken.push(candidate.clone());
+    candidate
+}
+
+impl StreamedXlsx {
+    /// `widths` are the columns' widths in characters (set up front: rows are not kept).
+    pub fn new(sheets: &[String], headers: &[&str], widths: &[f64]) -> Result<StreamedXlsx, crate::AppError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        let mut taken = Vec::new();
+        for name in sheets {
+            let ws = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+            ws.set_name(sheet_name(name, &mut taken)).map_err(xlsx_error)?;
+            for (c, w) in widths.iter().enumerate() {
+                ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
+            }
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
+            }
+            ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        }
+        Ok(StreamedXlsx { book, next_row: vec![1; sheets.len()] })
+    }
+
+    /// Appends a row to sheet `sheet` (cells as text, never formulas).
+    pub fn push(&mut self, sheet: usize, cells: &[String]) -> Result<(), crate::AppError> {
+        let row = self.next_row[sheet];
+        let ws = self.book.worksheet_from_index(sheet).map_err(xlsx_error)?;
+        for (c, cell) in cells.iter().enumerate() {
+            ws.write_string(row, c as u16, cell).map_err(xlsx_error)?;
+        }
+        self.next_row[sheet] = row + 1;
+        Ok(())
+    }
+
+    /// Writes the workbook to `path`.
+    pub fn finish(mut self, path: &std::path::Path) -> Result<(), crate::AppError> {
+        self.book.save(path).map_err(xlsx_error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

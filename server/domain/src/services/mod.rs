@@ -13,5 +13,6 @@ pub mod progress;
 pub mod quiz_report;
 pub mod quizzes;
 pub mod regions;
+pub mod report;
 pub mod roles;
 pub mod schedule;

@@ -339,6 +339,8 @@ pub async fn update<C: ConnectionTrait>(
         .update(db)
         .await
         .map_err(|e| AppError::on_unique(e, "nik", "NIK, nomor HP, atau email ini sudah dipakai peserta lain"))?;
+    // The jabatan is part of the reports' KKMP readiness.
+    crate::services::report::mark_stale_for_person(db, id).await?;
     crate::services::audit::record(db, Some(caller.account_id), "people.update", "person", Some(id.to_string()), None)
         .await
 }

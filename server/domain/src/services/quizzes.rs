@@ -206,6 +206,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
             }
         }
         let loaded = current_bank(&txn, module_id).await?;
+        crate::services::report::mark_all_stale(&txn).await?;
         txn.commit().await?;
         out.insert(m.meta.slug.clone(), loaded);
     }
@@ -775,6 +776,7 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
         .exec(&txn)
         .await?;
     if closed.rows_affected == 1 {
+        crate::services::report::mark_stale_for_person(&txn, a.person_id).await?;
         txn.commit().await?;
         let mut a = a;
         a.status = status.to_string();
@@ -935,6 +937,8 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
         Some(detail),
     )
     .await?;
+    // The pass mark or grading may have changed: every diklat's standings may differ.
+    crate::services::report::mark_all_stale(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

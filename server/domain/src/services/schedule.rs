@@ -255,6 +255,7 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
         .await
         .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
     audit::record(&txn, Some(caller.account_id), "diklat.update", "diklat", Some(id.to_string()), Some(before)).await?;
+    crate::services::report::mark_stale(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -419,6 +420,7 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
     };
     let action = if session_id.is_some() { "session.update" } else { "session.create" };
     audit::record(&txn, Some(caller.account_id), action, "diklat_session", Some(id.to_string()), None).await?;
+    crate::services::report::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -487,6 +489,7 @@ pub async fn delete_session<C: ConnectionTrait + TransactionTrait>(
         Some(detail),
     )
     .await?;
+    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(s.diklat_id)
 }
@@ -675,6 +678,7 @@ pub async fn enrol_bulk<C: ConnectionTrait + TransactionTrait>(
     let detail = serde_json::json!({ "added": added, "district_id": filter.district_id, "village_id": filter.village_id, "position": filter.position });
     audit::record(&txn, Some(caller.account_id), "enrolment.bulk", "diklat", Some(diklat_id.to_string()), Some(detail))
         .await?;
+    crate::services::report::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(added)
 }
@@ -703,6 +707,7 @@ pub async fn enrol_one<C: ConnectionTrait + TransactionTrait>(
         Some(serde_json::json!({ "person_id": person_id })),
     )
     .await?;
+    crate::services::report::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -792,6 +797,7 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
         Some(serde_json::json!({ "person_id": person_id })),
     )
     .await?;
+    crate::services::report::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(())
 }

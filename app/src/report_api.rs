@@ -1,0 +1,293 @@
+//! The officials' reports (`/laporan`, its print view) and the public progress page
+//! (`/capaian`). The server functions check the caller and delegate to
+//! `domain::services::report`; the CSV/XLSX exports are axum handlers over the same service.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The query string every report URL carries (shareable, and what the exports receive).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    pub diklat: Option<String>,
+    pub wilayah: Option<String>,
+    pub jabatan: Option<String>,
+    pub status: Option<String>,
+    pub q: Option<String>,
+    pub hal: Option<String>,
+}
+
+impl ReportQuery {
+    /// `?a=b&…` with the empty parameters left out and `changes` applied (None removes one).
+    pub fn href(&self, path: &str, changes: &[(&str, Option<&str>)]) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("diklat", &self.diklat),
+            ("wilayah", &self.wilayah),
+            ("jabatan", &self.jabatan),
+            ("status", &self.status),
+            ("q", &self.q),
+            ("hal", &self.hal),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (k, v.to_string())))
+        .collect();
+        for (key, value) in changes {
+            pairs.retain(|(k, _)| k != key);
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                pairs.push((key, v.to_string()));
+            }
+        }
+        let order = ["diklat", "wilayah", "jabatan", "status", "q", "hal"];
+        pairs.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
+        if pairs.is_empty() {
+            return path.to_string();
+        }
+        let query: Vec<String> =
+            pairs.into_iter().map(|(k, v)| format!("{k}={}", crate::i18n::encode_component(&v))).collect();
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CountsView {
+    pub enrolled: i64,
+    pub attended: i64,
+    pub passed: i64,
+    pub eligible: i64,
+    pub certified: i64,
+    pub kkmp: i64,
+    pub kkmp_ready: i64,
+    pub kkmp_partial: i64,
+    pub kkmp_none: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageLine {
+    pub code: String,
+    pub name: String,
+    pub counts: CountsView,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearningLine {
+    pub name: String,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub gain: Option<f64>,
+    pub takers: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonStatusLine {
+    pub name: String,
+    pub position: String,
+    pub kkmp: String,
+    pub village: String,
+    pub district: String,
+    pub diklat: String,
+    pub attendance: String,
+    pub attendance_ok: bool,
+    pub pre: Option<f64>,
+    pub post: Option<f64>,
+    pub eligible: bool,
+    /// (number, verification code, aktif | dicabut | kedaluwarsa)
+    pub certificate: Option<(String, String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeopleList {
+    pub rows: Vec<PersonStatusLine>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportData {
+    pub code: String,
+    pub name: String,
+    /// (code, name) from the top down; "" is the whole country.
+    pub trail: Vec<(String, String)>,
+    /// "Kecamatan", "Kelurahan/Desa", …
+    pub child_label: String,
+    /// Whether the rows can be opened (there is a level below).
+    pub drills: bool,
+    pub total: CountsView,
+    pub rows: Vec<CoverageLine>,
+    pub modules: Vec<LearningLine>,
+    pub learning_rows: Vec<LearningLine>,
+    /// None where people are not listed (above a kabupaten/kota, without a name to search).
+    pub people: Option<PeopleList>,
+    pub diklat_choices: Vec<(i32, String)>,
+    pub diklat_name: Option<String>,
+    pub generated: String,
+}
+
+/// The public aggregate: KKMP per area and how many are ready. No names of people.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CapaianData {
+    pub code: String,
+    pub name: String,
+    pub trail: Vec<(String, String)>,
+    pub child_label: String,
+    pub drills: bool,
+    pub total: CountsView,
+    pub rows: Vec<CoverageLine>,
+    pub generated: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use domain::services::report;
+
+    pub fn counts(c: &report::Counts) -> CountsView {
+        CountsView {
+            enrolled: c.enrolled,
+            attended: c.attended,
+            passed: c.passed,
+            eligible: c.eligible,
+            certified: c.certified,
+            kkmp: c.kkmp,
+            kkmp_ready: c.kkmp_ready,
+            kkmp_partial: c.kkmp_partial,
+            kkmp_none: c.kkmp_none(),
+        }
+    }
+
+    pub fn lines(rows: &[report::CoverageRow]) -> Vec<CoverageLine> {
+        rows.iter()
+            .map(|r| CoverageLine { code: r.code.clone(), name: r.name.clone(), counts: counts(&r.counts) })
+            .collect()
+    }
+
+    pub fn params(q: &ReportQuery) -> report::Params {
+        report::Params {
+            diklat: q.diklat.clone(),
+            wilayah: q.wilayah.clone(),
+            jabatan: q.jabatan.clone(),
+            status: q.status.clone(),
+            q: q.q.clone(),
+            hal: q.hal.clone(),
+        }
+    }
+
+    pub fn now_label() -> String {
+        let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"));
+        now.format("%d-%m-%Y %H:%M WIB").to_string()
+    }
+}
+
+/// `/laporan`: coverage, readiness, learning and people of an area, for pejabat, panitia, admin.
+#[server]
+pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError> {
+    use crate::api::ssr::{fail, require_roles, state};
+    use domain::{auth::Role, services::report};
+    let caller = require_roles(&[Role::Pejabat, Role::Panitia, Role::Admin])?;
+    let scopes = caller.report_scopes();
+    let state = state()?;
+    let db = state.db.read();
+    let (place, filter) = report::resolve(db, &scopes, &ssr::params(&query)).await.map_err(fail)?;
+    let modules = state.quiz_modules();
+    // What changed in the last seconds is folded in now (a few diklat at most; the rest is
+    // left to the background refresh so a busy moment cannot stall the page).
+    report::refresh_stale(db, state.db.write(), &modules, Some(3)).await.map_err(fail)?;
+    let today = domain::services::schedule::today_wib(chrono::Utc::now());
+    let coverage = report::coverage(db, place.area, &filter, today).await.map_err(fail)?;
+    let titles: std::collections::HashMap<i32, String> = modules.iter().cloned().collect();
+    let learning = |rows: Vec<report::LearningRow>, name: &dyn Fn(i32) -> String| {
+        rows.into_iter()
+            .map(|r| LearningLine { name: name(r.id), pre: r.pre, post: r.post, gain: r.gain, takers: r.takers })
+            .collect::<Vec<_>>()
+    };
+    let modules_learning = learning(report::learning_per_module(db, place.area, &filter).await.map_err(fail)?, &|id| {
+        titles.get(&id).cloned().unwrap_or_else(|| format!("Modul #{id}"))
+    });
+    let area_names: std::collections::HashMap<i32, String> =
+        report::sheets_of(db, place.area).await.map_err(fail)?.into_iter().collect();
+    let learning_rows = learning(report::learning_per_child(db, place.area, &filter).await.map_err(fail)?, &|id| {
+        area_names.get(&id).cloned().unwrap_or_default()
+    });
+    let people = if place.area.lists_people() || filter.q.is_some() {
+        let page = report::people(db, place.area, &filter, today, query_page(&query), 50).await.map_err(fail)?;
+        Some(PeopleList {
+            rows: page
+                .rows
+                .iter()
+                .map(|p| PersonStatusLine {
+                    name: p.name.clone(),
+                    position: p.position.clone().unwrap_or_default(),
+                    kkmp: p.kkmp.clone(),
+                    village: p.village.clone(),
+                    district: p.district.clone(),
+                    diklat: p.diklat.clone(),
+                    attendance: format!("{}/{} ({}%)", p.present, p.sessions, p.attendance_percent()),
+                    attendance_ok: p.attendance_ok,
+                    pre: p.pre_mean,
+                    post: p.post_mean,
+                    eligible: p.eligible,
+                    certificate: p.certificate_state(today).map(|state| {
+                        (
+                            p.certificate_number.clone().unwrap_or_default(),
+                            p.certificate_code.clone().unwrap_or_default(),
+                            state.to_string(),
+                        )
+                    }),
+                })
+                .collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    } else {
+        None
+    };
+    let diklat_choices = report::diklat_choices(db, &scopes).await.map_err(fail)?;
+    let diklat_name =
+        filter.diklat_id.and_then(|id| diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()));
+    Ok(ReportData {
+        code: place.code,
+        name: place.name,
+        trail: place.trail,
+        child_label: place.area.child_label().to_string(),
+        drills: !matches!(place.area, report::Area::Village(_)),
+        total: ssr::counts(&coverage.total),
+        rows: ssr::lines(&coverage.rows),
+        modules: modules_learning,
+        learning_rows,
+        people,
+        diklat_choices,
+        diklat_name,
+        generated: ssr::now_label(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn query_page(q: &ReportQuery) -> u64 {
+    ssr::params(q).page()
+}
+
+/// `/capaian`: how many KKMP per area are ready — for anyone, aggregate only (no names).
+#[server]
+pub async fn capaian_view(wilayah: Option<String>) -> Result<CapaianData, ServerFnError> {
+    use crate::api::ssr::{fail, state};
+    use domain::{auth::Scope, services::report};
+    let state = state()?;
+    let db = state.db.read();
+    let place = report::place(db, wilayah.as_deref(), &[Scope::National]).await.map_err(fail)?;
+    // The public page stops at the kelurahan: below it there would be people.
+    if matches!(place.area, report::Area::Village(_)) {
+        return Err(fail(domain::AppError::NotFound));
+    }
+    let today = domain::services::schedule::today_wib(chrono::Utc::now());
+    let coverage = report::coverage(db, place.area, &report::Filter::default(), today).await.map_err(fail)?;
+    Ok(CapaianData {
+        code: place.code,
+        name: place.name,
+        trail: place.trail,
+        child_label: place.area.child_label().to_string(),
+        drills: !matches!(place.area, report::Area::District(_)),
+        total: ssr::counts(&coverage.total),
+        rows: ssr::lines(&coverage.rows),
+        generated: ssr::now_label(),
+    })
+}

@@ -1,0 +1,258 @@
+//! The report exports: `/laporan/ekspor/cakupan.{csv,xlsx}` (the coverage table of the page's
+//! area) and `/laporan/ekspor/bersertifikat.{csv,xlsx}` (everyone holding a valid certificate
+//! there). They take the page's own query string. The certified list is read in batches of
+//! 1,000 by certificate id: the CSV streams as it is read, the XLSX is written row by row to a
+//! temporary file — neither holds the whole list in memory.
+
+use super::{allowed, export_response, require, XLSX};
+use crate::startup::ServerState;
+use axum::{
+    body::Body,
+    extract::{Path, Query, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Extension, Router,
+};
+use domain::{
+    auth::{Caller, Role},
+    services::{
+        export::{csv_line, StreamedXlsx},
+        report::{self, Area, Filter, Params, PersonLine},
+        schedule::today_wib,
+    },
+    AppError,
+};
+
+pub fn routes() -> Router<ServerState> {
+    Router::new().route("/laporan/ekspor/{file}", get(export))
+}
+
+const BATCH: u64 = 1000;
+
+const CERTIFIED_HEADERS: &[&str] = &[
+    "nomor_sertifikat",
+    "kode_verifikasi",
+    "tanggal_terbit",
+    "nama",
+    "jabatan",
+    "koperasi",
+    "kelurahan",
+    "kecamatan",
+    "diklat",
+    "kehadiran_persen",
+    "rata_tes_awal",
+    "rata_tes_akhir",
+];
+const CERTIFIED_WIDTHS: &[f64] = &[24.0, 20.0, 14.0, 32.0, 18.0, 36.0, 22.0, 18.0, 40.0, 16.0, 14.0, 14.0];
+
+const COVERAGE_HEADERS: &[&str] = &[
+    "kode_wilayah",
+    "wilayah",
+    "kkmp",
+    "kkmp_siap",
+    "kkmp_sebagian",
+    "kkmp_belum",
+    "peserta",
+    "hadir_memenuhi_syarat",
+    "lulus_tes_akhir",
+    "memenuhi_syarat",
+    "bersertifikat",
+    "persen_kkmp_siap",
+];
+
+fn grade(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.1}").replace('.', ",")).unwrap_or_default()
+}
+
+fn certified_row(p: &PersonLine) -> Vec<String> {
+    vec![
+        p.certificate_number.clone().unwrap_or_default(),
+        p.certificate_code.clone().unwrap_or_default(),
+        p.issued_at.map(|t| today_wib(t).format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        p.name.clone(),
+        report::position_label(p.position.as_deref()),
+        p.kkmp.clone(),
+        p.village.clone(),
+        p.district.clone(),
+        p.diklat.clone(),
+        p.attendance_percent().to_string(),
+        grade(p.pre_mean),
+        grade(p.post_mean),
+    ]
+}
+
+fn failure(e: AppError) -> Response {
+    match e {
+        AppError::NotFound => (StatusCode::NOT_FOUND, "Wilayah tidak ditemukan.").into_response(),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, "Wilayah ini di luar wewenang Anda.").into_response(),
+        AppError::Invalid { .. } => (StatusCode::BAD_REQUEST, e.public_message()).into_response(),
+        e => {
+            tracing::error!("report export: {e:?}");
+            (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response()
+        }
+    }
+}
+
+fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /laporan/ekspor/{cakupan|bersertifikat}.{csv|xlsx}?…`
+async fn export(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+    Query(params): Query<Params>,
+) -> Response {
+    let caller = allowed!(require(
+        caller,
+        &[Role::Pejabat, Role::Panitia, Role::Admin],
+        "/laporan",
+        "Laporan hanya untuk pejabat dan panitia."
+    ));
+    let Some((what, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
+    if !matches!(ext, "csv" | "xlsx") || !matches!(what, "cakupan" | "bersertifikat") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let db = state.app.db.read();
+    let (place, filter) = match report::resolve(db, &caller.report_scopes(), &params).await {
+        Ok(v) => v,
+        Err(e) => return failure(e),
+    };
+    let today = today_wib(chrono::Utc::now());
+    let _ = domain::services::audit::record(
+        state.app.db.write(),
+        Some(caller.account_id),
+        "report.export",
+        "report",
+        Some(place.code.clone()),
+        Some(serde_json::json!({ "file": file, "diklat": filter.diklat_id })),
+    )
+    .await;
+    let slug = if place.code.is_empty() { "nasional".to_string() } else { place.code.clone() };
+    if what == "cakupan" {
+        let rows = report::coverage(db, place.area, &filter, today).await.map(|c| {
+            let mut rows: Vec<Vec<String>> = c.rows.iter().map(|r| coverage_row(&r.code, &r.name, &r.counts)).collect();
+            rows.push(coverage_row("", "Jumlah", &c.total));
+            rows
+        });
+        return export_response(rows, COVERAGE_HEADERS, &format!("cakupan-{slug}.{ext}"), ext, "Cakupan");
+    }
+    let name = format!("bersertifikat-{slug}.{ext}");
+    if ext == "csv" {
+        attachment("text/csv; charset=utf-8", &name, certified_csv(state, place.area, filter, today))
+    } else {
+        match certified_xlsx(&state, place.area, &filter, today).await {
+            Ok(body) => attachment(XLSX, &name, body),
+            Err(e) => failure(e),
+        }
+    }
+}
+
+fn coverage_row(code: &str, name: &str, c: &report::Counts) -> Vec<String> {
+    let pct = if c.kkmp > 0 { c.kkmp_ready * 100 / c.kkmp } else { 0 };
+    [code.to_string(), name.to_string()]
+        .into_iter()
+        .chain(
+            [
+                c.kkmp,
+                c.kkmp_ready,
+                c.kkmp_partial,
+                c.kkmp_none(),
+                c.enrolled,
+                c.attended,
+                c.passed,
+                c.eligible,
+                c.certified,
+                pct,
+            ]
+            .iter()
+            .map(i64::to_string),
+        )
+        .collect()
+}
+
+/// The certified list as a CSV body that is written while it is read (UTF-8 with BOM, every
+/// cell guarded against formulas). A database error mid-way ends the body early, which the
+/// client sees as a failed download rather than a short file that looks complete.
+fn certified_csv(state: ServerState, area: Area, filter: Filter, today: chrono::NaiveDate) -> Body {
+    let head = format!("\u{feff}{}", csv_line(CERTIFIED_HEADERS.iter().copied()));
+    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(head.into_bytes()) });
+    let rest = futures_util::stream::unfold(Some(0), move |after| {
+        let state = state.clone();
+        let filter = filter.clone();
+        async move {
+            let after = after?;
+            match report::certified_batch(state.app.db.read(), area, &filter, today, after, BATCH).await {
+                Ok(batch) if batch.is_empty() => None,
+                Ok(batch) => {
+                    let next = batch.last().and_then(|p| p.certificate_id);
+                    let mut chunk = String::new();
+                    for p in &batch {
+                        chunk.push_str(&csv_line(certified_row(p).iter().map(String::as_str)));
+                    }
+                    let next = if (batch.len() as u64) < BATCH { None } else { next };
+                    Some((Ok(chunk.into_bytes()), next))
+                }
+                Err(e) => {
+                    tracing::error!("streaming the certified list: {e:?}");
+                    Some((Err(std::io::Error::other("database error")), None))
+                }
+            }
+        }
+    });
+    use futures_util::StreamExt;
+    Body::from_stream(first.chain(rest))
+}
+
+/// The certified list as an XLSX with one sheet per area below `area` (per kecamatan for a
+/// kota), built in a temporary file by a blocking thread fed batch by batch.
+async fn certified_xlsx(
+    state: &ServerState,
+    area: Area,
+    filter: &Filter,
+    today: chrono::NaiveDate,
+) -> Result<Body, AppError> {
+    let db = state.app.db.read();
+    let sheets = report::sheets_of(db, area).await?;
+    let index: std::collections::HashMap<i32, usize> = sheets.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let names: Vec<String> = sheets.into_iter().map(|(_, n)| n).collect();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(usize, Vec<String>)>>(4);
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, AppError> {
+        let mut book = StreamedXlsx::new(&names, CERTIFIED_HEADERS, CERTIFIED_WIDTHS)?;
+        while let Some(batch) = rx.blocking_recv() {
+            for (sheet, row) in batch {
+                book.push(sheet, &row)?;
+            }
+        }
+        let file = tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(format!("temporary file: {e}")))?;
+        book.finish(file.path())?;
+        // Reopened, then the name is removed: the open handle keeps the bytes until sent.
+        file.reopen().map_err(|e| AppError::Internal(format!("temporary file: {e}")))
+    });
+    let mut after = 0;
+    loop {
+        let batch = report::certified_batch(db, area, filter, today, after, BATCH).await?;
+        let Some(last) = batch.last().and_then(|p| p.certificate_id) else { break };
+        after = last;
+        let rows: Vec<(usize, Vec<String>)> = batch
+            .iter()
+            .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, certified_row(p))))
+            .collect();
+        if tx.send(rows).await.is_err() || (batch.len() as u64) < BATCH {
+            break;
+        }
+    }
+    drop(tx);
+    let file = writer.await.map_err(|e| AppError::Internal(format!("XLSX writer: {e}")))??;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    Ok(Body::from_stream(stream))
+}
