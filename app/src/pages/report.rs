@@ -71,6 +71,7 @@ fn report_page(print: bool) -> AnyView {
                             "Belum ada peserta terdaftar di wilayah ini untuk pilihan ini.",
                             "Nobody is enrolled in this area for this selection yet."
                         )}</p> })}
+                        {r.drills.then(|| view! {
                         <section class="stack" aria-labelledby="coverage-heading">
                             <h2 id="coverage-heading">{format!("{} {}", lang.pick("Cakupan per", "Coverage by"), r.child_label.to_lowercase())}</h2>
                             {(!print).then(|| view! {
@@ -81,8 +82,9 @@ fn report_page(print: bool) -> AnyView {
                                 </p>
                             })}
                             {readiness_chart(&r.rows, &r.child_label, lang)}
-                            {coverage_table(&q, &r.rows, &r.total, &r.child_label, r.drills && !print, "/laporan", lang)}
+                            {coverage_table(&q, &r.rows, &r.total, &r.child_label, !print, "/laporan", lang)}
                         </section>
+                        })}
                         {learning_section(&r.modules, &r.learning_rows, &r.child_label, lang)}
                         {if print {
                             view! {
