@@ -22,6 +22,18 @@ pub enum Command {
     /// Work with the content folder.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Write a synthetic dataset into an empty database for benchmarks (`--scale national`: 38
+    /// provinces, ~83,000 KKMP, ~800,000 people with attendance, tests and certificates; every
+    /// account's password and the national pejabat's are in `domain::dataset`). The other
+    /// options are `diklat serve`'s (`--database-url`, `--data-dir`, `--content-dir`).
+    #[command(hide = true)]
+    Dataset {
+        /// national | sample | tiny
+        #[arg(long, default_value = "national")]
+        scale: String,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Serve a bare axum "hello" handler (same runtime, same TCP_NODELAY listener), so a benchmark
     /// can report the application's throughput next to what this machine does with no work at all.
     #[command(hide = true)]

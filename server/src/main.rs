@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some(Command::Dataset { scale, config }) => dataset(&scale, *config).await,
         None => serve(cli.serve).await,
     }
 }
@@ -51,6 +52,44 @@ async fn serve(config: server::Config) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn dataset(scale: &str, mut config: server::Config) -> ExitCode {
+    let Some(scale) = domain::dataset::Scale::named(scale) else {
+        eprintln!("diklat: --scale: `{scale}` is not national, sample or tiny");
+        return ExitCode::FAILURE;
+    };
+    config.listen = "127.0.0.1:0".parse().expect("an address");
+    let app = match Application::build(config.clone()).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("diklat: tidak dapat mulai / cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match domain::dataset::generate(app.state(), scale, |line| eprintln!("  {line}")).await {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("diklat: dataset: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let size = server::startup::database_size(app.state(), &config).await;
+    println!(
+        "dataset: {} KKMP, {} people, {} diklat, {} sessions, {} attendance marks, {} attempts, {} certificates \
+         in {:.1} s; database {:.1} MiB = {:.2} KB per participant",
+        written.villages,
+        written.people,
+        written.diklat,
+        written.sessions,
+        written.attendance,
+        written.attempts,
+        written.certificates,
+        written.seconds,
+        size as f64 / 1048576.0,
+        size as f64 / 1000.0 / written.people.max(1) as f64
+    );
+    ExitCode::SUCCESS
 }
 
 fn content_check(dir: &std::path::Path) -> ExitCode {

@@ -258,6 +258,21 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         .with_state(server_state)
 }
 
+/// Bytes the database takes: the SQLite file with its WAL, or PostgreSQL's database size.
+pub async fn database_size(state: &AppState, config: &Config) -> u64 {
+    use sea_orm::ConnectionTrait;
+    let db = state.db.read();
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let sql = "SELECT pg_database_size(current_database()) AS n";
+        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await;
+        return row.ok().flatten().and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or(0) as u64;
+    }
+    state.db.write().execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.ok();
+    let url = config.database_url();
+    let path = url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_string();
+    ["", "-wal", "-shm"].iter().filter_map(|ext| std::fs::metadata(format!("{path}{ext}")).ok()).map(|m| m.len()).sum()
+}
+
 /// Deletes expired sessions hourly.
 fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
     let store = crate::session::DbSessionStore::new(db, epoch);

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cache;
 pub mod certcode;
 pub mod content;
+pub mod dataset;
 pub mod db;
 pub mod demo;
 pub mod entities;

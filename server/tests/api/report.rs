@@ -479,3 +479,46 @@ db_test!(the_public_page_shows_kkmp_counts_and_no_names, |app| {
     let r = app.client.get(app.url(&format!("/capaian?wilayah={}", f.village_klojen.code))).send().await.unwrap();
     assert_eq!(r.status(), 404);
 });
+
+db_test!(the_generated_dataset_agrees_with_the_completion_rule, |app| {
+    use domain::dataset::{generate, Scale};
+    use domain::entities::{certificate, standing, standing_grade};
+    use sea_orm::{PaginatorTrait, QueryOrder};
+    let written = generate(&app.state, Scale::named("tiny").unwrap(), |_| {}).await.unwrap();
+    assert_eq!(written.villages, 40, "2 provinces × 2 kab/kota × 2 kecamatan × 5 desa");
+    assert!(written.people > 380 && written.certificates > 0 && written.certificates < written.people);
+    let db = app.state.db.read();
+    let rows = |db| async move {
+        let s = standing::Entity::find()
+            .order_by_asc(standing::Column::DiklatId)
+            .order_by_asc(standing::Column::PersonId)
+            .all(db)
+            .await
+            .unwrap();
+        let g = standing_grade::Entity::find()
+            .order_by_asc(standing_grade::Column::DiklatId)
+            .order_by_asc(standing_grade::Column::PersonId)
+            .order_by_asc(standing_grade::Column::ModuleId)
+            .all(db)
+            .await
+            .unwrap();
+        (s, g)
+    };
+    let generated = rows(db).await;
+    assert_eq!(generated.0.len(), written.people);
+    // What the rule computes from the generated rows is exactly what the generator wrote.
+    report::mark_all_stale(app.state.db.write()).await.unwrap();
+    refresh(&app).await;
+    let computed = rows(db).await;
+    assert!(generated == computed, "the generated standings differ from the computed ones");
+    // One certificate per participant who meets the rule, each with a valid signature.
+    let eligible = generated.0.iter().filter(|s| s.eligible).count();
+    assert_eq!(certificate::Entity::find().count(db).await.unwrap() as usize, eligible);
+    let c = certificate::Entity::find().one(db).await.unwrap().unwrap();
+    assert!(domain::signing::verify(&app.state.certificate_key.public_b64(), c.payload.as_bytes(), &c.signature));
+    // The national pejabat can sign in and sees every province.
+    let pejabat = app.browser();
+    app.sign_in(&pejabat, domain::dataset::PEJABAT_LOGIN, domain::dataset::PASSWORD).await;
+    let page = pejabat.get(app.url("/laporan")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Cakupan per provinsi") && page.contains("Aceh") && page.contains("Sumatera Utara"));
+});
