@@ -190,23 +190,23 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
     let modules = state.quiz_modules();
     // What changed in the last seconds is folded in now (a few diklat at most; the rest is
     // left to the background refresh so a busy moment cannot stall the page).
-    report::refresh_stale(db, state.db.write(), &modules, Some(3)).await.map_err(fail)?;
+    if report::refresh_stale(db, state.db.write(), &modules, Some(3)).await.map_err(fail)? > 0 {
+        state.reports_changed();
+    }
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
-    let coverage = report::coverage(db, place.area, &filter, today).await.map_err(fail)?;
+    let figures = report::figures(&state, place.area, &filter, today).await.map_err(fail)?;
+    let coverage = &figures.coverage;
     let titles: std::collections::HashMap<i32, String> = modules.iter().cloned().collect();
     let learning = |rows: Vec<report::LearningRow>, name: &dyn Fn(i32) -> String| {
         rows.into_iter()
             .map(|r| LearningLine { name: name(r.id), pre: r.pre, post: r.post, gain: r.gain, takers: r.takers })
             .collect::<Vec<_>>()
     };
-    let modules_learning = learning(report::learning_per_module(db, place.area, &filter).await.map_err(fail)?, &|id| {
-        titles.get(&id).cloned().unwrap_or_else(|| format!("Modul #{id}"))
-    });
+    let modules_learning =
+        learning(figures.modules.clone(), &|id| titles.get(&id).cloned().unwrap_or_else(|| format!("Modul #{id}")));
     let area_names: std::collections::HashMap<i32, String> =
         report::sheets_of(db, place.area).await.map_err(fail)?.into_iter().collect();
-    let learning_rows = learning(report::learning_per_child(db, place.area, &filter).await.map_err(fail)?, &|id| {
-        area_names.get(&id).cloned().unwrap_or_default()
-    });
+    let learning_rows = learning(figures.areas.clone(), &|id| area_names.get(&id).cloned().unwrap_or_default());
     let people = if place.area.lists_people() || filter.q.is_some() {
         let page = report::people(db, place.area, &filter, today, query_page(&query), 50).await.map_err(fail)?;
         Some(PeopleList {
@@ -241,7 +241,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
     } else {
         None
     };
-    let diklat_choices = report::diklat_choices(db, &scopes).await.map_err(fail)?;
+    let diklat_choices = report::diklat_choices(db, &scopes, place.area, filter.diklat_id).await.map_err(fail)?;
     let diklat_name =
         filter.diklat_id.and_then(|id| diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()));
     Ok(ReportData {
@@ -279,7 +279,8 @@ pub async fn capaian_view(wilayah: Option<String>) -> Result<CapaianData, Server
         return Err(fail(domain::AppError::NotFound));
     }
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
-    let coverage = report::coverage(db, place.area, &report::Filter::default(), today).await.map_err(fail)?;
+    let figures = report::figures(&state, place.area, &report::Filter::default(), today).await.map_err(fail)?;
+    let coverage = &figures.coverage;
     Ok(CapaianData {
         code: place.code,
         name: place.name,

@@ -295,10 +295,10 @@ fn spawn_standings_refresh(state: AppState) {
         loop {
             tick.tick().await;
             let modules = state.quiz_modules();
-            if let Err(e) =
-                domain::services::report::refresh_stale(state.db.read(), state.db.write(), &modules, None).await
-            {
-                tracing::warn!("refreshing the report standings: {e}");
+            match domain::services::report::refresh_stale(state.db.read(), state.db.write(), &modules, None).await {
+                Ok(0) => {}
+                Ok(_) => state.reports_changed(),
+                Err(e) => tracing::warn!("refreshing the report standings: {e}"),
             }
         }
     });
@@ -323,7 +323,10 @@ fn spawn_certificate_issue(state: AppState) {
             .await
             {
                 Ok(0) => {}
-                Ok(n) => tracing::info!("{n} certificates issued automatically"),
+                Ok(n) => {
+                    state.reports_changed();
+                    tracing::info!("{n} certificates issued automatically")
+                }
                 Err(e) => tracing::warn!("automatic certificate issue: {e}"),
             }
         }

@@ -114,6 +114,7 @@ fn filters(q: &ReportQuery, diklat: &[(i32, String)], lang: Lang) -> impl IntoVi
             <label>{lang.pick("Diklat", "Training")}
                 <select name="diklat">
                     <option value="">{lang.pick("Semua diklat", "All training")}</option>
+                    {(diklat.len() >= 50).then(|| view! { <option disabled=true>{lang.pick("— 50 diklat terbaru di wilayah ini —", "— the 50 newest in this area —")}</option> })}
                     {diklat.iter().map(|(id, name)| {
                         let id = id.to_string();
                         view! { <option value=id.clone() selected=chosen(&q.diklat, &id)>{name.clone()}</option> }

@@ -44,6 +44,10 @@ pub struct AppState {
     pub certificate_epoch: Epoch,
     /// ZIP downloads being built or waiting to be fetched.
     pub zip_jobs: Arc<crate::zipjob::ZipJobs>,
+    /// The reports' figures per area and filter (see `services::report::figures`).
+    pub reports: Arc<crate::services::report::FiguresCache>,
+    /// Bumped when the standings summary is rewritten or a certificate changes.
+    pub report_epoch: Epoch,
 }
 
 impl AppState {
@@ -56,6 +60,7 @@ impl AppState {
     ) -> AppState {
         let auth_epoch = Epoch::default();
         let certificate_epoch = Epoch::default();
+        let report_epoch = Epoch::default();
         AppState {
             db,
             content: Arc::new(content),
@@ -76,6 +81,8 @@ impl AppState {
             )),
             certificate_epoch,
             zip_jobs: Default::default(),
+            reports: Arc::new(TtlCache::new(crate::services::report::FIGURES_TTL, 1000, report_epoch.clone())),
+            report_epoch,
             auth_epoch,
         }
     }
@@ -90,9 +97,15 @@ impl AppState {
             .collect()
     }
 
+    /// Call after the standings summary was rewritten or certificates were issued.
+    pub fn reports_changed(&self) {
+        self.report_epoch.bump();
+    }
+
     /// Call after a certificate is revoked or its expiry changes.
     pub fn certificates_changed(&self) {
         self.certificate_epoch.bump();
+        self.report_epoch.bump();
     }
 
     /// Call after any change to accounts, role grants, passwords or sessions.

@@ -208,6 +208,9 @@ async fn bulk_issue(
         .await
     }
     .await;
+    if result.as_ref().is_ok_and(|issued| !issued.is_empty()) {
+        state.app.reports_changed();
+    }
     super::finish(
         &session,
         result,

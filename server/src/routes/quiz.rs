@@ -465,6 +465,9 @@ async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
     .await
     {
         Ok(issued) => {
+            if !issued.is_empty() {
+                state.app.reports_changed();
+            }
             for c in issued {
                 tracing::info!(number = %c.number, "certificate issued after a passed post-test");
             }

@@ -139,7 +139,8 @@ async fn export(
     .await;
     let slug = if place.code.is_empty() { "nasional".to_string() } else { place.code.clone() };
     if what == "cakupan" {
-        let rows = report::coverage(db, place.area, &filter, today).await.map(|c| {
+        let rows = report::figures(&state.app, place.area, &filter, today).await.map(|f| {
+            let c = &f.coverage;
             let mut rows: Vec<Vec<String>> = c.rows.iter().map(|r| coverage_row(&r.code, &r.name, &r.counts)).collect();
             rows.push(coverage_row("", "Jumlah", &c.total));
             rows

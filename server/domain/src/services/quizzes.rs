@@ -199,6 +199,8 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                     if row.is_changed() {
                         row.updated_at = Set(now);
                         row.update(&txn).await?;
+                        // A new pass mark or grading changes who passed: every diklat's standings.
+                        crate::services::report::mark_all_stale(&txn).await?;
                         tracing::info!(quiz = id, "quiz settings taken from the content");
                     }
                 }
@@ -206,7 +208,6 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
             }
         }
         let loaded = current_bank(&txn, module_id).await?;
-        crate::services::report::mark_all_stale(&txn).await?;
         txn.commit().await?;
         out.insert(m.meta.slug.clone(), loaded);
     }

@@ -180,7 +180,16 @@ async fn rewrite<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
         }
     }
     let count = standing_rows.len();
+    let backend = write.get_database_backend();
     let txn = write.begin().await?;
+    // Two refreshes of one diklat (the background task and a page) take turns on its row; the
+    // second then deletes what the first wrote instead of colliding with it.
+    txn.execute_raw(stmt(
+        backend,
+        "UPDATE diklat SET standings_stale = standings_stale WHERE id = ?",
+        vec![d.id.into()],
+    ))
+    .await?;
     standing::Entity::delete_many().filter(standing::Column::DiklatId.eq(d.id)).exec(&txn).await?;
     standing_grade::Entity::delete_many().filter(standing_grade::Column::DiklatId.eq(d.id)).exec(&txn).await?;
     // Chunks stay under SQLite's limit of bound parameters per statement.
@@ -224,7 +233,7 @@ pub async fn refresh_stale<R: ConnectionTrait, W: ConnectionTrait + TransactionT
 // Where a report looks
 
 /// A level of the region tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Area {
     National,
     Province(i32),
@@ -401,7 +410,7 @@ pub async fn resolve<C: ConnectionTrait>(
 // ---------------------------------------------------------------------------------------------
 // Filters
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Jabatan {
     Pengurus,
     Pengawas,
@@ -766,6 +775,56 @@ pub async fn learning_per_child<C: ConnectionTrait>(
 }
 
 // ---------------------------------------------------------------------------------------------
+// The figures of a page, cached
+
+/// What every report page of an area and filter shows besides its people.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    pub coverage: Coverage,
+    pub modules: Vec<LearningRow>,
+    pub areas: Vec<LearningRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FiguresKey {
+    area: Area,
+    diklat_id: Option<i32>,
+    jabatan: Option<Jabatan>,
+    today: NaiveDate,
+}
+
+pub type FiguresCache = crate::cache::TtlCache<FiguresKey, std::sync::Arc<Figures>>;
+
+/// How long a page's figures are reused. A national aggregate reads every standings row
+/// (800,000 at national scale); officials reading the same area at once share one reading.
+/// Rewritten standings and changed certificates in this process drop them at once
+/// (`AppState::reports_changed`, `certificates_changed`); this bounds the rest (certificates
+/// issued, other instances).
+pub const FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The coverage and learning figures of `area` under `filter` (status and name do not apply).
+pub async fn figures(
+    state: &crate::AppState,
+    area: Area,
+    filter: &Filter,
+    today: NaiveDate,
+) -> Result<std::sync::Arc<Figures>, AppError> {
+    let key = FiguresKey { area, diklat_id: filter.diklat_id, jabatan: filter.jabatan, today };
+    if let Some(f) = state.reports.get(&key) {
+        return Ok(f);
+    }
+    let epoch = state.reports.epoch();
+    let db = state.db.read();
+    let figures = std::sync::Arc::new(Figures {
+        coverage: coverage(db, area, filter, today).await?,
+        modules: learning_per_module(db, area, filter).await?,
+        areas: learning_per_child(db, area, filter).await?,
+    });
+    state.reports.insert_at(key, figures.clone(), epoch);
+    Ok(figures)
+}
+
+// ---------------------------------------------------------------------------------------------
 // People
 
 /// One participant in one diklat, as an official sees them: no phone, e-mail or NIK.
@@ -949,15 +1008,46 @@ pub fn position_label(code: Option<&str>) -> String {
     }
 }
 
-/// The diklat a filter may choose from within `scopes`: (id, name), newest first.
-pub async fn diklat_choices<C: ConnectionTrait>(db: &C, scopes: &[Scope]) -> Result<Vec<(i32, String)>, AppError> {
-    use sea_orm::QueryOrder;
+/// How many diklat the filter offers (the newest of the area; the chosen one always).
+pub const DIKLAT_CHOICES: u64 = 50;
+
+/// The diklat a filter may choose from: organised in `area` (a kecamatan or desa: its
+/// kabupaten/kota) and within `scopes`, newest first, at most [`DIKLAT_CHOICES`] plus `selected`.
+pub async fn diklat_choices<C: ConnectionTrait>(
+    db: &C,
+    scopes: &[Scope],
+    area: Area,
+    selected: Option<i32>,
+) -> Result<Vec<(i32, String)>, AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let regency_of_district = |id: i32| async move {
+        Ok::<_, AppError>(district::Entity::find_by_id(id).one(db).await?.map(|d| d.regency_id).unwrap_or(0))
+    };
+    let mut query = diklat::Entity::find().order_by_desc(diklat::Column::StartsOn).order_by_desc(diklat::Column::Id);
+    query = match area {
+        Area::National => query,
+        Area::Province(p) => {
+            let regencies = regency::Entity::find().filter(regency::Column::ProvinceId.eq(p)).all(db).await?;
+            query.filter(
+                sea_orm::Condition::any()
+                    .add(diklat::Column::ProvinceId.eq(p))
+                    .add(diklat::Column::RegencyId.is_in(regencies.into_iter().map(|r| r.id))),
+            )
+        }
+        Area::Regency(r) => query.filter(diklat::Column::RegencyId.eq(r)),
+        Area::District(d) => query.filter(diklat::Column::RegencyId.eq(regency_of_district(d).await?)),
+        Area::Village(v) => {
+            let d = village::Entity::find_by_id(v).one(db).await?.map(|v| v.district_id).unwrap_or(0);
+            query.filter(diklat::Column::RegencyId.eq(regency_of_district(d).await?))
+        }
+    };
+    let mut rows = query.limit(DIKLAT_CHOICES).all(db).await?;
+    if let Some(id) = selected.filter(|id| !rows.iter().any(|d| d.id == *id)) {
+        rows.extend(diklat::Entity::find_by_id(id).one(db).await?);
+    }
     let regencies: HashMap<i32, i32> =
         regency::Entity::find().all(db).await?.into_iter().map(|r| (r.id, r.province_id)).collect();
-    Ok(diklat::Entity::find()
-        .order_by_desc(diklat::Column::StartsOn)
-        .all(db)
-        .await?
+    Ok(rows
         .into_iter()
         .filter(|d| {
             scopes.iter().any(|s| match (*s, d.regency_id, d.province_id) {
