@@ -171,9 +171,9 @@ mod ssr {
         }
     }
 
-    pub fn now_label() -> String {
-        let now = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"));
-        now.format("%d-%m-%Y %H:%M WIB").to_string()
+    pub fn wib_label(at: chrono::DateTime<chrono::Utc>) -> String {
+        let at = at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"));
+        at.format("%d-%m-%Y %H:%M:%S WIB").to_string()
     }
 }
 
@@ -257,7 +257,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         people,
         diklat_choices,
         diklat_name,
-        generated: ssr::now_label(),
+        generated: ssr::wib_label(figures.computed_at),
     })
 }
 
@@ -289,6 +289,6 @@ pub async fn capaian_view(wilayah: Option<String>) -> Result<CapaianData, Server
         drills: !matches!(place.area, report::Area::District(_)),
         total: ssr::counts(&coverage.total),
         rows: ssr::lines(&coverage.rows),
-        generated: ssr::now_label(),
+        generated: ssr::wib_label(figures.computed_at),
     })
 }

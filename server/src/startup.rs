@@ -291,13 +291,25 @@ fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
 /// changed in are recomputed (a burst of check-ins costs one refresh, not one per check-in).
 fn spawn_standings_refresh(state: AppState) {
     tokio::spawn(async move {
+        // The country's figures are the slowest to compute: read them once before anyone asks.
+        let national = || async {
+            let today = domain::services::schedule::today_wib(chrono::Utc::now());
+            let area = domain::services::report::Area::National;
+            if let Err(e) = domain::services::report::figures(&state, area, &Default::default(), today).await {
+                tracing::warn!("computing the national report figures: {e}");
+            }
+        };
+        national().await;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
             let modules = state.quiz_modules();
             match domain::services::report::refresh_stale(state.db.read(), state.db.write(), &modules, None).await {
                 Ok(0) => {}
-                Ok(_) => state.reports_changed(),
+                Ok(_) => {
+                    state.reports_changed();
+                    national().await;
+                }
                 Err(e) => tracing::warn!("refreshing the report standings: {e}"),
             }
         }

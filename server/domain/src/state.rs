@@ -81,7 +81,7 @@ impl AppState {
             )),
             certificate_epoch,
             zip_jobs: Default::default(),
-            reports: Arc::new(TtlCache::new(crate::services::report::FIGURES_TTL, 1000, report_epoch.clone())),
+            reports: Default::default(),
             report_epoch,
             auth_epoch,
         }

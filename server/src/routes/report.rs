@@ -193,15 +193,12 @@ fn certified_csv(state: ServerState, area: Area, filter: Filter, today: chrono::
         async move {
             let after = after?;
             match report::certified_batch(state.app.db.read(), area, &filter, today, after, BATCH).await {
-                Ok(batch) if batch.is_empty() => None,
                 Ok(batch) => {
-                    let next = batch.last().and_then(|p| p.certificate_id);
                     let mut chunk = String::new();
-                    for p in &batch {
+                    for p in &batch.lines {
                         chunk.push_str(&csv_line(certified_row(p).iter().map(String::as_str)));
                     }
-                    let next = if (batch.len() as u64) < BATCH { None } else { next };
-                    Some((Ok(chunk.into_bytes()), next))
+                    Some((Ok(chunk.into_bytes()), batch.next))
                 }
                 Err(e) => {
                     tracing::error!("streaming the certified list: {e:?}");
@@ -239,16 +236,16 @@ async fn certified_xlsx(
         // Reopened, then the name is removed: the open handle keeps the bytes until sent.
         file.reopen().map_err(|e| AppError::Internal(format!("temporary file: {e}")))
     });
-    let mut after = 0;
-    loop {
-        let batch = report::certified_batch(db, area, filter, today, after, BATCH).await?;
-        let Some(last) = batch.last().and_then(|p| p.certificate_id) else { break };
-        after = last;
+    let mut after = Some(0);
+    while let Some(from) = after {
+        let batch = report::certified_batch(db, area, filter, today, from, BATCH).await?;
+        after = batch.next;
         let rows: Vec<(usize, Vec<String>)> = batch
+            .lines
             .iter()
             .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, certified_row(p))))
             .collect();
-        if tx.send(rows).await.is_err() || (batch.len() as u64) < BATCH {
+        if tx.send(rows).await.is_err() {
             break;
         }
     }

@@ -780,6 +780,8 @@ pub async fn learning_per_child<C: ConnectionTrait>(
 /// What every report page of an area and filter shows besides its people.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figures {
+    /// When they were read: what the page's "data per" says.
+    pub computed_at: chrono::DateTime<chrono::Utc>,
     pub coverage: Coverage,
     pub modules: Vec<LearningRow>,
     pub areas: Vec<LearningRow>,
@@ -793,14 +795,56 @@ pub struct FiguresKey {
     today: NaiveDate,
 }
 
-pub type FiguresCache = crate::cache::TtlCache<FiguresKey, std::sync::Arc<Figures>>;
+/// The reports' figures by area and filter. A national aggregate reads every standings row
+/// (800,000 at national scale, seconds of database work), so:
+///   - officials reading the same area share one reading for [`FIGURES_TTL`];
+///   - when an entry is older than that, it is still answered while one background task
+///     computes new figures: a page does not wait for an expiry, and a hundred officials opening
+///     it at once cause one reading;
+///   - when the data changed since (`AppState::reports_changed` after standings were rewritten
+///     or certificates issued, `certificates_changed` after a revocation), the next request
+///     waits for new figures — one reading, however many ask at once.
+#[derive(Default)]
+pub struct FiguresCache {
+    entries: std::sync::Mutex<HashMap<FiguresKey, (std::sync::Arc<Figures>, std::time::Instant, u64)>>,
+    refreshing: std::sync::Mutex<std::collections::HashSet<FiguresKey>>,
+    first: tokio::sync::Mutex<()>,
+}
 
-/// How long a page's figures are reused. A national aggregate reads every standings row
-/// (800,000 at national scale); officials reading the same area at once share one reading.
-/// Rewritten standings and changed certificates in this process drop them at once
-/// (`AppState::reports_changed`, `certificates_changed`); this bounds the rest (certificates
-/// issued, other instances).
+const FIGURES_CAPACITY: usize = 5000;
+
+/// How long a page's figures are fresh (see [`FiguresCache`]).
 pub const FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl FiguresCache {
+    /// The entry for `key` if it was computed at `epoch`, and whether it is still fresh.
+    fn lookup(&self, key: &FiguresKey, epoch: u64) -> Option<(std::sync::Arc<Figures>, bool)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|(_, _, e)| *e == epoch).map(|(f, at, _)| (f.clone(), at.elapsed() < FIGURES_TTL))
+    }
+
+    fn store(&self, key: FiguresKey, figures: std::sync::Arc<Figures>, epoch: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= FIGURES_CAPACITY && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, (figures, std::time::Instant::now(), epoch));
+    }
+}
+
+async fn compute(
+    db: &impl ConnectionTrait,
+    area: Area,
+    filter: &Filter,
+    today: NaiveDate,
+) -> Result<Figures, AppError> {
+    Ok(Figures {
+        computed_at: chrono::Utc::now(),
+        coverage: coverage(db, area, filter, today).await?,
+        modules: learning_per_module(db, area, filter).await?,
+        areas: learning_per_child(db, area, filter).await?,
+    })
+}
 
 /// The coverage and learning figures of `area` under `filter` (status and name do not apply).
 pub async fn figures(
@@ -810,17 +854,33 @@ pub async fn figures(
     today: NaiveDate,
 ) -> Result<std::sync::Arc<Figures>, AppError> {
     let key = FiguresKey { area, diklat_id: filter.diklat_id, jabatan: filter.jabatan, today };
-    if let Some(f) = state.reports.get(&key) {
-        return Ok(f);
+    let cache = &state.reports;
+    let epoch = state.report_epoch.current();
+    match cache.lookup(&key, epoch) {
+        Some((figures, true)) => return Ok(figures),
+        Some((figures, false)) => {
+            let first = cache.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone());
+            if first {
+                let (state, filter) = (state.clone(), filter.clone());
+                tokio::spawn(async move {
+                    let epoch = state.report_epoch.current();
+                    match compute(state.db.read(), area, &filter, today).await {
+                        Ok(f) => state.reports.store(key.clone(), std::sync::Arc::new(f), epoch),
+                        Err(e) => tracing::warn!("recomputing report figures: {e}"),
+                    }
+                    state.reports.refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                });
+            }
+            return Ok(figures);
+        }
+        None => {}
     }
-    let epoch = state.reports.epoch();
-    let db = state.db.read();
-    let figures = std::sync::Arc::new(Figures {
-        coverage: coverage(db, area, filter, today).await?,
-        modules: learning_per_module(db, area, filter).await?,
-        areas: learning_per_child(db, area, filter).await?,
-    });
-    state.reports.insert_at(key, figures.clone(), epoch);
+    let _turn = cache.first.lock().await;
+    if let Some((figures, _)) = cache.lookup(&key, epoch) {
+        return Ok(figures);
+    }
+    let figures = std::sync::Arc::new(compute(state.db.read(), area, filter, today).await?);
+    cache.store(key, figures.clone(), epoch);
     Ok(figures)
 }
 
@@ -957,8 +1017,19 @@ pub async fn people<C: ConnectionTrait>(
     Ok(PeoplePage { rows, total: total as u64, page, per_page })
 }
 
-/// The next `limit` certified participants after certificate id `after`, in certificate order
-/// (for exports that stream: each batch is one indexed range read).
+/// A batch of the certified list: the lines, and where the next batch starts (none: the end).
+pub struct CertifiedBatch {
+    pub lines: Vec<PersonLine>,
+    pub next: Option<i32>,
+}
+
+/// The certified participants after certificate id `after`, in certificate order, about
+/// `limit` at a time: for exports that stream, each batch one bounded read.
+///
+/// For a kabupaten/kota or smaller, the area's standings (region index) pick the next
+/// certificates. For a province or the country, that join makes the planner hash every row
+/// per batch (1.2 s on PostgreSQL at national size), so the batch walks the certificates by id
+/// instead (primary key range) and keeps those in the area and filter.
 pub async fn certified_batch<C: ConnectionTrait>(
     db: &C,
     area: Area,
@@ -966,14 +1037,35 @@ pub async fn certified_batch<C: ConnectionTrait>(
     today: NaiveDate,
     after: i32,
     limit: u64,
-) -> Result<Vec<PersonLine>, AppError> {
+) -> Result<CertifiedBatch, AppError> {
+    use sea_orm::FromQueryResult;
+    let backend = db.get_database_backend();
     let filter = Filter { status: Some(PersonStatus::Certified), ..filter.clone() };
     let (cond, mut values) = people_conditions(area, &filter, today);
+    if matches!(area, Area::National | Area::Province(_)) {
+        let ids: Vec<i32> = db
+            .query_all_raw(stmt(
+                backend,
+                &format!("SELECT c.id FROM certificates c WHERE c.id > ? AND {VALID_CERT} ORDER BY c.id LIMIT ?"),
+                vec![after.into(), today.into(), (limit as i64).into()],
+            ))
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i32>("", "id"))
+            .collect::<Result<_, _>>()?;
+        let Some(&last) = ids.last() else { return Ok(CertifiedBatch { lines: vec![], next: None }) };
+        let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT {PEOPLE_COLUMNS} {PEOPLE_FROM} WHERE {cond} AND c.id IN ({list}) ORDER BY c.id");
+        let lines = PersonLine::find_by_statement(stmt(backend, &sql, values)).all(db).await?;
+        let next = (ids.len() as u64 == limit).then_some(last);
+        return Ok(CertifiedBatch { lines, next });
+    }
     let sql = format!("SELECT {PEOPLE_COLUMNS} {PEOPLE_FROM} WHERE {cond} AND c.id > ? ORDER BY c.id LIMIT ?");
     values.push(after.into());
     values.push((limit as i64).into());
-    use sea_orm::FromQueryResult;
-    Ok(PersonLine::find_by_statement(stmt(db.get_database_backend(), &sql, values)).all(db).await?)
+    let lines = PersonLine::find_by_statement(stmt(backend, &sql, values)).all(db).await?;
+    let next = if lines.len() as u64 == limit { lines.last().and_then(|l| l.certificate_id) } else { None };
+    Ok(CertifiedBatch { lines, next })
 }
 
 /// The child areas of `area` a certified list is split by (one XLSX sheet each): (id, name).
