@@ -427,7 +427,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 email: Set(None),
                 cooperative_id: Set(Some(place.id)),
                 position: Set(Some(position.into())),
-                gender: Set(Some(if p % 2 == 0 { "L" } else { "P" }.into())),
+                gender: Set(Some(if p.is_multiple_of(2) { "L" } else { "P" }.into())),
                 created_at: Set(now),
                 updated_at: Set(now),
             });

@@ -246,6 +246,19 @@ async fn refresh(app: &TestApp) {
     report::refresh_stale(app.state.db.read(), app.state.db.write(), &app.state.quiz_modules(), None).await.unwrap();
 }
 
+/// The demo's Kota Malang pejabat, signed in.
+async fn pejabat(app: &TestApp) -> reqwest::Client {
+    let client = app.browser();
+    app.sign_in(&client, LOGINS[2].login, LOGINS[2].password).await;
+    client
+}
+
+/// GET `path` as `client`: the status and the body.
+async fn fetch(app: &TestApp, client: &reqwest::Client, path: String) -> (u16, Vec<u8>) {
+    let r = client.get(app.url(&path)).send().await.unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
 fn today() -> NaiveDate {
     domain::services::schedule::today_wib(Utc::now())
 }
@@ -369,14 +382,12 @@ db_test!(a_change_through_the_services_reaches_the_report, |app| {
 
 db_test!(a_pejabat_drills_down_to_the_people_of_a_kkmp, |app| {
     let f = fixture(&app).await;
-    let pejabat = app.browser();
-    app.sign_in(&pejabat, LOGINS[2].login, LOGINS[2].password).await;
+    let pejabat = pejabat(&app).await;
     let get = |path: String| {
-        let pejabat = pejabat.clone();
-        let url = app.url(&path);
+        let response = fetch(&app, &pejabat, path);
         async move {
-            let r = pejabat.get(url).send().await.unwrap();
-            (r.status().as_u16(), r.text().await.unwrap().replace("<!>", ""))
+            let (status, body) = response.await;
+            (status, String::from_utf8(body).unwrap().replace("<!>", ""))
         }
     };
     // Kota Malang opens at its kecamatan, each a link one level down.
@@ -416,15 +427,13 @@ db_test!(a_pejabat_drills_down_to_the_people_of_a_kkmp, |app| {
 
 db_test!(the_exports_open_in_real_readers, |app| {
     let f = fixture(&app).await;
-    let pejabat = app.browser();
-    app.sign_in(&pejabat, LOGINS[2].login, LOGINS[2].password).await;
+    let pejabat = pejabat(&app).await;
     let get = |path: String| {
-        let pejabat = pejabat.clone();
-        let url = app.url(&path);
+        let response = fetch(&app, &pejabat, path.clone());
         async move {
-            let r = pejabat.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{path}");
-            r.bytes().await.unwrap().to_vec()
+            let (status, body) = response.await;
+            assert_eq!(status, 200, "{path}");
+            body
         }
     };
     // Certified list, CSV: BOM, header, the three valid certificates and nothing else.

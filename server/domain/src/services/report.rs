@@ -795,6 +795,9 @@ pub struct FiguresKey {
     today: NaiveDate,
 }
 
+/// Figures, when they were stored, and the epoch they were read at.
+type Stored = (std::sync::Arc<Figures>, std::time::Instant, u64);
+
 /// The reports' figures by area and filter. A national aggregate reads every standings row
 /// (800,000 at national scale, seconds of database work), so:
 ///   - officials reading the same area share one reading for [`FIGURES_TTL`];
@@ -806,9 +809,10 @@ pub struct FiguresKey {
 ///     waits for new figures — one reading, however many ask at once.
 #[derive(Default)]
 pub struct FiguresCache {
-    entries: std::sync::Mutex<HashMap<FiguresKey, (std::sync::Arc<Figures>, std::time::Instant, u64)>>,
+    entries: std::sync::Mutex<HashMap<FiguresKey, Stored>>,
     refreshing: std::sync::Mutex<std::collections::HashSet<FiguresKey>>,
-    first: tokio::sync::Mutex<()>,
+    /// One turn per key for the requests that must wait for figures.
+    turns: std::sync::Mutex<HashMap<FiguresKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 const FIGURES_CAPACITY: usize = 5000;
@@ -875,7 +879,14 @@ pub async fn figures(
         }
         None => {}
     }
-    let _turn = cache.first.lock().await;
+    let turn = {
+        let mut turns = cache.turns.lock().unwrap_or_else(|e| e.into_inner());
+        if turns.len() >= FIGURES_CAPACITY {
+            turns.retain(|_, t| std::sync::Arc::strong_count(t) > 1);
+        }
+        turns.entry(key.clone()).or_default().clone()
+    };
+    let _turn = turn.lock().await;
     if let Some((figures, _)) = cache.lookup(&key, epoch) {
         return Ok(figures);
     }
