@@ -188,11 +188,6 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
     let db = state.db.read();
     let (place, filter) = report::resolve(db, &scopes, &ssr::params(&query)).await.map_err(fail)?;
     let modules = state.quiz_modules();
-    // What changed in the last seconds is folded in now (a few diklat at most; the rest is
-    // left to the background refresh so a busy moment cannot stall the page).
-    if report::refresh_stale(db, state.db.write(), &modules, Some(3)).await.map_err(fail)? > 0 {
-        state.reports_changed();
-    }
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
     let figures = report::figures(&state, place.area, &filter, today).await.map_err(fail)?;
     let coverage = &figures.coverage;

@@ -600,7 +600,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
     }
     national_pejabat(w, &password_hash, now).await?;
     w.execute_unprepared("ANALYZE").await?;
-    state.reports_changed();
+    state.reports.clear();
     written.seconds = started.elapsed().as_secs_f64();
     Ok(written)
 }

@@ -105,7 +105,7 @@ impl AppState {
     /// Call after a certificate is revoked or its expiry changes.
     pub fn certificates_changed(&self) {
         self.certificate_epoch.bump();
-        self.report_epoch.bump();
+        self.reports.clear();
     }
 
     /// Call after any change to accounts, role grants, passwords or sessions.

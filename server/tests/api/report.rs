@@ -409,6 +409,27 @@ db_test!(a_pejabat_drills_down_to_the_people_of_a_kkmp, |app| {
     assert!(page.contains("2/2 (100%)"));
     assert!(!page.contains("3573019900000"), "no NIK");
     assert!(!page.contains("0812990000"), "no phone");
+    // The Kota Malang figures are cached; a revocation drops them, so it shows at once.
+    let certified = |page: &str| {
+        let at = page.find(r#"data-testid="certified""#).expect("the certified figure");
+        let from = at + page[at..].find("<strong>").unwrap() + "<strong>".len();
+        page[from..from + page[from..].find("</strong>").unwrap()].to_string()
+    };
+    let (_, page) = get(format!("/laporan?diklat={}", f.diklat.id)).await;
+    assert_eq!(certified(&page), "3");
+    certificates::revoke(
+        app.state.db.write(),
+        &[domain::auth::Scope::National],
+        admin_account(&app).await,
+        a1.id,
+        "Salah nama pemegang.",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    app.state.certificates_changed();
+    let (_, page) = get(format!("/laporan?diklat={}", f.diklat.id)).await;
+    assert_eq!(certified(&page), "2", "after the revocation");
     // A status filter and a name search, kept in the URL.
     let (_, page) = get(format!("/laporan?diklat={}&status=bersertifikat&q=laporan%20b", f.diklat.id)).await;
     assert!(page.contains("Peserta Laporan B2") && !page.contains("Peserta Laporan B1"), "b1's certificate is revoked");

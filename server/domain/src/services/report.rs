@@ -801,15 +801,19 @@ type Stored = (std::sync::Arc<Figures>, std::time::Instant, u64);
 /// The reports' figures by area and filter. A national aggregate reads every standings row
 /// (800,000 at national scale, seconds of database work), so:
 ///   - officials reading the same area share one reading for [`FIGURES_TTL`];
-///   - when an entry is older than that, it is still answered while one background task
-///     computes new figures: a page does not wait for an expiry, and a hundred officials opening
-///     it at once cause one reading;
-///   - when the data changed since (`AppState::reports_changed` after standings were rewritten
-///     or certificates issued, `certificates_changed` after a revocation), the next request
-///     waits for new figures — one reading, however many ask at once.
+///   - when an entry is older than that, or the standings were rewritten or certificates
+///     issued since (`AppState::reports_changed`: every few seconds while anything moves), it
+///     is still answered — for up to [`FIGURES_MAX_STALE`] — while one background task reads
+///     new figures: a page does not wait for a recomputation, and a hundred officials opening it
+///     at once cause one reading;
+///   - after a revocation or an expiry change (`AppState::certificates_changed`) everything is
+///     dropped, and the next request waits for new figures, as does a page never read: one
+///     reading per page however many ask at once.
 #[derive(Default)]
 pub struct FiguresCache {
     entries: std::sync::Mutex<HashMap<FiguresKey, Stored>>,
+    /// Moves on [`FiguresCache::clear`]: figures read before it are not stored.
+    generation: std::sync::atomic::AtomicU64,
     refreshing: std::sync::Mutex<std::collections::HashSet<FiguresKey>>,
     /// One turn per key for the requests that must wait for figures.
     turns: std::sync::Mutex<HashMap<FiguresKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
@@ -819,16 +823,46 @@ const FIGURES_CAPACITY: usize = 5000;
 
 /// How long a page's figures are fresh (see [`FiguresCache`]).
 pub const FIGURES_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How old figures may be answered while new ones are read.
+pub const FIGURES_MAX_STALE: std::time::Duration = std::time::Duration::from_secs(120);
+
+enum Cached {
+    Fresh(std::sync::Arc<Figures>),
+    /// Older than the TTL or than the data, but young enough to answer while rereading.
+    Stale(std::sync::Arc<Figures>),
+}
 
 impl FiguresCache {
-    /// The entry for `key` if it was computed at `epoch`, and whether it is still fresh.
-    fn lookup(&self, key: &FiguresKey, epoch: u64) -> Option<(std::sync::Arc<Figures>, bool)> {
+    /// The entry for `key`, unless it is too old to answer at all.
+    fn lookup(&self, key: &FiguresKey, epoch: u64) -> Option<Cached> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).filter(|(_, _, e)| *e == epoch).map(|(f, at, _)| (f.clone(), at.elapsed() < FIGURES_TTL))
+        let (figures, at, read_at) = entries.get(key)?;
+        if *read_at == epoch && at.elapsed() < FIGURES_TTL {
+            Some(Cached::Fresh(figures.clone()))
+        } else if at.elapsed() < FIGURES_MAX_STALE {
+            Some(Cached::Stale(figures.clone()))
+        } else {
+            None
+        }
     }
 
-    fn store(&self, key: FiguresKey, figures: std::sync::Arc<Figures>, epoch: u64) {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Drops every entry (after a revocation, or data written wholesale).
+    pub fn clear(&self) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        entries.clear();
+    }
+
+    /// Keeps `figures` read at `epoch`, unless the cache was cleared since `generation`.
+    fn store(&self, key: FiguresKey, figures: std::sync::Arc<Figures>, epoch: u64, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if generation != self.generation() {
+            return;
+        }
         if entries.len() >= FIGURES_CAPACITY && !entries.contains_key(&key) {
             entries.clear();
         }
@@ -861,15 +895,15 @@ pub async fn figures(
     let cache = &state.reports;
     let epoch = state.report_epoch.current();
     match cache.lookup(&key, epoch) {
-        Some((figures, true)) => return Ok(figures),
-        Some((figures, false)) => {
+        Some(Cached::Fresh(figures)) => return Ok(figures),
+        Some(Cached::Stale(figures)) => {
             let first = cache.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone());
             if first {
                 let (state, filter) = (state.clone(), filter.clone());
                 tokio::spawn(async move {
-                    let epoch = state.report_epoch.current();
+                    let (epoch, generation) = (state.report_epoch.current(), state.reports.generation());
                     match compute(state.db.read(), area, &filter, today).await {
-                        Ok(f) => state.reports.store(key.clone(), std::sync::Arc::new(f), epoch),
+                        Ok(f) => state.reports.store(key.clone(), std::sync::Arc::new(f), epoch, generation),
                         Err(e) => tracing::warn!("recomputing report figures: {e}"),
                     }
                     state.reports.refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
@@ -887,11 +921,12 @@ pub async fn figures(
         turns.entry(key.clone()).or_default().clone()
     };
     let _turn = turn.lock().await;
-    if let Some((figures, _)) = cache.lookup(&key, epoch) {
+    if let Some(Cached::Fresh(figures) | Cached::Stale(figures)) = cache.lookup(&key, epoch) {
         return Ok(figures);
     }
+    let generation = cache.generation();
     let figures = std::sync::Arc::new(compute(state.db.read(), area, filter, today).await?);
-    cache.store(key, figures.clone(), epoch);
+    cache.store(key, figures.clone(), epoch, generation);
     Ok(figures)
 }
 
