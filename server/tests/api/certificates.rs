@@ -63,17 +63,6 @@ async fn attend(app: &TestApp, d: &diklat::Model, person_id: i32, absent: usize)
     }
 }
 
-/// A finished attempt at the module's test with `score`.
-async fn took(app: &TestApp, module_id: i32, phase: Phase, person_id: i32, score: f64) {
-    let q = quiz_of(app.state.db.read(), module_id, phase).await.unwrap();
-    let bank = domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap();
-    let now = chrono::Utc::now();
-    domain::services::quizzes::scored_attempt(&q, person_id, bank.bank_id, score, now, now)
-        .insert(app.state.db.write())
-        .await
-        .unwrap();
-}
-
 db_test!(each_missing_part_of_the_completion_rule_is_named_until_all_are_met, |app| {
     app.seed_demo().await;
     let d = demo_diklat(&app).await;
@@ -90,7 +79,7 @@ db_test!(each_missing_part_of_the_completion_rule_is_named_until_all_are_met, |a
     // Full attendance, four of five post-tests passed (one failed): the fifth module is named.
     attend(&app, &d, me, 0).await;
     for (i, (module_id, _)) in mods.iter().enumerate() {
-        took(&app, *module_id, Phase::Post, me, if i == 4 { 60.0 } else { 90.0 }).await;
+        app.took(*module_id, Phase::Post, me, if i == 4 { 60.0 } else { 90.0 }).await;
     }
     let s = standing_of(&app, &d, me).await;
     assert_eq!((s.present, s.sessions, s.attendance_ok), (sessions, sessions, true));
@@ -124,7 +113,7 @@ db_test!(each_missing_part_of_the_completion_rule_is_named_until_all_are_met, |a
     let mut row = d.clone().into_active_model();
     row.require_pretests = Set(true);
     let d = row.update(app.state.db.write()).await.unwrap();
-    took(&app, mods[0].0, Phase::Pre, me, 40.0).await;
+    app.took(mods[0].0, Phase::Pre, me, 40.0).await;
     let s = standing_of(&app, &d, me).await;
     assert_eq!(s.pre_missing.len(), mods.len() - 1);
     assert!(!s.pre_missing.contains(&mods[0].1));
@@ -163,7 +152,7 @@ async fn qualify(app: &TestApp, d: &diklat::Model, n: usize) -> Vec<i32> {
     for &p in &people {
         attend(app, d, p, 0).await;
         for (module_id, _) in modules(app) {
-            took(app, module_id, Phase::Post, p, 90.0).await;
+            app.took(module_id, Phase::Post, p, 90.0).await;
         }
     }
     people
@@ -219,7 +208,7 @@ db_test!(passing_the_last_post_test_issues_the_certificate_at_once, |app| {
     let mods = modules(&app);
     attend(&app, &d, me, 0).await;
     for (module_id, _) in &mods[1..] {
-        took(&app, *module_id, Phase::Post, me, 90.0).await;
+        app.took(*module_id, Phase::Post, me, 90.0).await;
     }
     let count = || async {
         certificate::Entity::find()
@@ -454,8 +443,8 @@ db_test!(a_pdf_goes_only_to_its_holder_or_the_panitia_and_carries_the_name_numbe
     let me = peserta_id(&app).await;
     attend(&app, &d, me, 0).await;
     for (module_id, _) in modules(&app) {
-        took(&app, module_id, Phase::Pre, me, 50.0).await;
-        took(&app, module_id, Phase::Post, me, 90.0).await;
+        app.took(module_id, Phase::Pre, me, 50.0).await;
+        app.took(module_id, Phase::Post, me, 90.0).await;
     }
     let others = issued(&app, 3).await;
     let mine = others.iter().find(|c| c.person_id == me).expect("the demo peserta is certified").clone();

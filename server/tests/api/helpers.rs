@@ -88,6 +88,18 @@ impl TestApp {
         domain::demo::seed(self.state.db.write()).await.expect("demo seeded");
     }
 
+    /// A finished attempt at a module's test with `score` (written directly, as if taken).
+    pub async fn took(&self, module_id: i32, phase: domain::services::quizzes::Phase, person_id: i32, score: f64) {
+        use sea_orm::ActiveModelTrait;
+        let q = domain::services::quizzes::quiz_of(self.state.db.read(), module_id, phase).await.unwrap();
+        let bank = domain::services::quizzes::current_bank(self.state.db.read(), module_id).await.unwrap();
+        let now = chrono::Utc::now();
+        domain::services::quizzes::scored_attempt(&q, person_id, bank.bank_id, score, now, now)
+            .insert(self.state.db.write())
+            .await
+            .unwrap();
+    }
+
     /// A demo diklat by its code (`domain::demo::DIKLAT_CODE`, `CURRENT_CODE`).
     pub async fn diklat(&self, code: &str) -> domain::entities::diklat::Model {
         domain::services::schedule::by_code(self.state.db.read(), code)

@@ -24,7 +24,7 @@ use domain::{
     entities::{attendance, cooperative, diklat, diklat_session, district, enrolment, person, village},
     services::{
         certificates,
-        quizzes::{quiz_of, Phase},
+        quizzes::Phase,
         report::{self, Area, Filter, Jabatan},
         schedule::wib_instant,
     },
@@ -62,16 +62,6 @@ async fn village_named(app: &TestApp, district_id: i32, name: &str) -> (village:
 
 async fn district_named(app: &TestApp, name: &str) -> district::Model {
     district::Entity::find().filter(district::Column::Name.eq(name)).one(app.state.db.read()).await.unwrap().unwrap()
-}
-
-async fn took(app: &TestApp, module_id: i32, phase: Phase, person_id: i32, score: f64) {
-    let q = quiz_of(app.state.db.read(), module_id, phase).await.unwrap();
-    let bank = domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap();
-    let now = Utc::now();
-    domain::services::quizzes::scored_attempt(&q, person_id, bank.bank_id, score, now, now)
-        .insert(app.state.db.write())
-        .await
-        .unwrap();
 }
 
 /// The demo (for its accounts and Kota Malang's people) and the fixture beside it.
@@ -188,10 +178,10 @@ async fn fixture(app: &TestApp) -> Fixture {
             if *name == "c1" && m == 4 {
                 continue;
             }
-            took(app, *module_id, Phase::Post, *id, if *name == "a1" { 80.0 } else { 90.0 }).await;
+            app.took(*module_id, Phase::Post, *id, if *name == "a1" { 80.0 } else { 90.0 }).await;
             match *name {
-                "a1" => took(app, *module_id, Phase::Pre, *id, 50.0).await,
-                "b2" => took(app, *module_id, Phase::Pre, *id, 70.0).await,
+                "a1" => app.took(*module_id, Phase::Pre, *id, 50.0).await,
+                "b2" => app.took(*module_id, Phase::Pre, *id, 70.0).await,
                 _ => {}
             }
         }
