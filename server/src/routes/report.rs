@@ -5,7 +5,9 @@
 //! temporary file — neither holds the whole list in memory.
 
 use super::{allowed, export_response, require, XLSX};
+// The page's own formatting, so a file and the page it was exported from read the same.
 use crate::startup::ServerState;
+use app::i18n::{decimal, percent, position_label, Lang};
 use axum::{
     body::Body,
     extract::{Path, Query, State},
@@ -62,7 +64,7 @@ const COVERAGE_HEADERS: &[&str] = &[
 ];
 
 fn grade(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.1}").replace('.', ",")).unwrap_or_default()
+    v.map(|v| decimal(v, Lang::Id)).unwrap_or_default()
 }
 
 fn certified_row(p: &PersonLine) -> Vec<String> {
@@ -71,7 +73,7 @@ fn certified_row(p: &PersonLine) -> Vec<String> {
         p.certificate_code.clone().unwrap_or_default(),
         p.issued_at.map(|t| today_wib(t).format("%Y-%m-%d").to_string()).unwrap_or_default(),
         p.name.clone(),
-        report::position_label(p.position.as_deref()),
+        p.position.as_deref().map_or_else(|| "—".to_string(), |c| position_label(c, Lang::Id)),
         p.kkmp.clone(),
         p.village.clone(),
         p.district.clone(),
@@ -159,7 +161,7 @@ async fn export(
 }
 
 fn coverage_row(code: &str, name: &str, c: &report::Counts) -> Vec<String> {
-    let pct = if c.kkmp > 0 { c.kkmp_ready * 100 / c.kkmp } else { 0 };
+    let pct = percent(c.kkmp_ready, c.kkmp);
     [code.to_string(), name.to_string()]
         .into_iter()
         .chain(

@@ -1129,23 +1129,6 @@ pub fn child_of(area: Area, line: &PersonLine) -> i32 {
     }
 }
 
-/// Labels a person's jabatan for reports ("Ketua", "Anggota Pengawas", …).
-pub fn position_label(code: Option<&str>) -> String {
-    match code {
-        Some(c) => {
-            let words: Vec<String> = c
-                .split('_')
-                .map(|w| {
-                    let mut ch = w.chars();
-                    ch.next().map(|f| f.to_uppercase().collect::<String>() + ch.as_str()).unwrap_or_default()
-                })
-                .collect();
-            words.join(" ")
-        }
-        None => "—".into(),
-    }
-}
-
 /// How many diklat the filter offers (the newest of the area; the chosen one always).
 pub const DIKLAT_CHOICES: u64 = 50;
 
@@ -1183,19 +1166,10 @@ pub async fn diklat_choices<C: ConnectionTrait>(
     if let Some(id) = selected.filter(|id| !rows.iter().any(|d| d.id == *id)) {
         rows.extend(diklat::Entity::find_by_id(id).one(db).await?);
     }
-    let regencies: HashMap<i32, i32> =
-        regency::Entity::find().all(db).await?.into_iter().map(|r| (r.id, r.province_id)).collect();
+    // The same rule as every other diklat page (`schedule::scope_covers`).
     Ok(rows
         .into_iter()
-        .filter(|d| {
-            scopes.iter().any(|s| match (*s, d.regency_id, d.province_id) {
-                (Scope::National, _, _) => true,
-                (Scope::Province(p), Some(r), _) => regencies.get(&r) == Some(&p),
-                (Scope::Province(p), None, Some(dp)) => p == dp,
-                (Scope::Regency(r), Some(dr), _) => r == dr,
-                _ => false,
-            })
-        })
+        .filter(|d| scopes.iter().any(|s| crate::services::schedule::scope_covers(*s, d)))
         .map(|d| (d.id, d.name))
         .collect())
 }
