@@ -8,6 +8,7 @@ source "$(dirname "$0")/scripts/lib.sh"
 cd "$ROOT"
 setup_tools
 setup_e2e
+setup_bench
 
 # The same flags cargo-leptos uses for debug builds, so its build and ours share artifacts.
 export RUSTFLAGS="--cfg erase_components"
@@ -41,6 +42,12 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   timeout 1500 cargo test "${SERVER_PKGS[@]}"
 fi
+
+# The benchmark harness, in seconds (a tiny dataset, one short run per scenario): it keeps working,
+# and every scenario's requests succeed and store what they should. The real runs: BENCHMARKS.md.
+step "benchmark harness smoke run (SQLite)"
+cargo build "${SERVER_PKGS[@]}" --example bench
+"$TARGET_DIR/debug/examples/bench" --smoke --bin "$TARGET_DIR/debug/diklat" --site-root "$ROOT/target/site" >/dev/null
 
 step "diklat content check"
 "$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"

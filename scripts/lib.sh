@@ -48,3 +48,11 @@ setup_e2e() {
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
   fi
 }
+
+# wrk, the HTTP load generator of the benchmark harness (server/examples/bench.rs).
+setup_bench() {
+  if ! command -v wrk >/dev/null; then
+    step "apt-get install wrk"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
+}

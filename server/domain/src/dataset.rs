@@ -66,6 +66,12 @@ pub const PASSWORD: &str = "sandi-bench-kkmp";
 /// A pejabat with a national scope, to read the reports of everything.
 pub const PEJABAT_LOGIN: &str = "pejabat@nasional.bench.test";
 
+/// The phone (and sign-in) of generated participant `p` (0-based), stored as sign-in normalises
+/// it (E.164), so `0899…` and `+62899…` both sign in.
+pub fn participant_phone(p: u64) -> String {
+    format!("+62899{p:08}")
+}
+
 const PROVINCES: [(&str, &str); 38] = [
     ("11", "Aceh"),
     ("12", "Sumatera Utara"),
@@ -423,7 +429,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 id: Set(id),
                 full_name: Set(name.clone()),
                 nik: Set(Some(nik.clone())),
-                phone: Set(Some(format!("0899{:08}", p))),
+                phone: Set(Some(participant_phone(p))),
                 email: Set(None),
                 cooperative_id: Set(Some(place.id)),
                 position: Set(Some(position.into())),

@@ -7,6 +7,10 @@
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Mutex,
+};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +41,31 @@ pub struct Db {
 pub struct ConnectError(pub String);
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+static RECORDING: AtomicBool = AtomicBool::new(false);
+static RECORDED: Mutex<Vec<Statement>> = Mutex::new(Vec::new());
+
+/// From now on, keeps every statement any connection of this process runs (with its values), so
+/// a test can check their query plans; `recorded_statements` hands them over and stops.
+pub fn record_statements() {
+    RECORDED.lock().expect("recorder lock").clear();
+    RECORDING.store(true, Ordering::SeqCst);
+}
+
+/// The statements run since `record_statements`, in order; recording stops.
+pub fn recorded_statements() -> Vec<Statement> {
+    RECORDING.store(false, Ordering::SeqCst);
+    std::mem::take(&mut *RECORDED.lock().expect("recorder lock"))
+}
+
+fn with_recorder(mut conn: DatabaseConnection) -> DatabaseConnection {
+    conn.set_metric_callback(|info| {
+        if RECORDING.load(Ordering::Relaxed) {
+            RECORDED.lock().expect("recorder lock").push(info.statement.clone());
+        }
+    });
+    conn
+}
 
 impl Db {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
@@ -79,7 +108,7 @@ impl Db {
         let read = Database::connect(read)
             .await
             .map_err(|e| ConnectError(format!("cannot open SQLite database `{}` for reading: {e}", redact(url))))?;
-        Ok(Db { read, write, backend: Backend::Sqlite })
+        Ok(Db { read: with_recorder(read), write: with_recorder(write), backend: Backend::Sqlite })
     }
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
@@ -92,6 +121,7 @@ impl Db {
         let conn = Database::connect(options)
             .await
             .map_err(|e| ConnectError(format!("cannot connect to PostgreSQL at `{}`: {e}", redact(url))))?;
+        let conn = with_recorder(conn);
         Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres })
     }
 

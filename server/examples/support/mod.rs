@@ -132,6 +132,72 @@ pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix:
     phones.into_iter().map(|phone| (by_phone[&phone], phone)).collect()
 }
 
+/// A staff member with an account (the shared password) and one role, over a kab/kota or
+/// everywhere.
+pub async fn staff(db: &domain::Db, email: &str, role: &str, regency_id: Option<i32>) {
+    use sea_orm::ActiveModelTrait;
+    let (w, now) = (db.write(), Utc::now());
+    let p = person::ActiveModel {
+        full_name: Set(format!("Staf {email}")),
+        email: Set(Some(email.into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(w)
+    .await
+    .unwrap();
+    let a = account_row(p.id, &domain::password::hash(PASSWORD), now).insert(w).await.unwrap();
+    role_grant::ActiveModel {
+        account_id: Set(a.id),
+        role: Set(role.into()),
+        regency_id: Set(regency_id),
+        granted_at: Set(now),
+        ..Default::default()
+    }
+    .insert(w)
+    .await
+    .unwrap();
+}
+
+/// The form a participant sends for attempt `a`: every question answered, the first half of
+/// them right (so a submitted attempt scores 50).
+pub async fn answer_form<C: ConnectionTrait>(
+    db: &C,
+    questions: &domain::services::quizzes::QuestionCache,
+    a: &domain::entities::attempt::Model,
+) -> Vec<(String, String)> {
+    use domain::quiz::Key;
+    let layout = domain::services::quizzes::layout_of(a);
+    let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
+    let loaded = questions.get(db, &ids).await.unwrap();
+    let mut f = vec![("percobaan".to_string(), a.id.to_string())];
+    for (n, slot) in layout.iter().enumerate() {
+        let right = n < layout.len() / 2;
+        let name = format!("q{}", slot.q);
+        f.push(("d".into(), slot.q.to_string()));
+        match &loaded[&slot.q].key {
+            Key::Choices(options) => {
+                for (k, o) in options.iter().enumerate() {
+                    if o.correct == right {
+                        f.push((name.clone(), k.to_string()));
+                        if !right {
+                            break;
+                        }
+                    }
+                }
+            }
+            Key::TrueFalse(b) => f.push((name, if *b == right { "benar" } else { "salah" }.into())),
+            Key::Short(accepted) if right => f.push((name, accepted[0].clone())),
+            Key::Numeric { value, .. } if right => f.push((name, format!("{value}"))),
+            _ => f.push((name, "tidak tahu".into())),
+        }
+    }
+    f.push(("aksi".into(), "kumpulkan".into()));
+    f.push(("yakin".into(), "ya".into()));
+    f
+}
+
 pub fn account_row(person_id: i32, hash: &str, now: chrono::DateTime<Utc>) -> account::ActiveModel {
     account::ActiveModel {
         person_id: Set(person_id),
@@ -209,19 +275,4 @@ pub async fn sign_in_all(client: &reqwest::Client, base: &str, logins: &[String]
         async move { sign_in(&client, &base, &logins[i]).await }
     })
     .await
-}
-
-/// One line of results: how many in how long, the rate, latency p50/p99/max, errors.
-/// `latencies` sorted.
-pub fn timing_line(what: &str, latencies: &[Duration], wall: Duration, errors: usize) -> String {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!(
-        "  {} {what} in {:.2} s: {:.0}/s · p50 {:.1} ms · p99 {:.1} ms · max {:.1} ms · errors {errors}",
-        latencies.len(),
-        wall.as_secs_f64(),
-        latencies.len() as f64 / wall.as_secs_f64(),
-        ms(percentile(latencies, 0.50)),
-        ms(percentile(latencies, 0.99)),
-        ms(*latencies.last().expect("at least one request")),
-    )
 }

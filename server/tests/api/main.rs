@@ -16,6 +16,7 @@ mod pages;
 mod pdf_support;
 mod people;
 mod permissions;
+mod plans;
 mod progress;
 mod quiz;
 mod report;
