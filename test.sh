@@ -45,9 +45,16 @@ fi
 
 # The benchmark harness, in seconds (a tiny dataset, one short run per scenario): it keeps working,
 # and every scenario's requests succeed and store what they should. The real runs: BENCHMARKS.md.
-step "benchmark harness smoke run (SQLite)"
+step "benchmark harness smoke run (SQLite${TEST_DATABASE_URL:+ and PostgreSQL})"
 cargo build "${SERVER_PKGS[@]}" --example bench
-"$TARGET_DIR/debug/examples/bench" --smoke --bin "$TARGET_DIR/debug/diklat" --site-root "$ROOT/target/site" >/dev/null
+bench_smoke() {
+  "$TARGET_DIR/debug/examples/bench" --smoke --bin "$TARGET_DIR/debug/diklat" --site-root "$ROOT/target/site" "$@" \
+    >/dev/null
+}
+bench_smoke
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  bench_smoke --database-url "${TEST_DATABASE_URL%/*}/diklat_bench_smoke"
+fi
 
 step "diklat content check"
 "$TARGET_DIR/debug/diklat" content check --content-dir "$ROOT/content"

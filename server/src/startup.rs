@@ -287,6 +287,9 @@ fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
     });
 }
 
+/// How often, at most, the country's report figures are read ahead after standings changed.
+const NATIONAL_READ_AHEAD: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Keeps the reports' standings summary current: every few seconds, the diklat something
 /// changed in are recomputed (a burst of check-ins costs one refresh, not one per check-in).
 fn spawn_standings_refresh(state: AppState) {
@@ -300,6 +303,7 @@ fn spawn_standings_refresh(state: AppState) {
             }
         };
         national().await;
+        let mut national_read = std::time::Instant::now();
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
@@ -308,7 +312,14 @@ fn spawn_standings_refresh(state: AppState) {
                 Ok(0) => {}
                 Ok(_) => {
                     state.reports_changed();
-                    national().await;
+                    // Read ahead at most once a minute: at national size a read costs seconds of
+                    // a core, and somewhere in the country something changes every few seconds.
+                    // In between, a request is answered from the older figures while they are
+                    // reread (report::figures).
+                    if national_read.elapsed() >= NATIONAL_READ_AHEAD {
+                        national().await;
+                        national_read = std::time::Instant::now();
+                    }
                 }
                 Err(e) => tracing::warn!("refreshing the report standings: {e}"),
             }
