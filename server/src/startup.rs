@@ -50,8 +50,9 @@ pub struct ServerState {
     pub verify_limiter: std::sync::Arc<domain::cache::RateLimiter>,
     /// Who signs printed certificates.
     pub signer: std::sync::Arc<crate::certificates::Signer>,
-    /// Typesets certificate PDFs (fonts loaded once).
-    pub pdf: std::sync::Arc<domain::pdf::Renderer>,
+    /// Typesets certificate PDFs. Made at the first PDF, not at start: loading the fonts and
+    /// Typst's library costs memory and time a server that renders no PDF never needs.
+    pub pdf: std::sync::Arc<std::sync::LazyLock<domain::pdf::Renderer>>,
     /// Verification pages as sent to visitors who are not signed in (see
     /// `routes::certificates::cached_verification_page`).
     pub verify_pages: std::sync::Arc<routes::VerifyPageCache>,
@@ -213,7 +214,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             std::time::Duration::from_secs(60),
         )),
         signer: std::sync::Arc::new(config.signer.clone()),
-        pdf: std::sync::Arc::new(domain::pdf::Renderer::new()),
+        pdf: std::sync::Arc::new(std::sync::LazyLock::new(domain::pdf::Renderer::new)),
         verify_pages: std::sync::Arc::new(domain::cache::TtlCache::new(
             routes::VERIFY_PAGE_TTL,
             10_000,
