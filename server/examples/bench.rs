@@ -970,12 +970,7 @@ async fn checkin_burst(
             (t.elapsed(), ok)
         }));
     }
-    let (mut latencies, mut errors) = (Vec::new(), 0u64);
-    for t in tasks {
-        let (d, ok) = t.await.unwrap();
-        latencies.push(d);
-        errors += u64::from(!ok);
-    }
+    let (latencies, errors) = gather(tasks).await;
     let wall = started.elapsed();
     projector.abort();
     let stored = attendance::Entity::find()
@@ -1012,11 +1007,17 @@ async fn at_rate(
             (t.elapsed(), ok)
         }));
     }
+    let (latencies, errors) = gather(tasks).await;
+    (latencies, errors, started.elapsed())
+}
+
+/// Waits for timed requests: their latencies and how many failed.
+async fn gather(tasks: Vec<tokio::task::JoinHandle<(Duration, bool)>>) -> (Vec<Duration>, u64) {
     let (mut latencies, mut errors) = (Vec::new(), 0u64);
     for t in tasks {
         let (d, ok) = t.await.unwrap();
         latencies.push(d);
         errors += u64::from(!ok);
     }
-    (latencies, errors, started.elapsed())
+    (latencies, errors)
 }

@@ -42,8 +42,9 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_SESSION_MAX_SECS", default_value_t = 7 * 24 * 3600)]
     pub session_max_secs: u64,
 
-    /// Behind a reverse proxy: take the client address from the proxy's `X-Forwarded-For`
-    /// (for the per-address sign-in limit). Only set this when a proxy always sets the header.
+    /// Behind a reverse proxy: take the client address (for the per-address sign-in limit) from
+    /// the last entry of `X-Forwarded-For`, the one the proxy appended; earlier entries come from
+    /// the client and are ignored. Only set this when a proxy always sets the header.
     #[arg(long, env = "DIKLAT_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 

@@ -229,7 +229,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
     let page_state = state.clone();
     let public_url = server_state.public_url.clone();
     let fallback_state = state;
-    Router::new()
+    let router = Router::new()
         .merge(routes::api())
         .leptos_routes_with_context(
             &server_state,
@@ -256,8 +256,30 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         // Outside compression: a cached verification page is kept as compressed bytes.
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::cached_verification_page))
-        .with_state(server_state)
+        .with_state(server_state);
+    // Outermost, so every response gets them (cached pages, files, errors too).
+    SECURITY_HEADERS.into_iter().fold(router, |router, (name, value)| {
+        router.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            name,
+            axum::http::HeaderValue::from_static(value),
+        ))
+    })
 }
+
+/// Headers every response carries: no framing by other sites (clickjacking), no MIME sniffing,
+/// no full URLs (which can carry verification codes and calendar tokens) sent to other sites,
+/// and a policy that keeps `<base>`, plugins and form targets to this site. Scripts are not
+/// restricted yet: Leptos' hydration loader is an inline script, which needs a nonce.
+pub const SECURITY_HEADERS: [(axum::http::HeaderName, &str); 4] = [
+    (axum::http::header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    (axum::http::header::X_FRAME_OPTIONS, "DENY"),
+    (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (axum::http::header::REFERRER_POLICY, "same-origin"),
+];
+
+/// See `SECURITY_HEADERS`.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'";
 
 /// Bytes the database takes: the SQLite file with its WAL, or PostgreSQL's database size.
 pub async fn database_size(state: &AppState, config: &Config) -> u64 {

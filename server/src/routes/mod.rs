@@ -112,15 +112,17 @@ pub fn require(
 /// The client's address for rate limiting: the socket's peer, or the first `X-Forwarded-For`
 /// entry when a trusted proxy sets it.
 pub fn client_address(state: &ServerState, headers: &axum::http::HeaderMap, peer: std::net::SocketAddr) -> String {
+    // The last entry is the one the proxy appended (the address it saw); anything before it came
+    // from the client, which could otherwise pick a new address for every guess.
     if state.trust_forwarded_for {
-        if let Some(first) = headers
+        if let Some(last) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
         {
-            return first.to_string();
+            return last.to_string();
         }
     }
     peer.ip().to_string()

@@ -210,6 +210,11 @@ async fn thirty_failures_from_one_address_lock_that_address_only() {
         from("203.0.113.7", format!("0899000000{i:02}"), "salah-salah").await;
     }
     assert_ne!(from("203.0.113.7", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "the address is locked");
+    assert_ne!(
+        from("198.51.100.99, 203.0.113.7", PESERTA_PHONE.into(), PESERTA_PASSWORD).await,
+        "/akun",
+        "an address the client puts before the proxy's entry does not escape the lock"
+    );
     assert_eq!(from("203.0.113.8", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "other addresses are not");
     app.teardown().await;
 }

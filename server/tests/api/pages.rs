@@ -54,3 +54,22 @@ db_test!(an_unknown_page_or_region_answers_404_with_a_sentence, |app| {
     assert_eq!(status, 404);
     assert!(html.contains("tidak ditemukan"), "{html}");
 });
+
+db_test!(every_response_carries_the_security_headers, |app| {
+    // Pages, a cached verification page, JSON, a static file, a 404 and a redirect after a post.
+    let sign_in = app.sign_in(&app.browser(), "089999999999", "bukan-sandinya").await;
+    let mut responses = vec![("POST /auth/masuk".to_string(), sign_in)];
+    for path in ["/", "/modul", "/masuk", "/verifikasi/ABCD-EFGH-JKMN", "/healthz", "/pkg/diklat.css", "/tidak-ada"] {
+        responses.push((path.to_string(), app.get(path).await));
+    }
+    for (what, r) in responses {
+        let h = r.headers();
+        assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
+        assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+        assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{what}");
+        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        for directive in ["frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'", "form-action 'self'"] {
+            assert!(csp.contains(directive), "{what}: `{directive}` missing from `{csp}`");
+        }
+    }
+});
