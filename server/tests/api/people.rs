@@ -149,3 +149,73 @@ db_test!(panitia_add_one_participant_with_the_importers_checks_and_find_them_by_
     let list = staff.get(app.url("/peserta?q=tlogomas")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("Lilis Suryani") && list.contains("dari 3 peserta"), "two demo participants and the new one");
 });
+
+// Moodle CVE-2023-23923: one user changed another user's data. Here a peserta, and a panitia of
+// another kabupaten/kota, post the edit and deactivation forms with someone else's id.
+db_test!(nobody_changes_a_participant_outside_their_role_or_region, |app| {
+    use sea_orm::{ActiveModelTrait, Set};
+    app.seed_demo().await;
+    let target = person::Entity::find()
+        .filter(person::Column::Phone.eq("+6281234560003"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let malang = domain::entities::regency::Entity::find_by_id(
+        domain::entities::diklat::Entity::find().one(app.state.db.read()).await.unwrap().unwrap().regency_id.unwrap(),
+    )
+    .one(app.state.db.read())
+    .await
+    .unwrap()
+    .unwrap();
+    let elsewhere = domain::entities::regency::ActiveModel {
+        province_id: Set(malang.province_id),
+        code: Set("3507".into()),
+        name: Set("Kabupaten Malang".into()),
+        kind: Set("kabupaten".into()),
+        ..Default::default()
+    }
+    .insert(app.state.db.write())
+    .await
+    .unwrap();
+    let other_panitia =
+        crate::helpers::staff(&app, "panitia@kabupaten.test", "panitia", None, Some(elsewhere.id)).await;
+    let peserta = signed_in(&app, "081234560001", "demo-peserta-kkmp").await;
+    let outsider = signed_in(&app, &other_panitia, "sandi-uji-coba").await;
+
+    let id = target.id.to_string();
+    for (who, client) in [("a peserta", &peserta), ("a panitia of another kab/kota", &outsider)] {
+        let edit = client
+            .post(app.url("/peserta/ubah"))
+            .form(&[
+                ("id", id.as_str()),
+                ("nama", "Diganti Orang Lain"),
+                ("nik", target.nik.as_deref().unwrap()),
+                ("no_hp", "081299998888"),
+                ("email", ""),
+                ("jabatan", "Ketua"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(edit.status().is_client_error() || edit.status().is_redirection(), "{who}: {}", edit.status());
+        let status = client
+            .post(app.url("/peserta/status"))
+            .form(&[("id", id.as_str()), ("jadi", "nonaktif"), ("yakin", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert!(status.status().is_client_error() || status.status().is_redirection(), "{who}: {}", status.status());
+        let page = client.get(app.url(&format!("/peserta/{id}"))).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(!page.contains(target.nik.as_deref().unwrap()), "{who} does not see the NIK on the edit page");
+        let now = person::Entity::find_by_id(target.id).one(app.state.db.read()).await.unwrap().unwrap();
+        assert_eq!(now, target, "{who} changed nothing");
+        let account = domain::entities::account::Entity::find()
+            .filter(domain::entities::account::Column::PersonId.eq(target.id))
+            .one(app.state.db.read())
+            .await
+            .unwrap();
+        assert!(account.expect("the target has an account").is_active, "{who} did not deactivate the account");
+    }
+});
