@@ -168,6 +168,7 @@ pub async fn load_caller(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let mut signed_in = false;
     if let Ok(Some(account_id)) = session.get::<i32>(ACCOUNT_KEY).await {
         let login_at = session.get::<i64>(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
         let too_old = Utc::now().timestamp() - login_at > state.session_max_age.as_secs() as i64;
@@ -176,6 +177,7 @@ pub async fn load_caller(
             Ok(Some(caller)) => {
                 renew_when_due(&session, state.session_idle).await;
                 request.extensions_mut().insert::<Caller>(caller);
+                signed_in = true;
             }
             Ok(None) => {
                 let _ = session.flush().await;
@@ -183,7 +185,20 @@ pub async fn load_caller(
             Err(e) => tracing::error!("loading the caller of a session: {e}"),
         }
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // A page made for a signed-in person (names, NIKs, grades) is not kept by the browser's or a
+    // shared cache, so it cannot be read back after sign-out on a shared phone or computer.
+    let html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if signed_in && html && !response.headers().contains_key(axum::http::header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// tower-sessions only moves an idle expiry forward when the session is saved, and saves only

@@ -73,3 +73,16 @@ db_test!(every_response_carries_the_security_headers, |app| {
         }
     }
 });
+
+db_test!(pages_for_a_signed_in_person_are_not_stored_by_caches, |app| {
+    app.seed_demo().await;
+    let peserta = app.browser();
+    app.sign_in(&peserta, "081234560001", "demo-peserta-kkmp").await;
+    for path in ["/akun", "/jadwal", "/sertifikat", "/modul"] {
+        let r = peserta.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    let visitor = app.get("/modul").await;
+    assert_eq!(visitor.headers().get("cache-control"), None, "a visitor's page may be cached");
+});
