@@ -25,9 +25,7 @@
 mod support;
 
 use domain::{
-    entities::{
-        attempt, attendance, certificate, cooperative, diklat, diklat_session, enrolment, module, person, quiz,
-    },
+    entities::{attempt, attendance, certificate, diklat, diklat_session, enrolment, module, person, quiz},
     services::{
         quizzes::{self, QuestionCache},
         schedule::today_wib,
@@ -35,7 +33,7 @@ use domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QuerySelect, Set,
 };
 use std::{
     collections::BTreeSet,
@@ -354,7 +352,8 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     }
     let prefix = prefix.expect("a free phone prefix (more than 20 runs on this dataset: generate it again)");
     let tag = format!("BENCH{}", &prefix[4..]);
-    let coop = cooperative::Entity::find().order_by_asc(cooperative::Column::Id).one(w).await.unwrap().unwrap();
+    // The participants' own cooperative (support::participants), so the diklat is in their region.
+    let coop = support::first_cooperative(w).await;
     let village = domain::entities::village::Entity::find_by_id(coop.village_id).one(w).await.unwrap().unwrap();
     let district = domain::entities::district::Entity::find_by_id(village.district_id).one(w).await.unwrap().unwrap();
     let regency = domain::entities::regency::Entity::find_by_id(district.regency_id).one(w).await.unwrap().unwrap();

@@ -79,13 +79,21 @@ impl Server {
     }
 }
 
+/// The cooperative benchmark participants belong to: the first by id, so a fixture that also
+/// needs its region looks at the same one.
+pub async fn first_cooperative<C: ConnectionTrait>(db: &C) -> domain::entities::cooperative::Model {
+    use domain::entities::cooperative;
+    use sea_orm::QueryOrder;
+    cooperative::Entity::find().order_by_asc(cooperative::Column::Id).one(db).await.unwrap().expect("a cooperative")
+}
+
 /// Writes `n` peserta of one cooperative (names `{prefix} {i}`) with accounts sharing one
 /// password hash; returns (person id, phone) in order.
 pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix: &str) -> Vec<(i32, String)> {
     let w = db.write();
     let now = Utc::now();
     let hash = domain::password::hash(PASSWORD);
-    let coop = domain::entities::cooperative::Entity::find().one(w).await.unwrap().unwrap();
+    let coop = first_cooperative(w).await;
     let phones: Vec<String> = (0..n).map(|i| format!("{phone_prefix}{i:08}")).collect();
     let rows: Vec<person::ActiveModel> = phones
         .iter()
