@@ -181,8 +181,10 @@ fn parse_module(file: &Path, text: &str) -> Result<Module, Vec<ContentError>> {
     if lines.next().map(str::trim_end) != Some("+++") {
         return Err(vec![err(1, "the file must start with TOML front matter between `+++` lines".into())]);
     }
-    let front_start = 4; // byte offset after "+++\n"
+    // After the opening line, whatever whitespace follows its `+++`: not always 4 bytes (`+++\r`,
+    // or a multi-byte space such as U+0085, which `trim_end` also takes).
     let mut offset = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let front_start = offset;
     let mut front_end = None;
     for (line_no, l) in (2..).zip(lines) {
         if l.trim_end() == "+++" {

@@ -13,7 +13,7 @@
 //! Messages are in Bahasa Indonesia: panitia read them on the upload page.
 
 use crate::quiz::{check_question, Question, RawBank, RawOption, RawQuestion};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A question the import can keep.
 #[derive(Clone, Debug)]
@@ -63,6 +63,8 @@ impl GiftImport {
 pub fn parse(text: &str, taken: &HashSet<String>) -> GiftImport {
     let mut out = GiftImport::default();
     let mut ids: HashSet<String> = taken.clone();
+    // The next suffix to try for each id base: ids are only added, so those below it stay taken.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for block in blocks(text.trim_start_matches('\u{feff}')) {
         let mut lines = block.lines.as_slice();
         while let Some((_, first)) = lines.first() {
@@ -75,18 +77,18 @@ pub fn parse(text: &str, taken: &HashSet<String>) -> GiftImport {
         let mut notes = Vec::new();
         match convert(&body, &mut notes) {
             Ok((title, mut raw)) => {
-                raw.id = unique_id(title.as_deref(), line, &mut ids);
+                raw.id = unique_id(title.as_deref(), line, &ids, &mut next_suffix);
                 let mut errors = Vec::new();
                 let question = check_question(raw.clone(), line, &mut |m| errors.push(m));
                 match question {
                     Some(question) if errors.is_empty() => {
+                        ids.insert(raw.id.clone());
                         for message in notes {
                             out.problems.push(Problem { line, message: named(&title, &message), skipped: false });
                         }
                         out.questions.push(Imported { line, raw, question });
                     }
                     _ => {
-                        ids.remove(&raw.id);
                         let message = format!("tidak valid ({}); dilewati", errors.join("; "));
                         out.problems.push(Problem { line, message: named(&title, &message), skipped: true });
                     }
@@ -185,7 +187,15 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn unique_id(title: Option<&str>, line: usize, ids: &mut HashSet<String>) -> String {
+/// An id from the title (or the line) that is not in `ids`. `next_suffix` remembers where the
+/// search for each base stopped, so that a file of many questions with one title is not
+/// searched from `-2` each time (quadratic in the number of questions).
+fn unique_id(
+    title: Option<&str>,
+    line: usize,
+    ids: &HashSet<String>,
+    next_suffix: &mut HashMap<String, usize>,
+) -> String {
     let slug: String = title
         .unwrap_or("")
         .to_lowercase()
@@ -200,14 +210,15 @@ fn unique_id(title: Option<&str>, line: usize, ids: &mut HashSet<String>) -> Str
         .take(40)
         .collect();
     let base = if slug.is_empty() { format!("gift-{line}") } else { slug };
-    let mut id = base.clone();
-    let mut n = 2;
-    while ids.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+    // 1 stands for the base itself, then `-2`, `-3`, …
+    let n = next_suffix.entry(base.clone()).or_insert(1);
+    loop {
+        let id = if *n == 1 { base.clone() } else { format!("{base}-{n}") };
+        if !ids.contains(&id) {
+            return id;
+        }
+        *n += 1;
     }
-    ids.insert(id.clone());
-    id
 }
 
 /// One answer inside `{…}`: `=` or `~`, an optional `%weight%`, its text and `#feedback`.
@@ -232,15 +243,18 @@ fn weight(s: &str) -> Result<(Option<f64>, &str), String> {
 }
 
 fn answers(s: &str) -> Result<Vec<Answer>, String> {
+    // Every unescaped `=` or `~`, in one pass (searching for the next of each from every mark
+    // was quadratic: a 40 kB answer block took seconds).
     let mut marks = Vec::new();
+    let b = s.as_bytes();
     let mut i = 0;
-    while i < s.len() {
-        match (find(s, "=", i), find(s, "~", i)) {
-            (Some(a), Some(b)) => marks.push(a.min(b)),
-            (Some(a), None) | (None, Some(a)) => marks.push(a),
-            (None, None) => break,
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'=' | b'~' => marks.push(i),
+            _ => {}
         }
-        i = marks[marks.len() - 1] + 1;
+        i += 1;
     }
     if let Some(&first) = marks.first() {
         if !s[..first].trim().is_empty() {

@@ -341,12 +341,12 @@ pub(crate) fn check_question(q: RawQuestion, line: usize, problem: &mut dyn FnMu
         },
         "isian" => {
             let accepted: Vec<String> = match &q.jawaban {
-                Some(toml::Value::Array(a)) => {
-                    a.iter().filter_map(|v| v.as_str()).map(normalise_text).filter(|s| !s.is_empty()).collect()
-                }
+                Some(toml::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).map(normalise_text).collect(),
                 Some(toml::Value::String(s)) => vec![normalise_text(s)],
                 _ => vec![],
             };
+            // An answer of only punctuation normalises to nothing, which no response can match.
+            let accepted: Vec<String> = accepted.into_iter().filter(|s| !s.is_empty()).collect();
             if accepted.is_empty() {
                 problem("`isian` needs `jawaban = [\"…\", …]` with at least one accepted answer".into());
             }
@@ -357,7 +357,9 @@ pub(crate) fn check_question(q: RawQuestion, line: usize, problem: &mut dyn FnMu
                 Some(toml::Value::Integer(n)) => Some(*n as f64),
                 Some(toml::Value::Float(f)) => Some(*f),
                 _ => None,
-            };
+            }
+            // `inf` would accept every number (|x − inf| ≤ tolerance + 1e-9·inf), `nan` none.
+            .filter(|v| v.is_finite());
             let tolerance = q.toleransi.unwrap_or(0.0);
             if value.is_none() {
                 problem("`angka` needs a number in `jawaban`".into());

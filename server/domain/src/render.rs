@@ -67,10 +67,15 @@ pub fn sanitize(html: &str) -> String {
             .map(|(i, part)| {
                 if i == 0 {
                     part.to_string()
-                } else if part.trim_start().starts_with("type=\"checkbox\"") || part.contains("type=\"checkbox\"") {
-                    format!("<input disabled=\"\"{}", part.replacen(" disabled=\"\"", "", 1))
                 } else {
-                    part.split_once('>').map(|(_, rest)| rest.to_string()).unwrap_or_default()
+                    // Attribute values have `>` escaped, so the tag ends at the first `>`; what
+                    // follows is text, which may itself read `type="checkbox"` or ` disabled=""`.
+                    let (tag, rest) = part.split_once('>').unwrap_or((part, ""));
+                    if tag.contains("type=\"checkbox\"") {
+                        format!("<input disabled=\"\"{}>{rest}", tag.replacen(" disabled=\"\"", "", 1))
+                    } else {
+                        rest.to_string()
+                    }
                 }
             })
             .collect()
@@ -92,8 +97,10 @@ pub fn anchor_for(title: &str, seen: &mut std::collections::HashMap<String, usiz
     }
 }
 
-fn line_of(text: &str, offset: usize, first_line: usize) -> usize {
-    first_line + text[..offset.min(text.len())].matches('\n').count()
+/// The line of a byte offset, from the offsets of the text's newlines (counting them from the
+/// start for every event was quadratic in the length of the module).
+fn line_of(newlines: &[usize], offset: usize, first_line: usize) -> usize {
+    first_line + newlines.partition_point(|&n| n < offset)
 }
 
 /// Renders a module body. `dir` is the module's folder (images and files beside it), `slug`
@@ -124,6 +131,7 @@ pub fn render(
         }
     }
 
+    let newlines: Vec<usize> = body.match_indices('\n').map(|(i, _)| i).collect();
     let mut problems = Vec::new();
     let mut module_links = Vec::new();
     let mut anchors_seen = std::collections::HashMap::new();
@@ -140,7 +148,7 @@ pub fn render(
     let mut i = 0;
     while i < merged.len() {
         let (event, offset) = merged[i].clone();
-        let line = line_of(body, offset, first_line);
+        let line = line_of(&newlines, offset, first_line);
         // Headings: give them stable ids; `##` opens a new section.
         if let Event::Start(Tag::Heading { level, .. }) = &event {
             let level = *level;
