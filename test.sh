@@ -46,7 +46,7 @@ fi
 # The benchmark harness, in seconds (a tiny dataset, one short run per scenario): it keeps working,
 # and every scenario's requests succeed and store what they should. The real runs: BENCHMARKS.md.
 step "benchmark harness smoke run (SQLite${TEST_DATABASE_URL:+ and PostgreSQL})"
-cargo build "${SERVER_PKGS[@]}" --example bench
+cargo build "${SERVER_PKGS[@]}" --example bench --example crash
 bench_smoke() {
   "$TARGET_DIR/debug/examples/bench" --smoke --bin "$TARGET_DIR/debug/diklat" --site-root "$ROOT/target/site" "$@" \
     >/dev/null
@@ -54,6 +54,17 @@ bench_smoke() {
 bench_smoke
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   bench_smoke --database-url "${TEST_DATABASE_URL%/*}/diklat_bench_smoke"
+fi
+
+# The crash test, in seconds: a few kill -9 under a write load, then every acknowledged write
+# checked. The full run (100 kills): SECURITY.md.
+step "crash test smoke run: kill -9 under load (SQLite${TEST_DATABASE_URL:+ and PostgreSQL})"
+crash_smoke() {
+  "$TARGET_DIR/debug/examples/crash" --smoke --bin "$TARGET_DIR/debug/diklat" --site-root "$ROOT/target/site" "$@"
+}
+crash_smoke
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  crash_smoke --database-url "${TEST_DATABASE_URL%/*}/diklat_crash_smoke"
 fi
 
 step "diklat content check"

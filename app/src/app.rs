@@ -30,6 +30,8 @@ use leptos_router::{
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    allow_only_this_pages_scripts();
     view! {
         <!DOCTYPE html>
         <html>
@@ -46,6 +48,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy every response carries; `nonce` is the page's own (see
+/// `allow_only_this_pages_scripts`). Without one no script runs at all (JSON, files, error pages).
+/// Scripts: only those the server wrote into this page with its nonce, what they load
+/// (`'strict-dynamic'`: the islands' module and wasm), and compiling that wasm. No inline event
+/// handlers, no `javascript:` URLs, no script from anywhere else.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        // The two inline handlers the pages carry, by hash: `window.print()` (print buttons) and
+        // `this.form.submit()` (the bank page's module picker). Nothing else inline runs.
+        Some(n) => format!(
+            "script-src 'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval' 'unsafe-hashes' \
+             'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU=' 'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='"
+        ),
+        None => "script-src 'none'".to_string(),
+    };
+    format!(
+        "default-src 'self'; {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"
+    )
+}
+
+/// Gives the page a fresh nonce's policy: Leptos puts the nonce (provided per request, see the
+/// server's router) on the hydration scripts it writes, and nothing else in the page has it.
+#[cfg(feature = "ssr")]
+fn allow_only_this_pages_scripts() {
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

@@ -14,7 +14,7 @@ pub mod quiz_api;
 pub mod report_api;
 pub mod schedule_api;
 
-pub use app::{shell, App};
+pub use app::{content_security_policy, shell, App};
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -424,12 +424,6 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     }
 }
 
-fn code_on(page: &str) -> Option<String> {
-    let at = page.find(r#"data-testid="code""#)?;
-    let start = at + page[at..].find('>')? + 1;
-    Some(page[start..start + page[start..].find('<')?].trim().to_string())
-}
-
 /// Every `/pkg/…` asset a page names (the wasm too: the islands' script loads it).
 fn assets_of(html: &str) -> Vec<String> {
     let mut found = BTreeSet::new();
@@ -937,7 +931,7 @@ async fn checkin_burst(
         tokio::spawn(async move {
             loop {
                 if let Ok(r) = client.get(&url).header("cookie", &panitia).send().await {
-                    if let Some(c) = code_on(&r.text().await.unwrap_or_default()) {
+                    if let Some(c) = support::code_on(&r.text().await.unwrap_or_default()) {
                         *code.lock().unwrap() = c;
                     }
                 }

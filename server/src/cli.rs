@@ -22,6 +22,24 @@ pub enum Command {
     /// Work with the content folder.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Write a consistent backup of the database and the data folder's keys to FILE, while the
+    /// server runs (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`, which must be on PATH). FILE
+    /// holds the keys: keep it as safe as the data folder.
+    Backup {
+        /// The backup file to create (must not exist), e.g. `diklat-2026-11-30.zip`.
+        file: PathBuf,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Restore a backup into an empty data folder (a PostgreSQL backup: into the empty database
+    /// `--database-url` names, with `pg_restore`), after checking its checksums, the database's
+    /// integrity and every table's rows. Nothing is written when a check fails.
+    Restore {
+        /// A file made by `diklat backup`.
+        file: PathBuf,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
     /// Write a synthetic dataset into an empty database for benchmarks (`--scale national`: 38
     /// provinces, ~83,000 KKMP, ~800,000 people with attendance, tests and certificates; every
     /// account's password and the national pejabat's are in `domain::dataset`). The other

@@ -235,6 +235,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             &server_state,
             routes,
             move || {
+                leptos::nonce::provide_nonce();
                 provide_context(page_state.clone());
                 provide_context(app::schedule_api::PublicUrl(public_url.clone()));
             },
@@ -244,13 +245,22 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            move || provide_context(fallback_state.clone()),
+            move || {
+                leptos::nonce::provide_nonce();
+                provide_context(fallback_state.clone())
+            },
             app::shell,
         ))
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
         .layer(sessions)
         .layer(axum::middleware::from_fn(routes::same_origin_posts))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(routes::panic_page))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            routes::HANDLER_TIMEOUT,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(routes::MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(routes::explain_rejections))
         // Quality 4 (gzip -4, brotli 4): pages stay small for phones on weak connections, and a
         // 45 KB module page costs a fraction of the default level's time (see BENCHMARKS.md).
         .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
@@ -258,28 +268,28 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::cached_verification_page))
         .with_state(server_state);
     // Outermost, so every response gets them (cached pages, files, errors too).
-    SECURITY_HEADERS.into_iter().fold(router, |router, (name, value)| {
+    SECURITY_HEADERS.iter().fold(router, |router, (name, value)| {
         router.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            name,
-            axum::http::HeaderValue::from_static(value),
+            name.clone(),
+            axum::http::HeaderValue::from_str(value).expect("a header value"),
         ))
     })
 }
 
 /// Headers every response carries: no framing by other sites (clickjacking), no MIME sniffing,
 /// no full URLs (which can carry verification codes and calendar tokens) sent to other sites,
-/// and a policy that keeps `<base>`, plugins and form targets to this site. Scripts are not
-/// restricted yet: Leptos' hydration loader is an inline script, which needs a nonce.
-pub const SECURITY_HEADERS: [(axum::http::HeaderName, &str); 4] = [
-    (axum::http::header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-    (axum::http::header::X_FRAME_OPTIONS, "DENY"),
-    (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (axum::http::header::REFERRER_POLICY, "same-origin"),
-];
-
-/// See `SECURITY_HEADERS`.
-pub const CONTENT_SECURITY_POLICY: &str =
-    "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'";
+/// and a policy that keeps `<base>`, plugins and form targets to this site and runs no script.
+/// A page rendered by Leptos sets its own policy first, allowing its nonce's scripts
+/// (`app::content_security_policy`); this one is for everything else.
+pub static SECURITY_HEADERS: std::sync::LazyLock<[(axum::http::HeaderName, String); 4]> =
+    std::sync::LazyLock::new(|| {
+        [
+            (axum::http::header::CONTENT_SECURITY_POLICY, app::content_security_policy(None)),
+            (axum::http::header::X_FRAME_OPTIONS, "DENY".into()),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (axum::http::header::REFERRER_POLICY, "same-origin".into()),
+        ]
+    });
 
 /// Bytes the database takes: the SQLite file with its WAL, or PostgreSQL's database size.
 pub async fn database_size(state: &AppState, config: &Config) -> u64 {

@@ -7,6 +7,25 @@ pub const FILE_NAME: &str = "data.key";
 
 pub struct DataKey([u8; 32]);
 
+/// HMAC-SHA-256 (RFC 2104); checked against RFC 4231's test vectors below.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    // A key longer than the block is hashed first; a shorter one is padded with zeros.
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(block.map(|b| b ^ 0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(block.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
 impl fmt::Debug for DataKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DataKey(<redacted>)")
@@ -43,21 +62,7 @@ impl DataKey {
 
     /// HMAC-SHA-256 of `message` under the sub-key for `purpose` (RFC 2104).
     pub fn mac(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
-        use sha2::{Digest, Sha256};
-        let key = self.derive(purpose);
-        let mut inner = Sha256::new();
-        let mut outer = Sha256::new();
-        let mut ipad = [0x36u8; 64];
-        let mut opad = [0x5cu8; 64];
-        for (i, k) in key.iter().enumerate() {
-            ipad[i] ^= k;
-            opad[i] ^= k;
-        }
-        inner.update(ipad);
-        inner.update(message);
-        outer.update(opad);
-        outer.update(inner.finalize());
-        outer.finalize().into()
+        hmac_sha256(&self.derive(purpose), message)
     }
 
     #[cfg(test)]
@@ -74,5 +79,52 @@ impl DataKey {
         h.update([0u8]);
         h.update(self.0);
         h.finalize().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex_of(key: &[u8], message: &[u8]) -> String {
+        hex::encode(hmac_sha256(key, message))
+    }
+
+    /// RFC 4231 §4: test cases 1–4, 6 and 7 (5 truncates the output, which is not used here).
+    #[test]
+    fn hmac_sha256_gives_rfc_4231s_test_vectors() {
+        assert_eq!(
+            hex_of(&[0x0b; 20], b"Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hex_of(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex_of(&[0xaa; 20], &[0xdd; 50]),
+            "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"
+        );
+        let key: Vec<u8> = (1..=25).collect();
+        assert_eq!(hex_of(&key, &[0xcd; 50]), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+        assert_eq!(
+            hex_of(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+        assert_eq!(
+            hex_of(
+                &[0xaa; 131],
+                b"This is a test using a larger than block-size key and a larger than block-size data. The key needs \
+                  to be hashed before being used by the HMAC algorithm."
+            ),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"
+        );
+    }
+
+    #[test]
+    fn each_purpose_has_its_own_sub_key() {
+        let key = DataKey::for_test([7; 32]);
+        assert_ne!(key.mac("a", b"m"), key.mac("b", b"m"));
+        assert_eq!(key.mac("a", b"m"), hmac_sha256(&key.derive("a"), b"m"));
     }
 }

@@ -284,3 +284,10 @@ pub async fn sign_in_all(client: &reqwest::Client, base: &str, logins: &[String]
     })
     .await
 }
+
+/// The check-in code a projector page (`/sesi/{id}/kode`) shows.
+pub fn code_on(page: &str) -> Option<String> {
+    let at = page.find(r#"data-testid="code""#)?;
+    let start = at + page[at..].find('>')? + 1;
+    Some(page[start..start + page[start..].find('<')?].trim().to_string())
+}

@@ -56,8 +56,16 @@ async fn grant(
         Ok(s) => s,
         Err(e) => return done(&session, Flash::error(e.public_message())).await,
     };
-    match roles::grant(state.app.db.write(), &caller, &form.login, form.nama.as_deref().unwrap_or(""), role, scope)
-        .await
+    match roles::grant(
+        state.app.db.write(),
+        &state.app.data_key,
+        &caller,
+        &form.login,
+        form.nama.as_deref().unwrap_or(""),
+        role,
+        scope,
+    )
+    .await
     {
         Ok(Some(code)) => {
             state.app.auth_changed();

@@ -102,10 +102,16 @@ pub async fn cached_verification_page(
     let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "halaman gagal dibaca").into_response();
     };
-    let kept: Vec<_> = [header::CONTENT_TYPE, header::CONTENT_ENCODING, header::VARY, header::CACHE_CONTROL]
-        .into_iter()
-        .filter_map(|name| parts.headers.get(&name).map(|v| (name, v.clone())))
-        .collect();
+    let kept: Vec<_> = [
+        header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
+        header::VARY,
+        header::CACHE_CONTROL,
+        header::CONTENT_SECURITY_POLICY,
+    ]
+    .into_iter()
+    .filter_map(|name| parts.headers.get(&name).map(|v| (name, v.clone())))
+    .collect();
     let page = std::sync::Arc::new(CachedPage { status: parts.status, headers: kept, body: body.clone() });
     state.verify_pages.insert_at(key, page, epoch);
     axum::response::Response::from_parts(parts, axum::body::Body::from(body))

@@ -71,7 +71,7 @@ async fn issue(
         let _ = session.insert(Flash::KEY, Flash::error("Tidak ada peserta yang perlu dibuatkan kode.")).await;
         return Redirect::to("/peserta").into_response();
     }
-    match codes::issue(state.app.db.write(), &caller, &scopes, &ids, chrono::Utc::now()).await {
+    match codes::issue(state.app.db.write(), &state.app.data_key, &caller, &scopes, &ids, chrono::Utc::now()).await {
         Ok((issued, expires)) => {
             let view = IssuedCodesView {
                 expires: expires
@@ -136,11 +136,14 @@ async fn redeem(
     let now = chrono::Utc::now();
     match codes::redeem(
         state.app.db.write(),
+        &state.app.data_key,
         &state.app.hasher,
-        &form.login,
-        &form.kode,
-        &form.sandi_baru,
-        &super::client_address(&state, &headers, peer),
+        codes::Redemption {
+            login: &form.login,
+            code: &form.kode,
+            new_password: &form.sandi_baru,
+            client: &super::client_address(&state, &headers, peer),
+        },
         now,
     )
     .await

@@ -176,6 +176,56 @@ async fn set_language(Path(code): Path<String>, Query(back): Query<Back>) -> Res
     response
 }
 
+/// The most any request may send: the largest upload (5 MB) with its form around it. Routes
+/// without an upload take at most axum's 2 MB form limit. Server functions read their bodies
+/// themselves; this bounds them too.
+pub const MAX_REQUEST_BYTES: usize = 6 * 1024 * 1024;
+
+/// How long a handler may take before the client gets 408 (exports stream after their headers,
+/// so their length is not bounded by this).
+pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Turns the framework's plain-text rejections of a request that is too large (413) or took too
+/// long (408) into a page in Bahasa Indonesia; everything else passes untouched.
+pub async fn explain_rejections(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    let (title, id, en) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE if plain => (
+            "Data terlalu besar",
+            format!(
+                "Data yang dikirim terlalu besar. Berkas unggahan paling besar {} MB; isian formulir paling \
+                 besar 2 MB. Kembali, lalu kirim berkas atau isian yang lebih kecil.",
+                domain::services::import::MAX_BYTES / 1024 / 1024
+            ),
+            "The request is too large.",
+        ),
+        StatusCode::REQUEST_TIMEOUT if plain => (
+            "Waktu habis",
+            "Server terlalu lama memproses permintaan ini. Silakan coba lagi sebentar lagi.".to_string(),
+            "The request took too long.",
+        ),
+        _ => return response,
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><title>{title} — Diklat KKMP</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/diklat.css\"></head><body><main class=\"container narrow\">\
+             <h1>{title}</h1><p role=\"alert\">{id}</p><p lang=\"en\"><em>{en}</em></p>\
+             <p><a href=\"/\">Kembali ke beranda</a></p></main></body></html>"
+        ),
+    )
+        .into_response()
+}
+
 /// What a visitor sees if a handler panics: a sentence, never a stack trace.
 pub fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");

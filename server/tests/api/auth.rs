@@ -62,6 +62,37 @@ db_test!(a_wrong_password_and_an_unknown_account_get_the_same_answer, |app| {
     assert_eq!(a.get(app.url("/akun")).send().await.unwrap().status().as_u16(), 303);
 });
 
+db_test!(every_refused_sign_in_runs_one_argon2_verification_so_timing_reveals_no_account, |app| {
+    // A known account with a wrong password, an unknown phone, an unknown e-mail, a deactivated
+    // account: each costs exactly one Argon2 verification (a dummy hash when there is no usable
+    // account), so none answers faster than the others.
+    use domain::entities::{account, person};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+    app.seed_demo().await;
+    let p = person::Entity::find().filter(person::Column::Phone.eq("+6281234560002")).one(app.state.db.read()).await;
+    let a = account::Entity::find()
+        .filter(account::Column::PersonId.eq(p.unwrap().unwrap().id))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut inactive = a.into_active_model();
+    inactive.is_active = Set(false);
+    inactive.update(app.state.db.write()).await.unwrap();
+    app.state.auth_changed();
+    for (what, login) in [
+        ("a wrong password", PESERTA_PHONE),
+        ("an unknown phone", "089999999999"),
+        ("an unknown e-mail", "tidak-ada@contoh.test"),
+        ("a deactivated account", "081234560002"),
+    ] {
+        let before = app.state.hasher.verifications();
+        let r = app.sign_in(&app.browser(), login, "bukan-sandinya-sama-sekali").await;
+        assert!(location(&r).starts_with("/masuk"), "{what} is refused: {}", location(&r));
+        assert_eq!(app.state.hasher.verifications() - before, 1, "{what}: one Argon2 verification");
+    }
+});
+
 db_test!(the_session_cookie_is_httponly_lax_and_replaced_at_sign_in, |app| {
     app.seed_demo().await;
     let client = app.browser();

@@ -36,7 +36,7 @@ pub fn module_folder_count() -> usize {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Creates a fresh PostgreSQL database; returns (admin url, database name, url of the new one).
-async fn fresh_postgres() -> Option<(String, String, String)> {
+pub async fn fresh_postgres() -> Option<(String, String, String)> {
     let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     let name = format!("diklat_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
     let conn = Database::connect(&admin).await.expect("TEST_DATABASE_URL must be reachable");
@@ -160,11 +160,16 @@ impl TestApp {
             eprintln!("teardown: the database pool did not close within 5 s");
         }
         if let Some((admin, name)) = self.pg_database {
-            let conn = Database::connect(&admin).await.unwrap();
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
-            conn.close().await.ok();
+            drop_postgres(&admin, &name).await;
         }
     }
+}
+
+/// Drops a database `fresh_postgres` made.
+pub async fn drop_postgres(admin: &str, name: &str) {
+    let conn = Database::connect(admin).await.unwrap();
+    conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.unwrap();
+    conn.close().await.ok();
 }
 
 /// A staff account with one role grant; returns its e-mail login (password `sandi-uji-coba`).

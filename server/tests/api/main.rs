@@ -6,11 +6,14 @@
 mod helpers;
 
 mod auth;
+mod backup;
 mod certificates;
 mod codes;
 mod database;
 mod health;
 mod import;
+mod limits;
+mod logs;
 mod modules;
 mod pages;
 mod pdf_support;
@@ -21,5 +24,6 @@ mod progress;
 mod quiz;
 mod report;
 mod roles;
+mod safe_methods;
 mod schedule;
 mod startup;

@@ -71,7 +71,27 @@ db_test!(every_response_carries_the_security_headers, |app| {
         for directive in ["frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'", "form-action 'self'"] {
             assert!(csp.contains(directive), "{what}: `{directive}` missing from `{csp}`");
         }
+        assert!(csp.contains("script-src 'nonce-") || csp.contains("script-src 'none'"), "{what}: scripts: `{csp}`");
     }
+});
+
+db_test!(a_page_runs_only_the_scripts_it_carries_a_fresh_nonce_for, |app| {
+    let nonce_of = |r: &reqwest::Response| {
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let start = csp.find("'nonce-").expect("a nonce") + 7;
+        csp[start..start + csp[start..].find('\'').unwrap()].to_string()
+    };
+    let (first, second) = (app.get("/modul").await, app.get("/modul").await);
+    let (n1, n2) = (nonce_of(&first), nonce_of(&second));
+    assert_ne!(n1, n2, "a new nonce for every page");
+    assert!(n1.len() >= 16, "{n1}");
+    let page = first.text().await.unwrap();
+    let scripts = page.matches("<script").count();
+    assert!(scripts >= 1, "the hydration scripts");
+    assert_eq!(page.matches(&format!("nonce=\"{n1}\"")).count(), scripts, "every script carries the nonce: {page}");
+    // JSON and files run nothing.
+    let json = app.get("/healthz").await;
+    assert!(json.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'none'"));
 });
 
 db_test!(pages_for_a_signed_in_person_are_not_stored_by_caches, |app| {

@@ -218,6 +218,33 @@ db_test!(the_time_limit_is_kept_by_the_server_clock, |app| {
     assert_eq!((a.status.as_str(), a.score), ("expired", Some(20.0)));
 });
 
+db_test!(after_the_deadline_no_form_saves_answers_autosave_or_a_post_without_its_action, |app| {
+    // CVE-2025-62401: Moodle's time limit could be bypassed by leaving a parameter out.
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let module_id = app.state.module_ids[SLUG];
+    let q = quiz::Entity::find()
+        .filter(quiz::Column::ModuleId.eq(module_id))
+        .filter(quiz::Column::Kind.eq("pre"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row = q.into_active_model();
+    row.time_limit_seconds = Set(Some(1));
+    row.update(app.state.db.write()).await.unwrap();
+    let a = started(&app, &peserta, "awal").await;
+    post_answers(&app, &peserta, answers(&app, &a, 1).await, false).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    // The page's autosave (aksi=simpan) and a hand-made post with no `aksi` at all.
+    let autosave = post_answers(&app, &peserta, answers(&app, &a, 10).await, false).await;
+    assert!(autosave.starts_with("Waktu habis") || autosave.contains("jawaban tidak diubah"), "{autosave}");
+    let bare = peserta.post(app.url("/kuis/jawab")).form(&answers(&app, &a, 10).await).send().await.unwrap();
+    assert_eq!(bare.status(), 303);
+    let a = reload(&app, &a).await;
+    assert_eq!((a.status.as_str(), a.score), ("expired", Some(10.0)), "only the answer saved in time counts");
+});
+
 db_test!(nobody_reads_or_answers_someone_elses_attempt, |app| {
     app.seed_demo().await;
     let peserta = signed_in(&app, PESERTA).await;

@@ -200,3 +200,65 @@ async fn the_certificate_signing_key_is_published_and_kept_across_restarts() {
     assert_eq!(again["keys"][0]["x"].as_str(), Some(public.as_str()), "the same key after a restart");
     app.teardown().await;
 }
+
+/// `diklat serve` on a fresh SQLite data folder, on a free port; returns the child and its address.
+fn serve_in(data: &std::path::Path) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_diklat"))
+        .args(["serve", "--listen", &addr])
+        .env_remove("DATABASE_URL")
+        .env("DIKLAT_DATA_DIR", data)
+        .env("DIKLAT_CONTENT_DIR", content_dir())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            return (child, addr);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not listen on {addr}");
+}
+
+#[test]
+fn a_stop_signal_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    use std::io::{Read, Write};
+    let data = tempfile::tempdir().unwrap();
+    let (mut child, addr) = serve_in(data.path());
+    // A sign-in whose body arrives in two parts, the second after SIGTERM.
+    let body = "login=081234560001&sandi=salah-sekali&ke=%2Fakun";
+    let (first, rest) = body.split_at(10);
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /auth/masuk HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "still running while a request is in flight");
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 303"), "the request in flight is answered: {response}");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < until, "the server exits after its last request");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "a clean exit: {status}");
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "no longer listening");
+}

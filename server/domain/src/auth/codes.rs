@@ -1,11 +1,13 @@
 //! One-time sign-in codes: panitia hand one to a participant (printed per kelurahan, or sent
 //! by WhatsApp); the participant uses it once to set their own password. The same mechanism
-//! resets a forgotten password. Only a hash of each code is stored.
+//! resets a forgotten password. Only a keyed hash of each code is stored (HMAC under the data
+//! key): 40 bits are few enough to try them all against a leaked plain hash, not without the key.
 
 use super::{ids::LoginId, policy, throttle, Caller, Role, Scope};
 use crate::{
     entities::{account, auth_session, one_time_code, person},
     password,
+    secret::DataKey,
     services::audit,
     AppError,
 };
@@ -45,8 +47,14 @@ pub fn normalise(code: &str) -> String {
         .collect()
 }
 
-/// What is stored for a code: SHA-256 of its normalised form.
-pub fn hash_of(code: &str) -> String {
+/// What is stored for a code: HMAC-SHA-256 of its normalised form under the data key.
+pub fn hash_of(key: &DataKey, code: &str) -> String {
+    hex::encode(key.mac("one-time-code", normalise(code).as_bytes()))
+}
+
+/// What earlier versions stored (plain SHA-256), so codes already handed out keep working until
+/// they expire (`VALID_DAYS` after issue).
+fn unkeyed_hash_of(code: &str) -> String {
     hex::encode(Sha256::digest(normalise(code).as_bytes()))
 }
 
@@ -66,6 +74,7 @@ pub struct IssuedCode {
 /// be a participant inside the caller's panitia/admin scopes.
 pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    key: &DataKey,
     caller: &Caller,
     scopes: &[Scope],
     person_ids: &[i32],
@@ -99,7 +108,7 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
         let code = new_code();
         one_time_code::ActiveModel {
             account_id: Set(a.id),
-            code_hash: Set(hash_of(&code)),
+            code_hash: Set(hash_of(key, &code)),
             purpose: Set(if reset { "reset" } else { "first_login" }.into()),
             created_by: Set(Some(caller.account_id)),
             created_at: Set(now),
@@ -133,24 +142,34 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     Ok((issued, expires))
 }
 
+/// What a person types to redeem a code, and the address it came from.
+pub struct Redemption<'a> {
+    pub login: &'a str,
+    pub code: &'a str,
+    pub new_password: &'a str,
+    pub client: &'a str,
+}
+
 /// Sets a password with a one-time code. The code must belong to the account behind `login`,
 /// be unused and unexpired. Attempts count against the address like sign-in failures.
 /// Returns the account id; every other session of the account is ended.
 pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    key: &DataKey,
     hasher: &password::Hasher,
-    login: &str,
-    code: &str,
-    new_password: &str,
-    client: &str,
+    typed: Redemption<'_>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
+    let Redemption { login, code, new_password, client } = typed;
     let ip_key = format!("aktivasi:{client}");
     if let Some(minutes) = throttle::locked_minutes(db, &ip_key, now).await? {
         return Err(AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit.")));
     }
     let refused = || AppError::invalid("kode", "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.");
-    let row = one_time_code::Entity::find().filter(one_time_code::Column::CodeHash.eq(hash_of(code))).one(db).await?;
+    let row = one_time_code::Entity::find()
+        .filter(one_time_code::Column::CodeHash.is_in([hash_of(key, code), unkeyed_hash_of(code)]))
+        .one(db)
+        .await?;
     let account = match &row {
         Some(r) => account::Entity::find_by_id(r.account_id).one(db).await?,
         None => None,
@@ -216,6 +235,14 @@ mod tests {
         assert!(c.chars().all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))), "{c}");
         assert_eq!(normalise("ab1o-il2z"), "AB10112Z");
         assert_eq!(normalise("o0il-OIL1"), "00110111");
-        assert_eq!(hash_of("abcd-efgh"), hash_of("ABCDEFGH"));
+        let key = DataKey::for_test([3; 32]);
+        assert_eq!(hash_of(&key, "abcd-efgh"), hash_of(&key, "ABCDEFGH"));
+    }
+
+    #[test]
+    fn a_stored_code_hash_cannot_be_recomputed_without_the_data_key() {
+        let (key, other) = (DataKey::for_test([3; 32]), DataKey::for_test([4; 32]));
+        assert_ne!(hash_of(&key, "ABCD-EFGH"), hash_of(&other, "ABCD-EFGH"));
+        assert_ne!(hash_of(&key, "ABCD-EFGH"), unkeyed_hash_of("ABCD-EFGH"));
     }
 }

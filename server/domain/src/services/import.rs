@@ -76,11 +76,18 @@ fn read_csv(bytes: &[u8]) -> Result<Table, RowError> {
     // csv's own line numbers are unreliable with CRLF and blank lines: count newlines up to the
     // first byte of each record instead.
     let bytes = text.as_bytes();
-    let line_at = |mut byte: usize| {
+    // Records only move forward, so the count goes on from the last one (counting from the start
+    // for each record was quadratic: a 256 kB file of short lines took seconds).
+    let mut counted = (0, 1); // (byte, its line)
+    let mut line_at = |mut byte: usize| {
         while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
             byte += 1;
         }
-        1 + bytes[..byte.min(bytes.len())].iter().filter(|b| **b == b'\n').count()
+        let byte = byte.min(bytes.len());
+        let (from, line) = if byte >= counted.0 { counted } else { (0, 1) };
+        let line = line + bytes[from..byte].iter().filter(|b| **b == b'\n').count();
+        counted = (byte, line);
+        line
     };
     let mut record = csv::StringRecord::new();
     loop {
@@ -97,10 +104,94 @@ fn read_csv(bytes: &[u8]) -> Result<Table, RowError> {
     Ok(table)
 }
 
+/// The most an XLSX may unpack to (a sheet of 20,000 participants is a few MB): a small file
+/// that unpacks to gigabytes (a "zip bomb") is refused before the spreadsheet reader sees it.
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Unpacks every entry once, counting what it really inflates to (the sizes an archive declares
+/// can lie), and stops at `MAX_UNPACKED_BYTES`.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), RowError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| error(0, "berkas", format!("Berkas XLSX tidak dapat dibuka: {e}")))?;
+    if archive.len() > 10_000 {
+        return Err(error(0, "berkas", "Berkas XLSX berisi terlalu banyak bagian"));
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| error(0, "berkas", format!("Berkas XLSX rusak: {e}")))?;
+        let left = MAX_UNPACKED_BYTES - total;
+        let read = std::io::copy(&mut std::io::Read::take(entry, left + 1), &mut std::io::sink())
+            .map_err(|e| error(0, "berkas", format!("Berkas XLSX rusak: {e}")))?;
+        total += read;
+        if total > MAX_UNPACKED_BYTES {
+            return Err(error(
+                0,
+                "berkas",
+                format!(
+                    "Isi berkas XLSX terlalu besar setelah dibuka (lebih dari {} MB)",
+                    MAX_UNPACKED_BYTES / 1024 / 1024
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The widest first sheet read: a participants sheet has seven columns, this leaves room for
+/// the extra ones people keep beside them.
+pub const MAX_COLUMNS: u32 = 100;
+
+/// calamine lays a sheet out as one dense grid from its first to its last filled cell, so two
+/// cells far apart (A1 and XFD1048576, a file of a few kB) ask for hundreds of GB and abort the
+/// process. This measures that grid from the cells themselves (the dimension a sheet declares
+/// can lie) and refuses one of more than `MAX_ROWS` rows or `MAX_COLUMNS` columns before it is
+/// built.
+fn check_used_area<RS: std::io::Read + std::io::Seek>(book: &mut calamine::Xlsx<RS>) -> Result<(), RowError> {
+    use calamine::{DataRef, Reader, XlsxError};
+    let unreadable = |e: XlsxError| error(0, "berkas", format!("Lembar pertama tidak dapat dibaca: {e}"));
+    let Some(name) = book.sheet_names().first().cloned() else { return Ok(()) };
+    let mut cells = match book.worksheet_cells_reader(&name) {
+        Ok(cells) => cells,
+        // `worksheet_range_at` reads such a sheet as empty.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let (mut rows, mut cols) = ((u32::MAX, 0), (u32::MAX, 0));
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        rows = (Ord::min(rows.0, r), Ord::max(rows.1, r));
+        cols = (Ord::min(cols.0, c), Ord::max(cols.1, c));
+    }
+    if rows.0 > rows.1 {
+        return Ok(());
+    }
+    // More rows than the header and `MAX_ROWS` below it.
+    if (rows.1 - rows.0) as usize > MAX_ROWS {
+        return Err(error(
+            rows.0 as usize + MAX_ROWS + 2,
+            "berkas",
+            format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"),
+        ));
+    }
+    if cols.1 - cols.0 >= MAX_COLUMNS {
+        return Err(error(
+            0,
+            "berkas",
+            format!("Lembar pertama lebih lebar dari {MAX_COLUMNS} kolom: hapus kolom yang tidak dipakai"),
+        ));
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
     use calamine::{Data, Reader, Xlsx};
+    check_unpacked_size(bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| error(0, "berkas", format!("Berkas XLSX tidak dapat dibuka: {e}")))?;
+    check_used_area(&mut book)?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| error(0, "berkas", "Berkas XLSX tidak punya lembar kerja"))?
@@ -502,6 +593,23 @@ mod tests {
         assert_eq!(table[0].1, ["nama", "nik", "no_hp"]);
         assert_eq!(table[1], (2, vec!["Siti".to_string(), "3573".into(), "0812".into()]));
         assert_eq!(table.last().unwrap(), &(4, vec!["Budi; Jr".to_string(), "3573".into(), "0813".into()]));
+    }
+
+    #[test]
+    fn an_xlsx_that_unpacks_to_more_than_64_mb_is_refused_before_it_is_read() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", deflated).unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..65 {
+            zip.write_all(&zeros).unwrap();
+        }
+        let bomb = zip.finish().unwrap().into_inner();
+        assert!(bomb.len() < MAX_BYTES, "small enough to upload: {} bytes", bomb.len());
+        let e = read_table(&bomb, "peserta.xlsx").unwrap_err();
+        assert_eq!(e.field, "berkas");
+        assert!(e.message.contains("terlalu besar setelah dibuka"), "{}", e.message);
     }
 
     #[test]

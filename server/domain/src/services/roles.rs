@@ -100,6 +100,7 @@ async fn admin_covers<C: ConnectionTrait>(db: &C, caller: &Caller, target: Scope
 /// has no password yet, so the admin can hand it over.
 pub async fn grant<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    key: &crate::secret::DataKey,
     caller: &Caller,
     login: &str,
     new_name: &str,
@@ -193,7 +194,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
         let code = codes::new_code();
         one_time_code::ActiveModel {
             account_id: Set(account.id),
-            code_hash: Set(codes::hash_of(&code)),
+            code_hash: Set(codes::hash_of(key, &code)),
             purpose: Set("first_login".into()),
             created_by: Set(Some(caller.account_id)),
             created_at: Set(now),
