@@ -31,27 +31,6 @@ fn text(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-/// The demo with its certificates issued, as `diklat serve --demo` leaves it.
-async fn demo_with_certificates(app: &TestApp) -> Vec<certificate::Model> {
-    app.seed_demo().await;
-    let modules = app.state.quiz_modules();
-    domain::demo::seed_results(app.state.db.write(), &modules).await.unwrap();
-    let d = app.diklat(domain::demo::DIKLAT_CODE).await;
-    let issued = domain::services::certificates::issue_eligible(
-        app.state.db.read(),
-        app.state.db.write(),
-        &app.state.certificate_key,
-        &d,
-        &modules,
-        None,
-        None,
-    )
-    .await
-    .unwrap();
-    assert!(issued.len() >= 10, "the demo issues certificates: {}", issued.len());
-    issued
-}
-
 /// NIKs the server confirmed adding (a 303 to the new participant), in order.
 type Acked = Arc<Mutex<Vec<String>>>;
 
@@ -92,7 +71,8 @@ async fn wait_for(acked: &Acked, than: usize) {
 }
 
 db_test!(a_backup_taken_under_load_restores_with_every_acknowledged_row_and_signature, |app| {
-    let issued = demo_with_certificates(&app).await;
+    let issued = app.seed_demo_with_certificates().await;
+    assert!(issued.len() >= 10, "the demo issues certificates: {}", issued.len());
     let url = app.config.database_url.clone();
     let staff = app.browser();
     app.sign_in(&staff, PANITIA.0, PANITIA.1).await;

@@ -88,6 +88,26 @@ impl TestApp {
         domain::demo::seed(self.state.db.write()).await.expect("demo seeded");
     }
 
+    /// The demo with its test results and certificates, as `diklat serve --demo` leaves it;
+    /// returns the certificates issued.
+    pub async fn seed_demo_with_certificates(&self) -> Vec<domain::entities::certificate::Model> {
+        self.seed_demo().await;
+        let modules = self.state.quiz_modules();
+        domain::demo::seed_results(self.state.db.write(), &modules).await.unwrap();
+        let d = self.diklat(domain::demo::DIKLAT_CODE).await;
+        domain::services::certificates::issue_eligible(
+            self.state.db.read(),
+            self.state.db.write(),
+            &self.state.certificate_key,
+            &d,
+            &modules,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
+    }
+
     /// A finished attempt at a module's test with `score` (written directly, as if taken).
     pub async fn took(&self, module_id: i32, phase: domain::services::quizzes::Phase, person_id: i32, score: f64) {
         use sea_orm::ActiveModelTrait;

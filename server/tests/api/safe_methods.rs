@@ -138,21 +138,8 @@ async fn crawl(app: &TestApp, client: &reqwest::Client, who: &str, start: &[&str
 }
 
 db_test!(no_get_request_changes_anything_whoever_sends_it, |app| {
-    app.seed_demo().await;
+    app.seed_demo_with_certificates().await;
     let modules = app.state.quiz_modules();
-    domain::demo::seed_results(app.state.db.write(), &modules).await.unwrap();
-    let d = app.diklat(domain::demo::DIKLAT_CODE).await;
-    domain::services::certificates::issue_eligible(
-        app.state.db.read(),
-        app.state.db.write(),
-        &app.state.certificate_key,
-        &d,
-        &modules,
-        None,
-        None,
-    )
-    .await
-    .unwrap();
     // The standings the seed made stale are recomputed now, not by the background loop mid-crawl.
     domain::services::report::refresh_stale(app.state.db.read(), app.state.db.write(), &modules, None).await.unwrap();
     let starts = [
