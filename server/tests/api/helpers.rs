@@ -185,6 +185,18 @@ impl TestApp {
     }
 }
 
+/// The `diklat_sesi=…` pair a response sets, for a client without a cookie store.
+pub fn session_cookie_of(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("diklat_sesi="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
 /// Drops a database `fresh_postgres` made.
 pub async fn drop_postgres(admin: &str, name: &str) {
     let conn = Database::connect(admin).await.unwrap();

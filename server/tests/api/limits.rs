@@ -22,15 +22,7 @@ async fn people(app: &TestApp) -> u64 {
 
 /// A panitia's session cookie, signed in without a cookie store.
 async fn session_cookie(app: &TestApp) -> String {
-    let r = app.sign_in(&app.client, PANITIA.0, PANITIA.1).await;
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("diklat_sesi="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_string()
+    crate::helpers::session_cookie_of(&app.sign_in(&app.client, PANITIA.0, PANITIA.1).await)
 }
 
 /// Posts a multipart upload that declares `declared` bytes but sends only `first`; returns the

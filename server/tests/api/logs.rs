@@ -1,23 +1,12 @@
 //! The log, at its most verbose (`RUST_LOG=debug`, every statement with its values), holds no
 //! password, one-time code, session id or full NIK. This runs the real binary and reads its stderr.
 
-use crate::helpers::content_dir;
+use crate::helpers::{content_dir, session_cookie_of as session_cookie};
 use std::process::{Command, Stdio};
 
 fn free_address() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     format!("127.0.0.1:{port}")
-}
-
-fn session_cookie(r: &reqwest::Response) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("diklat_sesi="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
