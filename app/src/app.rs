@@ -1,6 +1,6 @@
 use crate::{
     api::Viewer,
-    components::layout::Layout,
+    components::{layout::Layout, raw_text::rcdata},
     i18n::Lang,
     pages::{
         account::AccountPage,
@@ -58,12 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// handlers, no `javascript:` URLs, no script from anywhere else.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
     let scripts = match nonce {
-        // The two inline handlers the pages carry, by hash: `window.print()` (print buttons) and
-        // `this.form.submit()` (the bank page's module picker). Nothing else inline runs.
-        Some(n) => format!(
-            "script-src 'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval' 'unsafe-hashes' \
-             'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU=' 'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='"
-        ),
+        Some(n) => format!("script-src 'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval'"),
         None => "script-src 'none'".to_string(),
     };
     format!(
@@ -95,7 +90,7 @@ pub fn App() -> impl IntoView {
     provide_context(request_viewer());
     view! {
         <Html attr:lang=lang.code()/>
-        <Title formatter=|title: String| if title.is_empty() { "Diklat KKMP".to_string() } else { format!("{title} — Diklat KKMP") }/>
+        <Title formatter=|title: String| rcdata(if title.is_empty() { "Diklat KKMP".to_string() } else { format!("{title} — Diklat KKMP") })/>
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound/> }>

@@ -25,11 +25,8 @@
 mod support;
 
 use domain::{
-    entities::{attempt, attendance, certificate, diklat, diklat_session, enrolment, module, person, quiz},
-    services::{
-        quizzes::{self, QuestionCache},
-        schedule::today_wib,
-    },
+    entities::{attempt, attendance, certificate, module, person, quiz},
+    services::quizzes::{self, QuestionCache},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -340,7 +337,6 @@ struct Fixture {
 
 async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     let w = db.write();
-    let now = chrono::Utc::now();
     // Phones of earlier runs stay: take a prefix no one has yet.
     let mut prefix = None;
     for p in (50..=59).chain(70..=79).map(|n| format!("+628{n}")) {
@@ -352,62 +348,12 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     }
     let prefix = prefix.expect("a free phone prefix (more than 20 runs on this dataset: generate it again)");
     let tag = format!("BENCH{}", &prefix[4..]);
-    // The participants' own cooperative (support::participants), so the diklat is in their region.
-    let coop = support::first_cooperative(w).await;
-    let village = domain::entities::village::Entity::find_by_id(coop.village_id).one(w).await.unwrap().unwrap();
-    let district = domain::entities::district::Entity::find_by_id(village.district_id).one(w).await.unwrap().unwrap();
-    let regency = domain::entities::regency::Entity::find_by_id(district.regency_id).one(w).await.unwrap().unwrap();
-    let today = today_wib(now);
-    let d = diklat::ActiveModel {
-        code: Set(tag.clone()),
-        name: Set(format!("Diklat benchmark {tag}")),
-        venue: Set("Bench".into()),
-        starts_on: Set(today),
-        ends_on: Set(today),
-        total_jp: Set(8),
-        status: Set("running".into()),
-        province_id: Set(Some(regency.province_id)),
-        regency_id: Set(Some(regency.id)),
-        min_attendance_pct: Set(80),
-        require_pretests: Set(false),
-        certificate_prefix: Set(tag.clone()),
-        next_certificate_seq: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
-    let s = diklat_session::ActiveModel {
-        diklat_id: Set(d.id),
-        session_date: Set(today),
-        starts_at: Set(chrono::NaiveTime::from_hms_opt(23, 58, 0).unwrap()),
-        ends_at: Set(chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap()),
-        title: Set("Sesi benchmark".into()),
-        room: Set("Aula".into()),
-        jp: Set(2),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
-    let panitia = format!("panitia-{}@bench.test", tag.to_lowercase());
-    support::staff(db, &panitia, "panitia", Some(regency.id)).await;
+    let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
     let people = support::participants(db, participants, &format!("Peserta {tag}"), &prefix).await;
-    for chunk in people.chunks(500) {
-        enrolment::Entity::insert_many(chunk.iter().map(|(id, _)| enrolment::ActiveModel {
-            diklat_id: Set(d.id),
-            person_id: Set(*id),
-            status: Set("enrolled".into()),
-            enrolled_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(w)
-        .await
-        .unwrap();
-    }
+    let today =
+        support::diklat_today(db, &tag, &format!("Diklat benchmark {tag}"), (hm(23, 58), hm(23, 59)), &people).await;
+    let panitia = format!("panitia-{}@bench.test", tag.to_lowercase());
+    support::staff(db, &panitia, "panitia", Some(today.regency_id)).await;
     // The module's pre-test, at 20 questions (its content has 10).
     let m = module::Entity::find().filter(module::Column::Slug.eq(SLUG)).one(w).await.unwrap().expect("the module");
     let q = quizzes::quiz_of(w, m.id, quizzes::Phase::Pre).await.expect("its pre-test");
@@ -417,7 +363,7 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     Fixture {
         tag,
         panitia,
-        session_id: s.id,
+        session_id: today.session.id,
         quiz_id: q.id,
         question_count: q.question_count,
         phones: people.into_iter().map(|(_, p)| p).collect(),
@@ -843,7 +789,7 @@ async fn quiz_submissions(
     let mut work = Vec::new();
     for (cookie, id) in cookies.iter().zip(&attempts) {
         if let Some(a) = by_id.get(id) {
-            work.push((cookie.clone(), support::answer_form(db.read(), &questions, a).await));
+            work.push((cookie.clone(), support::answer_form(db.read(), &questions, a, false).await));
         }
     }
     let started_ok = work.len();

@@ -1,5 +1,6 @@
 //! The crash test: the real server (`diklat serve`, its own process) under a write-heavy load —
-//! participants checking in, participants submitting pre-tests, a panitia issuing certificates —
+//! participants checking in, participants submitting pre-tests, finishers passing the last
+//! post-test (which issues their certificate before the answer), a panitia issuing certificates —
 //! killed with SIGKILL at random moments and started again, `--cycles` times. Then the database
 //! is checked: every write the client saw acknowledged is there, none twice, certificate numbers
 //! without gaps and every signature valid, and the database passes its own integrity check
@@ -10,7 +11,7 @@
 //!     cargo run --release -p server --example crash -- --database-url postgres://postgres@127.0.0.1:5432/diklat_crash
 //!     cargo run -p server --example crash -- --smoke                # 3 cycles; what ./test.sh runs
 //!
-//! Options: `--cycles N`, `--participants N`, `--seed N` (the kill moments; printed, to rerun one),
+//! Options: `--cycles N`, `--participants N`, `--finishers N`, `--seed N` (the kill moments; printed, to rerun one),
 //! `--max-up-ms N` (the longest load before a kill: 1200, or 3000 with `--smoke`),
 //! `--bin PATH`, `--site-root DIR`. The PostgreSQL database named is dropped and made anew.
 //! Exits 1, naming the check, when anything acknowledged is missing or doubled.
@@ -18,11 +19,8 @@
 mod support;
 
 use domain::{
-    entities::{attempt, attempt_answer, attendance, certificate, diklat, diklat_session, enrolment, module},
-    services::{
-        quizzes::{self, Phase, QuestionCache},
-        schedule::today_wib,
-    },
+    entities::{attempt, attempt_answer, attendance, certificate, module},
+    services::quizzes::{self, Phase, QuestionCache},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement,
@@ -46,6 +44,7 @@ struct Opts {
     /// Each cycle's load runs for a random time up to this long before the kill.
     max_up: Duration,
     participants: usize,
+    finishers: usize,
     seed: u64,
     bin: PathBuf,
     site_root: PathBuf,
@@ -72,6 +71,7 @@ impl Opts {
             participants: arg("--participants")
                 .map(|v| v.parse().expect("--participants N"))
                 .unwrap_or(40 + 12 * cycles),
+            finishers: arg("--finishers").map(|v| v.parse().expect("--finishers N")).unwrap_or(20 + 4 * cycles),
             seed,
             bin: arg("--bin").map(PathBuf::from).unwrap_or_else(|| "target/release/diklat".into()),
             site_root: arg("--site-root").map(PathBuf::from).unwrap_or_else(|| "target/site".into()),
@@ -97,6 +97,8 @@ impl Rng {
 struct Ledger {
     checkins: HashSet<i32>,
     submitted: HashSet<i64>,
+    /// Finishers whose passed post-test was answered: their certificate was issued before the answer.
+    finished: HashSet<i32>,
     certificates: usize,
     unanswered: usize,
 }
@@ -109,6 +111,10 @@ struct Fixture {
     slugs: Vec<String>,
     /// The pre-tests the load submits (the post-tests are written passed by the fixture).
     pre_tests: Vec<i32>,
+    /// People present with every post-test passed but the last module's: passing it (the load
+    /// does) completes the diklat, and the certificate is issued before the answer is sent.
+    finishers: Vec<(i32, String)>,
+    last_slug: String,
 }
 
 fn main() {
@@ -149,12 +155,14 @@ fn main() {
     server.kill().unwrap();
     server.wait().unwrap();
     let db = rt.block_on(domain::Db::connect(&url, 4)).expect("the database");
-    let fx = rt.block_on(write_fixture(&db, o.participants));
+    let fx = rt.block_on(write_fixture(&db, o.participants, o.finishers));
     let mut server = serve("0.log", false);
     rt.block_on(healthy(&client, &base)).expect("the server answers");
     let panitia = rt.block_on(support::sign_in(&client, &base, &fx.panitia));
     let phones: Vec<String> = fx.people.iter().map(|(_, p)| p.clone()).collect();
     let cookies = rt.block_on(sign_in_all(&client, &base, &phones));
+    let finisher_phones: Vec<String> = fx.finishers.iter().map(|(_, p)| p.clone()).collect();
+    let finisher_cookies = rt.block_on(sign_in_all(&client, &base, &finisher_phones));
     let opened = rt
         .block_on(
             client
@@ -174,6 +182,7 @@ fn main() {
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let next_checkin = Arc::new(AtomicUsize::new(0));
     let next_quiz = Arc::new(AtomicUsize::new(0));
+    let next_finisher = Arc::new(AtomicUsize::new(0));
     let mut rng = Rng(o.seed | 1);
     let (mut uptimes, mut restarts) = (Vec::new(), Vec::new());
     let started = Instant::now();
@@ -203,6 +212,16 @@ fn main() {
                     ledger.clone(),
                 )));
             }
+            tasks.push(tokio::spawn(finishing(
+                client.clone(),
+                base.clone(),
+                db.clone(),
+                fx.finishers.clone(),
+                finisher_cookies.clone(),
+                fx.last_slug.clone(),
+                next_finisher.clone(),
+                ledger.clone(),
+            )));
             tasks.push(tokio::spawn(issuer(
                 client.clone(),
                 base.clone(),
@@ -237,9 +256,10 @@ fn main() {
         if cycle % 10 == 0 {
             let l = ledger.lock().unwrap();
             eprintln!(
-                "  {cycle} kills: {} check-ins, {} quiz submissions, {} certificates acknowledged",
+                "  {cycle} kills: {} check-ins, {} quiz submissions, {} diklat completed, {} certificates (bulk) acknowledged",
                 l.checkins.len(),
                 l.submitted.len(),
+                l.finished.len(),
                 l.certificates
             );
         }
@@ -273,7 +293,12 @@ fn main() {
         l.submitted.len(),
         report.stored_submitted
     );
-    println!("| certificates acknowledged | {} (stored: {}) |", l.certificates, report.stored_certificates);
+    println!(
+        "| certificates acknowledged | {} by a passed last post-test, {} by a bulk issue (stored: {}) |",
+        l.finished.len(),
+        l.certificates,
+        report.stored_certificates
+    );
     println!("| requests cut off by a kill (no answer) | {} |", l.unanswered);
     println!("| integrity check | {} |", report.integrity);
     println!("| violations | {} |", report.violations.len());
@@ -314,71 +339,48 @@ async fn drop_database(url: &str) {
 }
 
 /// A diklat with one session today, its participants enrolled with every post-test passed (so a
-/// check-in is all they lack for a certificate), and a panitia for it.
-async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
+/// check-in is all they lack for a certificate), its finishers (present, one post-test to pass),
+/// and a panitia for it.
+async fn write_fixture(db: &domain::Db, participants: usize, finishers: usize) -> Fixture {
     let w = db.write();
     let now = chrono::Utc::now();
-    let coop = support::first_cooperative(w).await;
-    let village = domain::entities::village::Entity::find_by_id(coop.village_id).one(w).await.unwrap().unwrap();
-    let district = domain::entities::district::Entity::find_by_id(village.district_id).one(w).await.unwrap().unwrap();
-    let regency = domain::entities::regency::Entity::find_by_id(district.regency_id).one(w).await.unwrap().unwrap();
-    let today = today_wib(now);
-    let d = diklat::ActiveModel {
-        code: Set("CRASH".into()),
-        name: Set("Diklat uji crash".into()),
-        venue: Set("Aula".into()),
-        starts_on: Set(today),
-        ends_on: Set(today),
-        total_jp: Set(8),
-        status: Set("running".into()),
-        province_id: Set(Some(regency.province_id)),
-        regency_id: Set(Some(regency.id)),
-        min_attendance_pct: Set(80),
-        require_pretests: Set(false),
-        certificate_prefix: Set("CRASH".into()),
-        next_certificate_seq: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
-    let s = diklat_session::ActiveModel {
-        diklat_id: Set(d.id),
-        session_date: Set(today),
-        starts_at: Set(chrono::NaiveTime::from_hms_opt(0, 0, 0).unwrap()),
-        ends_at: Set(chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap()),
-        title: Set("Sesi uji crash".into()),
-        room: Set("Aula".into()),
-        jp: Set(2),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
-    let panitia = "panitia-crash@uji.test".to_string();
-    support::staff(db, &panitia, "panitia", Some(regency.id)).await;
     let people = support::participants(db, participants, "Peserta Crash", "+62851").await;
-    let modules = module::Entity::find().all(w).await.unwrap();
-    for (person_id, _) in &people {
-        enrolment::ActiveModel {
-            diklat_id: Set(d.id),
-            person_id: Set(*person_id),
-            status: Set("enrolled".into()),
-            enrolled_at: Set(now),
-            ..Default::default()
+    let finishers = support::participants(db, finishers, "Peserta Selesai", "+62852").await;
+    let whole_day = (chrono::NaiveTime::MIN, chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap());
+    let everyone: Vec<_> = people.iter().chain(&finishers).cloned().collect();
+    let today = support::diklat_today(db, "CRASH", "Diklat uji crash", whole_day, &everyone).await;
+    let panitia = "panitia-crash@uji.test".to_string();
+    support::staff(db, &panitia, "panitia", Some(today.regency_id)).await;
+    let mut post_tests = Vec::new();
+    for m in module::Entity::find().all(w).await.unwrap() {
+        if let Ok(q) = quizzes::quiz_of(w, m.id, Phase::Post).await {
+            post_tests.push((m.slug.clone(), q, quizzes::current_bank(w, m.id).await.unwrap().bank_id));
         }
-        .insert(w)
+    }
+    let (last_slug, ..) = post_tests.last().cloned().expect("a module with a post-test");
+    for (person_id, _) in &everyone {
+        let finisher = finishers.iter().any(|(id, _)| id == person_id);
+        for (slug, q, bank) in &post_tests {
+            if !(finisher && *slug == last_slug) {
+                quizzes::scored_attempt(q, *person_id, *bank, 100.0, now, now).insert(w).await.unwrap();
+            }
+        }
+    }
+    for chunk in finishers.chunks(500) {
+        attendance::Entity::insert_many(chunk.iter().map(|(id, _)| attendance::ActiveModel {
+            diklat_session_id: Set(today.session.id),
+            person_id: Set(*id),
+            status: Set("H".into()),
+            source: Set("paper".into()),
+            marked_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }))
+        .exec_without_returning(w)
         .await
         .unwrap();
-        for m in &modules {
-            let Ok(q) = quizzes::quiz_of(w, m.id, Phase::Post).await else { continue };
-            let bank = quizzes::current_bank(w, m.id).await.unwrap();
-            quizzes::scored_attempt(&q, *person_id, bank.bank_id, 100.0, now, now).insert(w).await.unwrap();
-        }
     }
+    let modules = module::Entity::find().all(w).await.unwrap();
     let (mut slugs, mut pre_tests) = (Vec::new(), Vec::new());
     for m in &modules {
         if let Ok(q) = quizzes::quiz_of(w, m.id, Phase::Pre).await {
@@ -386,7 +388,16 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
             pre_tests.push(q.id);
         }
     }
-    Fixture { diklat_id: d.id, session_id: s.id, panitia, people, slugs, pre_tests }
+    Fixture {
+        diklat_id: today.diklat.id,
+        session_id: today.session.id,
+        panitia,
+        people,
+        slugs,
+        pre_tests,
+        finishers,
+        last_slug,
+    }
 }
 
 static CODE: Mutex<String> = Mutex::new(String::new());
@@ -474,7 +485,7 @@ async fn quizzes_submitted(
         let to = started.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
         let Some(id) = to.strip_prefix("/percobaan/").and_then(|id| id.parse::<i64>().ok()) else { continue };
         let Ok(Some(a)) = attempt::Entity::find_by_id(id).one(db.read()).await else { continue };
-        let form = support::answer_form(db.read(), &questions, &a).await;
+        let form = support::answer_form(db.read(), &questions, &a, false).await;
         let r = client.post(format!("{base}/kuis/jawab")).header("cookie", &cookies[who]).form(&form).send().await;
         let expected = format!("/percobaan/{id}?terkumpul=1");
         match r {
@@ -483,6 +494,49 @@ async fn quizzes_submitted(
                     && r.headers().get("location").is_some_and(|l| l == expected.as_str()) =>
             {
                 ledger.lock().unwrap().submitted.insert(id);
+            }
+            Ok(_) => {}
+            Err(_) => ledger.lock().unwrap().unanswered += 1,
+        }
+    }
+}
+
+/// Finishers in turn passing their last post-test: an answered submission means the diklat is
+/// complete and its certificate was issued (the server issues it before it answers).
+async fn finishing(
+    client: reqwest::Client,
+    base: String,
+    db: domain::Db,
+    finishers: Vec<(i32, String)>,
+    cookies: Vec<String>,
+    slug: String,
+    next: Arc<AtomicUsize>,
+    ledger: Arc<Mutex<Ledger>>,
+) {
+    let questions = QuestionCache::default();
+    loop {
+        let who = next.fetch_add(1, Ordering::SeqCst);
+        if who >= finishers.len() {
+            return;
+        }
+        let started = client
+            .post(format!("{base}/kuis/mulai"))
+            .header("cookie", &cookies[who])
+            .form(&[("slug", slug.as_str()), ("fase", "akhir")])
+            .send()
+            .await;
+        let Ok(started) = started else {
+            ledger.lock().unwrap().unanswered += 1;
+            continue;
+        };
+        let to = started.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let Some(id) = to.strip_prefix("/percobaan/").and_then(|id| id.parse::<i64>().ok()) else { continue };
+        let Ok(Some(a)) = attempt::Entity::find_by_id(id).one(db.read()).await else { continue };
+        let form = support::answer_form(db.read(), &questions, &a, true).await;
+        let r = client.post(format!("{base}/kuis/jawab")).header("cookie", &cookies[who]).form(&form).send().await;
+        match r {
+            Ok(r) if r.headers().get("location").is_some_and(|l| *l == format!("/percobaan/{id}?terkumpul=1")) => {
+                ledger.lock().unwrap().finished.insert(finishers[who].0);
             }
             Ok(_) => {}
             Err(_) => ledger.lock().unwrap().unanswered += 1,
@@ -585,6 +639,11 @@ async fn check(db: &domain::Db, fx: &Fixture, l: &Ledger, public_key: &str) -> R
         violations.push(format!("{} certificates acknowledged, {} stored", l.certificates, certs.len()));
     }
     let holders: HashSet<i32> = certs.iter().map(|c| c.person_id).collect();
+    for p in &l.finished {
+        if !holders.contains(p) {
+            violations.push(format!("person {p} passed the last post-test (acknowledged) but has no certificate"));
+        }
+    }
     if holders.len() != certs.len() {
         violations.push(format!("{} certificates for {} people", certs.len(), holders.len()));
     }

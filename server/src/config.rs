@@ -52,6 +52,11 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_VERIFY_RATE_PER_MINUTE", default_value_t = 60)]
     pub verify_rate_per_minute: u32,
 
+    /// Seconds a client may take to send a request's headers; one that trickles them (Slowloris)
+    /// is disconnected instead of holding a connection open.
+    #[arg(long, env = "DIKLAT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
     /// Who issues and signs the printed certificates.
     #[command(flatten)]
     pub signer: crate::certificates::Signer,
@@ -84,6 +89,7 @@ impl Config {
             session_max_secs: 7 * 24 * 3600,
             trust_forwarded_for: false,
             verify_rate_per_minute: 60,
+            header_timeout_secs: 10,
             signer: crate::certificates::Signer::default(),
             demo: false,
         }

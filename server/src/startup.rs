@@ -162,16 +162,63 @@ impl Application {
         println!();
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then stops accepting, lets the requests in flight finish
+    /// and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let header_timeout = std::time::Duration::from_secs(self.config.header_timeout_secs);
+        serve(self.listener, self.router, header_timeout, shutdown_signal()).await
+    }
+}
+
+/// axum's `serve`, plus what it cannot be told: a limit on the time a client takes to send a
+/// request's headers (hyper needs a timer for it, which `axum::serve` does not give it).
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_timeout: std::time::Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::{
+        rt::{TokioIo, TokioTimer},
+        server::graceful::GracefulShutdown,
+        service::TowerToHyperService,
+    };
+    use tower::ServiceExt;
+    // HTTP/1.1, as axum's `serve` speaks by default (HTTP/2 is the reverse proxy's business).
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, say: wait, rather than spin or stop serving.
+                Err(e) => {
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
         // Nagle's algorithm delays the last small chunk of a streamed page by ~40 ms on
         // keep-alive connections; pages are written in small chunks, so turn it off.
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
+        let _ = tcp.set_nodelay(true);
+        let service = router.clone().map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            request
         });
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection from {remote}: {e}");
+            }
+        });
     }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// A bare axum handler on a listener set up like the application's (for benchmarks).
@@ -229,7 +276,15 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
     let page_state = state.clone();
     let public_url = server_state.public_url.clone();
     let fallback_state = state;
+    // The site's files are served here, never by Leptos' fallback: that one answers a file inside
+    // a reactive owner that, under concurrent requests, could take the status and headers of
+    // another request's page (a script answered 404 beside a missing page, a page without its
+    // nonce policy beside a script download).
+    let pkg = tower_http::services::ServeDir::new(config.site_root.join("pkg")).precompressed_br().precompressed_gzip();
+    let favicon = tower_http::services::ServeFile::new(config.site_root.join("favicon.svg"));
     let router = Router::new()
+        .nest_service("/pkg", pkg)
+        .route_service("/favicon.svg", favicon)
         .merge(routes::api())
         .leptos_routes_with_context(
             &server_state,
@@ -251,6 +306,8 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             },
             app::shell,
         ))
+        // Inside `load_caller`, so it sees who the caller is.
+        .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::log_refusals))
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
         .layer(sessions)
         .layer(axum::middleware::from_fn(routes::same_origin_posts))

@@ -1,5 +1,7 @@
 pub mod autosave;
 pub mod busy;
 pub mod layout;
+pub mod print;
+pub mod raw_text;
 pub mod reading;
 pub mod status;

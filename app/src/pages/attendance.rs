@@ -4,7 +4,10 @@
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
-    components::status::{or_error, FlashNotice},
+    components::{
+        print::PrintButton,
+        status::{or_error, FlashNotice},
+    },
     i18n::{encode_component, position_label, Lang},
     schedule_api::{attendance_sheet, checkin_code, checkin_page, my_schedule, session_grid, GridRow, SessionView},
 };
@@ -241,7 +244,7 @@ pub fn SheetPage() -> impl IntoView {
                         <h1>{lang.pick("DAFTAR HADIR", "ATTENDANCE LIST")}</h1>
                         <p><strong>{s.diklat_name.clone()}</strong></p>
                         <p>{s.title.clone()}" — "{s.date_label.clone()}", "{format!("{}–{} WIB", s.starts, s.ends)}" — "{s.room.clone()}", "{s.venue.clone()}</p>
-                        <p class="no-print"><button type="button" class="button" onclick="window.print()">{lang.pick("Cetak", "Print")}</button></p>
+                        <p class="no-print"><PrintButton label=lang.pick("Cetak", "Print").to_string()/></p>
                         <table class="data sheet-table">
                             <thead><tr>
                                 <th class="num">"No"</th><th>{lang.pick("Nama", "Name")}</th><th>{lang.pick("Jabatan", "Position")}</th>

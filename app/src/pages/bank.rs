@@ -35,11 +35,11 @@ pub fn BankPage() -> impl IntoView {
                         <FlashNotice flash=flash/>
                         <form method="get" action="/bank-soal" class="row no-print">
                             <label>{lang.pick("Modul", "Module")}
-                                <select name="modul" onchange="this.form.submit()">
+                                <select name="modul">
                                     {b.modules.iter().map(|(s, title)| view! { <option value=s.clone() selected=*s == b.slug>{title.clone()}</option> }).collect_view()}
                                 </select>
                             </label>
-                            <noscript><button type="submit" class="button secondary">{lang.pick("Buka", "Open")}</button></noscript>
+                            <button type="submit" class="button secondary">{lang.pick("Buka", "Open")}</button>
                         </form>
                         <p class="lead" data-testid="bank-total">{format!(
                             "{} {} {}",

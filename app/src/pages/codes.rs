@@ -1,7 +1,10 @@
 use crate::{
     api::{take_flash, take_issued_codes},
     app::{require_sign_in, use_lang},
-    components::status::{server_fn_message, ErrorNotice, FlashNotice},
+    components::{
+        print::PrintButton,
+        status::{server_fn_message, ErrorNotice, FlashNotice},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,7 +44,7 @@ pub fn IssuedCodesPage() -> impl IntoView {
                             <div class="notice notice-error no-print" role="alert">{t.codes_once}</div>
                             <p>{t.codes_how}</p>
                             <p><strong>{t.codes_valid_until}": "{list.expires}</strong></p>
-                            <p class="no-print"><button class="button" type="button" onclick="window.print()">{t.codes_print}</button></p>
+                            <p class="no-print"><PrintButton label=t.codes_print.to_string()/></p>
                             {groups.into_iter().map(|(place, items)| view! {
                                 <section class="code-group">
                                     <h2>{t.kelurahan}" "{place}</h2>

@@ -4,7 +4,10 @@
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
-    components::status::{or_error, FlashNotice},
+    components::{
+        raw_text::rcdata,
+        status::{or_error, FlashNotice},
+    },
     i18n::{encode_component, position_label, Lang},
     schedule_api::{diklat_detail, enrolled_list, list_diklat, DiklatView, SessionView},
 };
@@ -74,7 +77,7 @@ fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <label>{lang.pick("Keterangan", "Description")}
-                <textarea name="deskripsi" rows="3">{v(|d| d.description.clone(), "")}</textarea>
+                <textarea name="deskripsi" rows="3">{rcdata(v(|d| d.description.clone(), ""))}</textarea>
             </label>
             <button type="submit" class="button">{if d.is_some() { lang.pick("Simpan diklat", "Save") } else { lang.pick("Buat diklat", "Create") }}</button>
         </form>

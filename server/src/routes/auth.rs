@@ -45,15 +45,10 @@ async fn sign_in(
     let target = form.ke.filter(|k| is_local_path(k) && !k.starts_with("/masuk")).unwrap_or_else(|| "/akun".into());
     let back = format!("/masuk?ke={}", encode_component(&target));
     let now = chrono::Utc::now();
-    let result = domain::auth::authenticate(
-        state.app.db.write(),
-        &state.app.hasher,
-        &form.login,
-        &form.sandi,
-        &super::client_address(&state, &headers, peer),
-        now,
-    )
-    .await;
+    let client = super::client_address(&state, &headers, peer);
+    let result =
+        domain::auth::authenticate(state.app.db.write(), &state.app.hasher, &form.login, &form.sandi, &client, now)
+            .await;
     match result {
         Ok(Ok(account_id)) => {
             // A new session id at sign-in: an id planted before sign-in is worthless after it.
@@ -70,6 +65,14 @@ async fn sign_in(
             Redirect::to(&target).into_response()
         }
         Ok(Err(refused)) => {
+            // For whoever watches for guessing: which account (masked), from where, and why.
+            tracing::warn!(
+                target: "diklat::security",
+                login = %masked_login(&form.login),
+                client = %client,
+                reason = ?refused,
+                "sign-in refused"
+            );
             flash(&session, Flash::error(refused.message()).with_login(form.login.trim())).await;
             Redirect::to(&back).into_response()
         }
@@ -79,6 +82,20 @@ async fn sign_in(
             Redirect::to(&back).into_response()
         }
     }
+}
+
+/// A sign-in identifier as the log may keep it: an email's domain, a phone's last four digits.
+/// Never more, since people type their password into the wrong field.
+fn masked_login(login: &str) -> String {
+    let login = login.trim();
+    if let Some((_, domain)) = login.rsplit_once('@') {
+        return format!("…@{}", domain.chars().take(64).collect::<String>());
+    }
+    let digits: Vec<char> = login.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 8 && digits.len() == login.chars().filter(|c| !" +-".contains(*c)).count() {
+        return format!("…{}", digits[digits.len() - 4..].iter().collect::<String>());
+    }
+    "(bukan nomor HP atau email)".to_string()
 }
 
 /// Ends the session on the server (the row is deleted), not only in the browser.

@@ -185,6 +185,33 @@ pub const MAX_REQUEST_BYTES: usize = 6 * 1024 * 1024;
 /// so their length is not bounded by this).
 pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Logs every refusal of a signed-in or anonymous caller (403): who, from where, what they asked
+/// for. Repeated refusals are how probing for other people's data shows.
+pub async fn log_refusals(
+    State(state): State<ServerState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let account = request.extensions().get::<domain::auth::Caller>().map(|c| c.account_id);
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|peer| client_address(&state, request.headers(), peer.0));
+    let response = next.run(request).await;
+    if response.status() == StatusCode::FORBIDDEN {
+        tracing::warn!(
+            target: "diklat::security",
+            %method,
+            path = %path.chars().take(200).collect::<String>(),
+            account = ?account,
+            client = client.as_deref().unwrap_or("-"),
+            "request refused (403)"
+        );
+    }
+    response
+}
+
 /// Turns the framework's plain-text rejections of a request that is too large (413) or took too
 /// long (408) into a page in Bahasa Indonesia; everything else passes untouched.
 pub async fn explain_rejections(request: axum::extract::Request, next: axum::middleware::Next) -> Response {

@@ -1,5 +1,6 @@
 //! The log, at its most verbose (`RUST_LOG=debug`, every statement with its values), holds no
-//! password, one-time code, session id or full NIK. This runs the real binary and reads its stderr.
+//! password, one-time code, session id or full NIK, and records refused sign-ins and refused
+//! requests with what an operator needs. This runs the real binary and reads its stderr.
 
 use crate::helpers::{content_dir, session_cookie_of as session_cookie};
 use std::process::{Command, Stdio};
@@ -10,7 +11,7 @@ fn free_address() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_debug_log_holds_no_password_code_session_id_or_full_nik() {
+async fn the_debug_log_records_a_refused_sign_in_but_no_password_code_session_id_or_full_nik() {
     let data = tempfile::tempdir().unwrap();
     let addr = free_address();
     let log_path = data.path().join("stderr.log");
@@ -82,6 +83,8 @@ async fn the_debug_log_holds_no_password_code_session_id_or_full_nik() {
         .send()
         .await
         .unwrap();
+    // A page the panitia may not open.
+    assert_eq!(get("/admin/peran").await.unwrap().status(), 403);
     let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
     server.wait().unwrap();
 
@@ -98,4 +101,14 @@ async fn the_debug_log_holds_no_password_code_session_id_or_full_nik() {
     ] {
         assert!(!log.contains(secret), "{what} is in the log");
     }
+    // The refused sign-in: the account masked, the client address, the reason.
+    let refused = log.lines().find(|l| l.contains("sign-in refused")).expect("a refused sign-in is logged");
+    assert!(refused.contains("WARN") && refused.contains("…0001") && refused.contains("127.0.0.1"), "{refused}");
+    assert!(refused.contains("Invalid"), "{refused}");
+    // The refused page: who (the account), what, from where.
+    let forbidden = log.lines().find(|l| l.contains("request refused (403)")).expect("a refusal is logged");
+    assert!(
+        forbidden.contains("/admin/peran") && forbidden.contains("Some(") && forbidden.contains("127.0.0.1"),
+        "{forbidden}"
+    );
 }

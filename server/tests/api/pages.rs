@@ -89,6 +89,14 @@ db_test!(a_page_runs_only_the_scripts_it_carries_a_fresh_nonce_for, |app| {
     let scripts = page.matches("<script").count();
     assert!(scripts >= 1, "the hydration scripts");
     assert_eq!(page.matches(&format!("nonce=\"{n1}\"")).count(), scripts, "every script carries the nonce: {page}");
+    // A verification page is served from a cache after its first visit: the cached copy runs
+    // no script rather than repeat a nonce every visitor has seen.
+    let mut policies = Vec::new();
+    for _ in 0..2 {
+        let r = app.get("/verifikasi/ABCD-EFGH-JKMN").await;
+        policies.push(r.headers()["content-security-policy"].to_str().unwrap().to_string());
+    }
+    assert!(policies[1].contains("script-src 'none'"), "the cached copy: {}", policies[1]);
     // JSON and files run nothing.
     let json = app.get("/healthz").await;
     assert!(json.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'none'"));
@@ -105,4 +113,49 @@ db_test!(pages_for_a_signed_in_person_are_not_stored_by_caches, |app| {
     }
     let visitor = app.get("/modul").await;
     assert_eq!(visitor.headers().get("cache-control"), None, "a visitor's page may be cached");
+});
+
+db_test!(files_and_pages_requested_together_keep_their_own_status_and_policy, |app| {
+    // The browser fetches the page's script while other visitors open pages and missing
+    // addresses. Each answer must be its own: the script 200 (not the 404 of a missing page
+    // served beside it), each page with its own nonce policy.
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/diklat.js"), "export default function init() {}\n").unwrap();
+    std::fs::write(site.path().join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let root = site.path().to_path_buf();
+    let app = crate::helpers::TestApp::spawn_with(app.backend, move |c| c.site_root = root).await.unwrap();
+    let paths: Vec<String> = (0..240)
+        .map(|i| match i % 4 {
+            0 | 2 => "/pkg/diklat.js".to_string(),
+            1 => format!("/tidak-ada-{i}"),
+            _ => "/masuk".to_string(),
+        })
+        .collect();
+    let answers = futures_util::future::join_all(paths.iter().map(|path| {
+        let (client, url) = (app.client.clone(), app.url(path));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+            (r.status().as_u16(), csp, r.text().await.unwrap())
+        }
+    }))
+    .await;
+    let mut wrong = Vec::new();
+    for (path, (status, csp, body)) in paths.iter().zip(&answers) {
+        let right = if path.starts_with("/pkg/") {
+            *status == 200 && body.contains("export default function init") && csp.contains("script-src 'none'")
+        } else {
+            let expected = if path.starts_with("/tidak-ada") { 404 } else { 200 };
+            let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("-");
+            *status == expected && body.contains(&format!("nonce=\"{nonce}\""))
+        };
+        if !right {
+            wrong.push(format!("{path}: {status}, `{csp}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} answers not their own:\n{}", wrong.len(), paths.len(), wrong.join("\n"));
+    let favicon = app.get("/favicon.svg").await;
+    assert_eq!(favicon.status(), 200);
+    app.teardown().await;
 });

@@ -194,9 +194,8 @@ db_test!(attempts_are_limited_and_an_open_one_is_resumed_with_its_answers, |app|
     assert_eq!(attempt::Entity::find().count(app.state.db.read()).await.unwrap(), 3);
 });
 
-db_test!(the_time_limit_is_kept_by_the_server_clock, |app| {
-    app.seed_demo().await;
-    let peserta = signed_in(&app, PESERTA).await;
+/// The module's pre-test with a one-second time limit.
+async fn one_second_pre_test(app: &TestApp) {
     let module_id = app.state.module_ids[SLUG];
     let q = quiz::Entity::find()
         .filter(quiz::Column::ModuleId.eq(module_id))
@@ -208,6 +207,12 @@ db_test!(the_time_limit_is_kept_by_the_server_clock, |app| {
     let mut row = q.into_active_model();
     row.time_limit_seconds = Set(Some(1));
     row.update(app.state.db.write()).await.unwrap();
+}
+
+db_test!(the_time_limit_is_kept_by_the_server_clock, |app| {
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    one_second_pre_test(&app).await;
     let a = started(&app, &peserta, "awal").await;
     post_answers(&app, &peserta, answers(&app, &a, 2).await, false).await;
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
@@ -222,17 +227,7 @@ db_test!(after_the_deadline_no_form_saves_answers_autosave_or_a_post_without_its
     // CVE-2025-62401: Moodle's time limit could be bypassed by leaving a parameter out.
     app.seed_demo().await;
     let peserta = signed_in(&app, PESERTA).await;
-    let module_id = app.state.module_ids[SLUG];
-    let q = quiz::Entity::find()
-        .filter(quiz::Column::ModuleId.eq(module_id))
-        .filter(quiz::Column::Kind.eq("pre"))
-        .one(app.state.db.read())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut row = q.into_active_model();
-    row.time_limit_seconds = Set(Some(1));
-    row.update(app.state.db.write()).await.unwrap();
+    one_second_pre_test(&app).await;
     let a = started(&app, &peserta, "awal").await;
     post_answers(&app, &peserta, answers(&app, &a, 1).await, false).await;
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;

@@ -262,3 +262,34 @@ fn a_stop_signal_lets_the_request_in_flight_finish_then_exits_cleanly() {
     assert!(status.success(), "a clean exit: {status}");
     assert!(std::net::TcpStream::connect(&addr).is_err(), "no longer listening");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_trickles_its_headers_is_disconnected_while_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| c.header_timeout_secs = 1)
+        .await
+        .unwrap();
+    // Slowloris: a request line and one header, then a byte now and then, never the blank line.
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: diklat\r\n").await.unwrap();
+    let trickle = async {
+        for _ in 0..20 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            if slow.write_all(b"X").await.is_err() {
+                break;
+            }
+        }
+    };
+    let served = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.get("/healthz").await.status()
+    };
+    let ((), status) = tokio::join!(trickle, served);
+    assert_eq!(status, 200, "others are served meanwhile");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(read.is_ok(), "the connection is closed by the server, not left open");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "no page for a request never finished: {answer}");
+    app.teardown().await;
+}
