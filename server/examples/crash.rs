@@ -163,6 +163,7 @@ fn main() {
     let cookies = rt.block_on(sign_in_all(&client, &base, &phones));
     let finisher_phones: Vec<String> = fx.finishers.iter().map(|(_, p)| p.clone()).collect();
     let finisher_cookies = rt.block_on(sign_in_all(&client, &base, &finisher_phones));
+    let finishers: Vec<(i32, String)> = fx.finishers.iter().map(|(id, _)| *id).zip(finisher_cookies).collect();
     let opened = rt
         .block_on(
             client
@@ -216,8 +217,7 @@ fn main() {
                 client.clone(),
                 base.clone(),
                 db.clone(),
-                fx.finishers.clone(),
-                finisher_cookies.clone(),
+                finishers.clone(),
                 fx.last_slug.clone(),
                 next_finisher.clone(),
                 ledger.clone(),
@@ -455,6 +455,46 @@ async fn checkins(
     }
 }
 
+/// What became of one test a load task took.
+enum Taken {
+    /// The answers were acknowledged: the attempt id.
+    Submitted(i64),
+    /// The server answered something else (or the attempt could not be read).
+    Other,
+    /// No answer: cut off by a kill.
+    CutOff,
+}
+
+/// Starts the `fase` test of `slug` and submits every question, half of them right or all.
+async fn take_test(
+    (client, base, db): (&reqwest::Client, &str, &domain::Db),
+    questions: &QuestionCache,
+    cookie: &str,
+    (slug, fase): (&str, &str),
+    all_right: bool,
+) -> Taken {
+    let started = client
+        .post(format!("{base}/kuis/mulai"))
+        .header("cookie", cookie)
+        .form(&[("slug", slug), ("fase", fase)])
+        .send();
+    let Ok(started) = started.await else { return Taken::CutOff };
+    let to = started.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let Some(id) = to.strip_prefix("/percobaan/").and_then(|id| id.parse::<i64>().ok()) else { return Taken::Other };
+    let Ok(Some(a)) = attempt::Entity::find_by_id(id).one(db.read()).await else { return Taken::Other };
+    let form = support::answer_form(db.read(), questions, &a, all_right).await;
+    match client.post(format!("{base}/kuis/jawab")).header("cookie", cookie).form(&form).send().await {
+        Ok(r)
+            if r.status().as_u16() == 303
+                && r.headers().get("location").is_some_and(|l| *l == format!("/percobaan/{id}?terkumpul=1")) =>
+        {
+            Taken::Submitted(id)
+        }
+        Ok(_) => Taken::Other,
+        Err(_) => Taken::CutOff,
+    }
+}
+
 /// Participants starting and submitting pre-tests (every question answered).
 async fn quizzes_submitted(
     client: reqwest::Client,
@@ -472,31 +512,10 @@ async fn quizzes_submitted(
         if who >= cookies.len() {
             return;
         }
-        let started = client
-            .post(format!("{base}/kuis/mulai"))
-            .header("cookie", &cookies[who])
-            .form(&[("slug", slug.as_str()), ("fase", "awal")])
-            .send()
-            .await;
-        let Ok(started) = started else {
-            ledger.lock().unwrap().unanswered += 1;
-            continue;
-        };
-        let to = started.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
-        let Some(id) = to.strip_prefix("/percobaan/").and_then(|id| id.parse::<i64>().ok()) else { continue };
-        let Ok(Some(a)) = attempt::Entity::find_by_id(id).one(db.read()).await else { continue };
-        let form = support::answer_form(db.read(), &questions, &a, false).await;
-        let r = client.post(format!("{base}/kuis/jawab")).header("cookie", &cookies[who]).form(&form).send().await;
-        let expected = format!("/percobaan/{id}?terkumpul=1");
-        match r {
-            Ok(r)
-                if r.status().as_u16() == 303
-                    && r.headers().get("location").is_some_and(|l| l == expected.as_str()) =>
-            {
-                ledger.lock().unwrap().submitted.insert(id);
-            }
-            Ok(_) => {}
-            Err(_) => ledger.lock().unwrap().unanswered += 1,
+        match take_test((&client, &base, &db), &questions, &cookies[who], (slug, "awal"), false).await {
+            Taken::Submitted(id) => drop(ledger.lock().unwrap().submitted.insert(id)),
+            Taken::Other => {}
+            Taken::CutOff => ledger.lock().unwrap().unanswered += 1,
         }
     }
 }
@@ -507,8 +526,8 @@ async fn finishing(
     client: reqwest::Client,
     base: String,
     db: domain::Db,
+    // (person id, session cookie)
     finishers: Vec<(i32, String)>,
-    cookies: Vec<String>,
     slug: String,
     next: Arc<AtomicUsize>,
     ledger: Arc<Mutex<Ledger>>,
@@ -519,27 +538,10 @@ async fn finishing(
         if who >= finishers.len() {
             return;
         }
-        let started = client
-            .post(format!("{base}/kuis/mulai"))
-            .header("cookie", &cookies[who])
-            .form(&[("slug", slug.as_str()), ("fase", "akhir")])
-            .send()
-            .await;
-        let Ok(started) = started else {
-            ledger.lock().unwrap().unanswered += 1;
-            continue;
-        };
-        let to = started.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
-        let Some(id) = to.strip_prefix("/percobaan/").and_then(|id| id.parse::<i64>().ok()) else { continue };
-        let Ok(Some(a)) = attempt::Entity::find_by_id(id).one(db.read()).await else { continue };
-        let form = support::answer_form(db.read(), &questions, &a, true).await;
-        let r = client.post(format!("{base}/kuis/jawab")).header("cookie", &cookies[who]).form(&form).send().await;
-        match r {
-            Ok(r) if r.headers().get("location").is_some_and(|l| *l == format!("/percobaan/{id}?terkumpul=1")) => {
-                ledger.lock().unwrap().finished.insert(finishers[who].0);
-            }
-            Ok(_) => {}
-            Err(_) => ledger.lock().unwrap().unanswered += 1,
+        match take_test((&client, &base, &db), &questions, &finishers[who].1, (&slug, "akhir"), true).await {
+            Taken::Submitted(_) => drop(ledger.lock().unwrap().finished.insert(finishers[who].0)),
+            Taken::Other => {}
+            Taken::CutOff => ledger.lock().unwrap().unanswered += 1,
         }
     }
 }

@@ -194,12 +194,15 @@ pub async fn log_refusals(
 ) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let account = request.extensions().get::<domain::auth::Caller>().map(|c| c.account_id);
-    let client = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|peer| client_address(&state, request.headers(), peer.0));
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|p| p.0);
+    // Only what naming the client takes is kept; the address is worked out for a refusal only.
+    let mut forwarded = axum::http::HeaderMap::new();
+    if let Some(v) = request.headers().get("x-forwarded-for").filter(|_| state.trust_forwarded_for) {
+        forwarded.insert("x-forwarded-for", v.clone());
+    }
     let response = next.run(request).await;
     if response.status() == StatusCode::FORBIDDEN {
+        let client = peer.map(|peer| client_address(&state, &forwarded, peer));
         tracing::warn!(
             target: "diklat::security",
             %method,
