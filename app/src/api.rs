@@ -514,6 +514,8 @@ pub struct AuditLine {
     pub entity: String,
     pub entity_id: Option<String>,
     pub detail: Option<String>,
+    /// The client's address, for lines written while handling a request.
+    pub ip: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -544,6 +546,7 @@ pub async fn list_audit(action: Option<String>, page: Option<u64>) -> Result<Aud
                 entity: r.entity,
                 entity_id: r.entity_id,
                 detail: r.detail,
+                ip: r.ip,
             })
             .collect(),
         total,

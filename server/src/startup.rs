@@ -307,7 +307,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             app::shell,
         ))
         // Inside `load_caller`, so it sees who the caller is.
-        .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::log_refusals))
+        .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::note_client))
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
         .layer(sessions)
         .layer(axum::middleware::from_fn(routes::same_origin_posts))

@@ -70,6 +70,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <small id="sandi-hint" class="hint">{t.password_hint}</small>
                                 <label for="sandi_ulang">{t.repeat_password}</label>
                                 <input id="sandi_ulang" name="sandi_ulang" type="password" autocomplete="new-password" required minlength="8" maxlength="128"/>
+                                <label class="inline"><input type="checkbox" name="keluar_lain" value="1" checked/>" "{t.end_other_sessions}</label>
                                 <button type="submit" class="button">{t.save_password}</button>
                             </form>
                         </section>

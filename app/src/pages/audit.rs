@@ -55,7 +55,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                     {log.lines.into_iter().map(|l| view! {
                                         <tr class="audit-line">
                                             <td class="code">{l.at}</td>
-                                            <td>{l.actor.unwrap_or_else(|| "sistem".into())}</td>
+                                            <td>{l.actor.unwrap_or_else(|| if l.ip.is_some() { "tamu (belum masuk)" } else { "sistem" }.into())}<br/><small class="hint">{l.ip.unwrap_or_default()}</small></td>
                                             <td><code>{l.action}</code><br/><small class="hint">{format!("{} {}", l.entity, l.entity_id.unwrap_or_default())}</small></td>
                                             <td><small>{l.detail.unwrap_or_default()}</small></td>
                                         </tr>

@@ -598,4 +598,41 @@ mod tests {
         assert_eq!(bank.questions.len(), 20);
         assert_eq!(bank.questions[1].key, Key::TrueFalse(false));
     }
+
+    /// CVE-2024-43437 for GIFT: script in a question, an option or its feedback is gone in what
+    /// the bank shows, both straight from the import and after the TOML it is saved as.
+    #[test]
+    fn script_in_an_imported_gift_question_does_not_survive() {
+        // Inside braces GIFT needs `=`, `#`, `~` escaped, as Moodle's export writes them.
+        let text = r#"::X1:: Apa <script>alert(1)</script> ini? <img src=x onerror=alert(2)>
+{ =benar <svg onload\=alert(3)> # <a href\="javascript\:alert(4)">klik</a>
+~salah <iframe src\="data\:text/html,<script>alert(5)</script>"></iframe> }
+
+::X2:: <b onmouseover=alert(6)>Koperasi</b> sah? {T#<script>alert(7)</script>}
+"#;
+        // A bank holds at least 20 questions: plain ones fill it up.
+        let text: String = std::iter::once(text.to_string())
+            .chain((0..18).map(|i| format!("\n::P{i}:: Pernyataan {i}? {{T}}\n")))
+            .collect();
+        let g = import(&text);
+        assert_eq!(g.questions.len(), 20, "{:?}", g.problems);
+        assert!(matches!(&g.questions[0].question.key, Key::Choices(c) if c.len() == 2), "the options are read");
+        let bank = crate::quiz::parse_bank(std::path::Path::new("soal.toml"), &g.to_toml()).unwrap();
+        let shown = |q: &crate::quiz::Question| {
+            let mut html = vec![q.html.clone(), q.explanation_html.clone()];
+            if let Key::Choices(options) = &q.key {
+                html.extend(options.iter().map(|o| o.html.clone()));
+            }
+            html.join("\n").to_lowercase()
+        };
+        let all: Vec<String> =
+            g.questions.iter().map(|q| shown(&q.question)).chain(bank.questions.iter().map(shown)).collect();
+        for html in &all {
+            for bad in ["<script", "onerror", "onload", "onmouseover", "javascript:", "<iframe", "<svg"] {
+                assert!(!html.contains(bad), "{bad} survived in {html}");
+            }
+        }
+        assert!(all[0].contains("apa") && all[0].contains("ini?"), "the text around it stays: {}", all[0]);
+        assert!(all[1].contains("koperasi"), "{}", all[1]);
+    }
 }

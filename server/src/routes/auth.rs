@@ -68,7 +68,7 @@ async fn sign_in(
             // For whoever watches for guessing: which account (masked), from where, and why.
             tracing::warn!(
                 target: "diklat::security",
-                login = %masked_login(&form.login),
+                login = %domain::auth::masked_login(&form.login),
                 client = %client,
                 reason = ?refused,
                 "sign-in refused"
@@ -82,20 +82,6 @@ async fn sign_in(
             Redirect::to(&back).into_response()
         }
     }
-}
-
-/// A sign-in identifier as the log may keep it: an email's domain, a phone's last four digits.
-/// Never more, since people type their password into the wrong field.
-fn masked_login(login: &str) -> String {
-    let login = login.trim();
-    if let Some((_, domain)) = login.rsplit_once('@') {
-        return format!("…@{}", domain.chars().take(64).collect::<String>());
-    }
-    let digits: Vec<char> = login.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() >= 8 && digits.len() == login.chars().filter(|c| !" +-".contains(*c)).count() {
-        return format!("…{}", digits[digits.len() - 4..].iter().collect::<String>());
-    }
-    "(bukan nomor HP atau email)".to_string()
 }
 
 /// Ends the session on the server (the row is deleted), not only in the browser.
@@ -123,6 +109,9 @@ struct PasswordForm {
     sandi_lama: String,
     sandi_baru: String,
     sandi_ulang: String,
+    /// The "sign out on other devices" box (checked by default; absent when unticked).
+    #[serde(default)]
+    keluar_lain: Option<String>,
 }
 
 async fn change_password(
@@ -144,13 +133,20 @@ async fn change_password(
         caller.account_id,
         &form.sandi_lama,
         &form.sandi_baru,
+        form.keluar_lain.is_some(),
     )
     .await
     {
         Ok(()) => {
+            // Also forgets the sessions of other devices that were only in memory.
             state.app.auth_changed();
             let _ = session.cycle_id().await;
-            flash(&session, Flash::ok("Kata sandi berhasil diubah.")).await;
+            let done = if form.keluar_lain.is_some() {
+                "Kata sandi berhasil diubah. Akun ini sudah dikeluarkan dari perangkat lain."
+            } else {
+                "Kata sandi berhasil diubah."
+            };
+            flash(&session, Flash::ok(done)).await;
             Redirect::to("/akun").into_response()
         }
         Err(e) => {

@@ -185,24 +185,25 @@ pub const MAX_REQUEST_BYTES: usize = 6 * 1024 * 1024;
 /// so their length is not bounded by this).
 pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Logs every refusal of a signed-in or anonymous caller (403): who, from where, what they asked
-/// for. Repeated refusals are how probing for other people's data shows.
-pub async fn log_refusals(
+/// Names the client of every request: its address goes with each audit line the request writes
+/// (`audit::with_client`), and every refusal (403) is logged with who, from where and what they
+/// asked for. Repeated refusals are how probing for other people's data shows.
+pub async fn note_client(
     State(state): State<ServerState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let account = request.extensions().get::<domain::auth::Caller>().map(|c| c.account_id);
-    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|p| p.0);
-    // Only what naming the client takes is kept; the address is worked out for a refusal only.
-    let mut forwarded = axum::http::HeaderMap::new();
-    if let Some(v) = request.headers().get("x-forwarded-for").filter(|_| state.trust_forwarded_for) {
-        forwarded.insert("x-forwarded-for", v.clone());
-    }
-    let response = next.run(request).await;
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|peer| client_address(&state, request.headers(), peer.0));
+    let response = match client.clone() {
+        Some(client) => domain::services::audit::with_client(client, next.run(request)).await,
+        None => next.run(request).await,
+    };
     if response.status() == StatusCode::FORBIDDEN {
-        let client = peer.map(|peer| client_address(&state, &forwarded, peer));
         tracing::warn!(
             target: "diklat::security",
             %method,

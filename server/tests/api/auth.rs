@@ -145,6 +145,48 @@ db_test!(five_wrong_passwords_lock_the_account_for_fifteen_minutes, |app| {
     assert_eq!(location(&app.sign_in(&other, panitia.login, panitia.password).await), "/akun");
 });
 
+// ASVS 16.3.1: failed sign-ins reach the audit table too — with the client's address, the
+// account aimed at and the login masked — and stop being written once the account is locked, so
+// guessing cannot fill the table.
+db_test!(failed_sign_ins_are_audited_with_the_client_address_until_the_account_locks, |app| {
+    use domain::entities::{account, audit_log, person};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    app.seed_demo().await;
+    let db = app.state.db.read();
+    let client = app.browser();
+    for _ in 0..7 {
+        app.sign_in(&client, PESERTA_PHONE, "tebakan-salah").await;
+    }
+    let person =
+        person::Entity::find().filter(person::Column::Phone.eq("+6281234560001")).one(db).await.unwrap().unwrap();
+    let account =
+        account::Entity::find().filter(account::Column::PersonId.eq(person.id)).one(db).await.unwrap().unwrap();
+    let lines = |action: &'static str| {
+        audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq(action))
+            .order_by_asc(audit_log::Column::Id)
+            .all(db)
+    };
+    let failed = lines("auth.login_failed").await.unwrap();
+    assert_eq!(failed.len(), 5, "the five failures up to the lock, none while it is locked");
+    for line in &failed {
+        assert_eq!(line.ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(line.actor_account_id, None);
+        assert_eq!(line.entity_id, Some(account.id.to_string()));
+        assert_eq!(line.detail.as_deref(), Some(r#"{"login":"…0001"}"#), "the phone's last four digits only");
+    }
+
+    let admin = app.browser();
+    let r = app.sign_in(&admin, "admin@demo.diklat-kkmp.test", "demo-admin-kkmp").await;
+    assert_eq!(location(&r), "/akun");
+    let signed_in = lines("auth.login").await.unwrap();
+    assert_eq!(signed_in.last().unwrap().ip.as_deref(), Some("127.0.0.1"), "a success carries the address too");
+    let page = admin.get(app.url("/audit?aksi=auth.login_failed")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches(r#"class="audit-line""#).count(), 5);
+    assert!(page.contains("tamu (belum masuk)") && page.contains("127.0.0.1"), "who and from where are shown");
+    assert!(!page.contains("tebakan-salah") && !page.contains("81234560001"), "no password, no whole phone number");
+});
+
 db_test!(an_unknown_account_locks_the_same_way_so_locking_reveals_nothing, |app| {
     app.seed_demo().await;
     let client = app.browser();
@@ -180,6 +222,54 @@ db_test!(changing_the_password_checks_the_current_one_and_the_policy, |app| {
     assert_eq!(flash_on(&app, &client, "/akun").await, "Kata sandi berhasil diubah.");
     let fresh = app.browser();
     assert_eq!(location(&app.sign_in(&fresh, PESERTA_PHONE, "koperasi kami maju").await), "/akun");
+});
+
+// ASVS 7.4.3: after changing the password, the other devices are signed out when the box (ticked
+// by default) stays ticked, and stay signed in when it is unticked; this device stays signed in.
+db_test!(changing_the_password_signs_the_other_devices_out_unless_the_box_is_unticked, |app| {
+    app.seed_demo().await;
+    let (phone, laptop, tablet) = (app.browser(), app.browser(), app.browser());
+    for device in [&phone, &laptop, &tablet] {
+        assert_eq!(location(&app.sign_in(device, PESERTA_PHONE, PESERTA_PASSWORD).await), "/akun");
+    }
+    let akun = phone.get(app.url("/akun")).send().await.unwrap().text().await.unwrap();
+    let the_box = akun.split("<input").find(|tag| tag.contains(r#"name="keluar_lain""#)).expect("the box is shown");
+    assert!(the_box.split('>').next().unwrap().contains("checked"), "the box is ticked by default: {the_box}");
+    let signed_in = |device: &reqwest::Client| {
+        let (device, url) = (device.clone(), app.url("/akun"));
+        async move { device.get(url).send().await.unwrap().status().as_u16() == 200 }
+    };
+
+    let r = phone
+        .post(app.url("/auth/sandi"))
+        .form(&[
+            ("sandi_lama", PESERTA_PASSWORD),
+            ("sandi_baru", "koperasi kami maju"),
+            ("sandi_ulang", "koperasi kami maju"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/akun", "unticked: no keluar_lain in the form");
+    assert!(signed_in(&laptop).await && signed_in(&tablet).await, "the other devices stay signed in");
+
+    phone
+        .post(app.url("/auth/sandi"))
+        .form(&[
+            ("sandi_lama", "koperasi kami maju"),
+            ("sandi_baru", "koperasi kami jaya"),
+            ("sandi_ulang", "koperasi kami jaya"),
+            ("keluar_lain", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        flash_on(&app, &phone, "/akun").await,
+        "Kata sandi berhasil diubah. Akun ini sudah dikeluarkan dari perangkat lain."
+    );
+    assert!(signed_in(&phone).await, "this device stays signed in");
+    assert!(!signed_in(&laptop).await && !signed_in(&tablet).await, "the other devices are signed out");
 });
 
 #[tokio::test]

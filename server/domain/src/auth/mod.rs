@@ -189,6 +189,20 @@ async fn find_account<C: ConnectionTrait>(
     Ok(a.map(|a| (p, a)))
 }
 
+/// A sign-in identifier as a log or the audit table may keep it: an email's domain, a phone's
+/// last four digits. Never more, since people type their password into the wrong field.
+pub fn masked_login(login: &str) -> String {
+    let login = login.trim();
+    if let Some((_, domain)) = login.rsplit_once('@') {
+        return format!("…@{}", domain.chars().take(64).collect::<String>());
+    }
+    let digits: Vec<char> = login.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 8 && digits.len() == login.chars().filter(|c| !" +-".contains(*c)).count() {
+        return format!("…{}", digits[digits.len() - 4..].iter().collect::<String>());
+    }
+    "(bukan nomor HP atau email)".to_string()
+}
+
 /// Checks an identifier and password. Always costs one Argon2 verification (against a dummy
 /// hash when there is no usable account), so the answer takes as long either way.
 /// `client` is the caller's address, for the per-address limit.
@@ -226,6 +240,10 @@ pub async fn authenticate<C: ConnectionTrait>(
         audit::record(db, Some(id), "auth.login", "account", Some(id.to_string()), None).await?;
         Ok(Ok(id))
     } else {
+        // Bounded by the limits below: once an account or address is locked, nothing more is written.
+        let account_id = found.as_ref().map(|(_, a)| a.id.to_string());
+        let detail = serde_json::json!({ "login": masked_login(login) });
+        audit::record(db, None, "auth.login_failed", "account", account_id, Some(detail)).await?;
         throttle::fail(db, &login_key, now, throttle::ACCOUNT_LIMIT).await?;
         throttle::fail(db, &ip_key, now, throttle::ADDRESS_LIMIT).await?;
         // The failure that reaches the limit already answers "locked".
@@ -260,16 +278,26 @@ pub async fn set_password<C: ConnectionTrait>(
 }
 
 /// Changes the caller's own password after checking the current one.
+///
+/// With `end_sessions`, every stored session of the account is deleted too, the caller's own
+/// included: the caller keeps signing in by saving its session under a new id (`cycle_id`), and
+/// must bump the session cache's epoch so no other device is still served from memory.
 pub async fn change_password<C: ConnectionTrait>(
     db: &C,
     hasher: &password::Hasher,
     account_id: i32,
     current: &str,
     new_password: &str,
+    end_sessions: bool,
 ) -> Result<(), AppError> {
     let account = account::Entity::find_by_id(account_id).one(db).await?.ok_or(AppError::NotFound)?;
     if !hasher.verify(current.to_string(), account.password_hash.clone()).await {
         return Err(AppError::invalid("sandi_lama", "Kata sandi saat ini salah"));
     }
-    set_password(db, hasher, account_id, new_password, Some(account_id)).await
+    set_password(db, hasher, account_id, new_password, Some(account_id)).await?;
+    if end_sessions {
+        use crate::entities::auth_session;
+        auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(db).await?;
+    }
+    Ok(())
 }

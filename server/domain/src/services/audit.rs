@@ -1,7 +1,19 @@
 use crate::{entities::audit_log, AppError};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use std::{future::Future, sync::Arc};
 
-/// Appends one line to the audit log.
+tokio::task_local! {
+    /// The address of the client whose request is being handled (see [`with_client`]).
+    static CLIENT: Arc<str>;
+}
+
+/// Runs `work` (a request's handling) with `client` as the address every [`record`] inside it
+/// writes to the `ip` column. Outside such a scope (the command line, start-up) it stays empty.
+pub async fn with_client<F: Future>(client: String, work: F) -> F::Output {
+    CLIENT.scope(client.into(), work).await
+}
+
+/// Appends one line to the audit log, with the client address of the request being handled.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     actor_account_id: Option<i32>,
@@ -17,7 +29,7 @@ pub async fn record<C: ConnectionTrait>(
         entity: Set(entity.to_string()),
         entity_id: Set(entity_id),
         detail: Set(detail.map(|d| d.to_string())),
-        ip: Set(None),
+        ip: Set(CLIENT.try_with(|c| c.to_string()).ok()),
         ..Default::default()
     }
     .insert(db)
@@ -35,6 +47,7 @@ pub struct AuditRow {
     pub entity: String,
     pub entity_id: Option<String>,
     pub detail: Option<String>,
+    pub ip: Option<String>,
 }
 
 /// The newest audit lines first, 100 a page, optionally only actions starting with `action`.
@@ -67,6 +80,7 @@ pub async fn list<C: ConnectionTrait>(
         .column(("audit_log", "entity"))
         .column(("audit_log", "entity_id"))
         .column(("audit_log", "detail"))
+        .column(("audit_log", "ip"))
         .order_by(("audit_log", "id"), Order::Desc)
         .limit(per_page)
         .offset((Ord::max(page, 1) - 1) * per_page);
