@@ -10,6 +10,7 @@ pub mod certificate_api;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod query;
 pub mod quiz_api;
 pub mod report_api;
 pub mod schedule_api;

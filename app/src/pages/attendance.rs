@@ -1,6 +1,7 @@
 //! Attendance pages: the panitia's marking grid, the projector code, the paper list; the
 //! schedule and self check-in for peserta.
 
+use crate::query::use_query_map;
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
@@ -13,7 +14,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 const STATUSES: [(&str, &str, &str); 5] = [
     ("H", "Hadir", "Present"),

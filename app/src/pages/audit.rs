@@ -1,3 +1,4 @@
+use crate::query::use_query_map;
 use crate::{
     api::list_audit,
     app::{require_sign_in, use_lang},
@@ -6,7 +7,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/audit`: the audit log, newest first, for admin.
 #[component]

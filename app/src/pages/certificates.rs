@@ -1,6 +1,7 @@
 //! Certificates: public verification (`/verifikasi`, the QR's target), a participant's own
 //! certificates (`/sertifikat`) and a ZIP download's progress (`/sertifikat/unduhan/{id}`).
 
+use crate::query::use_query_map;
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
@@ -10,7 +11,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 /// The certificate's standing and signed content, as a verifier reads it.
 fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {

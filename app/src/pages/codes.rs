@@ -1,3 +1,4 @@
+use crate::query::use_query_map;
 use crate::{
     api::{take_flash, take_issued_codes},
     app::{require_sign_in, use_lang},
@@ -8,7 +9,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/peserta/kode`: the codes just issued, grouped by kelurahan, ready to print (shown once).
 #[component]

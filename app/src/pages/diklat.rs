@@ -1,6 +1,7 @@
 //! Panitia pages for a diklat: the list, one diklat (its details, sessions, enrolment and
 //! attendance per KKMP), and who is enrolled.
 
+use crate::query::use_query_map;
 use crate::{
     api::take_flash,
     app::{require_sign_in, use_lang},
@@ -13,7 +14,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 pub fn status_label(status: &str, lang: Lang) -> &'static str {
     match status {

@@ -1,3 +1,4 @@
+use crate::query::use_query_map;
 use crate::{
     api::take_flash,
     app::{use_lang, use_viewer},
@@ -6,7 +7,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/masuk`: the sign-in form, a plain post to `/masuk`.
 #[component]

@@ -1,3 +1,4 @@
+use crate::query::use_query_map;
 use crate::{
     api::{list_people, take_flash},
     app::{require_sign_in, use_lang},
@@ -6,7 +7,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/peserta`: participants in the caller's region, for panitia and admin. The filter is a GET
 /// form, so every result page has a URL that can be shared and reloaded.

@@ -202,7 +202,7 @@ pub fn AttemptPage() -> impl IntoView {
     if !require_sign_in(&format!("/percobaan/{}", id())) {
         return ().into_any();
     }
-    let query = leptos_router::hooks::use_query_map();
+    let query = crate::query::use_query_map();
     let page = move || query.read().get("hal").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
     let just_submitted = move || query.read().get("terkumpul").is_some();
     let attempt = Resource::new(id, get_attempt);
@@ -348,7 +348,7 @@ fn item_table(items: Vec<crate::quiz_api::ItemView>, lang: Lang) -> impl IntoVie
 /// `/diklat/{id}/kuis`: results per participant and item analysis, one module at a time.
 #[component]
 pub fn QuizResultsPage() -> impl IntoView {
-    use leptos_router::hooks::use_query_map;
+    use crate::query::use_query_map;
     let lang = use_lang();
     let t = lang.t();
     let params = use_params_map();

@@ -3,6 +3,7 @@
 //! `/laporan/cetak`: the same summary laid out for paper; `/capaian`: the public aggregate.
 //! Every filter is a GET parameter, so each view has a URL that can be shared.
 
+use crate::query::use_query_map;
 use crate::{
     app::{require_sign_in, use_lang},
     components::status::or_error,
@@ -11,7 +12,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 fn use_report_query() -> impl Fn() -> ReportQuery + Copy + Send + Sync + 'static {
     let query = use_query_map();

@@ -55,6 +55,16 @@ db_test!(an_unknown_page_or_region_answers_404_with_a_sentence, |app| {
     assert!(html.contains("tidak ditemukan"), "{html}");
 });
 
+// A value typed into a form comes back as typed: a literal "%3C" in a search or a code is not
+// decoded a second time into "<" (leptos_router's own query map does that; app/src/query.rs).
+db_test!(a_query_value_is_decoded_once_so_what_was_typed_comes_back, |app| {
+    let (status, page) = app.get_text("/masuk?ke=%2Fa%253Cb%253E%2B1").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"name="ke" value="/a%3Cb%3E+1""#), "{}", &page[page.find(r#"name="ke""#).unwrap()..][..60]);
+    let (_, page) = app.get_text("/aktivasi?kode=AB%2541").await;
+    assert!(page.contains(r#"value="AB%41""#), "the activation code as typed");
+});
+
 db_test!(every_response_carries_the_security_headers, |app| {
     // Pages, a cached verification page, JSON, a static file, a 404 and a redirect after a post.
     let sign_in = app.sign_in(&app.browser(), "089999999999", "bukan-sandinya").await;
