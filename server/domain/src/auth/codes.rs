@@ -5,7 +5,7 @@
 
 use super::{ids::LoginId, policy, throttle, Caller, Role, Scope};
 use crate::{
-    entities::{account, auth_session, one_time_code, person},
+    entities::{account, one_time_code, person},
     password,
     secret::DataKey,
     services::audit,
@@ -210,7 +210,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     active.password_hash = Set(Some(hash));
     active.password_changed_at = Set(Some(now));
     active.update(&txn).await?;
-    auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(&txn).await?;
+    super::end_all_sessions(&txn, account_id).await?;
     audit::record(
         &txn,
         Some(account_id),

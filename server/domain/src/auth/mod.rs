@@ -296,8 +296,15 @@ pub async fn change_password<C: ConnectionTrait>(
     }
     set_password(db, hasher, account_id, new_password, Some(account_id)).await?;
     if end_sessions {
-        use crate::entities::auth_session;
-        auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(db).await?;
+        end_all_sessions(db, account_id).await?;
     }
+    Ok(())
+}
+
+/// Deletes every stored session of an account (a reset, a password change, a deactivation).
+/// Sessions cached in memory go when the caller bumps the auth epoch (`AppState::auth_changed`).
+pub async fn end_all_sessions<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<(), AppError> {
+    use crate::entities::auth_session;
+    auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(db).await?;
     Ok(())
 }

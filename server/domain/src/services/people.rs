@@ -354,7 +354,7 @@ pub async fn set_active<C: ConnectionTrait>(
     id: i32,
     active: bool,
 ) -> Result<(), AppError> {
-    use crate::entities::{account, auth_session};
+    use crate::entities::account;
     use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
     detail(db, scopes, id).await?;
     let a =
@@ -364,7 +364,7 @@ pub async fn set_active<C: ConnectionTrait>(
     am.is_active = Set(active);
     am.update(db).await?;
     if !active {
-        auth_session::Entity::delete_many().filter(auth_session::Column::AccountId.eq(account_id)).exec(db).await?;
+        crate::auth::end_all_sessions(db, account_id).await?;
     }
     let action = if active { "people.reactivate" } else { "people.deactivate" };
     crate::services::audit::record(db, Some(caller.account_id), action, "person", Some(id.to_string()), None).await
