@@ -174,6 +174,14 @@ pub mod ssr {
         caller.management_scopes()
     }
 
+    /// The client's address as the server worked it out for this request (its proxy setting
+    /// applied), for per-address limits.
+    pub fn client_address() -> String {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<domain::services::audit::ClientAddress>().map(|c| c.0.clone()))
+            .unwrap_or_default()
+    }
+
     /// This request's session (present on every request; stored only once written to).
     pub fn session() -> Option<tower_sessions::Session> {
         use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
@@ -452,16 +460,23 @@ pub struct IssuedCodesView {
 }
 
 impl IssuedCodesView {
-    pub const KEY: &'static str = "issued_codes";
+    /// The session key under which the sealed codes wait for the code sheet.
+    pub const KEY: &'static str = "issued_codes_sealed";
+    /// The data key's purpose for sealing them.
+    pub const PURPOSE: &'static str = "issued-codes-in-session";
 }
 
-/// Takes the codes issued by the last request (panitia and admin only).
+/// Takes the codes issued by the last request (panitia and admin only). They wait in the
+/// session (a database row) only sealed under the data key (`routes::codes`), so whoever reads
+/// the database cannot redeem them.
 #[server(endpoint = "kode-terbit")]
 pub async fn take_issued_codes() -> Result<Option<IssuedCodesView>, ServerFnError> {
     use domain::auth::Role;
     ssr::require_roles(&[Role::Panitia, Role::Admin])?;
+    let state = ssr::state()?;
     let Some(session) = ssr::session() else { return Ok(None) };
-    Ok(session.remove::<IssuedCodesView>(IssuedCodesView::KEY).await.ok().flatten())
+    let Some(sealed) = session.remove::<String>(IssuedCodesView::KEY).await.ok().flatten() else { return Ok(None) };
+    Ok(state.data_key.open_json(IssuedCodesView::PURPOSE, &sealed))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -478,6 +493,9 @@ pub struct PersonEditView {
     pub district: String,
     pub has_password: bool,
     pub is_active: bool,
+    /// The account also holds a role the caller may not touch (a panitia looking at a
+    /// participant who is an admin, …): shown, but not editable, resettable or deactivatable.
+    pub protected: bool,
 }
 
 /// One participant for editing (panitia and admin, inside their region; 404 outside it).
@@ -489,7 +507,13 @@ pub async fn person_detail(id: i32) -> Result<PersonEditView, ServerFnError> {
     let p = domain::services::people::detail(state.db.read(), &ssr::management_scopes(&caller), id)
         .await
         .map_err(ssr::fail)?;
+    let protected = match domain::services::people::manageable(state.db.read(), &caller, id).await {
+        Ok(_) => false,
+        Err(domain::AppError::Forbidden) => true,
+        Err(e) => return Err(ssr::fail(e)),
+    };
     Ok(PersonEditView {
+        protected,
         id: p.id,
         name: p.full_name,
         nik: p.nik.unwrap_or_default(),

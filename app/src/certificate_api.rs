@@ -98,6 +98,13 @@ pub async fn verify_certificate(code: String) -> Result<VerificationView, Server
         return Ok(VerificationView { typed, outcome: VerifyOutcome::Empty });
     }
     let state = state()?;
+    // Called over HTTP (`/api/…`), it answers what the JSON API answers: the same budget. While a
+    // page renders, the page's own.
+    let direct = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    let client = crate::api::ssr::client_address();
+    if let Err(seconds) = state.verification_allowed(&client, !direct).await.map_err(fail)? {
+        return Err(fail(domain::AppError::TooManyRequests { seconds }));
+    }
     let lookup = certificates::verify(state.db.read(), &state.certificate_key, &state.verifications, &typed)
         .await
         .map_err(fail)?;

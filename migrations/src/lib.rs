@@ -17,6 +17,7 @@ mod m20251013_000006_seed_kota_malang;
 mod m20261128_000007_add_present_statuses;
 mod m20261130_000008_quiz_show_review;
 mod m20261130_000009_create_standings;
+mod m20261207_000010_throttle_pending;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_add_present_statuses::Migration),
             Box::new(m20261130_000008_quiz_show_review::Migration),
             Box::new(m20261130_000009_create_standings::Migration),
+            Box::new(m20261207_000010_throttle_pending::Migration),
         ]
     }
 }

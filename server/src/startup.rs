@@ -46,8 +46,6 @@ pub struct ServerState {
     pub public_url: String,
     /// Whether `X-Forwarded-For` names the client (set by a trusted reverse proxy).
     pub trust_forwarded_for: bool,
-    /// Per-address brake on the certificate verification API.
-    pub verify_limiter: std::sync::Arc<domain::cache::RateLimiter>,
     /// Who signs printed certificates.
     pub signer: std::sync::Arc<crate::certificates::Signer>,
     /// Typesets certificate PDFs. Made at the first PDF, not at start: loading the fonts and
@@ -99,6 +97,7 @@ impl Application {
 
         let mut state = AppState::new(db, content, module_ids, banks, data_key);
         state.certificate_key = std::sync::Arc::new(certificate_key);
+        state.verify_rate_per_minute = config.verify_rate_per_minute;
         if matches!(demo, Some(demo::Outcome::Seeded { .. })) {
             let fail = |e: domain::AppError| StartupError::Demo(format!("test results and certificates: {e}"));
             let modules = state.quiz_modules();
@@ -256,10 +255,6 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         session_idle: std::time::Duration::from_secs(config.session_idle_secs),
         public_url: config.public_url.trim_end_matches('/').to_string(),
         trust_forwarded_for: config.trust_forwarded_for,
-        verify_limiter: std::sync::Arc::new(domain::cache::RateLimiter::new(
-            config.verify_rate_per_minute,
-            std::time::Duration::from_secs(60),
-        )),
         signer: std::sync::Arc::new(config.signer.clone()),
         pdf: std::sync::Arc::new(std::sync::LazyLock::new(domain::pdf::Renderer::new)),
         verify_pages: std::sync::Arc::new(domain::cache::TtlCache::new(
@@ -306,6 +301,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
             },
             app::shell,
         ))
+        .layer(axum::middleware::from_fn(routes::bad_server_fn_arguments))
         // Inside `load_caller`, so it sees who the caller is.
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), routes::note_client))
         .layer(axum::middleware::from_fn_with_state(server_state.clone(), crate::session::load_caller))
@@ -363,15 +359,18 @@ pub async fn database_size(state: &AppState, config: &Config) -> u64 {
     ["", "-wal", "-shm"].iter().filter_map(|ext| std::fs::metadata(format!("{path}{ext}")).ok()).map(|m| m.len()).sum()
 }
 
-/// Deletes expired sessions hourly.
+/// Deletes expired sessions and limit counts that no longer matter, hourly.
 fn spawn_session_cleanup(db: Db, epoch: domain::cache::Epoch) {
-    let store = crate::session::DbSessionStore::new(db, epoch);
+    let store = crate::session::DbSessionStore::new(db.clone(), epoch);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!("deleting expired sessions: {e}");
+            }
+            if let Err(e) = domain::auth::throttle::purge(db.write(), chrono::Utc::now()).await {
+                tracing::warn!("deleting old limit counts: {e:?}");
             }
         }
     });

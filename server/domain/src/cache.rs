@@ -84,49 +84,6 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     }
 }
 
-/// At most `limit` requests per key (a client address) in each window; past it, how long until
-/// the window starts over. In memory: per server instance, which is what a brake on scraping
-/// needs.
-pub struct RateLimiter {
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
-    limit: u32,
-    window: Duration,
-}
-
-impl RateLimiter {
-    const CAPACITY: usize = 100_000;
-
-    pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { windows: Mutex::new(HashMap::new()), limit, window }
-    }
-
-    /// Counts one request of `key`; `Err(retry_after)` once the window's limit is spent.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((started, count)) = windows.get_mut(key) {
-            if now.duration_since(*started) >= self.window {
-                *started = now;
-                *count = 0;
-            }
-            if *count >= self.limit {
-                return Err(self.window.saturating_sub(now.duration_since(*started)));
-            }
-            *count += 1;
-            return Ok(());
-        }
-        if windows.len() >= Self::CAPACITY {
-            let window = self.window;
-            windows.retain(|_, (started, _)| now.duration_since(*started) < window);
-        }
-        if self.limit == 0 {
-            return Err(self.window);
-        }
-        windows.insert(key.to_string(), (now, 1));
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,19 +91,6 @@ mod tests {
     fn cache(ttl_ms: u64) -> (TtlCache<u32, &'static str>, Epoch) {
         let epoch = Epoch::default();
         (TtlCache::new(Duration::from_millis(ttl_ms), 2, epoch.clone()), epoch)
-    }
-
-    #[test]
-    fn a_rate_limiter_refuses_past_its_limit_per_key_until_the_window_ends() {
-        let limiter = RateLimiter::new(3, Duration::from_millis(200));
-        for _ in 0..3 {
-            assert!(limiter.check("10.0.0.1").is_ok());
-        }
-        let wait = limiter.check("10.0.0.1").expect_err("the fourth in the window is refused");
-        assert!(wait <= Duration::from_millis(200));
-        assert!(limiter.check("10.0.0.2").is_ok(), "another address has its own window");
-        std::thread::sleep(Duration::from_millis(210));
-        assert!(limiter.check("10.0.0.1").is_ok(), "a new window");
     }
 
     #[test]

@@ -39,8 +39,23 @@ pub struct FrontMatter {
     pub objectives: Vec<String>,
     pub version: String,
     pub last_reviewed: toml::value::Datetime,
+    /// When the module must be reviewed again; `content check` warns once it has passed.
+    #[serde(default)]
+    pub review_by: Option<toml::value::Datetime>,
     #[serde(default)]
     pub legal_basis: Vec<LegalBasis>,
+    /// What changed in each version, newest first.
+    #[serde(default)]
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+/// One version in a module's change log.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogEntry {
+    pub version: String,
+    pub date: toml::value::Datetime,
+    pub changes: String,
 }
 
 /// One `##` section: the unit of reading progress.

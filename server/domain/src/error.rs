@@ -16,6 +16,9 @@ pub enum AppError {
     /// A unique constraint said no (e.g. the same NIK twice).
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// Past a rate limit: try again after this many seconds.
+    #[error("Terlalu banyak permintaan dari alamat ini; coba lagi dalam {seconds} detik.")]
+    TooManyRequests { seconds: u64 },
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error("{0}")]
@@ -44,6 +47,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Database(_) | AppError::Internal(_) => 500,
         }
     }

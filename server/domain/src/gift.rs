@@ -50,6 +50,30 @@ impl GiftImport {
         self.problems.iter().filter(|p| p.skipped).count()
     }
 
+    /// Leaves out every question that is already in the bank (`existing`: fingerprint → id, see
+    /// [`crate::quiz::fingerprint`]) or earlier in the same file, each with a problem naming the
+    /// question it repeats: uploading a file twice must not add its questions twice.
+    pub fn drop_duplicates(&mut self, existing: &HashMap<String, String>) {
+        let mut seen = existing.clone();
+        let mut kept = Vec::new();
+        for q in std::mem::take(&mut self.questions) {
+            let print = crate::quiz::fingerprint(&q.question);
+            match seen.get(&print) {
+                Some(id) => self.problems.push(Problem {
+                    line: q.line,
+                    message: format!("soal ini sama dengan soal \"{id}\" yang sudah ada; dilewati"),
+                    skipped: true,
+                }),
+                None => {
+                    seen.insert(print, q.raw.id.clone());
+                    kept.push(q);
+                }
+            }
+        }
+        self.questions = kept;
+        self.problems.sort_by_key(|p| p.line);
+    }
+
     /// The kept questions as `soal.toml` text (the bank format, reparsed by `content check`).
     pub fn to_toml(&self) -> String {
         let bank =
@@ -65,7 +89,9 @@ pub fn parse(text: &str, taken: &HashSet<String>) -> GiftImport {
     let mut ids: HashSet<String> = taken.clone();
     // The next suffix to try for each id base: ids are only added, so those below it stay taken.
     let mut next_suffix: HashMap<String, usize> = HashMap::new();
-    for block in blocks(text.trim_start_matches('\u{feff}')) {
+    // Old Mac files end lines with a lone CR; Windows ones with CR LF.
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n");
+    for block in blocks(&text) {
         let mut lines = block.lines.as_slice();
         while let Some((_, first)) = lines.first() {
             let Some(category) = first.trim_start().strip_prefix("$CATEGORY:") else { break };
@@ -266,8 +292,8 @@ fn answers(s: &str) -> Result<Vec<Answer>, String> {
         let end = marks.get(n + 1).copied().unwrap_or(s.len());
         let (w, rest) = weight(&s[at + 1..end])?;
         let parts = split(rest, "#");
-        let text = unescape(parts[0].trim());
-        let feedback = unescape(parts[1..].join("#").trim());
+        let text = unescape(without_marker(parts[0].trim()));
+        let feedback = unescape(without_marker(parts[1..].join("#").trim()));
         out.push(Answer { right: &s[at..at + 1] == "=", weight: w, text, feedback });
     }
     Ok(out)
@@ -288,10 +314,24 @@ fn number(s: &str) -> Option<(f64, f64)> {
     }
 }
 
+/// Drops a leading format marker (`[markdown]`, `[html]`, `[plain]`, `[moodle]`): Moodle allows
+/// one at the start of the question text, of each answer and of each feedback.
+fn without_marker(s: &str) -> &str {
+    let t = s.trim_start();
+    for marker in ["[markdown]", "[html]", "[plain]", "[moodle]"] {
+        if let Some(rest) = t.strip_prefix(marker) {
+            return rest.trim_start();
+        }
+    }
+    t
+}
+
 fn question(id: &str, jenis: &str, teks: String, penjelasan: String) -> RawQuestion {
     RawQuestion {
         id: id.into(),
         jenis: jenis.into(),
+        tujuan: None,
+        bagian: None,
         teks,
         penjelasan,
         jawaban: None,
@@ -312,11 +352,7 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
         rest = after[end + 2..].trim_start();
     }
     let fail = |m: String| Err((title.clone(), m));
-    for marker in ["[markdown]", "[html]", "[plain]", "[moodle]"] {
-        if let Some(r) = rest.strip_prefix(marker) {
-            rest = r.trim_start();
-        }
-    }
+    rest = without_marker(rest);
     let Some(open) = find(rest, "{", 0) else {
         return fail("tidak ada jawaban { … } (deskripsi atau teks biasa); dilewati".into());
     };
@@ -337,7 +373,7 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
         return fail("teks soal kosong".into());
     }
     let (inside, general) = match find(inside, "####", 0) {
-        Some(i) => (&inside[..i], unescape(inside[i + 4..].trim())),
+        Some(i) => (&inside[..i], unescape(without_marker(inside[i + 4..].trim()))),
         None => (inside, String::new()),
     };
     let t = inside.trim();
@@ -353,9 +389,15 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
     let head = split(t, "#");
     let word = head[0].trim().to_uppercase();
     if ["T", "TRUE", "F", "FALSE"].contains(&word.as_str()) {
-        // `{TRUE#feedback if wrong#feedback if right}`
-        let right_feedback = head.get(2).or(head.get(1)).map(|f| unescape(f.trim())).unwrap_or_default();
-        let mut q = question("", "benar-salah", text, if general.is_empty() { right_feedback } else { general });
+        // `{TRUE#feedback if wrong#feedback if right}`: each is for one group of participants
+        // ("You gave the right answer."), so neither becomes the explanation everyone reads.
+        if head[1..].iter().any(|f| !f.trim().is_empty()) {
+            notes.push(
+                "umpan balik per jawaban pada soal benar/salah tidak didukung; diabaikan (umpan balik umum #### tetap)"
+                    .into(),
+            );
+        }
+        let mut q = question("", "benar-salah", text, general.clone());
         q.jawaban = Some(toml::Value::Boolean(word.starts_with('T')));
         return Ok((title, q));
     }
@@ -367,17 +409,9 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
     if list.iter().any(|a| a.text.is_empty()) {
         return fail("ada jawaban kosong".into());
     }
-    let explanation = |list: &[Answer]| {
-        if !general.is_empty() {
-            return general.clone();
-        }
-        list.iter()
-            .filter(|a| a.right || a.weight.is_some_and(|w| w > 0.0))
-            .map(|a| a.feedback.as_str())
-            .filter(|f| !f.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    // Only the general feedback is shown to everyone; per-answer feedback is for whoever gave
+    // that answer (kept on its option), never merged into the explanation.
+    let explanation = |_: &[Answer]| general.clone();
     if list.iter().any(|a| !a.right) {
         // Multiple choice: one `=` is a single choice; none means several correct by weight.
         let rights = list.iter().filter(|a| a.right).count();
@@ -404,6 +438,7 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
                 teks: a.text.clone(),
                 benar: a.right,
                 bobot: weighted.then(|| if a.right { a.weight.unwrap_or(100.0) } else { a.weight.unwrap_or(0.0) }),
+                umpan_balik: Some(a.feedback.clone()).filter(|f| !f.is_empty()),
             })
             .collect();
         return Ok((title, q));
@@ -421,12 +456,28 @@ fn convert(body: &str, notes: &mut Vec<String>) -> Result<(Option<String>, RawQu
             partial.join("\", \"")
         ));
     }
+    if list.iter().any(|a| !a.feedback.is_empty()) {
+        notes.push("umpan balik per jawaban pada soal isian tidak didukung; diabaikan".into());
+    }
     let mut q = question("", "isian", text, explanation(&list));
     q.jawaban = Some(toml::Value::Array(full.iter().map(|a| toml::Value::String(a.text.clone())).collect()));
     Ok((title, q))
 }
 
 fn numeric_question(s: &str, text: String, general: String, notes: &mut Vec<String>) -> Result<RawQuestion, String> {
+    // `~` starts a wrong answer: `~#Completely wrong` is Moodle's catch-all feedback for any other
+    // number. The bank marks every other number wrong anyway, so they only lose their feedback.
+    let mut parts = split(s, "~").into_iter();
+    let s = parts.next().unwrap_or_default();
+    let wrong: Vec<String> = parts.collect();
+    if !wrong.is_empty() {
+        notes.push(format!(
+            "jawaban salah pada soal angka ({}) tidak perlu ditulis: semua angka di luar jawaban benar dinilai salah; \
+             umpan baliknya diabaikan",
+            wrong.iter().map(|w| format!("~{}", w.trim())).collect::<Vec<_>>().join(" ")
+        ));
+    }
+    let s = s.as_str();
     let items: Vec<(Option<f64>, String, String)> = if find(s, "=", 0).is_some() {
         let parts = split(s, "=");
         if !parts[0].trim().is_empty() {
@@ -462,7 +513,10 @@ fn numeric_question(s: &str, text: String, general: String, notes: &mut Vec<Stri
     if !partial.is_empty() {
         notes.push(format!("jawaban angka bernilai sebagian tidak didukung; {} diabaikan", partial.join(", ")));
     }
-    let mut q = question("", "angka", text, if general.is_empty() { feedback.clone() } else { general });
+    if !feedback.is_empty() {
+        notes.push("umpan balik per jawaban pada soal angka tidak didukung; diabaikan".into());
+    }
+    let mut q = question("", "angka", text, general);
     q.jawaban = Some(toml::Value::Float(*value));
     q.toleransi = Some(*tolerance);
     Ok(q)
@@ -519,7 +573,12 @@ mod tests {
         assert_eq!(q("q2").kind, Kind::Single);
         assert_eq!(grade(q("q2"), &Response::Choices(vec![0])), 1.0);
         assert_eq!(grade(q("q2"), &Response::Choices(vec![1])), 0.0);
-        assert!(q("q2").explanation_html.contains("right; good!"));
+        // Per-answer feedback stays with its answer, for whoever picks it; it is not everyone's
+        // explanation.
+        assert!(!q("q2").explanation_html.contains("right; good!"));
+        let Key::Choices(options) = &q("q2").key else { panic!("a choice question") };
+        assert!(options[0].feedback_html.as_deref().unwrap().contains("right; good!"));
+        assert!(options[1].feedback_html.as_deref().unwrap().contains("wrong, it's yellow"));
         assert_eq!(q("q3").kind, Kind::Short);
         assert!(q("q3").html.contains("Two plus _____ equals four."));
         assert_eq!(grade(q("q3"), &Response::Text("2".into())), 1.0);
@@ -529,10 +588,11 @@ mod tests {
         }
         assert_eq!(q("q7").key, Key::Numeric { value: 1822.0, tolerance: 0.0 });
         let lines: Vec<(usize, bool)> = g.problems.iter().map(|p| (p.line, p.skipped)).collect();
-        assert_eq!(lines, [(12, true), (22, false), (28, true)], "{:?}", g.problems);
+        assert_eq!(lines, [(12, true), (22, false), (22, false), (28, true)], "{:?}", g.problems);
         assert!(g.problems[0].message.contains("\"Q4\"") && g.problems[0].message.contains("menjodohkan"));
         assert!(g.problems[1].message.contains("1822:2"));
-        assert!(g.problems[2].message.contains("esai"));
+        assert!(g.problems[2].message.contains("umpan balik per jawaban"), "the feedback of Q7 is not kept");
+        assert!(g.problems[3].message.contains("esai"));
         assert!(g.needs_confirmation());
     }
 
@@ -634,5 +694,62 @@ mod tests {
         }
         assert!(all[0].contains("apa") && all[0].contains("ini?"), "the text around it stays: {}", all[0]);
         assert!(all[1].contains("koperasi"), "{}", all[1]);
+    }
+
+    #[test]
+    fn a_numeric_answer_with_moodles_catch_all_feedback_is_read_as_its_number() {
+        let g = import("::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}");
+        assert_eq!(g.questions.len(), 1, "{:?}", g.problems);
+        assert_eq!(g.questions[0].question.key, Key::Numeric { value: 3.0, tolerance: 2.0 });
+        assert!(g.problems.iter().all(|p| !p.skipped));
+        assert!(g.problems.iter().any(|p| p.message.contains("~#Completely wrong")), "{:?}", g.problems);
+    }
+
+    #[test]
+    fn format_markers_are_dropped_from_options_and_feedback_too() {
+        let g = import(
+            "::M:: [html]Pilih satu {\n=[html]<b>Kas</b> #[markdown]Benar\n~[plain]Bank\n####[markdown]Lihat modul.\n}",
+        );
+        assert_eq!(g.questions.len(), 1, "{:?}", g.problems);
+        let q = &g.questions[0];
+        let all = format!("{} {:?} {}", q.question.html, q.question.key, q.question.explanation_html);
+        for marker in ["[html]", "[plain]", "[markdown]"] {
+            assert!(!all.contains(marker), "{marker} left in: {all}");
+        }
+        assert!(q.question.explanation_html.contains("Lihat modul."));
+    }
+
+    #[test]
+    fn true_false_feedback_for_one_answer_is_not_the_explanation_for_everyone() {
+        let g = import("::TF:: Koperasi berbadan hukum. {TRUE#Coba lagi.#You gave the right answer.}");
+        let q = &g.questions[0];
+        assert!(!q.question.explanation_html.contains("right answer"), "{}", q.question.explanation_html);
+        assert!(!q.question.explanation_html.contains("Coba lagi"));
+        assert!(g.problems.iter().any(|p| !p.skipped && p.message.contains("umpan balik")));
+    }
+
+    #[test]
+    fn old_mac_and_windows_line_endings_split_questions_like_unix_ones() {
+        for eol in ["\r", "\r\n", "\n"] {
+            let text = format!("::A:: Satu? {{T}}{eol}{eol}// komentar{eol}::B:: Dua? {{F}}{eol}");
+            let g = import(&text);
+            let found: Vec<(String, usize)> = g.questions.iter().map(|q| (q.raw.id.clone(), q.line)).collect();
+            assert_eq!(found, [("a".to_string(), 1), ("b".to_string(), 4)], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_uploaded_twice_adds_nothing_the_second_time() {
+        let text = "::A:: Satu? {T}\n\n::B:: Pilih {=x ~y}\n\n::B2:: Pilih {=x ~y}\n";
+        let mut first = import(text);
+        first.drop_duplicates(&HashMap::new());
+        assert_eq!(first.questions.len(), 2, "the repeat inside the file is left out too");
+        let bank: HashMap<String, String> =
+            first.questions.iter().map(|q| (crate::quiz::fingerprint(&q.question), q.raw.id.clone())).collect();
+        let mut again = import(text);
+        again.drop_duplicates(&bank);
+        assert!(again.questions.is_empty());
+        assert_eq!(again.skipped(), 3);
+        assert!(again.problems.iter().all(|p| p.message.contains("sudah ada")));
     }
 }

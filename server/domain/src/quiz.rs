@@ -63,6 +63,10 @@ pub struct Choice {
     /// single choice is all-or-nothing and several-correct share 1/k.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+    /// Sanitised HTML of the feedback shown in the review to whoever ticked this option
+    /// (`umpan_balik`; GIFT's per-answer `#feedback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_html: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,6 +168,12 @@ pub(crate) struct RawBank {
 pub(crate) struct RawQuestion {
     pub id: String,
     pub jenis: String,
+    /// The objective it measures: the 1-based index of the module's front-matter `objectives`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tujuan: Option<u32>,
+    /// The `##` section of the module it comes from, by anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bagian: Option<String>,
     pub teks: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub penjelasan: String,
@@ -184,6 +194,9 @@ pub(crate) struct RawOption {
     /// Percent of the question's credit, −100…100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bobot: Option<f64>,
+    /// Shown in the review only to whoever ticked this option.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub umpan_balik: Option<String>,
 }
 
 impl RawOption {
@@ -210,36 +223,76 @@ pub fn normalise_text(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Reads a number the ways Indonesians write it: `1.500.000`, `1500000`, `12,5`, `Rp 2.000`, `7.5`.
-pub fn parse_number(input: &str) -> Option<f64> {
-    let s: String = input
-        .trim()
+/// Why a typed number was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number.
+    Unreadable,
+    /// One point followed by exactly three digits (`3.142`, `1.500`): a decimal point to some,
+    /// a thousands separator to others. Graded neither way — the participant is asked again.
+    Ambiguous,
+}
+
+/// Reads a number the ways Indonesians write it: `1.500.000`, `1500000`, `12,5`, `Rp 2.000`,
+/// `7.5`, `1.500.000,50`. The rule that cannot misgrade: a comma is the decimal separator; a
+/// point followed by other than exactly three digits is a decimal point; several points each
+/// followed by three digits (or one after `Rp`) separate thousands; a single point followed by
+/// exactly three digits is [`NumberError::Ambiguous`].
+pub fn read_number(input: &str) -> Result<f64, NumberError> {
+    let trimmed = input.trim();
+    let money = trimmed.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("rp"));
+    let s: String = trimmed
         .trim_start_matches("Rp")
         .trim_start_matches("rp")
+        .trim_start_matches("RP")
+        .trim_start_matches('.')
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '%')
         .collect();
     if s.is_empty() {
-        return None;
+        return Err(NumberError::Unreadable);
     }
     let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
-    let grouped = |sep: char| {
-        let parts: Vec<&str> = s.trim_start_matches('-').split(sep).collect();
+    let grouped = |text: &str, sep: char| {
+        let parts: Vec<&str> = text.trim_start_matches('-').split(sep).collect();
         parts.len() > 1
             && (1..=3).contains(&parts[0].len())
             && parts[1..].iter().all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()))
     };
     let normal = match (dots, commas) {
         (0, 0) => s.clone(),
-        // 1.500.000,50 — dots group thousands, the comma is the decimal point.
-        (_, 1) if dots > 0 => s.replace('.', "").replace(',', "."),
+        // 1.500.000,50 — dots group thousands, the comma is the decimal separator.
+        (_, 1) if dots > 0 => {
+            let (whole, fraction) = s.split_once(',').expect("one comma");
+            if !grouped(whole, '.') {
+                return Err(NumberError::Unreadable);
+            }
+            format!("{}.{fraction}", whole.replace('.', ""))
+        }
         (0, 1) => s.replace(',', "."),
-        (_, 0) if dots > 1 || grouped('.') => s.replace('.', ""),
-        (1, 0) => s.clone(),
-        (0, _) if grouped(',') => s.replace(',', ""),
-        _ => return None,
+        (1, 0) => {
+            let after = s.split_once('.').map_or(0, |(_, a)| a.len());
+            match (after == 3 && grouped(&s, '.'), money) {
+                (true, true) => s.replace('.', ""),
+                (true, false) => return Err(NumberError::Ambiguous),
+                (false, _) => s.clone(),
+            }
+        }
+        (_, 0) if grouped(&s, '.') => s.replace('.', ""),
+        _ => return Err(NumberError::Unreadable),
     };
-    normal.parse::<f64>().ok().filter(|v| v.is_finite())
+    normal.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or(NumberError::Unreadable)
+}
+
+/// [`read_number`] without the reason.
+pub fn parse_number(input: &str) -> Option<f64> {
+    read_number(input).ok()
+}
+
+/// What makes two questions the same question whatever their ids: kind, text and key (options
+/// with their marks, accepted answers, number and tolerance).
+pub fn fingerprint(q: &Question) -> String {
+    format!("{}\u{1f}{}\u{1f}{}", q.kind.code(), q.html, serde_json::to_string(&q.key).expect("a key serialises"))
 }
 
 /// The question ids of a bank file, read leniently (for choosing new ids that do not clash).
@@ -303,7 +356,12 @@ pub(crate) fn check_question(q: RawQuestion, line: usize, problem: &mut dyn FnMu
     }
     let choices = |opsi: &[RawOption]| {
         opsi.iter()
-            .map(|o| Choice { html: markdown(&o.teks), correct: o.correct(), weight: o.bobot.map(|w| w / 100.0) })
+            .map(|o| Choice {
+                html: markdown(&o.teks),
+                correct: o.correct(),
+                weight: o.bobot.map(|w| w / 100.0),
+                feedback_html: o.umpan_balik.as_deref().filter(|f| !f.trim().is_empty()).map(markdown),
+            })
             .collect::<Vec<_>>()
     };
     let correct = q.opsi.iter().filter(|o| o.correct()).count();
@@ -498,7 +556,10 @@ mod tests {
             html: String::new(),
             explanation_html: String::new(),
             key: Key::Choices(
-                correct.iter().map(|&c| Choice { html: String::new(), correct: c, weight: None }).collect(),
+                correct
+                    .iter()
+                    .map(|&c| Choice { html: String::new(), correct: c, weight: None, feedback_html: None })
+                    .collect(),
             ),
         }
     }
@@ -547,6 +608,15 @@ mod tests {
         assert_eq!(parse_number("12,5"), Some(12.5));
         assert_eq!(parse_number("1.500.000,50"), Some(1_500_000.5));
         assert_eq!(parse_number("7.5"), Some(7.5));
+        assert_eq!(parse_number("2.71"), Some(2.71));
+        assert_eq!(parse_number("0.1234"), Some(0.1234));
+        // One point before exactly three digits reads two ways: asked again, never guessed.
+        assert_eq!(read_number("3.142"), Err(NumberError::Ambiguous));
+        assert_eq!(read_number("1.500"), Err(NumberError::Ambiguous));
+        assert_eq!(read_number("Rp 1.500"), Ok(1500.0));
+        assert_eq!(read_number("3,125"), Ok(3.125));
+        assert_eq!(read_number("12.500.000"), Ok(12_500_000.0));
+        assert_eq!(read_number("12.50.000"), Err(NumberError::Unreadable));
         assert_eq!(parse_number("6%"), Some(6.0));
         assert_eq!(parse_number("dua"), None);
         let q = Question {

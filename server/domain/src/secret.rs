@@ -82,9 +82,72 @@ impl DataKey {
     }
 }
 
+impl DataKey {
+    /// Encrypts and authenticates `plaintext` (ChaCha20-Poly1305 under the sub-key for
+    /// `purpose`, a random nonce in front), for secrets that must sit in the database for a
+    /// while — readable by this server, not by whoever reads the database without the key file.
+    pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Vec<u8> {
+        use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+        let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &self.derive(purpose)).expect("a 32-byte key"));
+        let nonce: [u8; 12] = rand::random();
+        let mut sealed = plaintext.to_vec();
+        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(purpose.as_bytes()), &mut sealed)
+            .expect("sealing cannot fail for a small message");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// The plaintext of what [`DataKey::seal`] made for `purpose`; `None` when it was altered,
+    /// made for another purpose or under another key.
+    pub fn open(&self, purpose: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+        if sealed.len() < 12 {
+            return None;
+        }
+        let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &self.derive(purpose)).ok()?);
+        let (nonce, rest) = sealed.split_at(12);
+        let mut buffer = rest.to_vec();
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let plain = key.open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut buffer).ok()?;
+        Some(plain.to_vec())
+    }
+}
+
+impl DataKey {
+    /// `value` as JSON, sealed for `purpose` ([`DataKey::seal`]), in base64: a string a session
+    /// can keep.
+    pub fn seal_json<T: serde::Serialize>(&self, purpose: &str, value: &T) -> String {
+        use base64::Engine;
+        let json = serde_json::to_vec(value).expect("a value serialises");
+        base64::engine::general_purpose::STANDARD.encode(self.seal(purpose, &json))
+    }
+
+    /// What [`DataKey::seal_json`] sealed; `None` when it does not open or parse.
+    pub fn open_json<T: serde::de::DeserializeOwned>(&self, purpose: &str, sealed: &str) -> Option<T> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(sealed).ok()?;
+        serde_json::from_slice(&self.open(purpose, &bytes)?).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_its_key_and_purpose_and_unaltered() {
+        let key = DataKey::for_test([7; 32]);
+        let sealed = key.seal("codes", b"ABCD-EFGH");
+        assert!(!sealed.windows(9).any(|w| w == b"ABCD-EFGH"), "the plaintext is not in what is stored");
+        assert_eq!(key.open("codes", &sealed).as_deref(), Some(&b"ABCD-EFGH"[..]));
+        assert_eq!(key.open("other", &sealed), None);
+        assert_eq!(DataKey::for_test([8; 32]).open("codes", &sealed), None);
+        let mut altered = sealed.clone();
+        altered[14] ^= 1;
+        assert_eq!(key.open("codes", &altered), None);
+        assert_ne!(key.seal("codes", b"ABCD-EFGH"), sealed, "a fresh nonce each time");
+    }
 
     fn hex_of(key: &[u8], message: &[u8]) -> String {
         hex::encode(hmac_sha256(key, message))

@@ -35,8 +35,6 @@ pub struct AppState {
     pub callers: Arc<TtlCache<i32, Caller>>,
     /// (person id, module id) → what they have read.
     pub readings: Arc<TtlCache<(i32, i32), Arc<Reading>>>,
-    /// Wrong check-in codes per account in the last ten minutes (a brake on guessing).
-    pub checkin_failures: Arc<TtlCache<i32, u32>>,
     /// Certificates by verification code (what `/verifikasi` and the API read).
     pub verifications: Arc<crate::services::certificates::VerificationCache>,
     /// Bumped when a certificate is revoked or its expiry changes: drops every cached
@@ -48,6 +46,9 @@ pub struct AppState {
     pub reports: Arc<crate::services::report::FiguresCache>,
     /// Bumped when the standings summary is rewritten or a certificate changes.
     pub report_epoch: Epoch,
+    /// Verifications (API, server function, uncached page) one client address may make per
+    /// minute, counted in the database (`auth::throttle::hit`); 0 turns the limit off.
+    pub verify_rate_per_minute: u32,
 }
 
 impl AppState {
@@ -73,7 +74,6 @@ impl AppState {
             hasher: Default::default(),
             callers: Arc::new(TtlCache::new(SIGN_IN_CACHE_TTL, CACHE_CAPACITY, auth_epoch.clone())),
             readings: Arc::new(TtlCache::new(PROGRESS_CACHE_TTL, CACHE_CAPACITY, Epoch::default())),
-            checkin_failures: Arc::new(TtlCache::new(Duration::from_secs(600), CACHE_CAPACITY, Epoch::default())),
             verifications: Arc::new(TtlCache::new(
                 crate::services::certificates::VERIFICATION_CACHE_TTL,
                 CACHE_CAPACITY,
@@ -84,6 +84,7 @@ impl AppState {
             reports: Default::default(),
             report_epoch,
             auth_epoch,
+            verify_rate_per_minute: 60,
         }
     }
 
@@ -148,6 +149,18 @@ impl AppState {
         );
         self.readings.insert_at((person_id, module_id), reading.clone(), epoch);
         Ok(reading)
+    }
+
+    /// Counts one certificate verification by `client`; `Err(seconds)` when that address is
+    /// past `verify_rate_per_minute`. Machines (the JSON API, the verification server function
+    /// called directly) share one budget per address; pages people open have their own, so a
+    /// person is not locked out by their office's machine (`page`).
+    pub async fn verification_allowed(&self, client: &str, page: bool) -> Result<Result<(), u64>, crate::AppError> {
+        if self.verify_rate_per_minute == 0 {
+            return Ok(Ok(()));
+        }
+        let key = format!("{}:{client}", if page { "verif-page" } else { "verif" });
+        crate::auth::throttle::hit(self.db.write(), &key, self.verify_rate_per_minute, chrono::Utc::now()).await
     }
 
     /// A loaded module and its row id.

@@ -134,6 +134,7 @@ async fn change_password(
         &form.sandi_lama,
         &form.sandi_baru,
         form.keluar_lain.is_some(),
+        chrono::Utc::now(),
     )
     .await
     {

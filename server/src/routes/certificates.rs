@@ -5,8 +5,8 @@ use super::{allowed, flash};
 use crate::startup::ServerState;
 use app::api::Flash;
 use axum::{
-    extract::{ConnectInfo, Path, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::{Path, State},
+    http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Extension, Form, Json, Router,
@@ -14,12 +14,12 @@ use axum::{
 use domain::{
     auth::Caller,
     services::{
+        audit::ClientAddress,
         certificates::{self, Lookup, Status},
         schedule,
     },
     AppError,
 };
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub fn routes() -> Router<ServerState> {
@@ -87,7 +87,11 @@ pub async fn cached_verification_page(
     let key = format!("{path}|{}|{encoding}", lang.code());
     if let Some(page) = state.verify_pages.get(&key) {
         let mut response = (page.status, page.body.clone()).into_response();
-        response.headers_mut().extend(page.headers.iter().cloned());
+        // insert, not extend: the body's own `application/octet-stream` must be replaced, not
+        // sent beside the page's type.
+        for (name, value) in page.headers.iter().cloned() {
+            response.headers_mut().insert(name, value);
+        }
         return response;
     }
     let epoch = state.verify_pages.epoch();
@@ -124,14 +128,24 @@ pub async fn cached_verification_page(
 /// `/.well-known/diklat-kkmp-keys.json`). Rate-limited per client address.
 async fn api_verify(
     State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    client: Option<Extension<ClientAddress>>,
     Path(code): Path<String>,
 ) -> Response {
     let cors = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    let address = super::client_address(&state, &headers, peer);
-    if let Err(wait) = state.verify_limiter.check(&address) {
-        let seconds = wait.as_secs().max(1);
+    let client = client.map(|Extension(c)| c.0).unwrap_or_default();
+    let allowed = match state.app.verification_allowed(&client, false).await {
+        Ok(allowed) => allowed,
+        Err(e) => {
+            tracing::error!("counting a verification: {e:?}");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [cors],
+                Json(serde_json::json!({ "error": e.public_message() })),
+            )
+                .into_response();
+        }
+    };
+    if let Err(seconds) = allowed {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, seconds.to_string())],

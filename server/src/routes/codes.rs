@@ -57,13 +57,21 @@ async fn issue(
                 page: 1,
                 per_page: codes::MAX_BATCH as u64,
             };
-            match people::list(state.app.db.read(), &scopes, &query).await {
+            let listed = match people::list(state.app.db.read(), &scopes, &query).await {
                 Ok(found) => found.rows.into_iter().filter(|r| !r.has_password && r.is_active).map(|r| r.id).collect(),
                 Err(e) => {
                     tracing::error!("listing people for codes: {e:?}");
                     Vec::new()
                 }
+            };
+            // Participants who also hold a role the caller may not touch are left out of a batch.
+            let mut ids = Vec::new();
+            for id in listed {
+                if people::manageable(state.app.db.read(), &caller, id).await.is_ok() {
+                    ids.push(id);
+                }
             }
+            ids
         }
         (None, false) => Vec::new(),
     };
@@ -71,7 +79,7 @@ async fn issue(
         let _ = session.insert(Flash::KEY, Flash::error("Tidak ada peserta yang perlu dibuatkan kode.")).await;
         return Redirect::to("/peserta").into_response();
     }
-    match codes::issue(state.app.db.write(), &state.app.data_key, &caller, &scopes, &ids, chrono::Utc::now()).await {
+    match codes::issue(state.app.db.write(), &state.app.data_key, &caller, &ids, chrono::Utc::now()).await {
         Ok((issued, expires)) => {
             let view = IssuedCodesView {
                 expires: expires
@@ -91,7 +99,9 @@ async fn issue(
                     })
                     .collect(),
             };
-            if let Err(e) = session.insert(IssuedCodesView::KEY, view).await {
+            // Sealed: the session is a database row, and a code read from it could be redeemed.
+            let sealed = state.app.data_key.seal_json(IssuedCodesView::PURPOSE, &view);
+            if let Err(e) = session.insert(IssuedCodesView::KEY, sealed).await {
                 tracing::error!("storing issued codes: {e}");
             }
             Redirect::to("/peserta/kode").into_response()
@@ -104,7 +114,12 @@ async fn issue(
             let status =
                 axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             if status == axum::http::StatusCode::FORBIDDEN {
-                return (status, "Peserta ini di luar wilayah Anda").into_response();
+                return (
+                    status,
+                    "Peserta ini di luar wilayah Anda, atau akunnya memegang peran (panitia, pejabat, admin) yang \
+                     tidak dapat Anda kelola.",
+                )
+                    .into_response();
             }
             Redirect::to("/peserta").into_response()
         }

@@ -56,6 +56,13 @@ pub async fn finish<T>(
     match result {
         Ok(v) => flash(session, app::api::Flash::ok(ok(v))).await,
         Err(domain::AppError::NotFound) => return (StatusCode::NOT_FOUND, not_found).into_response(),
+        Err(domain::AppError::Forbidden) => {
+            return (
+                StatusCode::FORBIDDEN,
+                "Anda tidak berhak melakukan ini: data ini di luar wilayah atau peran yang Anda kelola.",
+            )
+                .into_response()
+        }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("form post to {back}: {e:?}");
@@ -190,7 +197,7 @@ pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// asked for. Repeated refusals are how probing for other people's data shows.
 pub async fn note_client(
     State(state): State<ServerState>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
@@ -199,6 +206,9 @@ pub async fn note_client(
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|peer| client_address(&state, request.headers(), peer.0));
+    if let Some(client) = &client {
+        request.extensions_mut().insert(domain::services::audit::ClientAddress(client.clone()));
+    }
     let response = match client.clone() {
         Some(client) => domain::services::audit::with_client(client, next.run(request)).await,
         None => next.run(request).await,
@@ -214,6 +224,25 @@ pub async fn note_client(
         );
     }
     response
+}
+
+/// A server function called with arguments it cannot read answers 400, not 500: the fault is the
+/// caller's. (The framework answers every error 500 and says which in the body: `Args|…` or
+/// `Deserialization|…` for arguments it could not parse.) The body is kept for its own client.
+pub async fn bad_server_fn_arguments(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/") && !request.uri().path().starts_with("/api/v1/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if bytes.starts_with(b"Args|") || bytes.starts_with(b"Deserialization|") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Turns the framework's plain-text rejections of a request that is too large (413) or took too
@@ -278,12 +307,37 @@ pub fn download(bytes: Vec<u8>, file: &str, kind: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (header::CONTENT_DISPOSITION, content_disposition(file)),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// `attachment; filename="…"` for a file name built from anything a request carried: only
+/// letters, digits, `-`, `_` and one final extension survive, so a crafted id can neither change
+/// the saved file's type (`laporan.html`) nor break the header (a line break answered 500).
+pub fn content_disposition(file: &str) -> String {
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((file, ""));
+    let clean = |s: &str, max: usize| -> String {
+        let kept: String = s
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .take(max)
+            .collect();
+        kept.trim_matches('-').to_string()
+    };
+    let stem = match clean(stem, 80) {
+        s if s.is_empty() => "unduhan".to_string(),
+        s => s,
+    };
+    let ext = clean(ext, 8);
+    if ext.is_empty() {
+        format!("attachment; filename=\"{stem}\"")
+    } else {
+        format!("attachment; filename=\"{stem}.{ext}\"")
+    }
 }
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

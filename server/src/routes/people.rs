@@ -67,9 +67,7 @@ async fn edit(
         email: form.email,
         position: form.jabatan,
     };
-    let result =
-        domain::services::people::update(state.app.db.write(), &caller, &management_scopes(&caller), form.id, changes)
-            .await;
+    let result = domain::services::people::update(state.app.db.write(), &caller, form.id, changes).await;
     state.app.auth_changed();
     after(&session, result, "Data peserta tersimpan.", &back).await
 }
@@ -99,14 +97,7 @@ async fn set_status(
         let _ = session.insert(Flash::KEY, Flash::error("Centang konfirmasi untuk menonaktifkan akun ini.")).await;
         return Redirect::to(&back).into_response();
     }
-    let result = domain::services::people::set_active(
-        state.app.db.write(),
-        &caller,
-        &management_scopes(&caller),
-        form.id,
-        activate,
-    )
-    .await;
+    let result = domain::services::people::set_active(state.app.db.write(), &caller, form.id, activate).await;
     state.app.auth_changed();
     after(
         &session,
@@ -275,7 +266,7 @@ async fn export_csv(
                 r.full_name.as_str(),
                 nik.as_str(),
                 phone.as_str(),
-                "",
+                r.email.as_deref().unwrap_or(""),
                 r.position.as_deref().unwrap_or(""),
                 r.village.as_str(),
                 r.district.as_str(),
@@ -301,6 +292,7 @@ async fn export_csv(
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"peserta.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         body,
     )

@@ -100,7 +100,8 @@ fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, super::content_disposition(name)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         body,
     )
@@ -210,7 +211,10 @@ fn certified_csv(state: ServerState, area: Area, filter: Filter, today: chrono::
         }
     });
     use futures_util::StreamExt;
-    Body::from_stream(first.chain(rest))
+    // Fused: the compression layer polls a body once more after its end, and an `Unfold` polled
+    // after it returned `None` panics — which cut every compressed download (what every
+    // browser asks for) after its header line.
+    Body::from_stream(first.chain(rest.fuse()))
 }
 
 /// The certified list as an XLSX with one sheet per area below `area` (per kecamatan for a

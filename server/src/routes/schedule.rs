@@ -380,9 +380,6 @@ struct CheckinForm {
     sesi: Option<String>,
 }
 
-/// Wrong codes allowed per account in ten minutes before check-in is refused for a while.
-const CHECKIN_FAILURES: u32 = 10;
-
 async fn check_in(
     State(state): State<ServerState>,
     caller: Option<Extension<Caller>>,
@@ -396,25 +393,44 @@ async fn check_in(
         };
         return super::Denied::SignIn(back).into_response();
     };
-    let failures = state.app.checkin_failures.get(&caller.account_id).unwrap_or(0);
-    if failures >= CHECKIN_FAILURES {
-        flash(
-            &session,
-            Flash::error("Terlalu banyak kode salah. Tunggu 10 menit atau minta panitia mencatat kehadiran Anda."),
-        )
-        .await;
-        return Redirect::to("/presensi").into_response();
-    }
+    let now = chrono::Utc::now();
+    let db = state.app.db.write();
+    // Counted before the code is checked (in the database, so it holds across instances and
+    // under a burst): wrong codes per account are limited by `throttle::CHECK_IN`.
+    let key = format!("presensi:{}", caller.account_id);
+    let attempt = match domain::auth::throttle::begin(db, &key, domain::auth::throttle::CHECK_IN, now).await {
+        Ok(Ok(attempt)) => attempt,
+        Ok(Err(refused)) => {
+            let message = format!(
+                "Terlalu banyak kode salah. Tunggu {} menit atau minta panitia mencatat kehadiran Anda.",
+                refused.minutes()
+            );
+            flash(&session, Flash::error(message)).await;
+            return Redirect::to("/presensi").into_response();
+        }
+        Err(e) => {
+            tracing::error!("check-in limit: {e:?}");
+            flash(&session, Flash::error(e.public_message())).await;
+            return Redirect::to("/presensi").into_response();
+        }
+    };
     let r = attendance::check_in(
-        state.app.db.write(),
+        db,
         &state.app.data_key,
         caller.person_id,
         caller.account_id,
         opt_id(&f.sesi),
         &f.kode,
-        chrono::Utc::now(),
+        now,
     )
     .await;
+    let settled = match &r {
+        Err(e) if e.status() < 500 && !matches!(e, AppError::Forbidden) => attempt.failed(db, now).await.map(|_| ()),
+        _ => attempt.succeeded(db, now, false).await,
+    };
+    if let Err(e) = settled {
+        tracing::error!("settling a check-in attempt: {e:?}");
+    }
     let message = match r {
         Ok(attendance::CheckedIn::Recorded { status, session: title }) => {
             Flash::ok(format!("Tercatat {} pada sesi \"{title}\". Terima kasih!", status.label()))
@@ -426,9 +442,6 @@ async fn check_in(
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("check-in: {e:?}");
-            } else {
-                let epoch = state.app.checkin_failures.epoch();
-                state.app.checkin_failures.insert_at(caller.account_id, failures + 1, epoch);
             }
             Flash::error(e.public_message())
         }
@@ -474,7 +487,7 @@ fn ics_response(body: String, file: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file}\"")),
+            (header::CONTENT_DISPOSITION, super::content_disposition(file).replacen("attachment", "inline", 1)),
             (header::CACHE_CONTROL, "private, max-age=300".to_string()),
         ],
         body,
@@ -527,10 +540,12 @@ async fn person_feed(State(state): State<ServerState>, Path(file): Path<String>)
     }
 }
 
-fn split_file(file: &str) -> Option<(i32, &str)> {
+/// `{prefix}-{id}.{csv|xlsx}` exactly (nothing else in the name: it is sent back as the file
+/// name), as the id and extension.
+fn split_file<'a>(file: &'a str, prefix: &str) -> Option<(i32, &'a str)> {
     let (stem, ext) = file.rsplit_once('.')?;
-    let id = stem.rsplit('-').next()?.parse().ok()?;
-    Some((id, ext))
+    let id: i32 = stem.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok()?;
+    (stem == format!("{prefix}-{id}") && matches!(ext, "csv" | "xlsx")).then_some((id, ext))
 }
 
 /// `/unduh/sesi/presensi-sesi-{id}.csv|xlsx`: one session's marks.
@@ -539,7 +554,7 @@ async fn session_export(
     caller: Option<Extension<Caller>>,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some((id, ext)) = split_file(&file, "presensi-sesi") else { return StatusCode::NOT_FOUND.into_response() };
     let (_, scopes) = allowed!(manager(caller, &format!("/sesi/{id}")));
     let db = state.app.db.read();
     let rows = match attendance::managed_session(db, &scopes, id).await {
@@ -555,7 +570,7 @@ async fn diklat_export(
     caller: Option<Extension<Caller>>,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((id, ext)) = split_file(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some((id, ext)) = split_file(&file, "kehadiran-diklat") else { return StatusCode::NOT_FOUND.into_response() };
     let (_, scopes) = allowed!(manager(caller, &format!("/diklat/{id}")));
     let db = state.app.db.read();
     let rows = match schedule::managed(db, &scopes, id).await {

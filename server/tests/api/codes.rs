@@ -135,3 +135,22 @@ db_test!(panitia_cannot_issue_codes_outside_their_region_and_peserta_not_at_all,
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(one_time_code::Entity::find().all(app.state.db.read()).await.unwrap().len(), 0);
 });
+
+db_test!(codes_waiting_for_the_code_sheet_cannot_be_read_from_the_database, |app| {
+    use domain::entities::auth_session;
+    app.seed_demo().await;
+    let staff = panitia(&app).await;
+    let siti = person_by_phone(&app, "+6281234560002").await;
+    staff.post(app.url("/kode/buat")).form(&[("orang", siti.id.to_string())]).send().await.unwrap();
+    // Before the sheet is opened, the session row holds the codes only sealed.
+    let rows = auth_session::Entity::find().all(app.state.db.read()).await.unwrap();
+    let stored: String = rows.iter().map(|r| r.data.clone()).collect();
+    assert!(stored.contains("issued_codes_sealed"), "the codes wait in the session");
+    let codes = printed_codes(&app, &staff).await;
+    assert_eq!(codes.len(), 1);
+    let bare = codes[0].replace('-', "");
+    assert!(!stored.contains(&codes[0]) && !stored.contains(&bare), "the code is not readable at rest");
+    // Shown once; the sealed copy is gone.
+    assert!(printed_codes(&app, &staff).await.is_empty());
+    assert_eq!(redeem(&app, &app.browser(), "081234560002", &codes[0], "sandi-baru-siti-2026").await, "/akun");
+});

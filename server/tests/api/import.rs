@@ -201,3 +201,89 @@ db_test!(the_exported_list_neutralises_formulas_and_masks_the_nik, |app| {
     app.sign_in(&peserta, "081234560001", "demo-peserta-kkmp").await;
     assert_eq!(peserta.get(app.url("/peserta/ekspor.csv")).send().await.unwrap().status().as_u16(), 403);
 });
+
+db_test!(a_nik_registered_in_another_region_is_only_said_to_be_unusable_and_the_try_is_logged, |app| {
+    use domain::entities::{audit_log, cooperative, district, person, province, regency, village};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+    app.seed_demo().await;
+    // Someone in Kabupaten Malang, outside the Kota Malang panitia's region.
+    let db = app.state.db.write();
+    let now = chrono::Utc::now();
+    let jatim = province::Entity::find().filter(province::Column::Code.eq("35")).one(db).await.unwrap().unwrap();
+    let kab = regency::ActiveModel {
+        province_id: Set(jatim.id),
+        code: Set("3507".into()),
+        name: Set("Kabupaten Malang".into()),
+        kind: Set("kabupaten".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let d = district::ActiveModel {
+        regency_id: Set(kab.id),
+        code: Set("3507010".into()),
+        name: Set("Donomulyo".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let v = village::ActiveModel {
+        district_id: Set(d.id),
+        code: Set("3507010001".into()),
+        name: Set("Tulungrejo".into()),
+        kind: Set("desa".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let c = cooperative::ActiveModel {
+        village_id: Set(v.id),
+        name: Set("KDMP Tulungrejo".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    person::ActiveModel {
+        full_name: Set("Warga Kabupaten".into()),
+        nik: Set(Some("3507010101900001".into())),
+        phone: Set(Some("+6281299990001".into())),
+        cooperative_id: Set(Some(c.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let client = panitia(&app).await;
+    let elsewhere = format!("{HEADER}Budi;3507010101900001;081311110031;;Kotalama;Ketua\r\n");
+    let report = upload(&app, &client, "lain.csv", elsewhere.into_bytes()).await;
+    assert!(report.contains("NIK ini tidak dapat dipakai"), "{report}");
+    assert!(!report.contains("sudah terdaftar"), "nothing says the NIK exists: {report}");
+    let logged = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("people.duplicate_elsewhere"))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(logged, 1);
+    // Inside the panitia's own region the report may say it plainly.
+    let own = format!("{HEADER}Budi;3573014101800031;081311110031;;Kotalama;Ketua\r\n");
+    assert!(upload(&app, &client, "a.csv", own.clone().into_bytes()).await.contains("Berhasil: 1"));
+    let again = own.replace("081311110031", "081311110032");
+    assert!(upload(&app, &client, "b.csv", again.into_bytes()).await.contains("NIK ini sudah terdaftar"));
+});
+
+db_test!(the_exported_list_carries_each_persons_email, |app| {
+    app.seed_demo().await;
+    let client = panitia(&app).await;
+    let csv = format!("{HEADER}Surelwati;3573014101800032;;surelwati@contoh.test;Kotalama;Ketua\r\n");
+    assert!(upload(&app, &client, "surel.csv", csv.into_bytes()).await.contains("Berhasil: 1"));
+    let body = client.get(app.url("/peserta/ekspor.csv?q=surelwati")).send().await.unwrap().text().await.unwrap();
+    let line = body.lines().nth(1).unwrap();
+    assert!(line.contains("surelwati@contoh.test"), "{line}");
+});

@@ -7,9 +7,11 @@ mod helpers;
 
 mod auth;
 mod backup;
+mod bursts;
 mod certificates;
 mod codes;
 mod database;
+mod downloads;
 mod health;
 mod import;
 mod limits;

@@ -9,8 +9,9 @@ use domain::demo::LOGINS;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-/// Tables a GET may touch: a session records when it was last used (for the idle timeout).
-const BOOKKEEPING: &[&str] = &["auth_sessions"];
+/// Tables a GET may touch: a session records when it was last used (for the idle timeout), and
+/// the request limits count verifications per address (`auth::throttle::hit`).
+const BOOKKEEPING: &[&str] = &["auth_sessions", "login_throttles"];
 
 /// Rows a GET may add: downloading personal data (`people.export`, `report.export`) is recorded
 /// in the audit log, by design.
@@ -170,4 +171,41 @@ db_test!(no_get_request_changes_anything_whoever_sends_it, |app| {
         pages += crawl(&app, &client, who.role, &starts, 150).await;
     }
     assert!(pages > 100, "the crawl reached the pages: {pages}");
+});
+
+db_test!(a_server_function_called_with_unreadable_arguments_answers_400_not_500, |app| {
+    app.seed_demo().await;
+    for (path, body) in [
+        ("/api/sertifikat-verifikasi", "tidak=ada"),
+        ("/api/peserta-detail", "id=bukan-angka"),
+        ("/api/sertifikat-verifikasi", "%ZZ"),
+    ] {
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path} {body}");
+    }
+});
+
+db_test!(a_cached_verification_page_is_sent_with_one_content_type, |app| {
+    app.seed_demo().await;
+    let code = domain::certcode::generate();
+    for _ in 0..2 {
+        // The second answer comes from the page cache.
+        let r = app
+            .client
+            .get(app.url(&format!("/verifikasi/{code}")))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        let types: Vec<_> = r.headers().get_all("content-type").iter().collect();
+        assert_eq!(types.len(), 1, "{types:?}");
+        assert!(types[0].to_str().unwrap().starts_with("text/html"));
+    }
 });

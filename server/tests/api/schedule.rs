@@ -311,6 +311,54 @@ db_test!(check_in_is_refused_to_people_not_enrolled_and_repeated_guessing_is_sto
     assert!(stopped.contains("Terlalu banyak kode salah"), "{stopped}");
 });
 
+db_test!(a_burst_of_wrong_check_in_codes_gets_ten_checks_and_the_live_code_waits_after_it, |app| {
+    app.seed_demo().await;
+    let panitia = signed_in(&app, PANITIA).await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let d = current_diklat(&app).await;
+    let s = &sessions_of(&app, d.id).await[0];
+    move_session_today(&app, s, (23, 58), (23, 59)).await;
+    let w = open_window(&app, &panitia, s.id, "15").await;
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let peserta = peserta.clone();
+            let url = app.url("/presensi/hadir");
+            tokio::spawn(async move {
+                peserta.post(url).form(&[("kode", format!("Z{i:05}"))]).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 303);
+    }
+    // The wrong codes counted in the database: ten at most were checked, and the key is locked.
+    let row = domain::entities::login_throttle::Entity::find_by_id(format!("presensi:{}", {
+        let me = peserta_id(&app).await;
+        domain::entities::account::Entity::find()
+            .filter(domain::entities::account::Column::PersonId.eq(me))
+            .one(app.state.db.read())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }))
+    .one(app.state.db.read())
+    .await
+    .unwrap()
+    .expect("the check-in limit is counted in the database");
+    assert!(row.locked_until.is_some_and(|u| u > Utc::now()), "locked after ten wrong codes: {row:?}");
+    let code = att::code_for(&app.state.data_key, &w, att::step_at(&w, Utc::now()));
+    let stopped = post_flash(&app, &peserta, "/presensi/hadir", &[("kode", &code)]).await;
+    assert!(stopped.contains("Terlalu banyak kode salah"), "{stopped}");
+    let marked = attendance::Entity::find()
+        .filter(attendance::Column::DiklatSessionId.eq(s.id))
+        .filter(attendance::Column::Source.eq("checkin"))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(marked, 0);
+});
+
 db_test!(a_peserta_can_neither_mark_others_nor_open_check_in_nor_see_the_grid, |app| {
     app.seed_demo().await;
     let peserta = signed_in(&app, PESERTA).await;

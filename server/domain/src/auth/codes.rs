@@ -3,7 +3,7 @@
 //! resets a forgotten password. Only a keyed hash of each code is stored (HMAC under the data
 //! key): 40 bits are few enough to try them all against a leaked plain hash, not without the key.
 
-use super::{ids::LoginId, policy, throttle, Caller, Role, Scope};
+use super::{ids::LoginId, policy, throttle, Caller, Role};
 use crate::{
     entities::{account, one_time_code, person},
     password,
@@ -70,13 +70,13 @@ pub struct IssuedCode {
     pub reset: bool,
 }
 
-/// Issues a fresh code for each person (replacing any unused earlier code). Every person must
-/// be a participant inside the caller's panitia/admin scopes.
+/// Issues a fresh code for each person (replacing any unused earlier code). The caller must be
+/// allowed to manage every one of them (`people::manageable`: a panitia only plain participants
+/// of their region, an admin only accounts whose every role lies inside theirs).
 pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     key: &DataKey,
     caller: &Caller,
-    scopes: &[Scope],
     person_ids: &[i32],
     now: DateTime<Utc>,
 ) -> Result<(Vec<IssuedCode>, DateTime<Utc>), AppError> {
@@ -88,8 +88,11 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let mut issued = Vec::new();
     for id in person_ids {
-        let (p, place) =
-            crate::services::people::participant_in_scope(&txn, scopes, *id).await?.ok_or(AppError::Forbidden)?;
+        let (p, place) = match crate::services::people::manageable(&txn, caller, *id).await {
+            Ok(found) => found,
+            Err(AppError::NotFound) => return Err(AppError::Forbidden),
+            Err(e) => return Err(e),
+        };
         let (v, d) = (place.village, place.district);
         let a = account::Entity::find()
             .filter(account::Column::PersonId.eq(p.id))
@@ -162,34 +165,26 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<i32, AppError> {
     let Redemption { login, code, new_password, client } = typed;
     let ip_key = format!("aktivasi:{client}");
-    if let Some(minutes) = throttle::locked_minutes(db, &ip_key, now).await? {
-        return Err(AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit.")));
-    }
+    // Counted before the code is looked up, so a burst of guesses waits its turn.
+    let attempt = match throttle::begin(db, &ip_key, throttle::CODES, now).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => return Err(too_many_codes(refused.minutes())),
+    };
     let refused = || AppError::invalid("kode", "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.");
-    let row = one_time_code::Entity::find()
-        .filter(one_time_code::Column::CodeHash.is_in([hash_of(key, code), unkeyed_hash_of(code)]))
-        .one(db)
-        .await?;
-    let account = match &row {
-        Some(r) => account::Entity::find_by_id(r.account_id).one(db).await?,
-        None => None,
+    let found = match find_redeemable(db, key, login, code, now).await {
+        Ok(found) => found,
+        Err(e) => {
+            attempt.cancelled(db, now).await?;
+            return Err(e);
+        }
     };
-    let person = match &account {
-        Some(a) => person::Entity::find_by_id(a.person_id).one(db).await?,
-        None => None,
+    let Some((row, account, person)) = found else {
+        return Err(match attempt.failed(db, now).await? {
+            Some(minutes) => too_many_codes(minutes),
+            None => refused(),
+        });
     };
-    let matches_login = match (LoginId::parse(login), &person) {
-        (Ok(LoginId::Phone(p)), Some(person)) => person.phone.as_deref() == Some(p.as_str()),
-        (Ok(LoginId::Email(e)), Some(person)) => person.email.as_deref() == Some(e.as_str()),
-        _ => false,
-    };
-    let usable = row.as_ref().is_some_and(|r| r.used_at.is_none() && r.expires_at > now)
-        && account.as_ref().is_some_and(|a| a.is_active)
-        && matches_login;
-    let (Some(row), Some(account), Some(person), true) = (row, account, person, usable) else {
-        throttle::fail(db, &ip_key, now, throttle::ACCOUNT_LIMIT * 2).await?;
-        return Err(refused());
-    };
+    attempt.succeeded(db, now, false).await?;
     let ids: Vec<&str> = [person.phone.as_deref(), person.email.as_deref()].into_iter().flatten().collect();
     policy::check_new_password(new_password, &ids)?;
     let hash = hasher.hash(new_password.to_string()).await?;
@@ -222,6 +217,45 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(account_id)
+}
+
+fn too_many_codes(minutes: i64) -> AppError {
+    AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit."))
+}
+
+/// The unused, unexpired code typed, with its active account and person, when it belongs to
+/// the account behind `login`.
+async fn find_redeemable<C: ConnectionTrait>(
+    db: &C,
+    key: &DataKey,
+    login: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(one_time_code::Model, account::Model, person::Model)>, AppError> {
+    let row = one_time_code::Entity::find()
+        .filter(one_time_code::Column::CodeHash.is_in([hash_of(key, code), unkeyed_hash_of(code)]))
+        .one(db)
+        .await?;
+    let account = match &row {
+        Some(r) => account::Entity::find_by_id(r.account_id).one(db).await?,
+        None => None,
+    };
+    let person = match &account {
+        Some(a) => person::Entity::find_by_id(a.person_id).one(db).await?,
+        None => None,
+    };
+    let matches_login = match (LoginId::parse(login), &person) {
+        (Ok(LoginId::Phone(p)), Some(person)) => person.phone.as_deref() == Some(p.as_str()),
+        (Ok(LoginId::Email(e)), Some(person)) => person.email.as_deref() == Some(e.as_str()),
+        _ => false,
+    };
+    let usable = row.as_ref().is_some_and(|r| r.used_at.is_none() && r.expires_at > now)
+        && account.as_ref().is_some_and(|a| a.is_active)
+        && matches_login;
+    Ok(match (row, account, person, usable) {
+        (Some(row), Some(account), Some(person), true) => Some((row, account, person)),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

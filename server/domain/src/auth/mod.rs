@@ -3,7 +3,7 @@
 pub mod codes;
 pub mod ids;
 pub mod policy;
-pub(crate) mod throttle;
+pub mod throttle;
 
 use crate::{
     entities::{account, person, role_grant},
@@ -13,7 +13,10 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use ids::LoginId;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -206,7 +209,11 @@ pub fn masked_login(login: &str) -> String {
 /// Checks an identifier and password. Always costs one Argon2 verification (against a dummy
 /// hash when there is no usable account), so the answer takes as long either way.
 /// `client` is the caller's address, for the per-address limit.
-pub async fn authenticate<C: ConnectionTrait>(
+///
+/// The attempt is counted against the identifier and the address *before* the password is
+/// checked (`throttle::begin`), so a burst of parallel guesses cannot all be checked before the
+/// first failure is counted.
+pub async fn authenticate<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hasher: &password::Hasher,
     login: &str,
@@ -218,21 +225,29 @@ pub async fn authenticate<C: ConnectionTrait>(
     let parsed = LoginId::parse(login).ok();
     let login_key =
         parsed.as_ref().map(LoginId::throttle_key).unwrap_or_else(|| format!("login:{}", login.trim().to_lowercase()));
-    for key in [&ip_key, &login_key] {
-        if let Some(minutes) = throttle::locked_minutes(db, key, now).await? {
-            return Ok(Err(LoginError::Locked { minutes }));
-        }
-    }
-    let found = match &parsed {
-        Some(id) => find_account(db, id).await?,
-        None => None,
+    let by_address = match throttle::begin(db, &ip_key, throttle::ADDRESS, now).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => return Ok(Err(LoginError::Locked { minutes: refused.minutes() })),
     };
-    let usable = found.as_ref().filter(|(_, a)| a.is_active).and_then(|(_, a)| a.password_hash.clone());
-    let ok = hasher.verify(password_input.to_string(), usable).await;
-
-    if ok {
-        let (_, account) = found.expect("a verified password has an account");
-        throttle::reset(db, &login_key).await?;
+    let by_login = match throttle::begin(db, &login_key, throttle::ACCOUNT, now).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            by_address.cancelled(db, now).await?;
+            return Ok(Err(LoginError::Locked { minutes: refused.minutes() }));
+        }
+    };
+    let checked = check_password(db, hasher, parsed.as_ref(), password_input).await;
+    let (found, ok) = match checked {
+        Ok(found) => found,
+        Err(e) => {
+            by_login.cancelled(db, now).await?;
+            by_address.cancelled(db, now).await?;
+            return Err(e);
+        }
+    };
+    if let (Some(account), true) = (found.clone(), ok) {
+        by_login.succeeded(db, now, true).await?;
+        by_address.succeeded(db, now, false).await?;
         let id = account.id;
         let mut active = account.into_active_model();
         active.last_login_at = Set(Some(now));
@@ -240,20 +255,35 @@ pub async fn authenticate<C: ConnectionTrait>(
         audit::record(db, Some(id), "auth.login", "account", Some(id.to_string()), None).await?;
         Ok(Ok(id))
     } else {
-        // Bounded by the limits below: once an account or address is locked, nothing more is written.
-        let account_id = found.as_ref().map(|(_, a)| a.id.to_string());
+        // Bounded by the limits: an attempt refused by them writes nothing.
+        let account_id = found.map(|a| a.id.to_string());
         let detail = serde_json::json!({ "login": masked_login(login) });
         audit::record(db, None, "auth.login_failed", "account", account_id, Some(detail)).await?;
-        throttle::fail(db, &login_key, now, throttle::ACCOUNT_LIMIT).await?;
-        throttle::fail(db, &ip_key, now, throttle::ADDRESS_LIMIT).await?;
+        let login_lock = by_login.failed(db, now).await?;
+        let address_lock = by_address.failed(db, now).await?;
         // The failure that reaches the limit already answers "locked".
-        for key in [&ip_key, &login_key] {
-            if let Some(minutes) = throttle::locked_minutes(db, key, now).await? {
-                return Ok(Err(LoginError::Locked { minutes }));
-            }
+        match login_lock.or(address_lock) {
+            Some(minutes) => Ok(Err(LoginError::Locked { minutes })),
+            None => Ok(Err(LoginError::Invalid)),
         }
-        Ok(Err(LoginError::Invalid))
     }
+}
+
+/// The account behind the identifier (if any) and whether `password_input` is its password and
+/// the account active — after the same Argon2 work either way.
+async fn check_password<C: ConnectionTrait>(
+    db: &C,
+    hasher: &password::Hasher,
+    parsed: Option<&LoginId>,
+    password_input: &str,
+) -> Result<(Option<account::Model>, bool), AppError> {
+    let found = match parsed {
+        Some(id) => find_account(db, id).await?,
+        None => None,
+    };
+    let usable = found.as_ref().filter(|(_, a)| a.is_active).and_then(|(_, a)| a.password_hash.clone());
+    let ok = hasher.verify(password_input.to_string(), usable).await;
+    Ok((found.map(|(_, a)| a), ok))
 }
 
 /// Sets a new password after checking the policy; records it in the audit log.
@@ -265,10 +295,30 @@ pub async fn set_password<C: ConnectionTrait>(
     actor: Option<i32>,
 ) -> Result<(), AppError> {
     let account = account::Entity::find_by_id(account_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let hash = checked_hash(db, hasher, &account, new_password).await?;
+    store_hash(db, account, hash, actor).await
+}
+
+/// The hash of `new_password` once it passes the policy (not the account's own phone or e-mail).
+async fn checked_hash<C: ConnectionTrait>(
+    db: &C,
+    hasher: &password::Hasher,
+    account: &account::Model,
+    new_password: &str,
+) -> Result<String, AppError> {
     let person = person::Entity::find_by_id(account.person_id).one(db).await?.ok_or(AppError::NotFound)?;
     let ids: Vec<&str> = [person.phone.as_deref(), person.email.as_deref()].into_iter().flatten().collect();
     policy::check_new_password(new_password, &ids)?;
-    let hash = hasher.hash(new_password.to_string()).await?;
+    hasher.hash(new_password.to_string()).await
+}
+
+async fn store_hash<C: ConnectionTrait>(
+    db: &C,
+    account: account::Model,
+    hash: String,
+    actor: Option<i32>,
+) -> Result<(), AppError> {
+    let account_id = account.id;
     let mut active = account.into_active_model();
     active.password_hash = Set(Some(hash));
     active.password_changed_at = Set(Some(Utc::now()));
@@ -279,26 +329,67 @@ pub async fn set_password<C: ConnectionTrait>(
 
 /// Changes the caller's own password after checking the current one.
 ///
+/// The check of the current password is limited like sign-in (`throttle::PASSWORD_CHECK`, counted
+/// before it is checked), so a stolen session cannot be used to guess the password.
 /// With `end_sessions`, every stored session of the account is deleted too, the caller's own
-/// included: the caller keeps signing in by saving its session under a new id (`cycle_id`), and
-/// must bump the session cache's epoch so no other device is still served from memory.
-pub async fn change_password<C: ConnectionTrait>(
+/// included, in the same transaction as the new password: the caller keeps signing in by saving
+/// its session under a new id (`cycle_id`), and must bump the session cache's epoch so no other
+/// device is still served from memory.
+pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hasher: &password::Hasher,
     account_id: i32,
     current: &str,
     new_password: &str,
     end_sessions: bool,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let account = account::Entity::find_by_id(account_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let attempt = match throttle::begin(db, &format!("sandi:{account_id}"), throttle::PASSWORD_CHECK, now).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => return Err(too_many_password_checks(refused.minutes())),
+    };
+    let account = match account::Entity::find_by_id(account_id).one(db).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            attempt.cancelled(db, now).await?;
+            return Err(AppError::NotFound);
+        }
+        Err(e) => {
+            attempt.cancelled(db, now).await?;
+            return Err(e.into());
+        }
+    };
     if !hasher.verify(current.to_string(), account.password_hash.clone()).await {
-        return Err(AppError::invalid("sandi_lama", "Kata sandi saat ini salah"));
+        audit::record(
+            db,
+            Some(account_id),
+            "auth.password_check_failed",
+            "account",
+            Some(account_id.to_string()),
+            None,
+        )
+        .await?;
+        return Err(match attempt.failed(db, now).await? {
+            Some(minutes) => too_many_password_checks(minutes),
+            None => AppError::invalid("sandi_lama", "Kata sandi saat ini salah"),
+        });
     }
-    set_password(db, hasher, account_id, new_password, Some(account_id)).await?;
+    attempt.succeeded(db, now, true).await?;
+    let hash = checked_hash(db, hasher, &account, new_password).await?;
+    let txn = db.begin().await?;
+    store_hash(&txn, account, hash, Some(account_id)).await?;
     if end_sessions {
-        end_all_sessions(db, account_id).await?;
+        end_all_sessions(&txn, account_id).await?;
     }
+    txn.commit().await?;
     Ok(())
+}
+
+fn too_many_password_checks(minutes: i64) -> AppError {
+    AppError::invalid(
+        "sandi_lama",
+        format!("Terlalu banyak percobaan kata sandi salah. Coba lagi dalam {minutes} menit."),
+    )
 }
 
 /// Deletes every stored session of an account (a reset, a password change, a deactivation).

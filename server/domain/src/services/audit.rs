@@ -13,6 +13,12 @@ pub async fn with_client<F: Future>(client: String, work: F) -> F::Output {
     CLIENT.scope(client.into(), work).await
 }
 
+/// The client's address as the server worked it out for a request (`routes::note_client` puts it
+/// in the request's extensions), for code that runs outside the request's task — server
+/// functions called while a page renders — and so cannot see [`with_client`]'s scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
 /// Appends one line to the audit log, with the client address of the request being handled.
 pub async fn record<C: ConnectionTrait>(
     db: &C,

@@ -104,7 +104,8 @@ pub async fn standings<C: ConnectionTrait>(
         .collect())
 }
 
-/// What a certificate states, signed as canonical JSON (this field order, no extra spaces).
+/// What a certificate states. What is signed is the exact bytes of its JSON as stored (serde_json's
+/// compact output, this field order) — not a canonical form: verifiers check the bytes they receive.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Payload {
     /// Format version.

@@ -488,17 +488,62 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
             )
             .all(db)
             .await?;
+        // Whether each person found is one the caller may see: only then may the report say
+        // that they are registered. Elsewhere it says only that the value cannot be used (and
+        // the attempt is logged): "already registered" for anyone in the country would tell a
+        // kota panitia whether any NIK, phone or e-mail is in the national database.
+        let mut visible = HashMap::new();
+        for p in &existing {
+            let inside = crate::services::people::participant_in_scope(db, scopes, p.id).await?.is_some();
+            visible.insert(p.id, inside);
+        }
         for c in chunk {
             for p in &existing {
+                let inside = visible.get(&p.id).copied().unwrap_or(false);
+                let clash = |field: &'static str, what: &str| {
+                    if inside {
+                        error(c.line, field, format!("{what} ini sudah terdaftar"))
+                    } else {
+                        error(
+                            c.line,
+                            field,
+                            format!("{what} ini tidak dapat dipakai. Periksa kembali; bila benar, hubungi admin."),
+                        )
+                    }
+                };
+                let mut clashes = Vec::new();
                 if p.nik.as_deref() == Some(c.nik.as_str()) {
-                    errors.push(error(c.line, "nik", "NIK ini sudah terdaftar"));
+                    clashes.push(clash("nik", "NIK"));
                 }
                 if c.phone.is_some() && p.phone.as_deref() == c.phone.as_ref().map(PhoneNumber::as_str) {
-                    errors.push(error(c.line, "no_hp", "Nomor HP ini sudah terdaftar"));
+                    clashes.push(clash("no_hp", "Nomor HP"));
                 }
                 if c.email.is_some() && p.email.as_deref() == c.email.as_ref().map(Email::as_str) {
-                    errors.push(error(c.line, "email", "Email ini sudah terdaftar"));
+                    clashes.push(clash("email", "Email"));
                 }
+                if !inside && !clashes.is_empty() {
+                    tracing::warn!(
+                        target: "diklat::security",
+                        account = caller.account_id,
+                        line = c.line,
+                        fields = ?clashes.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+                        "import names a person registered outside the caller's region"
+                    );
+                    let detail = serde_json::json!({
+                        "line": c.line,
+                        "fields": clashes.iter().map(|e| e.field.clone()).collect::<Vec<_>>(),
+                    });
+                    crate::services::audit::record(
+                        db,
+                        Some(caller.account_id),
+                        "people.duplicate_elsewhere",
+                        "person",
+                        Some(p.id.to_string()),
+                        Some(detail),
+                    )
+                    .await?;
+                }
+                errors.extend(clashes);
             }
         }
     }

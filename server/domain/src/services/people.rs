@@ -1,5 +1,5 @@
 use crate::{
-    auth::{ids::mask_nik, Caller, Scope},
+    auth::{ids::mask_nik, Caller, Role, Scope},
     entities::{cooperative, district, person, province, regency, village},
     AppError,
 };
@@ -84,6 +84,7 @@ pub struct PersonRow {
     pub full_name: String,
     pub nik: Option<String>,
     pub phone: Option<String>,
+    pub email: Option<String>,
     pub position: Option<String>,
     pub cooperative: String,
     pub village: String,
@@ -175,6 +176,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, scopes: &[Scope], query: &PeopleQu
         .column(("people", "full_name"))
         .column(("people", "nik"))
         .column(("people", "phone"))
+        .column(("people", "email"))
         .column(("people", "position"))
         .expr_as(Expr::col(("cooperatives", "name")), Alias::new("cooperative"))
         .expr_as(Expr::col(("villages", "name")), Alias::new("village"))
@@ -270,6 +272,73 @@ pub async fn participant_in_scope<C: ConnectionTrait>(
     Ok(Some((p, Place { cooperative, village, district, regency })))
 }
 
+/// Whether `inner` lies wholly inside `outer` (a kabupaten/kota inside its province, anything
+/// inside national).
+pub async fn scope_within<C: ConnectionTrait>(db: &C, inner: Scope, outer: Scope) -> Result<bool, AppError> {
+    Ok(match (outer, inner) {
+        (Scope::National, _) => true,
+        (Scope::Province(p), Scope::Province(i)) => p == i,
+        (Scope::Province(p), Scope::Regency(r)) => {
+            regency::Entity::find_by_id(r).one(db).await?.is_some_and(|r| r.province_id == p)
+        }
+        (Scope::Regency(r), Scope::Regency(i)) => r == i,
+        _ => false,
+    })
+}
+
+/// The participant `id` with their place, when `caller` may reset their password, edit them or
+/// deactivate them — the check on the *target* beside the check on the caller's role:
+/// - a panitia only an account whose only role is peserta, inside the panitia's region;
+/// - an admin only an account whose every role lies inside the admin's region.
+///
+/// `NotFound` when the participant is outside every region the caller manages (nothing reveals
+/// the id exists elsewhere); `Forbidden` when they are inside it but hold a role the caller may
+/// not touch (a participant who is also an admin, a provincial panitia, …).
+pub async fn manageable<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: i32,
+) -> Result<(person::Model, Place), AppError> {
+    use crate::entities::{account, role_grant};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let (p, place) = participant_in_scope(db, &caller.management_scopes(), id).await?.ok_or(AppError::NotFound)?;
+    let grants = match account::Entity::find().filter(account::Column::PersonId.eq(p.id)).one(db).await? {
+        Some(a) => role_grant::Entity::find().filter(role_grant::Column::AccountId.eq(a.id)).all(db).await?,
+        None => Vec::new(),
+    };
+    let staff: Vec<Scope> = grants
+        .iter()
+        .filter(|g| g.role != Role::Peserta.code())
+        .map(|g| match (g.province_id, g.regency_id) {
+            (_, Some(r)) => Scope::Regency(r),
+            (Some(pr), None) => Scope::Province(pr),
+            (None, None) => Scope::National,
+        })
+        .collect();
+    let place_scope = Scope::Regency(place.regency.id);
+    for admin in caller.scopes(Role::Admin) {
+        if !admin.covers(place.regency.province_id, place.regency.id) {
+            continue;
+        }
+        let mut all_inside = true;
+        for grant in &staff {
+            if !scope_within(db, *grant, admin).await? {
+                all_inside = false;
+                break;
+            }
+        }
+        if all_inside && scope_within(db, place_scope, admin).await? {
+            return Ok((p, place));
+        }
+    }
+    let panitia_here =
+        caller.scopes(Role::Panitia).iter().any(|s| s.covers(place.regency.province_id, place.regency.id));
+    if panitia_here && staff.is_empty() {
+        return Ok((p, place));
+    }
+    Err(AppError::Forbidden)
+}
+
 /// The participant `id`, if inside `scopes` (otherwise `NotFound`: nothing reveals that the id
 /// exists elsewhere).
 pub async fn detail<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Result<PersonDetail, AppError> {
@@ -303,18 +372,17 @@ pub struct PersonChanges {
     pub position: String,
 }
 
-/// Updates a participant inside the caller's scopes; every field is checked, the first
+/// Updates a participant the caller may manage ([`manageable`]); every field is checked, the first
 /// problem names its field, and nothing is written unless all pass.
 pub async fn update<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
-    scopes: &[Scope],
     id: i32,
     changes: PersonChanges,
 ) -> Result<(), AppError> {
     use crate::auth::ids::{Email, Nik, PhoneNumber};
     use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-    detail(db, scopes, id).await?;
+    manageable(db, caller, id).await?;
     let name = changes.full_name.trim();
     if name.is_empty() || name.chars().count() > 150 || name.chars().any(char::is_control) {
         return Err(AppError::invalid("nama", "Nama wajib diisi (paling banyak 150 karakter)"));
@@ -347,16 +415,10 @@ pub async fn update<C: ConnectionTrait>(
 
 /// Deactivates or reactivates a participant's account. Never deletes: attendance and
 /// certificates keep pointing at the person. Deactivation ends their sessions.
-pub async fn set_active<C: ConnectionTrait>(
-    db: &C,
-    caller: &Caller,
-    scopes: &[Scope],
-    id: i32,
-    active: bool,
-) -> Result<(), AppError> {
+pub async fn set_active<C: ConnectionTrait>(db: &C, caller: &Caller, id: i32, active: bool) -> Result<(), AppError> {
     use crate::entities::account;
     use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
-    detail(db, scopes, id).await?;
+    manageable(db, caller, id).await?;
     let a =
         account::Entity::find().filter(account::Column::PersonId.eq(id)).one(db).await?.ok_or(AppError::NotFound)?;
     let account_id = a.id;

@@ -307,7 +307,30 @@ pub async fn read_gift<C: ConnectionTrait>(
     text: &str,
 ) -> Result<crate::gift::GiftImport, AppError> {
     let taken = imported_ids(db, module_id).await?;
-    Ok(crate::gift::parse(text, &taken))
+    let mut import = crate::gift::parse(text, &taken);
+    import.drop_duplicates(&bank_fingerprints(db, module_id).await?);
+    Ok(import)
+}
+
+/// Every question of the module's current bank by fingerprint (`quiz::fingerprint`) → its id.
+async fn bank_fingerprints<C: ConnectionTrait>(db: &C, module_id: i32) -> Result<HashMap<String, String>, AppError> {
+    let Some(bank) = current_bank_row(db, module_id).await? else { return Ok(HashMap::new()) };
+    let rows = question::Entity::find().filter(question::Column::BankId.eq(bank.id)).all(db).await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let Ok(stored) = serde_json::from_str::<StoredData>(&row.data) else { continue };
+        let Some(kind) = Kind::from_code(&row.kind) else { continue };
+        let q = crate::quiz::Question {
+            id: row.ext_id.clone(),
+            line: 0,
+            kind,
+            html: row.body.clone(),
+            explanation_html: String::new(),
+            key: stored.key,
+        };
+        out.insert(crate::quiz::fingerprint(&q), row.ext_id);
+    }
+    Ok(out)
 }
 
 /// Adds the questions of a GIFT import to the module's current bank (all or nothing, audited).
@@ -324,6 +347,12 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     let bank = current_bank_row(&txn, module_id).await?.ok_or(AppError::NotFound)?;
+    // Checked again inside the transaction: the same file sent twice at once adds it once.
+    let mut import = import.clone();
+    import.drop_duplicates(&bank_fingerprints(&txn, module_id).await?);
+    if import.questions.is_empty() {
+        return Err(AppError::invalid("Berkas", "Semua soal dalam berkas ini sudah ada di bank soal."));
+    }
     let existing = question::Entity::find().filter(question::Column::BankId.eq(bank.id)).all(&txn).await?;
     let have: std::collections::HashSet<&str> = existing.iter().map(|q| q.ext_id.as_str()).collect();
     let next = existing.iter().map(|q| q.sort_order + 1).max().unwrap_or(0);
@@ -682,6 +711,8 @@ async fn upsert_answers<C: ConnectionTrait>(
 
 /// Saves responses to questions of an attempt already loaded with [`own_attempt`]. After the
 /// deadline nothing is saved: the attempt is submitted with what it had, and the caller is told.
+/// The write checks, in its own transaction, that the attempt is still open: an autosave that
+/// races a submit never changes the answers that were graded.
 pub async fn save<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     cache: &QuestionCache,
@@ -691,12 +722,32 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<attempt::Model, AppError> {
     let attempt_id = a.id;
     let a = finish_if_late(db, cache, a, now).await?;
+    let closed = || AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah.");
     if a.status != "in_progress" {
-        return Err(AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah."));
+        return Err(closed());
     }
     check_responses(&a, &responses)?;
-    upsert_answers(db, attempt_id, responses.iter().map(|(q, r)| (*q, r, None)).collect(), now).await?;
+    refuse_ambiguous_numbers(db, cache, &a, &responses).await?;
+    let txn = db.begin().await?;
+    if !hold_if_open(&txn, attempt_id).await? {
+        return Err(closed());
+    }
+    upsert_answers(&txn, attempt_id, responses.iter().map(|(q, r)| (*q, r, None)).collect(), now).await?;
+    txn.commit().await?;
     Ok(a)
+}
+
+/// Inside a write transaction: takes the attempt's row (PostgreSQL holds it to the end of the
+/// transaction; on SQLite the transaction already has the single writer) and says whether the
+/// attempt is still in progress. Saving and grading both go through it, so they take turns.
+async fn hold_if_open<C: ConnectionTrait>(txn: &C, attempt_id: i64) -> Result<bool, AppError> {
+    let held = attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::col(attempt::Column::Status))
+        .filter(attempt::Column::Id.eq(attempt_id))
+        .filter(attempt::Column::Status.eq("in_progress"))
+        .exec(txn)
+        .await?;
+    Ok(held.rows_affected == 1)
 }
 
 /// Saves the last responses, grades and closes the attempt, in one transaction. Submitting twice
@@ -731,7 +782,47 @@ pub async fn submit_attempt<R: ConnectionTrait, W: ConnectionTrait + Transaction
         return grade_and_close(read, write, cache, a, Vec::new(), "expired", deadline).await;
     }
     check_responses(&a, &responses)?;
+    refuse_ambiguous_numbers(read, cache, &a, &responses).await?;
     grade_and_close(read, write, cache, a, responses, "submitted", now).await
+}
+
+/// Refuses a typed number that reads two ways (`3.142`: three point one four two, or three
+/// thousand one hundred forty-two), naming the question, so the participant writes it again
+/// instead of being graded on a guess. (At the deadline there is nobody to ask: it counts wrong.)
+async fn refuse_ambiguous_numbers<R: ConnectionTrait>(
+    read: &R,
+    cache: &QuestionCache,
+    a: &attempt::Model,
+    responses: &[(i32, Response)],
+) -> Result<(), AppError> {
+    let typed: Vec<(i32, &str)> = responses
+        .iter()
+        .filter_map(|(q, r)| match r {
+            Response::Text(t) => Some((*q, t.as_str())),
+            _ => None,
+        })
+        .collect();
+    if typed.is_empty() {
+        return Ok(());
+    }
+    let layout = layout_of(a);
+    let questions = cache.get(read, &typed.iter().map(|(q, _)| *q).collect::<Vec<_>>()).await?;
+    for (q, text) in typed {
+        let numeric = questions.get(&q).is_some_and(|l| l.kind == Kind::Numeric);
+        if numeric && crate::quiz::read_number(text) == Err(crate::quiz::NumberError::Ambiguous) {
+            let no = layout.iter().position(|s| s.q == q).map_or(0, |i| i + 1);
+            return Err(AppError::invalid(
+                format!("soal-{no}"),
+                format!(
+                    "Soal nomor {no}: \"{}\" dapat dibaca dua cara (titik sebagai desimal atau sebagai pemisah \
+                     ribuan). Tulis ulang tanpa titik: pakai koma untuk desimal (contoh 3,142) atau tanpa pemisah \
+                     (contoh 3142).",
+                    text.trim()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
@@ -746,15 +837,23 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
     let layout = layout_of(&a);
     let ids: Vec<i32> = layout.iter().map(|s| s.q).collect();
     let questions = cache.get(read, &ids).await?;
+    let quiz = quiz::Entity::find_by_id(a.quiz_id).one(read).await?.ok_or(AppError::NotFound)?;
+    let txn = write.begin().await?;
+    // Held from here to the commit, so no autosave can change the answers between the moment
+    // they are read and graded and the moment the attempt is closed.
+    if !hold_if_open(&txn, a.id).await? {
+        drop(txn);
+        // A concurrent submit got there first: its result stands.
+        return attempt::Entity::find_by_id(a.id).one(write).await?.ok_or(AppError::NotFound);
+    }
     // What was saved before (autosave, earlier pages), then what this request brings; when it
     // answers every question, nothing saved before can count.
     let mut responses: HashMap<i32, Response> = if ids.iter().all(|id| new.iter().any(|(q, _)| q == id)) {
         HashMap::new()
     } else {
-        responses_of(read, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect()
+        responses_of(&txn, a.id).await?.into_iter().map(|(q, (r, _))| (q, r)).collect()
     };
     responses.extend(new);
-    let quiz = quiz::Entity::find_by_id(a.quiz_id).one(read).await?.ok_or(AppError::NotFound)?;
     let mut total = 0.0;
     let mut rows = Vec::new();
     for slot in &layout {
@@ -764,31 +863,24 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
         rows.push((slot.q, r, Some(fraction)));
     }
     let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
-    let txn = write.begin().await?;
     upsert_answers(&txn, a.id, rows, at).await?;
-    // Only the attempt still in progress is closed: a concurrent submit finds it done.
-    let closed = attempt::Entity::update_many()
+    let passed = score >= f64::from(quiz.pass_mark);
+    attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::SubmittedAt, Expr::value(at))
         .col_expr(attempt::Column::Score, Expr::value(score))
-        .col_expr(attempt::Column::Passed, Expr::value(score >= f64::from(quiz.pass_mark)))
+        .col_expr(attempt::Column::Passed, Expr::value(passed))
         .filter(attempt::Column::Id.eq(a.id))
-        .filter(attempt::Column::Status.eq("in_progress"))
         .exec(&txn)
         .await?;
-    if closed.rows_affected == 1 {
-        crate::services::report::mark_stale_for_person(&txn, a.person_id).await?;
-        txn.commit().await?;
-        let mut a = a;
-        a.status = status.to_string();
-        a.submitted_at = Some(at);
-        a.score = Some(score);
-        a.passed = Some(score >= f64::from(quiz.pass_mark));
-        Ok(a)
-    } else {
-        drop(txn);
-        attempt::Entity::find_by_id(a.id).one(write).await?.ok_or(AppError::NotFound)
-    }
+    crate::services::report::mark_stale_for_person(&txn, a.person_id).await?;
+    txn.commit().await?;
+    let mut a = a;
+    a.status = status.to_string();
+    a.submitted_at = Some(at);
+    a.score = Some(score);
+    a.passed = Some(passed);
+    Ok(a)
 }
 
 /// A submitted attempt that holds only its score (no questions, no answers): results brought in
@@ -857,9 +949,18 @@ pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec
             Some((r, f)) => (Some(r.clone()), *f),
             None => (None, None),
         };
+        // Feedback of the options this participant ticked, then the explanation everyone sees.
+        let chosen_feedback: String = match (key, responses.get(&q.id)) {
+            (Key::Choices(c), Some((Response::Choices(chosen), _))) => chosen
+                .iter()
+                .filter_map(|i| c.get(*i).and_then(|o| o.feedback_html.as_deref()))
+                .map(|f| format!("<div class=\"option-feedback\">{f}</div>"))
+                .collect(),
+            _ => String::new(),
+        };
         let review = finished.then(|| Review {
             fraction: fraction.unwrap_or(0.0),
-            explanation_html: q.explanation.clone().unwrap_or_default(),
+            explanation_html: format!("{chosen_feedback}{}", q.explanation.clone().unwrap_or_default()),
             correct_options: match key {
                 Key::Choices(c) => c.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect(),
                 _ => vec![],
