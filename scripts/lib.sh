@@ -1,33 +1,42 @@
-# Shared set-up for run.sh and test.sh. Source it; it installs only what is missing, from
-# crates.io, npm and Debian's packages (nothing is downloaded from anywhere else).
+# Shared set-up for run.sh, test.sh and scripts/build.sh. Source it; it installs only what is
+# missing, from crates.io, npm and Debian's packages (nothing is downloaded from anywhere else).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${DIKLAT_TOOLS_DIR:-$HOME/.cache/diklat-kkmp/tools}"
-CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SITE_ROOT="$ROOT/target/site"
+STARTED_AT=$(date +%s)
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# A step a person can follow while the first build runs: "langkah 2/4: … (±10 menit)", with the
+# minutes since the command started.
+progress() {
+  local n="$1" what="$2" estimate="${3:-}"
+  local spent=$(( ($(date +%s) - STARTED_AT) / 60 ))
+  printf '\n==> langkah %s: %s%s  [%s menit berjalan]\n' "$n" "$what" "${estimate:+ ($estimate)}" "$spent"
+}
 
 # The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
+# What building the site needs: the wasm target, wasm-bindgen-cli at the lock's version and
+# wasm-opt from npm's binaryen (Debian's binaryen 108 breaks hydration). No cargo-leptos: its
+# install alone took 15.5 of the 40 minutes a fresh machine needed (scripts/build.sh does its job).
 setup_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
-  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    step "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes, once)"
-    cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
-  fi
   local wbg
   wbg="$(wasm_bindgen_version)"
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
-    step "cargo install wasm-bindgen-cli $wbg"
+    step "cargo install wasm-bindgen-cli $wbg (±3 menit, sekali saja)"
     # Its own lock file can name crates the registry no longer serves; fall back to a fresh resolve.
     cargo install --locked wasm-bindgen-cli --version "$wbg" || cargo install wasm-bindgen-cli --version "$wbg"
   fi
@@ -35,6 +44,14 @@ setup_tools() {
     step "npm install binaryen@$BINARYEN_VERSION (wasm-opt)"
     mkdir -p "$TOOLS"
     npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
+# The test runner test.sh relies on (each test in its own process, a hung test stopped).
+setup_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    step "cargo install cargo-nextest (±6 menit, sekali saja)"
+    cargo install --locked cargo-nextest
   fi
 }
 
@@ -55,4 +72,62 @@ setup_bench() {
     step "apt-get install wrk"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   fi
+}
+
+# Cargo profiles and flags of the builds (see the README's set-up section for the timings):
+# - `serve` (./run.sh and ./test.sh): the dev profile, whose own crates and rendering hot path are
+#   compiled at opt-level 1 (Cargo.toml), with Leptos' view types erased (`--cfg erase_components`);
+#   the wasm optimised for size. The tests, the benchmark and crash smoke runs, Playwright and
+#   ./run.sh all use this one server binary, built once.
+# - `release` (production, `scripts/build.sh --release`): full optimisation, view types not erased.
+# The server and its wasm are always built the same way, or hydration can fail.
+mode_flags() {
+  case "$1" in
+    serve|debug)
+      export RUSTFLAGS="--cfg erase_components"
+      SERVER_PROFILE=dev; SERVER_DIR=debug
+      WASM_PROFILE=wasm-release; WASM_DIR=wasm-release
+      ;;
+    release)
+      unset RUSTFLAGS
+      SERVER_PROFILE=release; SERVER_DIR=release
+      WASM_PROFILE=wasm-release; WASM_DIR=wasm-release
+      ;;
+    *) echo "unknown build mode $1 (debug or release)" >&2; return 1 ;;
+  esac
+  # The wasm file name the server's hydration script asks for is `diklat.wasm` when this is set
+  # at build time (and `diklat_bg.wasm` otherwise); build_site writes `diklat.wasm`.
+  export LEPTOS_OUTPUT_NAME=diklat
+}
+
+# The site the server serves from target/site: the islands' wasm and its JavaScript glue
+# (wasm-bindgen), wasm-opt -Oz in release, the stylesheet and the public files — what
+# `cargo leptos build` made, without installing it.
+build_site() {
+  mode_flags "$1"
+  cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
+    --profile "$WASM_PROFILE"
+  local pkg="$SITE_ROOT/pkg" built="$TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR/app.wasm"
+  local staging
+  mkdir -p "$ROOT/target"
+  staging="$(mktemp -d "$ROOT/target/.site-XXXXXX")"
+  mkdir -p "$staging/pkg"
+  wasm-bindgen --target web --no-typescript --out-name diklat --out-dir "$staging/pkg" "$built"
+  mv "$staging/pkg/diklat_bg.wasm" "$staging/pkg/diklat.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$staging/pkg/diklat.wasm" -o "$staging/pkg/diklat.wasm"
+  cp "$ROOT/style/main.css" "$staging/pkg/diklat.css"
+  cp -r "$ROOT/public/." "$staging/"
+  # Swapped in whole, so a server reading target/site never sees half a site.
+  rm -rf "$SITE_ROOT.old"
+  if [ -d "$SITE_ROOT" ]; then mv "$SITE_ROOT" "$SITE_ROOT.old"; fi
+  mv "$staging" "$SITE_ROOT"
+  rm -rf "$SITE_ROOT.old"
+}
+
+# The `diklat` binary: target/debug/diklat or target/release/diklat.
+build_server() {
+  mode_flags "$1"
+  cargo build -p server --bin diklat --profile "$SERVER_PROFILE"
+  SERVER_BIN="$TARGET_DIR/$SERVER_DIR/diklat"
 }
