@@ -107,6 +107,10 @@ pub struct ModuleView {
     pub objectives: Vec<String>,
     pub version: String,
     pub last_reviewed: String,
+    /// The date by which the module is to be reviewed again, if set.
+    pub review_by: Option<String>,
+    /// (version, date, what changed), newest first.
+    pub changelog: Vec<(String, String, String)>,
     pub legal_basis: Vec<(String, u16)>,
     pub intro_html: String,
     pub sections: Vec<ModuleSectionView>,
@@ -625,6 +629,13 @@ pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
         objectives: m.meta.objectives.clone(),
         version: m.meta.version.clone(),
         last_reviewed: m.meta.last_reviewed.to_string(),
+        review_by: m.meta.review_by.as_ref().map(ToString::to_string),
+        changelog: m
+            .meta
+            .changelog
+            .iter()
+            .map(|c| (c.version.clone(), c.date.to_string(), c.changes.clone()))
+            .collect(),
         legal_basis: m.meta.legal_basis.iter().map(|l| (l.title.clone(), l.year)).collect(),
         intro_html: m.rendered.intro_html.clone(),
         sections: m

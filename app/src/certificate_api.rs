@@ -27,6 +27,10 @@ pub struct CertificateCard {
     pub issued_on: String,
     /// (module, post-test grade)
     pub post_tests: Vec<(String, String)>,
+    /// Certificates signed since December 2026 (payload version 2): the days the sessions were
+    /// actually held, and the modules covered with the version of their text.
+    pub held: Option<String>,
+    pub modules: Vec<(String, String)>,
     pub signature_valid: bool,
     pub key_id: String,
 }
@@ -81,6 +85,8 @@ pub mod ssr {
             jp: p.jp,
             issued_on: date(p.issued_on),
             post_tests: p.post_tests.iter().map(|(m, g)| (m.clone(), format!("{g:.1}"))).collect(),
+            held: p.held_from.zip(p.held_to).map(|(from, to)| crate::schedule_api::ssr::dates(from, to)),
+            modules: p.modules.clone(),
             signature_valid: v.signature_valid,
             key_id: v.certificate.key_id.clone(),
         }

@@ -38,6 +38,11 @@ pub struct QuizOverview {
     pub shuffle_options: bool,
     /// Whether submitted attempts show correct answers and explanations.
     pub show_review: bool,
+    /// The diklat the test is taken for and its window ("… ditutup 28-10-2025"), or why it
+    /// cannot be taken now.
+    pub window: Option<String>,
+    /// The window is closed: the sentence says why.
+    pub window_closed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,6 +84,9 @@ pub struct AttemptView {
     pub passed: Option<bool>,
     pub pass_mark: i32,
     pub gain: Option<f64>,
+    /// A finished pre-test: the module's objectives behind the questions not fully right, to
+    /// study before the sessions (a pre-test is never passed or failed).
+    pub study: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -96,12 +104,18 @@ mod ssr {
         Ok((m, q))
     }
 
-    /// Post minus pre, by each quiz's grading method.
-    pub async fn gain(state: &domain::AppState, person_id: i32, slug: &str) -> Result<Option<f64>, domain::AppError> {
+    /// Post minus pre, by each quiz's grading method, over the attempts taken for `diklat_id`.
+    pub async fn gain(
+        state: &domain::AppState,
+        person_id: i32,
+        slug: &str,
+        diklat_id: Option<i32>,
+    ) -> Result<Option<f64>, domain::AppError> {
+        let Some(diklat_id) = diklat_id else { return Ok(None) };
         let mut finals = Vec::new();
         for phase in [Phase::Pre, Phase::Post] {
             let (_, q) = quiz_for(state, slug, phase).await?;
-            let attempts = quizzes::attempts_of(state.db.read(), person_id, q.id).await?;
+            let attempts = quizzes::attempts_in(state.db.read(), person_id, q.id, diklat_id).await?;
             finals.push(quizzes::final_score(&q.grading_method, &attempts));
         }
         Ok(match (finals[0], finals[1]) {
@@ -122,9 +136,34 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
     let state = state()?;
     let phase = Phase::from_slug(&phase).ok_or_else(|| fail(domain::AppError::NotFound))?;
     let (m, q) = ssr::quiz_for(&state, &slug, phase).await.map_err(fail)?;
-    let attempts = quizzes::attempts_of(state.db.read(), caller.person_id, q.id).await.map_err(fail)?;
-    let in_progress = attempts.iter().find(|a| a.status == "in_progress").map(|a| a.id);
+    let now = chrono::Utc::now();
+    let all = quizzes::attempts_of(state.db.read(), caller.person_id, q.id).await.map_err(fail)?;
+    let in_progress = all.iter().find(|a| a.status == "in_progress").map(|a| a.id);
+    // The diklat the test would be taken for now, and its attempts; or why none is open.
+    let open =
+        domain::services::windows::open_for(state.db.read(), caller.person_id, q.module_id, phase == Phase::Pre, now)
+            .await
+            .map_err(fail)?;
+    let (attempts, window, window_closed, diklat_id) = match &open {
+        Ok(d) => {
+            let attempts = quizzes::attempts_in(state.db.read(), caller.person_id, q.id, d.id).await.map_err(fail)?;
+            let close = domain::services::windows::close_on(d).format("%d-%m-%Y");
+            let note = match phase {
+                Phase::Pre => format!("Untuk {}: tes awal dikerjakan sebelum sesi modul ini dimulai.", d.name),
+                Phase::Post => format!("Untuk {}: tes akhir dapat dikerjakan sampai {close}.", d.name),
+            };
+            (attempts, Some(note), false, Some(d.id))
+        }
+        Err(closed) => {
+            // Results of earlier diklat stay visible, whatever the window.
+            let last = all.iter().rev().find_map(|a| a.diklat_id);
+            let attempts: Vec<_> = all.iter().filter(|a| a.diklat_id == last).cloned().collect();
+            (attempts, Some(closed.message()), true, last)
+        }
+    };
     Ok(QuizOverview {
+        window,
+        window_closed,
         slug: slug.clone(),
         module_title: m.meta.title.clone(),
         phase: phase.slug().into(),
@@ -134,14 +173,14 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         max_attempts: q.max_attempts,
         time_limit_minutes: q.time_limit_seconds.map(|s| (s + 59) / 60),
         grading: q.grading_method.clone(),
-        can_start: in_progress.is_some() || attempts.len() < q.max_attempts as usize,
+        can_start: in_progress.is_some() || (open.is_ok() && attempts.len() < q.max_attempts as usize),
         can_configure: caller.manages_content(),
         bank_size: quizzes::current_bank(state.db.read(), q.module_id).await.map_err(fail)?.questions.len(),
         shuffle_questions: q.shuffle_questions,
         shuffle_options: q.shuffle_options,
         show_review: q.show_review,
         final_score: quizzes::final_score(&q.grading_method, &attempts),
-        gain: ssr::gain(&state, caller.person_id, &slug).await.map_err(fail)?,
+        gain: ssr::gain(&state, caller.person_id, &slug, diklat_id).await.map_err(fail)?,
         attempts: attempts
             .iter()
             .map(|a| AttemptSummary {
@@ -231,7 +270,19 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         gain: if a.status == "in_progress" {
             None
         } else {
-            ssr::gain(&state, caller.person_id, &m.slug).await.map_err(fail)?
+            ssr::gain(&state, caller.person_id, &m.slug, a.diklat_id).await.map_err(fail)?
+        },
+        study: if phase == Phase::Pre && a.status != "in_progress" {
+            let objectives =
+                state.module(&m.slug).map(|(module, _)| module.meta.objectives.clone()).unwrap_or_default();
+            quizzes::objectives_to_study(db, &a)
+                .await
+                .map_err(fail)?
+                .into_iter()
+                .filter_map(|o| objectives.get((o as usize).wrapping_sub(1)).cloned())
+                .collect()
+        } else {
+            Vec::new()
         },
     })
 }
@@ -271,8 +322,16 @@ pub struct QuizResultsView {
     pub averages: (Option<f64>, Option<f64>, Option<f64>),
     pub items_pre: Vec<ItemView>,
     pub items_post: Vec<ItemView>,
+    /// Coefficient alpha over the drawn questions' positions and the attempts it rests on, per
+    /// test (pre, post); `None` with too few attempts.
+    pub reliability: (Option<Alpha>, Option<Alpha>),
+    /// Per objective: (objective text, share right in the pre-test, in the post-test), 0–100.
+    pub objectives: Vec<(String, Option<f64>, Option<f64>)>,
     pub villages: Vec<VillageRow>,
 }
+
+/// A test's coefficient alpha and the finished attempts it rests on.
+pub type Alpha = (f64, usize);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VillageRow {
@@ -313,9 +372,12 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
         avg(results.iter().filter_map(|r| r.gain()).collect()),
     );
     let mut items = Vec::new();
+    let mut reliability = Vec::new();
     for phase in [quizzes::Phase::Pre, quizzes::Phase::Post] {
         let q = quizzes::quiz_of(db, module_id, phase).await.map_err(fail)?;
-        let stats = quiz_report::item_analysis(db, q.id, &people).await.map_err(fail)?;
+        reliability
+            .push(quiz_report::reliability(db, q.id, &d, &people).await.map_err(fail)?.map(|r| (r.alpha, r.attempts)));
+        let stats = quiz_report::item_analysis(db, q.id, &d, &people).await.map_err(fail)?;
         items.push(
             stats
                 .into_iter()
@@ -345,7 +407,19 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
             passed: v.passed,
         })
         .collect();
+    let texts = m.meta.objectives.clone();
+    let objectives = quiz_report::objective_gains(db, module_id, &d, &people)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|(o, pre, post)| {
+            let text = texts.get((o as usize).wrapping_sub(1)).cloned().unwrap_or_else(|| format!("Tujuan {o}"));
+            (text, pre.map(|v| v * 100.0), post.map(|v| v * 100.0))
+        })
+        .collect();
     Ok(QuizResultsView {
+        objectives,
+        reliability: (reliability[0], reliability[1]),
         villages,
         diklat_id: d.id,
         diklat_name: d.name,
@@ -377,6 +451,11 @@ pub struct GiftPending {
     pub slug: String,
     pub file_name: String,
     pub text: String,
+    /// The objective (1-based) and section anchor the upload page gave every question.
+    #[serde(default)]
+    pub objective: Option<u32>,
+    #[serde(default)]
+    pub section: Option<String>,
 }
 
 impl GiftPending {
@@ -405,6 +484,12 @@ pub struct BankView {
     pub pending: Option<GiftPreview>,
     /// Every module with a bank: (slug, title).
     pub modules: Vec<(String, String)>,
+    /// The module's objectives and `##` sections (anchor, title), for tagging an upload.
+    pub objectives: Vec<String>,
+    pub sections: Vec<(String, String)>,
+    /// Questions of the bank without an objective or a section (imported untagged): they cannot
+    /// take part in parallel forms or the objective report until tagged.
+    pub untagged: Vec<String>,
 }
 
 /// `/bank-soal/{slug}`: the module's bank (panitia and admin), the GIFT upload, and an upload
@@ -438,7 +523,8 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
     if let Some(session) = crate::api::ssr::session() {
         if let Ok(Some(p)) = session.get::<GiftPending>(GiftPending::KEY).await {
             if p.slug == slug {
-                let parsed = quizzes::read_gift(db, module_id, &p.text).await.map_err(fail)?;
+                let mut parsed = quizzes::read_gift(db, module_id, &p.text).await.map_err(fail)?;
+                parsed.tag(p.objective, p.section.clone());
                 pending = Some(GiftPreview {
                     file_name: p.file_name,
                     importable: parsed.questions.len(),
@@ -455,6 +541,15 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
         kinds,
         can_import: caller.manages_content(),
         pending,
+        objectives: m.meta.objectives.clone(),
+        sections: m.sections.iter().map(|s| (s.anchor.clone(), s.title.clone())).collect(),
+        untagged: bank
+            .questions
+            .iter()
+            .filter_map(|id| loaded.get(id))
+            .filter(|q| q.model.objective.is_none() || q.model.section.is_none())
+            .map(|q| q.model.ext_id.clone())
+            .collect(),
         modules: state
             .content
             .modules

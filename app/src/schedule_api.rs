@@ -61,6 +61,15 @@ pub struct DiklatView {
     pub modules: Vec<(String, String)>,
     /// Per KKMP: (kelurahan, KKMP, enrolled, average attendance %)
     pub per_kkmp: Vec<(String, String, usize, u32)>,
+    /// The modules with tests, as (id, title, listed in the rule); none listed: the rule takes
+    /// the modules of the sessions.
+    pub rule_modules: Vec<(i32, String, bool)>,
+    /// YYYY-MM-DD as set, or empty (the last day + 14).
+    pub tests_close_on: String,
+    /// dd-mm-yyyy: the closing day in effect.
+    pub tests_close_label: String,
+    /// The deployment's lowest minimum attendance.
+    pub attendance_floor: i32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -295,6 +304,13 @@ pub async fn diklat_detail(id: i32) -> Result<DiklatView, ServerFnError> {
         districts,
         villages,
         modules: state.content.modules.iter().map(|m| (m.meta.slug.clone(), m.meta.title.clone())).collect(),
+        rule_modules: {
+            let listed = domain::services::windows::listed_modules(db, d.id).await.map_err(fail)?;
+            state.quiz_modules().into_iter().map(|(id, title)| (id, title, listed.contains(&id))).collect()
+        },
+        tests_close_on: d.tests_close_on.map(|t| t.to_string()).unwrap_or_default(),
+        tests_close_label: domain::services::windows::close_on(&d).format("%d-%m-%Y").to_string(),
+        attendance_floor: state.attendance_floor,
         per_kkmp: per_kkmp
             .into_iter()
             .map(|((village, coop), (n, sum))| (village, coop, n, if n == 0 { 0 } else { sum / n as u32 }))
@@ -591,14 +607,34 @@ pub struct IssuedCertificate {
     pub expires_on: Option<String>,
 }
 
+/// A valid certificate whose holder no longer meets the rule, awaiting a panitia's decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnmetCertificate {
+    pub id: i32,
+    pub number: String,
+    pub name: String,
+    /// What the holder now lacks, in a sentence.
+    pub reasons: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StandingsView {
     pub diklat_id: i32,
     pub diklat_name: String,
     pub min_attendance: i32,
     pub require_pretests: bool,
-    pub modules: usize,
+    /// The modules whose post-test the rule requires.
+    pub modules: Vec<String>,
+    /// dd-mm-yyyy: the last day post-tests count.
+    pub tests_close_on: String,
     pub eligible: usize,
+    /// Certificates may be issued now: the last session has ended, or an exception is recorded.
+    pub issue_allowed: bool,
+    /// When the last session ends (dd-mm-yyyy HH:MM WIB), if there are sessions.
+    pub last_session_end: Option<String>,
+    /// The recorded exception: (reason, when), if any.
+    pub early_issue: Option<(String, String)>,
+    pub unmet: Vec<UnmetCertificate>,
     pub rows: Vec<StandingRow>,
 }
 
@@ -611,9 +647,27 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
     let state = state()?;
     let db = state.db.read();
     let d = schedule::managed(db, &scopes, id).await.map_err(fail)?;
-    let modules = state.quiz_modules();
-    let standings = certificates::standings(db, &d, &modules).await.map_err(fail)?;
-    let today = schedule::today_wib(chrono::Utc::now());
+    let catalogue = state.quiz_modules();
+    let modules = certificates::rule_modules(db, &d, &catalogue).await.map_err(fail)?;
+    let standings = certificates::standings(db, &d, &catalogue).await.map_err(fail)?;
+    let now = chrono::Utc::now();
+    let today = schedule::today_wib(now);
+    let issue_allowed = certificates::may_issue(db, &d, now).await.map_err(fail)?;
+    let last_session_end = domain::services::windows::last_session_end(db, d.id)
+        .await
+        .map_err(fail)?
+        .map(|t| t.with_timezone(&schedule::wib()).format("%d-%m-%Y %H:%M WIB").to_string());
+    let unmet = certificates::no_longer_met(db, &d, &catalogue)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|u| UnmetCertificate {
+            id: u.certificate.id,
+            number: u.certificate.number,
+            name: u.standing.name,
+            reasons: u.reasons,
+        })
+        .collect();
     let mut issued: std::collections::HashMap<i32, IssuedCertificate> = certificates::of_diklat(db, d.id)
         .await
         .map_err(fail)?
@@ -651,11 +705,19 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
         .collect();
     Ok(StandingsView {
         diklat_id: d.id,
-        diklat_name: d.name,
         min_attendance: d.min_attendance_pct,
         require_pretests: d.require_pretests,
-        modules: modules.len(),
+        modules: modules.into_iter().map(|(_, title)| title).collect(),
+        tests_close_on: domain::services::windows::close_on(&d).format("%d-%m-%Y").to_string(),
         eligible: rows.iter().filter(|r| r.eligible).count(),
+        issue_allowed,
+        last_session_end,
+        early_issue: d
+            .early_issue_reason
+            .clone()
+            .zip(d.early_issue_at.map(|t| t.with_timezone(&schedule::wib()).format("%d-%m-%Y %H:%M WIB").to_string())),
+        unmet,
+        diklat_name: d.name,
         rows,
     })
 }

@@ -18,6 +18,7 @@ mod m20261128_000007_add_present_statuses;
 mod m20261130_000008_quiz_show_review;
 mod m20261130_000009_create_standings;
 mod m20261207_000010_throttle_pending;
+pub mod m20261207_000011_certification_rules;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_quiz_show_review::Migration),
             Box::new(m20261130_000009_create_standings::Migration),
             Box::new(m20261207_000010_throttle_pending::Migration),
+            Box::new(m20261207_000011_certification_rules::Migration),
         ]
     }
 }

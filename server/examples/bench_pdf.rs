@@ -28,6 +28,7 @@ fn main() {
         domain::demo::seed(write).await.unwrap();
         let d = domain::services::schedule::by_code(read, domain::demo::DIKLAT_CODE).await.unwrap();
         let mut row = d.into_active_model();
+        // Written past the deployment's floor on purpose: every participant gets a PDF to time.
         row.min_attendance_pct = Set(0);
         let d: diklat::Model = row.update(write).await.unwrap();
         let modules = state.quiz_modules();
@@ -36,9 +37,13 @@ fn main() {
             let bank = quizzes::current_bank(read, *module_id).await.unwrap();
             for (phase, score) in [(quizzes::Phase::Pre, 50.0), (quizzes::Phase::Post, 90.0)] {
                 let q = quizzes::quiz_of(read, *module_id, phase).await.unwrap();
-                let now = chrono::Utc::now();
+                // Taken on the diklat's last day: inside its window.
+                let at =
+                    domain::services::clock::wib_instant(d.ends_on, chrono::NaiveTime::from_hms_opt(15, 0, 0).unwrap());
                 attempt::Entity::insert_many(
-                    people.iter().map(|e| quizzes::scored_attempt(&q, e.person_id, bank.bank_id, score, now, now)),
+                    people
+                        .iter()
+                        .map(|e| quizzes::scored_attempt(&q, e.person_id, bank.bank_id, score, (at, at), Some(d.id))),
                 )
                 .exec_without_returning(write)
                 .await

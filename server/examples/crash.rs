@@ -362,7 +362,10 @@ async fn write_fixture(db: &domain::Db, participants: usize, finishers: usize) -
         let finisher = finishers.iter().any(|(id, _)| id == person_id);
         for (slug, q, bank) in &post_tests {
             if !(finisher && *slug == last_slug) {
-                quizzes::scored_attempt(q, *person_id, *bank, 100.0, now, now).insert(w).await.unwrap();
+                quizzes::scored_attempt(q, *person_id, *bank, 100.0, (now, now), Some(today.diklat.id))
+                    .insert(w)
+                    .await
+                    .unwrap();
             }
         }
     }

@@ -60,14 +60,22 @@ pub fn document(v: &Verification, public_url: &str, signer: &Signer, today: chro
         kelurahan: p.kelurahan.clone(),
         kecamatan: p.kecamatan.clone(),
         diklat: p.diklat.clone(),
-        dates: app::schedule_api::ssr::dates(p.starts_on, p.ends_on),
+        // Version 2 names the days the sessions were held; version 1 the diklat's planned dates.
+        dates: match (p.held_from, p.held_to) {
+            (Some(from), Some(to)) => app::schedule_api::ssr::dates(from, to),
+            _ => app::schedule_api::ssr::dates(p.starts_on, p.ends_on),
+        },
         venue: p.venue.clone(),
         jp: p.jp,
         modules: p
             .post_tests
             .iter()
             .map(|(title, post)| ModuleLine {
-                title: title.clone(),
+                // With the version of the module's text the holder studied (payload version 2).
+                title: match p.modules.iter().find(|(t, _)| t == title) {
+                    Some((_, version)) if !version.is_empty() => format!("{title} (versi {version})"),
+                    _ => title.clone(),
+                },
                 pre: p.pre_tests.iter().find(|(t, _)| t == title).map(|(_, g)| *g),
                 post: Some(*post),
             })

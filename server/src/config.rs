@@ -52,6 +52,13 @@ pub struct Config {
     #[arg(long, env = "DIKLAT_VERIFY_RATE_PER_MINUTE", default_value_t = 60)]
     pub verify_rate_per_minute: u32,
 
+    /// The lowest minimum attendance (%) a diklat's completion rule may set: a rule below it is
+    /// refused with the reason, so no certificate rests on a diklat hardly attended. Set by the
+    /// deployment's admin.
+    #[arg(long, env = "DIKLAT_MIN_ATTENDANCE_FLOOR", default_value_t = 50,
+          value_parser = clap::value_parser!(i32).range(0..=100))]
+    pub min_attendance_floor: i32,
+
     /// Seconds a client may take to send a request's headers; one that trickles them (Slowloris)
     /// is disconnected instead of holding a connection open.
     #[arg(long, env = "DIKLAT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
@@ -89,6 +96,7 @@ impl Config {
             session_max_secs: 7 * 24 * 3600,
             trust_forwarded_for: false,
             verify_rate_per_minute: 60,
+            min_attendance_floor: 50,
             header_timeout_secs: 10,
             signer: crate::certificates::Signer::default(),
             demo: false,

@@ -132,6 +132,9 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
             let sections: usize = content.modules.iter().map(|m| m.sections.len()).sum();
             let questions: usize =
                 content.modules.iter().filter_map(|m| m.bank.as_ref()).map(|b| b.questions.len()).sum();
+            for warning in content.warnings(domain::services::clock::today_wib(chrono::Utc::now())) {
+                eprintln!("{warning} (peringatan / warning)");
+            }
             println!(
                 "{}: {} modul, {} bagian, {} soal — semua valid",
                 dir.display(),

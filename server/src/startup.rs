@@ -98,6 +98,7 @@ impl Application {
         let mut state = AppState::new(db, content, module_ids, banks, data_key);
         state.certificate_key = std::sync::Arc::new(certificate_key);
         state.verify_rate_per_minute = config.verify_rate_per_minute;
+        state.attendance_floor = config.min_attendance_floor;
         if matches!(demo, Some(demo::Outcome::Seeded { .. })) {
             let fail = |e: domain::AppError| StartupError::Demo(format!("test results and certificates: {e}"));
             let modules = state.quiz_modules();

@@ -50,6 +50,14 @@ pub fn BankPage() -> impl IntoView {
                         <ul class="facts-list">
                             {b.kinds.iter().map(|(k, n)| view! { <li>{format!("{k}: {n}")}</li> }).collect_view()}
                         </ul>
+                        {(!b.untagged.is_empty()).then(|| view! {
+                            <p class="notice notice-error" data-testid="untagged">{format!(
+                                "{} {}: {}",
+                                b.untagged.len(),
+                                lang.pick("soal tanpa tujuan atau bagian modul (tidak ikut bentuk paralel dan laporan per tujuan; impor ulang dengan tujuan dan bagian)", "questions without an objective or section (left out of parallel forms and the per-objective report; import them again with both)"),
+                                b.untagged.join(", ")
+                            )}</p>
+                        })}
                         <p>
                             <a href=format!("/kuis/{}/awal", b.slug)>{lang.pick("Tes awal", "Pre-test")}</a>
                             " · "
@@ -102,6 +110,18 @@ pub fn BankPage() -> impl IntoView {
                                 )}</p>
                                 <form method="post" action="/bank-soal/impor" enctype="multipart/form-data" class="stack">
                                     <input type="hidden" name="modul" value=slug.clone()/>
+                                    <label>{lang.pick("Tujuan modul yang diukur soal-soal ini", "The module objective these questions measure")}
+                                        <select name="tujuan" required>
+                                            <option value="">{lang.pick("— pilih —", "— choose —")}</option>
+                                            {b.objectives.iter().enumerate().map(|(i, o)| view! { <option value=(i + 1).to_string()>{format!("{}. {o}", i + 1)}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <label>{lang.pick("Bagian modul asal soal", "The module section they come from")}
+                                        <select name="bagian" required>
+                                            <option value="">{lang.pick("— pilih —", "— choose —")}</option>
+                                            {b.sections.iter().map(|(anchor, title)| view! { <option value=anchor.clone()>{title.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </label>
                                     <label>{lang.pick("Berkas GIFT (.txt / .gift, maks. 1 MB)", "GIFT file (.txt / .gift, max. 1 MB)")}
                                         <input type="file" name="berkas" accept=".txt,.gift,text/plain" required/>
                                     </label>

@@ -41,11 +41,18 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
                 {fact(lang.pick("Kelurahan", "Village"), format!("{}, {} {}", c.kelurahan, lang.pick("Kec.", "district"), c.kecamatan))}
                 {fact("Diklat", c.diklat)}
                 {fact(lang.pick("Tanggal", "Dates"), c.dates)}
+                {c.held.clone().map(|held| fact(lang.pick("Sesi berlangsung", "Sessions held"), held))}
                 {fact(lang.pick("Tempat", "Venue"), c.venue)}
                 {fact(lang.pick("Jam pelajaran", "Lesson hours"), format!("{} JP", c.jp))}
                 {fact(lang.pick("Nomor sertifikat", "Certificate number"), c.number)}
                 {fact(lang.pick("Diterbitkan", "Issued"), c.issued_on)}
             </dl>
+            {(!c.modules.is_empty()).then(|| view! {
+                <h2>{lang.pick("Modul yang dipelajari", "Modules covered")}</h2>
+                <ul class="plain" data-testid="modules">
+                    {c.modules.clone().into_iter().map(|(m, v)| view! { <li>{format!("{m} ({} {v})", lang.pick("versi", "version"))}</li> }).collect_view()}
+                </ul>
+            })}
             {(!c.post_tests.is_empty()).then(|| view! {
                 <h2>{lang.pick("Nilai tes akhir", "Post-test grades")}</h2>
                 <ul class="plain">

@@ -58,7 +58,8 @@ fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
                     <input type="number" name="jp" min="0" max="500" required value=v(|d| d.total_jp.to_string(), "30")/>
                 </label>
                 <label>{lang.pick("Minimal kehadiran (%)", "Minimum attendance (%)")}
-                    <input type="number" name="min_hadir" min="0" max="100" required value=v(|d| d.min_attendance_pct.to_string(), "80")/>
+                    <input type="number" name="min_hadir" min=d.map_or(0, |d| d.attendance_floor) max="100" required value=v(|d| d.min_attendance_pct.to_string(), "80")/>
+                    {d.map(|d| view! { <span class="hint">{format!("{} {}%", lang.pick("paling rendah", "at least"), d.attendance_floor)}</span> })}
                 </label>
                 <label>{lang.pick("Status", "Status")}
                     <select name="status">
@@ -77,6 +78,18 @@ fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
+            <label>{lang.pick("Penutupan tes akhir (kosong = 14 hari sesudah hari terakhir)", "Post-tests close on (empty = 14 days after the last day)")}
+                <input type="date" name="tutup_tes" value=v(|d| d.tests_close_on.clone(), "")/>
+                {d.map(|d| view! { <span class="hint">{format!("{} {}", lang.pick("Berlaku sekarang:", "In effect:"), d.tests_close_label)}</span> })}
+            </label>
+            {d.map(|d| view! {
+                <fieldset data-testid="rule-modules">
+                    <legend>{lang.pick("Modul yang tes akhirnya wajib lulus (kosong = modul dari sesi-sesi diklat ini)", "Modules whose post-test must be passed (none = the modules of this diklat's sessions)")}</legend>
+                    {d.rule_modules.iter().map(|(id, title, on)| view! {
+                        <label class="inline"><input type="checkbox" name=format!("modul_{id}") checked=*on/>" "{title.clone()}</label>
+                    }).collect_view()}
+                </fieldset>
+            })}
             <label>{lang.pick("Keterangan", "Description")}
                 <textarea name="deskripsi" rows="3">{rcdata(v(|d| d.description.clone(), ""))}</textarea>
             </label>

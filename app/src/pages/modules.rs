@@ -171,7 +171,14 @@ pub fn ModulePage() -> impl IntoView {
                                     <ul class="legal-basis">
                                         {m.legal_basis.into_iter().map(|(title, year)| view! { <li>{title}" ("{year}")"</li> }).collect_view()}
                                     </ul>
-                                    <p class="hint">{format!("{} {} · {} {}", t.version, m.version, t.last_reviewed, m.last_reviewed)}</p>
+                                    <p class="hint" data-testid="reviewed">{format!("{} {} · {} {}", t.version, m.version, t.last_reviewed, m.last_reviewed)}
+                                        {m.review_by.clone().map(|d| format!(" · {} {d}", lang.pick("ditinjau ulang paling lambat", "to be reviewed again by")))}</p>
+                                    {(!m.changelog.is_empty()).then(|| view! {
+                                        <details class="changelog" data-testid="changelog">
+                                            <summary>{lang.pick("Riwayat perubahan", "Change log")}</summary>
+                                            <ul>{m.changelog.clone().into_iter().map(|(v, d, c)| view! { <li><strong>{format!("{v} ({d})")}</strong>" — "{c}</li> }).collect_view()}</ul>
+                                        </details>
+                                    })}
                                 </section>
                             </article>
                         </div>

@@ -60,9 +60,14 @@ pub fn QuizPage() -> impl IntoView {
                     <nav class="breadcrumb no-print"><a href=format!("/modul/{}", o.slug)>{o.module_title.clone()}</a></nav>
                     <h1>{o.phase_label.clone()}</h1>
                     <FlashNotice flash=flash/>
+                    {o.window.clone().map(|w| view! { <p class=if o.window_closed { "notice notice-error" } else { "notice" } role="status" data-testid="window">{w}</p> })}
                     <ul class="facts-list">
                         <li>{format!("{} {}", o.question_count, lang.pick("soal, diacak dari bank soal modul", "questions drawn from the module's bank"))}</li>
-                        <li>{format!("{} {}", lang.pick("Nilai lulus", "Pass mark"), o.pass_mark)}</li>
+                        {if o.phase == "awal" {
+                            view! { <li data-testid="pre-no-pass">{lang.pick("Tes awal tidak dinilai lulus atau tidak lulus: nilainya menunjukkan titik awal Anda, dan soal-soalnya tidak muncul lagi di tes akhir.", "The pre-test is not passed or failed: its score shows where you start, and its questions do not come back in the post-test.")}</li> }.into_any()
+                        } else {
+                            view! { <li>{format!("{} {}", lang.pick("Nilai lulus", "Pass mark"), o.pass_mark)}</li> }.into_any()
+                        }}
                         <li>{format!("{} {}", lang.pick("Kesempatan", "Attempts allowed"), o.max_attempts)}</li>
                         <li>{match o.time_limit_minutes { Some(m) => format!("{} {m} {}", lang.pick("Batas waktu", "Time limit"), lang.pick("menit", "minutes")), None => lang.pick("Tanpa batas waktu", "No time limit").to_string() }}</li>
                         {(!o.show_review).then(|| view! { <li data-testid="no-review">{lang.pick("Pembahasan soal tidak ditampilkan setelah dikumpulkan; Anda melihat nilai dan status lulus.", "The review is not shown after submission; you see your score and whether you passed.")}</li> })}
@@ -79,6 +84,7 @@ pub fn QuizPage() -> impl IntoView {
                                 <button type="submit" class="button">{lang.pick("Mulai mengerjakan", "Start")}</button>
                             </form>
                         }.into_any(),
+                        (None, false) if o.window_closed => ().into_any(),
                         (None, false) => view! { <p class="empty">{lang.pick("Kesempatan mengerjakan sudah habis.", "No attempts left.")}</p> }.into_any(),
                     }}
                     {o.can_configure.then(|| view! {
@@ -117,7 +123,7 @@ pub fn QuizPage() -> impl IntoView {
                                         <tr>
                                             <td><a href=format!("/percobaan/{}", a.id)>{a.no}</a></td>
                                             <td>{a.started}</td>
-                                            <td>{status_label(&a.status, lang)}{a.passed.map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
+                                            <td>{status_label(&a.status, lang)}{a.passed.filter(|_| o.phase == "akhir").map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
                                             <td class="num">{score_text(a.score)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -239,13 +245,32 @@ pub fn AttemptPage() -> impl IntoView {
                         {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}
                         {(!open).then(|| view! {
                             <section class="card result" data-testid="result">
-                                <p class="lead">{format!("{} {}", lang.pick("Nilai:", "Score:"), score_text(a.score))}" · "
-                                    {if a.passed == Some(true) { lang.pick("LULUS", "PASSED") } else { lang.pick("BELUM LULUS", "NOT PASSED") }}
-                                    {format!(" ({} {})", lang.pick("nilai lulus", "pass mark"), a.pass_mark)}
-                                </p>
+                                {if a.phase == "awal" {
+                                    view! {
+                                        <p class="lead">{format!("{} {}", lang.pick("Nilai tes awal:", "Pre-test score:"), score_text(a.score))}</p>
+                                        <p data-testid="pre-no-pass">{lang.pick("Tes awal tidak dinilai lulus atau tidak lulus.", "A pre-test is not passed or failed.")}</p>
+                                        {(!a.study.is_empty()).then(|| view! {
+                                            <div data-testid="study">
+                                                <p>{lang.pick("Pelajari terutama tujuan modul berikut sebelum sesinya:", "Study these objectives of the module before its sessions:")}</p>
+                                                <ul>{a.study.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
+                                            </div>
+                                        })}
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <p class="lead">{format!("{} {}", lang.pick("Nilai:", "Score:"), score_text(a.score))}" · "
+                                            {if a.passed == Some(true) { lang.pick("LULUS", "PASSED") } else { lang.pick("BELUM LULUS", "NOT PASSED") }}
+                                            {format!(" ({} {})", lang.pick("nilai lulus", "pass mark"), a.pass_mark)}
+                                        </p>
+                                    }.into_any()
+                                }}
                                 {a.gain.map(|g| view! { <p data-testid="gain">{gain_text(g, lang)}</p> })}
                                 {a.questions.iter().all(|q| q.review.is_none()).then(|| view! {
-                                    <p class="muted" data-testid="no-review">{lang.pick("Pembahasan soal tidak ditampilkan untuk kuis ini.", "This quiz does not show the review.")}</p>
+                                    <p class="muted" data-testid="no-review">{if a.phase == "awal" {
+                                        lang.pick("Kunci jawaban tes awal tidak ditampilkan.", "The pre-test's key is not shown.")
+                                    } else {
+                                        lang.pick("Pembahasan ditampilkan setelah Anda lulus atau memakai kesempatan terakhir.", "The review is shown once you pass or have used your last attempt.")
+                                    }}</p>
                                 })}
                                 <p><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
                             </section>
@@ -431,6 +456,44 @@ pub fn QuizResultsPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
+                        {(!r.objectives.is_empty()).then(|| view! {
+                            <section data-testid="objective-gains">
+                                <h2>{lang.pick("Peningkatan per tujuan modul", "Gain per module objective")}</h2>
+                                <p class="hint">{lang.pick("Bagian jawaban benar untuk soal-soal yang mengukur setiap tujuan, di tes awal dan tes akhir.", "Share answered right on the questions measuring each objective, in the pre-test and the post-test.")}</p>
+                                <div class="table-wrap"><table class="data">
+                                    <thead><tr><th>{lang.pick("Tujuan", "Objective")}</th><th class="num">{lang.pick("Tes awal", "Pre-test")}</th><th class="num">{lang.pick("Tes akhir", "Post-test")}</th><th class="num">{lang.pick("Peningkatan", "Gain")}</th></tr></thead>
+                                    <tbody>
+                                        {r.objectives.clone().into_iter().map(|(text, pre, post)| view! {
+                                            <tr>
+                                                <td>{text}</td>
+                                                <td class="num">{score_text(pre)}</td>
+                                                <td class="num">{score_text(post)}</td>
+                                                <td class="num">{pre.zip(post).map(|(a, b)| format!("{:+.1}", b - a)).unwrap_or_else(|| "—".into())}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table></div>
+                            </section>
+                        })}
+                        <section data-testid="reliability">
+                            <h2>{lang.pick("Keandalan tes", "Test reliability")}</h2>
+                            <p class="hint">{lang.pick(
+                                "Koefisien alfa (Cronbach, 1951) atas posisi soal: setiap peserta mendapat soal acak dari bank yang sama (bentuk paralel acak, Lord & Novick 1968), jadi alfa memperkirakan keandalan satu bentuk tes. Di atas 0,7 umumnya cukup untuk keputusan kelompok; paling sedikit 10 percobaan.",
+                                "Coefficient alpha (Cronbach, 1951) over question positions: each participant gets questions drawn at random from one bank (randomly parallel forms, Lord & Novick 1968), so alpha estimates the reliability of one form. Above 0.7 is usually enough for group decisions; at least 10 attempts."
+                            )}</p>
+                            <ul class="plain">
+                                {[(lang.pick("Tes awal", "Pre-test"), r.reliability.0), (lang.pick("Tes akhir", "Post-test"), r.reliability.1)].into_iter().map(|(label, rel)| view! {
+                                    <li>{match rel {
+                                        Some((alpha, n)) => format!(
+                                            "{label}: α = {} ({n} {})",
+                                            if lang == Lang::Id { format!("{alpha:.2}").replace('.', ",") } else { format!("{alpha:.2}") },
+                                            lang.pick("percobaan", "attempts")
+                                        ),
+                                        None => format!("{label}: {}", lang.pick("belum cukup percobaan", "not enough attempts yet")),
+                                    }}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
                         <h2>{lang.pick("Analisis butir: tes akhir", "Item analysis: post-test")}</h2>
                         <p class="hint">{lang.pick("Tingkat kemudahan: bagian yang menjawab benar. Daya beda: nilai kelompok 27% teratas dikurangi 27% terbawah (dari 10 percobaan). Soal dengan daya beda rendah atau negatif perlu diperiksa.", "Facility: share answered correctly. Discrimination: top 27% minus bottom 27% (from 10 attempts). Questions with low or negative discrimination need checking.")}</p>
                         {item_table(r.items_post, lang)}

@@ -41,17 +41,20 @@ pub fn StandingsPage() -> impl IntoView {
                         <Title text=format!("{title} — {}", s.diklat_name)/>
                         <nav class="breadcrumb no-print"><a href="/diklat">{lang.pick("Diklat", "Training")}</a>" › "<a href=format!("/diklat/{}", s.diklat_id)>{s.diklat_name.clone()}</a></nav>
                         <h1>{title}</h1>
-                        <p class="muted">{format!(
-                            "{} {}% {} · {} {} {}{}",
+                        <p class="muted" data-testid="rule">{format!(
+                            "{} {}% {} · {} {} · {} {}{}",
                             lang.pick("Syarat: kehadiran minimal", "Rule: attendance of at least"),
                             s.min_attendance,
                             lang.pick("dari semua sesi", "of all sessions"),
-                            lang.pick("lulus tes akhir", "post-test passed in"),
-                            s.modules,
-                            lang.pick("modul", "modules"),
+                            lang.pick("lulus tes akhir modul", "post-test passed in"),
+                            if s.modules.is_empty() { lang.pick("(belum ada modul: tambahkan sesi dengan modul)", "(no module yet: add sessions with a module)").to_string() } else { s.modules.join(", ") },
+                            lang.pick("tes dikerjakan untuk diklat ini, tes akhir sampai", "tests taken for this diklat, post-tests until"),
+                            s.tests_close_on,
                             if s.require_pretests { lang.pick(" · tes awal wajib diikuti", " · pre-tests required") } else { "" }
                         )}</p>
                         <FlashNotice flash=flash/>
+                        {(!s.unmet.is_empty()).then(|| unmet_certificates(&s.unmet, lang))}
+                        {early_issue(s.diklat_id, s.issue_allowed, s.last_session_end.clone(), s.early_issue.clone(), lang)}
                         <p class="lead" data-testid="eligible">{format!("{} {} {total} {}", s.eligible, lang.pick("dari", "of"), lang.pick("peserta memenuhi syarat", "participants meet the rule"))}
                             " · "<span data-testid="issued">{format!("{issued} {}", lang.pick("sertifikat terbit", "certificates issued"))}</span></p>
                         {certificate_actions(s.diklat_id, due, issued, villages, lang)}
@@ -103,6 +106,69 @@ pub fn StandingsPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Certificates whose holders no longer meet the rule (after a change to it, to a mark or to a
+/// result): never changed silently, each waits for the panitia to keep or revoke it.
+fn unmet_certificates(unmet: &[crate::schedule_api::UnmetCertificate], lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card notice-error stack" data-testid="unmet" role="alert">
+            <h2>{format!("{} ({})", lang.pick("Sertifikat yang tidak lagi memenuhi syarat", "Certificates that no longer meet the rule"), unmet.len())}</h2>
+            <p class="hint">{lang.pick(
+                "Aturan, presensi, atau nilai berubah sesudah sertifikat ini terbit. Periksa setiap sertifikat: tetap berlakukan (keputusan Anda tercatat) atau cabut dengan alasan (di kolom Sertifikat, Kelola).",
+                "The rule, attendance or a result changed after these were issued. Decide for each: keep it (your decision is recorded) or revoke it with a reason (Certificate column, Manage)."
+            )}</p>
+            <ul class="stack">
+                {unmet.iter().map(|u| view! {
+                    <li data-unmet=u.number.clone()>
+                        <strong>{u.number.clone()}</strong>" · "{u.name.clone()}": "{u.reasons.clone()}
+                        <form method="post" action="/sertifikat/tetap" class="inline-form">
+                            <input type="hidden" name="id" value=u.id/>
+                            <label class="inline"><input type="checkbox" name="yakin" value="ya" required/>" "{lang.pick("Saya memutuskan sertifikat ini tetap berlaku", "I decide this certificate stays valid")}</label>
+                            <button type="submit" class="button secondary small">{lang.pick("Tetap berlakukan", "Keep it")}</button>
+                        </form>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Before the last session has ended no certificate is issued; an exception can be recorded,
+/// with its reason, and is shown once recorded.
+fn early_issue(
+    diklat_id: i32,
+    allowed: bool,
+    last_end: Option<String>,
+    exception: Option<(String, String)>,
+    lang: Lang,
+) -> impl IntoView {
+    if let Some((reason, at)) = exception {
+        return view! {
+            <p class="notice" data-testid="early-issue">{format!("{} {at}: {reason}", lang.pick("Pengecualian penerbitan sebelum sesi terakhir selesai, dicatat", "Exception to issue before the last session ended, recorded"))}</p>
+        }.into_any();
+    }
+    if allowed {
+        return ().into_any();
+    }
+    view! {
+        <section class="card stack no-print" data-testid="not-yet">
+            <p>{match last_end {
+                Some(end) => format!("{} {end}.", lang.pick("Sertifikat terbit setelah sesi terakhir selesai:", "Certificates are issued after the last session ends:")),
+                None => lang.pick("Sertifikat belum dapat terbit: diklat ini belum mempunyai sesi.", "No certificate can be issued yet: this diklat has no sessions.").to_string(),
+            }}</p>
+            <details>
+                <summary>{lang.pick("Catat pengecualian (hanya dengan alasan sah)", "Record an exception (with a valid reason only)")}</summary>
+                <form method="post" action=format!("/diklat/{diklat_id}/sertifikat/lebih-awal") class="stack">
+                    <label>{lang.pick("Alasan (minimal 20 karakter; tercatat di log audit)", "Reason (at least 20 characters; kept in the audit log)")}
+                        <textarea name="alasan" required minlength="20" maxlength="500" rows="2"></textarea>
+                    </label>
+                    <label class="inline"><input type="checkbox" name="yakin" value="ya" required/>" "{lang.pick("Saya bertanggung jawab atas pengecualian ini", "I take responsibility for this exception")}</label>
+                    <button type="submit" class="button secondary">{lang.pick("Catat pengecualian", "Record the exception")}</button>
+                </form>
+            </details>
+        </section>
+    }.into_any()
 }
 
 /// Bulk issue and the ZIP downloads.

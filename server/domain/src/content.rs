@@ -127,6 +127,30 @@ impl Content {
         self.modules.iter().find(|m| m.meta.slug == slug)
     }
 
+    /// What `content check` warns of without failing: modules past their `review_by` date (or
+    /// without one), as `file:line: …`.
+    pub fn warnings(&self, today: chrono::NaiveDate) -> Vec<String> {
+        let mut out = Vec::new();
+        for m in &self.modules {
+            let due =
+                m.meta.review_by.as_ref().and_then(|d| d.date).and_then(|d| {
+                    chrono::NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                });
+            match due {
+                None => out.push(format!(
+                    "{}:1: no `review_by` date: when must this module be reviewed again?",
+                    m.path.display()
+                )),
+                Some(due) if due < today => out.push(format!(
+                    "{}:1: `review_by = {due}` has passed: review the module against its sources, then bump `version`",
+                    m.path.display()
+                )),
+                Some(_) => {}
+            }
+        }
+        out
+    }
+
     /// Loads every `modul/*/index.md` under `dir`.
     pub fn load(dir: &Path) -> Result<Content, ContentErrors> {
         let err = |file: &Path, line, message: String| ContentError { file: file.to_path_buf(), line, message };
@@ -147,7 +171,21 @@ impl Content {
                         let bank_file = folder.join(crate::quiz::FILE_NAME);
                         match std::fs::read_to_string(&bank_file) {
                             Ok(text) => match crate::quiz::parse_bank(&bank_file, &text) {
-                                Ok(bank) => m.bank = Some(bank),
+                                Ok(bank) => {
+                                    let anchors: std::collections::HashSet<String> =
+                                        m.sections.iter().map(|s| s.anchor.clone()).collect();
+                                    let count = |s: &Option<crate::quiz::QuizSettings>| {
+                                        s.as_ref().and_then(|s| s.jumlah_soal).unwrap_or(10).max(1) as usize
+                                    };
+                                    let ctx = crate::bank_check::Context {
+                                        objectives: m.meta.objectives.len(),
+                                        anchors: &anchors,
+                                        pre_count: count(&bank.pre),
+                                        post_count: count(&bank.post),
+                                    };
+                                    errors.append(&mut crate::bank_check::check(&bank_file, &bank, &ctx));
+                                    m.bank = Some(bank);
+                                }
                                 Err(mut e) => errors.append(&mut e),
                             },
                             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -411,7 +411,8 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                     starts_at: Set(NaiveTime::from_hms_opt(from, 0, 0).expect("a time")),
                     ends_at: Set(NaiveTime::from_hms_opt(to, 0, 0).expect("a time")),
                     title: Set(format!("Sesi {}", sessions.len())),
-                    module_id: Set(None),
+                    // The sessions teach the modules in turn: the rule requires each one's post-test.
+                    module_id: Set(modules.get((sessions.len() - 1) % modules.len().max(1)).map(|(id, _)| *id)),
                     narasumber_id: Set(None),
                     room: Set("Aula".into()),
                     jp: Set(2),
@@ -469,11 +470,25 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
             let mut pres = Vec::new();
             for (m, (title, pre_quiz, post_quiz, bank_id)) in quizzes_of.iter().enumerate() {
                 let post = post_grade(p, m as u64);
-                batch.attempts.push(quizzes::scored_attempt(post_quiz, id, *bank_id, post, submitted, submitted));
+                batch.attempts.push(quizzes::scored_attempt(
+                    post_quiz,
+                    id,
+                    *bank_id,
+                    post,
+                    (submitted, submitted),
+                    Some(diklat_id),
+                ));
                 posts.push((title.clone(), post, post >= f64::from(post_quiz.pass_mark)));
                 let pre = (m == 0).then(|| pre_grade(p));
                 if let Some(pre) = pre {
-                    batch.attempts.push(quizzes::scored_attempt(pre_quiz, id, *bank_id, pre, enrolled_at, enrolled_at));
+                    batch.attempts.push(quizzes::scored_attempt(
+                        pre_quiz,
+                        id,
+                        *bank_id,
+                        pre,
+                        (enrolled_at, enrolled_at),
+                        Some(diklat_id),
+                    ));
                     pres.push((title.clone(), pre));
                 }
                 batch.grades.push(standing_grade::ActiveModel {
@@ -512,7 +527,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 let number = format!("{prefix}/{}/{eligible_seq:06}", ends_on.format("%Y"));
                 let code = crate::certcode::generate();
                 let payload = Payload {
-                    v: 1,
+                    v: crate::services::certificates::PAYLOAD_VERSION,
                     number: number.clone(),
                     code: code.clone(),
                     holder: name.clone(),
@@ -530,6 +545,9 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                     post_tests: posts.iter().map(|(t, g, _)| (t.clone(), *g)).collect(),
                     issued_on: ends_on,
                     pre_tests: pres.clone(),
+                    held_from: Some(starts_on),
+                    held_to: Some(ends_on),
+                    modules: posts.iter().map(|(t, _, _)| (t.clone(), "1.0".to_string())).collect(),
                 };
                 let json = serde_json::to_string(&payload).expect("a payload serialises");
                 batch.certificates.push(certificate::ActiveModel {
@@ -575,6 +593,10 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
             created_at: Set(now),
             updated_at: Set(now),
             present_statuses: Set("H,T".into()),
+            tests_close_on: Set(Some(ends_on + Duration::days(crate::services::windows::DEFAULT_CLOSE_DAYS))),
+            early_issue_reason: Set(None),
+            early_issue_by: Set(None),
+            early_issue_at: Set(None),
         });
         written.diklat += 1;
         written.sessions += sessions.len();

@@ -9,7 +9,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
-    Mutex,
+    Arc, Mutex,
 };
 use std::time::Duration;
 
@@ -33,6 +33,7 @@ pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
     backend: Backend,
+    recorder: Arc<Recorder>,
 }
 
 /// Why a connection could not be made, in a sentence that names `DATABASE_URL`.
@@ -42,26 +43,20 @@ pub struct ConnectError(pub String);
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-static RECORDING: AtomicBool = AtomicBool::new(false);
-static RECORDED: Mutex<Vec<Statement>> = Mutex::new(Vec::new());
-
-/// From now on, keeps every statement any connection of this process runs (with its values), so
-/// a test can check their query plans; `recorded_statements` hands them over and stops.
-pub fn record_statements() {
-    RECORDED.lock().expect("recorder lock").clear();
-    RECORDING.store(true, Ordering::SeqCst);
+/// The statements this database's connections run, while recording (see [`Db::record_statements`]).
+/// One per [`Db`], never process-wide: tests running side by side in one process (plain
+/// `cargo test`) each have their own database and must see only their own statements.
+#[derive(Debug, Default)]
+struct Recorder {
+    on: AtomicBool,
+    statements: Mutex<Vec<Statement>>,
 }
 
-/// The statements run since `record_statements`, in order; recording stops.
-pub fn recorded_statements() -> Vec<Statement> {
-    RECORDING.store(false, Ordering::SeqCst);
-    std::mem::take(&mut *RECORDED.lock().expect("recorder lock"))
-}
-
-fn with_recorder(mut conn: DatabaseConnection) -> DatabaseConnection {
-    conn.set_metric_callback(|info| {
-        if RECORDING.load(Ordering::Relaxed) {
-            RECORDED.lock().expect("recorder lock").push(info.statement.clone());
+fn with_recorder(mut conn: DatabaseConnection, recorder: &Arc<Recorder>) -> DatabaseConnection {
+    let recorder = recorder.clone();
+    conn.set_metric_callback(move |info| {
+        if recorder.on.load(Ordering::Relaxed) {
+            recorder.statements.lock().expect("recorder lock").push(info.statement.clone());
         }
     });
     conn
@@ -108,7 +103,13 @@ impl Db {
         let read = Database::connect(read)
             .await
             .map_err(|e| ConnectError(format!("cannot open SQLite database `{}` for reading: {e}", redact(url))))?;
-        Ok(Db { read: with_recorder(read), write: with_recorder(write), backend: Backend::Sqlite })
+        let recorder = Arc::new(Recorder::default());
+        Ok(Db {
+            read: with_recorder(read, &recorder),
+            write: with_recorder(write, &recorder),
+            backend: Backend::Sqlite,
+            recorder,
+        })
     }
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
@@ -121,8 +122,9 @@ impl Db {
         let conn = Database::connect(options)
             .await
             .map_err(|e| ConnectError(format!("cannot connect to PostgreSQL at `{}`: {e}", redact(url))))?;
-        let conn = with_recorder(conn);
-        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres })
+        let recorder = Arc::new(Recorder::default());
+        let conn = with_recorder(conn, &recorder);
+        Ok(Db { read: conn.clone(), write: conn, backend: Backend::Postgres, recorder })
     }
 
     /// For queries. On SQLite these connections are read-only.
@@ -137,6 +139,19 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// From now on, keeps every statement this database's connections run (with its values), so
+    /// a test can check their query plans; [`Db::recorded_statements`] hands them over and stops.
+    pub fn record_statements(&self) {
+        self.recorder.statements.lock().expect("recorder lock").clear();
+        self.recorder.on.store(true, Ordering::SeqCst);
+    }
+
+    /// The statements run since [`Db::record_statements`], in order; recording stops.
+    pub fn recorded_statements(&self) -> Vec<Statement> {
+        self.recorder.on.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *self.recorder.statements.lock().expect("recorder lock"))
     }
 
     /// True when a trivial query answers.

@@ -49,8 +49,9 @@ pub const LOGINS: &[DemoLogin] = &[
 
 pub const DIKLAT_CODE: &str = "MLG-2025-01";
 pub const DIKLAT_NAME: &str = "Diklat Peningkatan dan Pengembangan SDM Pengurus dan Pengawas KKMP Kota Malang";
-/// A second, current angkatan: it runs from the day the demo is seeded, so the schedule and
-/// self check-in can be tried at once.
+/// A second, current angkatan: it runs from the day before the demo is seeded to the day after, so
+/// the schedule and self check-in can be tried at once. The demo peserta joined it late (at
+/// seeding): both tests of yesterday's modules are open to them whatever the hour.
 pub const CURRENT_CODE: &str = "MLG-DEMO-02";
 
 #[derive(Debug, PartialEq, Eq)]
@@ -368,8 +369,8 @@ async fn seed_schedule<C: ConnectionTrait>(
             "Angkatan contoh yang berlangsung mulai hari ini, untuk mencoba jadwal dan presensi mandiri.".into(),
         )),
         venue: Set("Malang Creative Center".into()),
-        starts_on: Set(today),
-        ends_on: Set(today + Duration::days(2)),
+        starts_on: Set(today - Duration::days(1)),
+        ends_on: Set(today + Duration::days(1)),
         total_jp: Set(23),
         status: Set("running".into()),
         province_id: Set(Some(malang.province_id)),
@@ -385,20 +386,21 @@ async fn seed_schedule<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let enrolled_at = now - Duration::days(1);
-    for chunk in people.chunks(500) {
-        enrolment::Entity::insert_many(chunk.iter().map(|&p| enrolment::ActiveModel {
+    // Everyone enrolled two days ago but the demo peserta (the first), who joined just now.
+    let enrolled_at = |k: usize| if k == 0 { now } else { now - Duration::days(2) };
+    for (c, chunk) in people.chunks(500).enumerate() {
+        enrolment::Entity::insert_many(chunk.iter().enumerate().map(|(k, &p)| enrolment::ActiveModel {
             diklat_id: Set(current.id),
             person_id: Set(p),
             status: Set("enrolled".into()),
             enrolled_by: Set(panitia_id),
-            enrolled_at: Set(enrolled_at),
+            enrolled_at: Set(enrolled_at(c * 500 + k)),
             ..Default::default()
         }))
         .exec_without_returning(db)
         .await?;
     }
-    for (diklat, start, mark) in [(first, first.starts_on, true), (&current, today, false)] {
+    for (diklat, start, mark) in [(first, first.starts_on, true), (&current, current.starts_on, false)] {
         for (i, (day, from, to, title, slug, room, jp, speaker)) in DAYS.iter().enumerate() {
             let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").expect("valid demo time");
             let room = if mark { room.to_string() } else { format!("{room} 2") };
@@ -468,6 +470,10 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
     };
     let txn = db.begin().await?;
     let d = crate::services::schedule::by_code(&txn, DIKLAT_CODE).await?;
+    // Results only for the modules the October diklat taught, taken for it, inside its window.
+    let taught = crate::services::windows::modules_of(&txn, &d).await?;
+    let modules: Vec<(i32, String)> = modules.iter().filter(|(id, _)| taught.contains(id)).cloned().collect();
+    let modules = &modules;
     let mut people: Vec<i32> = enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(d.id))
         .all(&txn)
@@ -500,7 +506,7 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
                 } else {
                     (at(2, 14), at(2, 14) + Duration::minutes(25))
                 };
-                rows.push(scored_attempt(&q, person_id, bank.bank_id, score, started, submitted));
+                rows.push(scored_attempt(&q, person_id, bank.bank_id, score, (started, submitted), Some(d.id)));
             }
         }
     }

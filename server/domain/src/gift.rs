@@ -50,6 +50,17 @@ impl GiftImport {
         self.problems.iter().filter(|p| p.skipped).count()
     }
 
+    /// Tags every question with the objective it measures and the section it comes from (what the
+    /// upload page asks for, as `tujuan` and `bagian` in a bank file).
+    pub fn tag(&mut self, objective: Option<u32>, section: Option<String>) {
+        for q in &mut self.questions {
+            q.raw.tujuan = objective;
+            q.raw.bagian = section.clone();
+            q.question.objective = objective;
+            q.question.section = section.clone();
+        }
+    }
+
     /// Leaves out every question that is already in the bank (`existing`: fingerprint → id, see
     /// [`crate::quiz::fingerprint`]) or earlier in the same file, each with a problem naming the
     /// question it repeats: uploading a file twice must not add its questions twice.

@@ -4,6 +4,7 @@
 //! the services here, so each query is written once. Nothing here is compiled to wasm.
 
 pub mod auth;
+pub mod bank_check;
 pub mod cache;
 pub mod certcode;
 pub mod content;

@@ -90,6 +90,13 @@ pub struct Question {
     pub html: String,
     pub explanation_html: String,
     pub key: Key,
+    /// The objective it measures (`tujuan`: 1-based index of the module's objectives).
+    pub objective: Option<u32>,
+    /// The `##` section it comes from (`bagian`), by anchor.
+    pub section: Option<String>,
+    /// The stem and the options as written (Markdown), for the bank's checks (`bank_check`).
+    pub stem: String,
+    pub option_texts: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -435,7 +442,18 @@ pub(crate) fn check_question(q: RawQuestion, line: usize, problem: &mut dyn FnMu
     if !matches!(kind, Kind::Single | Kind::Multiple) && !q.opsi.is_empty() {
         problem("only `pilihan` and `pilihan-ganda` have options".into());
     }
-    Some(Question { id: q.id, line, kind, html: markdown(&q.teks), explanation_html: markdown(&q.penjelasan), key })
+    Some(Question {
+        id: q.id,
+        line,
+        kind,
+        html: markdown(&q.teks),
+        explanation_html: markdown(&q.penjelasan),
+        key,
+        objective: q.tujuan,
+        section: q.bagian.filter(|b| !b.trim().is_empty()),
+        option_texts: q.opsi.iter().map(|o| o.teks.clone()).collect(),
+        stem: q.teks,
+    })
 }
 
 /// Weights (`bobot`, percent) must add up: a single choice has one option worth 100; the
@@ -555,6 +573,10 @@ mod tests {
             kind,
             html: String::new(),
             explanation_html: String::new(),
+            objective: None,
+            section: None,
+            stem: String::new(),
+            option_texts: Vec::new(),
             key: Key::Choices(
                 correct
                     .iter()
@@ -593,6 +615,10 @@ mod tests {
             kind: Kind::Short,
             html: String::new(),
             explanation_html: String::new(),
+            objective: None,
+            section: None,
+            stem: String::new(),
+            option_texts: Vec::new(),
             key: Key::Short(vec!["shu".into(), "sisa hasil usaha".into()]),
         };
         assert_eq!(grade(&q, &Response::Text("  Sisa   Hasil Usaha. ".into())), 1.0);
@@ -625,6 +651,10 @@ mod tests {
             kind: Kind::Numeric,
             html: String::new(),
             explanation_html: String::new(),
+            objective: None,
+            section: None,
+            stem: String::new(),
+            option_texts: Vec::new(),
             key: Key::Numeric { value: 100.0, tolerance: 2.0 },
         };
         assert_eq!(grade(&q, &Response::Text("102".into())), 1.0, "upper bound included");

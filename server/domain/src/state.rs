@@ -49,6 +49,8 @@ pub struct AppState {
     /// Verifications (API, server function, uncached page) one client address may make per
     /// minute, counted in the database (`auth::throttle::hit`); 0 turns the limit off.
     pub verify_rate_per_minute: u32,
+    /// The lowest minimum attendance (%) a completion rule may set (`--min-attendance-floor`).
+    pub attendance_floor: i32,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
             report_epoch,
             auth_epoch,
             verify_rate_per_minute: 60,
+            attendance_floor: 50,
         }
     }
 

@@ -128,11 +128,27 @@ pub async fn diklat_today(
         next_certificate_seq: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        // The load runs during the day's one session: certificates may be issued before it ends.
+        early_issue_reason: Set(Some("Uji beban: sertifikat terbit selama sesi berlangsung".into())),
+        early_issue_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(w)
     .await
     .unwrap();
+    // Its rule requires every module with tests (the session names none).
+    for (i, m) in domain::entities::module::Entity::find().all(w).await.unwrap().into_iter().enumerate() {
+        domain::entities::diklat_module::ActiveModel {
+            diklat_id: Set(diklat.id),
+            module_id: Set(m.id),
+            post_test_required: Set(true),
+            sort_order: Set(i as i32),
+            ..Default::default()
+        }
+        .insert(w)
+        .await
+        .unwrap();
+    }
     let session = diklat_session::ActiveModel {
         diklat_id: Set(diklat.id),
         session_date: Set(today),

@@ -26,6 +26,8 @@ pub fn routes() -> Router<ServerState> {
     Router::new()
         .route("/api/v1/certificates/{code}", get(api_verify))
         .route("/diklat/{id}/sertifikat/terbitkan", post(bulk_issue))
+        .route("/diklat/{id}/sertifikat/lebih-awal", post(allow_early))
+        .route("/sertifikat/tetap", post(keep))
         .route("/diklat/{id}/sertifikat/zip", post(start_zip))
         .route("/sertifikat/cabut", post(revoke))
         .route("/sertifikat/berlaku", post(set_expiry))
@@ -201,6 +203,78 @@ struct ConfirmForm {
     yakin: Option<String>,
 }
 
+#[derive(serde::Deserialize)]
+struct EarlyForm {
+    alasan: String,
+    yakin: Option<String>,
+}
+
+/// Records the exception that lets certificates of a diklat be issued before its last session
+/// has ended (who allowed it and why are kept and audited).
+async fn allow_early(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(f): Form<EarlyForm>,
+) -> Response {
+    let back = format!("/diklat/{id}/kelulusan");
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang kotak konfirmasi untuk mencatat pengecualian.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let result = certificates::allow_early_issue(
+        state.app.db.write(),
+        &scopes,
+        caller.account_id,
+        id,
+        &f.alasan,
+        chrono::Utc::now(),
+    )
+    .await;
+    super::finish(
+        &session,
+        result,
+        |()| "Pengecualian tercatat: sertifikat boleh terbit sebelum sesi terakhir selesai.".to_string(),
+        &back,
+        "Diklat tidak ditemukan",
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+struct KeepForm {
+    id: i32,
+    yakin: Option<String>,
+}
+
+/// A panitia keeps a certificate whose holder no longer meets a changed rule (recorded, audited).
+async fn keep(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(f): Form<KeepForm>,
+) -> Response {
+    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
+    if f.yakin.is_none() {
+        flash(&session, Flash::error("Centang kotak konfirmasi untuk tetap memberlakukan sertifikat ini.")).await;
+        return Redirect::to(&back).into_response();
+    }
+    let modules = state.app.quiz_modules();
+    let result =
+        certificates::confirm(state.app.db.write(), &scopes, caller.account_id, f.id, &modules, chrono::Utc::now())
+            .await;
+    super::finish(
+        &session,
+        result,
+        |c| format!("Sertifikat {} tetap berlaku; keputusan ini tercatat.", c.number),
+        &back,
+        "Sertifikat tidak ditemukan",
+    )
+    .await
+}
+
 /// Bulk issue after panitia reviewed the list: everyone who meets the rule and has none yet.
 async fn bulk_issue(
     State(state): State<ServerState>,
@@ -217,6 +291,21 @@ async fn bulk_issue(
     }
     let result = async {
         let d = schedule::managed(state.app.db.read(), &scopes, id).await?;
+        let now = chrono::Utc::now();
+        if !certificates::may_issue(state.app.db.read(), &d, now).await? {
+            let end = domain::services::windows::last_session_end(state.app.db.read(), d.id).await?;
+            return Err(AppError::invalid(
+                "Sertifikat",
+                match end {
+                    Some(end) => format!(
+                        "Sertifikat belum dapat diterbitkan: sesi terakhir diklat ini baru berakhir {}. Bila ada \
+                         alasan sah untuk menerbitkan lebih awal, catat pengecualiannya di bawah.",
+                        end.with_timezone(&schedule::wib()).format("%d-%m-%Y pukul %H:%M WIB")
+                    ),
+                    None => "Sertifikat belum dapat diterbitkan: diklat ini belum mempunyai sesi.".to_string(),
+                },
+            ));
+        }
         let modules = state.app.quiz_modules();
         certificates::issue_eligible(
             state.app.db.read(),

@@ -116,14 +116,19 @@ pub fn require(
     }
 }
 
-/// The client's address for rate limiting: the socket's peer, or the first `X-Forwarded-For`
-/// entry when a trusted proxy sets it.
+/// The client's address for rate limiting: the socket's peer, or the last `X-Forwarded-For`
+/// entry (the one the trusted proxy wrote) when the proxy is trusted.
 pub fn client_address(state: &ServerState, headers: &axum::http::HeaderMap, peer: std::net::SocketAddr) -> String {
     // The last entry is the one the proxy appended (the address it saw); anything before it came
     // from the client, which could otherwise pick a new address for every guess.
+    // A proxy may append its entry to the header's last line or add a line of its own: the last
+    // entry of the last line is the proxy's either way (reading only the first line let a client
+    // choose the address whenever the proxy added a line).
     if state.trust_forwarded_for {
         if let Some(last) = headers
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .map(str::trim)

@@ -58,10 +58,18 @@ async fn start(
         return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
     };
     let started = async {
-        let q = quizzes::quiz_of(state.app.db.read(), module_id, phase).await?;
-        let bank = quizzes::current_bank(state.app.db.read(), module_id).await?;
-        quizzes::start(state.app.db.write(), &state.app.questions, caller.person_id, &q, &bank, chrono::Utc::now())
-            .await
+        let now = chrono::Utc::now();
+        let db = state.app.db.read();
+        // A test is taken for a diklat, inside that enrolment's window for the module.
+        let diklat =
+            match domain::services::windows::open_for(db, caller.person_id, module_id, phase == Phase::Pre, now).await?
+            {
+                Ok(d) => d,
+                Err(closed) => return Err(domain::AppError::invalid("Tes", closed.message())),
+            };
+        let q = quizzes::quiz_of(db, module_id, phase).await?;
+        let bank = quizzes::current_bank(db, module_id).await?;
+        quizzes::start(state.app.db.write(), &state.app.questions, caller.person_id, &q, &bank, diklat.id, now).await
     };
     match started.await {
         Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
@@ -286,10 +294,13 @@ async fn gift_upload(
     mut form: axum::extract::Multipart,
 ) -> Response {
     let mut slug = String::new();
+    let (mut objective, mut section) = (String::new(), String::new());
     let mut file: Option<(String, Result<Vec<u8>, String>)> = None;
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.name() == Some("modul") => slug = field.text().await.unwrap_or_default(),
+            Ok(Some(field)) if field.name() == Some("tujuan") => objective = field.text().await.unwrap_or_default(),
+            Ok(Some(field)) if field.name() == Some("bagian") => section = field.text().await.unwrap_or_default(),
             Ok(Some(field)) if field.name() == Some("berkas") => {
                 let name = field.file_name().unwrap_or("berkas").to_string();
                 let bytes = field.bytes().await.map(|b| b.to_vec()).map_err(|_| {
@@ -313,8 +324,27 @@ async fn gift_upload(
     }
     let back = format!("/bank-soal/{}", app::i18n::encode_component(&slug));
     let caller = allowed!(content_manager(caller, &back));
-    let Some((_, module_id)) = state.app.module(&slug) else {
+    let Some((module, module_id)) = state.app.module(&slug) else {
         return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+    };
+    // What every uploaded question measures and where it comes from: held to the bank's rules.
+    let objective = match objective.trim() {
+        "" => None,
+        typed => match typed.parse::<u32>() {
+            Ok(n) if n >= 1 && n as usize <= module.meta.objectives.len() => Some(n),
+            _ => {
+                flash(&session, Flash::error("Tujuan: pilih salah satu tujuan modul ini.")).await;
+                return Redirect::to(&back).into_response();
+            }
+        },
+    };
+    let section = match section.trim() {
+        "" => None,
+        typed if module.sections.iter().any(|s| s.anchor == typed) => Some(typed.to_string()),
+        _ => {
+            flash(&session, Flash::error("Bagian: pilih salah satu bagian modul ini.")).await;
+            return Redirect::to(&back).into_response();
+        }
     };
     let (name, text) = match file {
         Some((name, Ok(bytes))) if !bytes.is_empty() && bytes.len() <= GiftPending::MAX_BYTES => {
@@ -348,10 +378,13 @@ async fn gift_upload(
             return Redirect::to(&back).into_response();
         }
     };
-    let pending = GiftPending { slug: slug.clone(), file_name: name, text };
+    let pending = GiftPending { slug: slug.clone(), file_name: name, text, objective, section };
     let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
     let import = match parsed {
-        Ok(i) => i,
+        Ok(mut i) => {
+            i.tag(pending.objective, pending.section.clone());
+            i
+        }
         Err(e) => {
             fail(&e);
             flash(&session, Flash::error(e.public_message())).await;
@@ -429,7 +462,8 @@ async fn gift_confirm(
     }
     let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
     match parsed {
-        Ok(import) => {
+        Ok(mut import) => {
+            import.tag(pending.objective, pending.section.clone());
             finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;
             let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
         }

@@ -75,6 +75,12 @@ struct DiklatForm {
     hadir_i: Option<String>,
     hadir_s: Option<String>,
     hadir_a: Option<String>,
+    /// The last day post-tests count; empty: the last day + 14.
+    #[serde(default)]
+    tutup_tes: String,
+    /// `modul_{id}` checkboxes: the modules the rule requires (none ticked: those of the sessions).
+    #[serde(flatten)]
+    other: std::collections::HashMap<String, String>,
 }
 
 async fn save_diklat(
@@ -102,6 +108,14 @@ async fn save_diklat(
         status: f.status,
         min_attendance_pct: f.min_hadir,
         present_statuses: present,
+        tests_close_on: f.tutup_tes,
+        modules: {
+            let mut ids: Vec<i32> =
+                f.other.keys().filter_map(|k| k.strip_prefix("modul_")).filter_map(|id| id.parse().ok()).collect();
+            ids.sort_unstable();
+            ids
+        },
+        attendance_floor: state.app.attendance_floor,
     };
     let db = state.app.db.write();
     match id {

@@ -316,13 +316,12 @@ async fn thirty_failures_from_one_address_lock_that_address_only() {
         let url = app.url("/auth/masuk");
         let client = app.browser();
         async move {
-            let r = client
-                .post(url)
-                .header("x-forwarded-for", ip)
-                .form(&[("login", login.as_str()), ("sandi", password)])
-                .send()
-                .await
-                .unwrap();
+            // Each `;` starts a header line of its own, as a proxy that adds a line writes it.
+            let mut request = client.post(url);
+            for line in ip.split(';') {
+                request = request.header("x-forwarded-for", line.trim());
+            }
+            let r = request.form(&[("login", login.as_str()), ("sandi", password)]).send().await.unwrap();
             r.headers()["location"].to_str().unwrap().to_string()
         }
     };
@@ -335,6 +334,11 @@ async fn thirty_failures_from_one_address_lock_that_address_only() {
         from("198.51.100.99, 203.0.113.7", PESERTA_PHONE.into(), PESERTA_PASSWORD).await,
         "/akun",
         "an address the client puts before the proxy's entry does not escape the lock"
+    );
+    assert_ne!(
+        from("198.51.100.99; 203.0.113.7", PESERTA_PHONE.into(), PESERTA_PASSWORD).await,
+        "/akun",
+        "nor a line the client sends before the line the proxy adds"
     );
     assert_eq!(from("203.0.113.8", PESERTA_PHONE.into(), PESERTA_PASSWORD).await, "/akun", "other addresses are not");
     app.teardown().await;

@@ -26,6 +26,7 @@ mod progress;
 mod quiz;
 mod report;
 mod roles;
+mod rules;
 mod safe_methods;
 mod schedule;
 mod startup;

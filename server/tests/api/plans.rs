@@ -3,7 +3,7 @@
 //! large table (at national size that is a read of millions of rows).
 //!
 //! The tiny scale of the national dataset is written, every statement is recorded while the
-//! requests run (`domain::db::record_statements`), and each distinct statement is explained with
+//! requests run (`Db::record_statements`, per database), and each distinct statement is explained with
 //! its own values. SQLite: `EXPLAIN QUERY PLAN` must not `SCAN` a large table (`SEARCH … USING
 //! INDEX` is a lookup). PostgreSQL reads tiny tables sequentially whenever it may, so the plan is
 //! asked with `enable_seqscan = off`: a `Seq Scan` on a large table that remains has no index
@@ -21,7 +21,7 @@
 
 use crate::db_test;
 use crate::helpers::staff;
-use domain::{dataset, db, entities::certificate};
+use domain::{dataset, entities::certificate};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 
 /// Tables that grow with the number of participants.
@@ -116,7 +116,7 @@ db_test!(no_request_reads_a_whole_large_table, |app| {
     app.sign_in(&pejabat, dataset::PEJABAT_LOGIN, dataset::PASSWORD).await;
     app.sign_in(&staff_browser, &panitia, "sandi-uji-coba").await;
 
-    db::record_statements();
+    app.state.db.record_statements();
     // Signing in is a request too (account lookup, throttle, session).
     app.sign_in(&peserta, &phone, dataset::PASSWORD).await;
     let pages: Vec<(&reqwest::Client, String)> = vec![
@@ -142,7 +142,7 @@ db_test!(no_request_reads_a_whole_large_table, |app| {
         let r = client.get(app.url(path)).send().await.unwrap();
         assert!(r.status().as_u16() < 400, "{path}: {}", r.status());
     }
-    let statements = db::recorded_statements();
+    let statements = app.state.db.recorded_statements();
     assert!(statements.len() > 20, "the requests were recorded ({} statements)", statements.len());
 
     // The generator leaves SQLite statistics of a tiny dataset, by which a scan of a few hundred

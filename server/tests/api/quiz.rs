@@ -100,9 +100,10 @@ db_test!(answers_stay_on_the_server_until_submission_and_grading_is_exact, |app|
     let done = post_answers(&app, &peserta, answers(&app, &a, 5).await, true).await;
     assert_eq!(done, "Terkumpul. Nilai Anda 50.0.");
     let a = reload(&app, &a).await;
-    assert_eq!((a.status.as_str(), a.score, a.passed), ("submitted", Some(50.0), Some(false)));
+    // A pre-test has a score, never a pass or a fail, and never shows its key.
+    assert_eq!((a.status.as_str(), a.score, a.passed), ("submitted", Some(50.0), None));
     let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
-    assert_eq!(page.matches(r#"data-testid="review""#).count(), 10, "the review shows every question");
+    assert_eq!(page.matches(r#"data-testid="review""#).count(), 0, "no review of a pre-test");
 
     // A second submit changes nothing.
     let first_time = a.submitted_at;
@@ -118,7 +119,7 @@ db_test!(a_quiz_set_to_hide_its_review_shows_the_score_but_no_answers_or_explana
     let settings = |review: bool| {
         let mut form = vec![
             ("slug", SLUG),
-            ("fase", "awal"),
+            ("fase", "akhir"),
             ("jumlah", "10"),
             ("lulus", "70"),
             ("kesempatan", "3"),
@@ -133,9 +134,9 @@ db_test!(a_quiz_set_to_hide_its_review_shows_the_score_but_no_answers_or_explana
     let r = admin.post(app.url("/kuis/pengaturan")).form(&settings(false)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let peserta = signed_in(&app, PESERTA).await;
-    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/awal"))).send().await.unwrap().text().await.unwrap();
+    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
     assert!(overview.contains("Pembahasan soal tidak ditampilkan"), "the rules say so before the attempt");
-    let a = started(&app, &peserta, "awal").await;
+    let a = started(&app, &peserta, "akhir").await;
     assert_eq!(post_answers(&app, &peserta, answers(&app, &a, 8).await, true).await, "Terkumpul. Nilai Anda 80.0.");
     let attempt_page =
         || async { peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap() };
@@ -170,10 +171,10 @@ db_test!(a_full_marks_post_test_shows_the_learning_gain, |app| {
 db_test!(attempts_are_limited_and_an_open_one_is_resumed_with_its_answers, |app| {
     app.seed_demo().await;
     let peserta = signed_in(&app, PESERTA).await;
-    let a = started(&app, &peserta, "awal").await;
+    let a = started(&app, &peserta, "akhir").await;
     post_answers(&app, &peserta, answers(&app, &a, 3).await, false).await;
     // The connection drops; starting again reopens the same attempt, answers kept.
-    let again = started(&app, &peserta, "awal").await;
+    let again = started(&app, &peserta, "akhir").await;
     assert_eq!(again.id, a.id);
     let page = peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap();
     for slot in layout_of(&a).into_iter().take(3) {
@@ -186,12 +187,12 @@ db_test!(attempts_are_limited_and_an_open_one_is_resumed_with_its_answers, |app|
     assert!(saved >= 3, "the three answers (and unticked several-correct questions) are stored");
     post_answers(&app, &peserta, answers(&app, &a, 3).await, true).await;
     for _ in 0..2 {
-        let next = started(&app, &peserta, "awal").await;
+        let next = started(&app, &peserta, "akhir").await;
         post_answers(&app, &peserta, answers(&app, &next, 1).await, true).await;
     }
-    let r = start(&app, &peserta, "awal").await;
-    assert_eq!(r.headers()["location"], format!("/kuis/{SLUG}/awal"));
-    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/awal"))).send().await.unwrap().text().await.unwrap();
+    let r = start(&app, &peserta, "akhir").await;
+    assert_eq!(r.headers()["location"], format!("/kuis/{SLUG}/akhir"));
+    let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
     assert!(overview.contains("Kesempatan mengerjakan sudah habis"));
     assert_eq!(attempt::Entity::find().count(app.state.db.read()).await.unwrap(), 3);
 });
@@ -268,7 +269,8 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     let post = started(&app, &peserta, "akhir").await;
     post_answers(&app, &peserta, answers(&app, &post, 10).await, true).await;
 
-    let d = app.diklat(domain::demo::DIKLAT_CODE).await;
+    // The tests were taken for the angkatan running now.
+    let d = app.diklat(domain::demo::CURRENT_CODE).await;
     let panitia = signed_in(&app, PANITIA).await;
     let page = panitia.get(app.url(&format!("/diklat/{}/kuis?modul={SLUG}", d.id))).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -335,7 +337,7 @@ db_test!(only_admins_and_national_panitia_change_quiz_settings_and_bad_values_ar
     let r = admin.post(app.url("/kuis/pengaturan")).form(&form("99")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let page = admin.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Jumlah soal: isi angka 1–22."), "the bank has 22 questions");
+    assert!(page.contains(&format!("Jumlah soal: isi angka 1–{}.", file_bank_size())), "the bank's size bounds it");
     admin.post(app.url("/kuis/pengaturan")).form(&form("5")).send().await.unwrap();
     let module_id = app.state.module_ids[SLUG];
     let q = quiz::Entity::find()
@@ -373,9 +375,22 @@ const CLEAN_GIFT: &str = "// Bank tambahan\n::Kas kecil:: Kas kecil dipegang ole
 const MOODLE_GIFT: &str = "::Q1:: 1+1=2 {T}\n\n::Q2:: What's between orange and green in the spectrum?\n{ =yellow # right; good! ~red # wrong, it's yellow ~blue # wrong, it's yellow }\n\n::Q3:: Two plus {=two =2} equals four.\n\n::Q4:: Which animal eats which food? { =cat -> cat food =dog -> dog food }\n\n::Q5:: What is a number from 1 to 5? {#3:2}\n\n::Q6:: What is a number from 1 to 5? {#1..5}\n\n::Q7:: When was Ulysses S. Grant born? {#\n         =1822:0      # Correct! Full credit.\n         =%50%1822:2  # He was born in 1822. Half credit for being close.\n}\n\n::Q8:: How are you? {}\n";
 
 async fn upload_gift(app: &TestApp, c: &reqwest::Client, text: &str) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .text("modul", SLUG)
-        .part("berkas", reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("soal-moodle.gift"));
+    upload_gift_tagged(app, c, text, Some(("1", "pendahuluan"))).await
+}
+
+/// A GIFT upload with the objective and section the upload page asks for (or none).
+async fn upload_gift_tagged(
+    app: &TestApp,
+    c: &reqwest::Client,
+    text: &str,
+    tags: Option<(&str, &str)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("modul", SLUG);
+    if let Some((objective, section)) = tags {
+        form = form.text("tujuan", objective.to_string()).text("bagian", section.to_string());
+    }
+    let form =
+        form.part("berkas", reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("soal-moodle.gift"));
     c.post(app.url("/bank-soal/impor")).multipart(form).send().await.unwrap()
 }
 
@@ -549,7 +564,7 @@ async fn with_content_settings(backend: crate::helpers::Backend) {
     let q = post(&app).await;
     assert_eq!((q.question_count, q.pass_mark), (12, 75), "settings changed on the page win over the content");
     let bank = domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap();
-    assert_eq!(bank.questions.len(), 25, "the new bank version keeps the 3 imported questions");
+    assert_eq!(bank.questions.len(), file_bank_size() + 3, "the new bank version keeps the 3 imported questions");
     let banks = domain::entities::question_bank::Entity::find()
         .filter(domain::entities::question_bank::Column::ModuleId.eq(module_id))
         .count(app.state.db.read())
@@ -565,6 +580,7 @@ async fn content_gives_quiz_settings_until_changed_on_the_page_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL when building the tests")]
 async fn content_gives_quiz_settings_until_changed_on_the_page_on_postgres() {
     with_content_settings(crate::helpers::Backend::Postgres).await;
 }
@@ -660,4 +676,29 @@ db_test!(a_number_that_reads_two_ways_is_asked_again_and_one_that_does_not_is_gr
     fields[1].1 = "3,142".into();
     let message = post_answers(&app, &peserta, fields, true).await;
     assert!(message.starts_with("Terkumpul"), "{message}");
+});
+
+db_test!(gift_questions_take_the_objective_and_section_of_the_upload_and_untagged_ones_are_listed, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    upload_gift(&app, &admin, CLEAN_GIFT).await;
+    let tagged = question::Entity::find()
+        .filter(question::Column::ExtId.starts_with("impor-"))
+        .all(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(tagged.len(), 3);
+    assert!(tagged.iter().all(|q| q.objective == Some(1) && q.section.as_deref() == Some("pendahuluan")));
+    // A section the module does not have is refused, naming the field.
+    let r = upload_gift_tagged(&app, &admin, "::X:: Benar? {T}", Some(("1", "tidak-ada"))).await;
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let message = flash_in(&admin.get(app.url(&to)).send().await.unwrap().text().await.unwrap());
+    assert!(message.starts_with("Bagian"), "{message}");
+    // Without tags the questions join, and the bank page lists them as untagged.
+    upload_gift_tagged(&app, &admin, "::Tanpa tag:: Koperasi memiliki AD/ART. {T}", None).await;
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(r#"data-testid="untagged""#) && page.contains("impor-tanpa-tag"),
+        "the untagged question is named"
+    );
 });

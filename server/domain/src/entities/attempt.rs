@@ -19,6 +19,9 @@ pub struct Model {
     pub passed: Option<bool>,
     /// The drawn questions and option orders, JSON.
     pub layout: String,
+    /// The diklat (enrolment) the attempt was taken for: it counts for that diklat only. `None`
+    /// for results that belong to no diklat.
+    pub diklat_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,11 +21,16 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_by: Option<i32>,
     pub revocation_reason: Option<String>,
-    /// The signed canonical JSON.
+    /// The signed JSON: verifiers check these exact bytes.
     pub payload: String,
     /// Ed25519 over `payload`, base64url.
     pub signature: String,
     pub key_id: String,
+    /// When the holder stopped meeting a changed rule and a panitia kept the certificate: the
+    /// standing it was kept against (`services::certificates::standing_fingerprint`), who and when.
+    pub confirmed_standing: Option<String>,
+    pub confirmed_by: Option<i32>,
+    pub confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

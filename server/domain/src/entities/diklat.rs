@@ -24,6 +24,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Comma-separated attendance statuses that count as present (default `H,T`).
     pub present_statuses: String,
+    /// The last day a post-test counts for this diklat (`None`: the end + 14 days).
+    pub tests_close_on: Option<Date>,
+    /// An exception allowing certificates before the last session has ended: why, who, when.
+    pub early_issue_reason: Option<String>,
+    pub early_issue_by: Option<i32>,
+    pub early_issue_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

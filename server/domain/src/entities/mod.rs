@@ -12,6 +12,7 @@ pub mod certificate;
 pub mod checkin_window;
 pub mod cooperative;
 pub mod diklat;
+pub mod diklat_module;
 pub mod diklat_session;
 pub mod district;
 pub mod enrolment;

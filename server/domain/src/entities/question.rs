@@ -13,6 +13,10 @@ pub struct Model {
     pub data: String,
     pub explanation: Option<String>,
     pub sort_order: i32,
+    /// The objective it measures (1-based index of the module's objectives), when tagged.
+    pub objective: Option<i32>,
+    /// The `##` section of the module it comes from, by anchor.
+    pub section: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,12 @@
 //! Certificates: the completion rule of a diklat and where each participant stands against it.
 //!
-//! The rule: attendance of at least the diklat's minimum (default 80 %, counting the statuses the
-//! diklat counts as present — H and T by default) over **all** its sessions (sessions still to come
-//! count as not yet attended, so nobody qualifies before the end), every module's post-test passed,
-//! and — when the diklat asks for it — every module's pre-test taken.
+//! The rule: attendance of at least the diklat's minimum (default 80 %, never below the
+//! deployment's floor; counting the statuses the diklat counts as present — H and T by default)
+//! over **all** its sessions (sessions still to come count as not yet attended), the post-test
+//! passed of every module the diklat teaches (`windows::modules_of`: its rule's list, or the
+//! modules of its sessions), taken for this diklat within its window, and — when the diklat asks
+//! for it — those modules' pre-tests taken. No certificate is issued before the last session has
+//! ended, unless an exception was recorded (who allowed it and why).
 
 use crate::{
     entities::{certificate, diklat},
@@ -52,12 +55,25 @@ impl Standing {
     }
 }
 
-/// Where every enrolled participant stands; `modules` are the diklat's modules (id, title).
+/// The modules `d`'s rule requires, as (id, title), in the catalogue's order: the catalogue is
+/// every module with tests (`AppState::quiz_modules`).
+pub async fn rule_modules<C: ConnectionTrait>(
+    db: &C,
+    d: &diklat::Model,
+    catalogue: &[(i32, String)],
+) -> Result<Vec<(i32, String)>, AppError> {
+    let taught = crate::services::windows::modules_of(db, d).await?;
+    Ok(catalogue.iter().filter(|(id, _)| taught.contains(id)).cloned().collect())
+}
+
+/// Where every enrolled participant stands against `d`'s rule; `catalogue` is every module with
+/// tests (id, title), of which the rule takes those the diklat teaches.
 pub async fn standings<C: ConnectionTrait>(
     db: &C,
     d: &diklat::Model,
-    modules: &[(i32, String)],
+    catalogue: &[(i32, String)],
 ) -> Result<Vec<Standing>, AppError> {
+    let modules = &rule_modules(db, d, catalogue).await?;
     let enrolled = schedule::enrolled(db, d.id).await?;
     // Every session counts, held or not: "now" is after the last one.
     let after_all = chrono::DateTime::<chrono::Utc>::MAX_UTC;
@@ -132,7 +148,20 @@ pub struct Payload {
     /// the learning gain the certificate shows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre_tests: Vec<(String, f64)>,
+    /// Version 2: the first and last day the diklat's sessions were held…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_from: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_to: Option<chrono::NaiveDate>,
+    /// …and the modules it covered, as (title, version of the module's text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<(String, String)>,
 }
+
+/// The payload version new certificates are signed with. Version 1 (before December 2026) had
+/// no `held_from`, `held_to` or `modules`; a certificate keeps the bytes it was signed with, so
+/// every version-1 certificate verifies exactly as before.
+pub const PAYLOAD_VERSION: u32 = 2;
 
 impl Payload {
     /// Mean of post − pre over the modules with both grades.
@@ -159,12 +188,14 @@ pub enum Issued {
 /// One transaction: the sequence moves only when the certificate is written, so numbers have
 /// no gaps, and the unique (diklat, person) index makes a second certificate impossible even
 /// when two requests race.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     key: &crate::signing::CertificateKey,
     d: &diklat::Model,
     standing: &Standing,
     tests: Grades,
+    covered: &Covered,
     issued_by: Option<i32>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Issued, AppError> {
@@ -208,7 +239,7 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     let number = format!("{}/{}/{seq:06}", d.certificate_prefix, issued_on.format("%Y"));
     let code = crate::certcode::generate();
     let payload = Payload {
-        v: 1,
+        v: PAYLOAD_VERSION,
         number: number.clone(),
         code: code.clone(),
         holder: p.full_name.clone(),
@@ -226,6 +257,9 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
         post_tests: tests.post,
         pre_tests: tests.pre,
         issued_on,
+        held_from: covered.held.map(|(from, _)| from),
+        held_to: covered.held.map(|(_, to)| to),
+        modules: covered.modules.clone(),
     };
     let json = serde_json::to_string(&payload).expect("a payload serialises");
     let inserted = certificate::ActiveModel {
@@ -276,18 +310,22 @@ pub struct Grades {
     pub post: Vec<(String, f64)>,
 }
 
-/// The pre-test and post-test grades of one person in the diklat's modules.
+/// The pre-test and post-test grades of one person in `d`'s modules, from the attempts that
+/// count for `d` (taken for it; post-tests submitted before its closing day ended).
 pub async fn grades_of<C: sea_orm::ConnectionTrait>(
     db: &C,
+    d: &diklat::Model,
     person_id: i32,
     modules: &[(i32, String)],
 ) -> Result<Grades, AppError> {
-    use crate::services::quizzes::{attempts_of, final_score, quiz_of, Phase};
+    use crate::services::quizzes::{attempts_in, final_score, quiz_of, Phase};
+    let closed_from = crate::services::windows::closed_from(d);
     let mut out = Grades::default();
     for (module_id, title) in modules {
         for phase in [Phase::Pre, Phase::Post] {
             let q = quiz_of(db, *module_id, phase).await?;
-            let attempts = attempts_of(db, person_id, q.id).await?;
+            let mut attempts = attempts_in(db, person_id, q.id, d.id).await?;
+            attempts.retain(|a| a.submitted_at.is_none_or(|t| t < closed_from));
             if let Some(score) = final_score(&q.grading_method, &attempts) {
                 let list = if phase == Phase::Pre { &mut out.pre } else { &mut out.post };
                 list.push((title.clone(), score));
@@ -297,30 +335,81 @@ pub async fn grades_of<C: sea_orm::ConnectionTrait>(
     Ok(out)
 }
 
+/// Whether certificates of `d` may be issued at `now`: after its last session has ended, or
+/// earlier under a recorded exception. A diklat without sessions has not happened.
+pub async fn may_issue<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &diklat::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
+    if d.early_issue_at.is_some() {
+        return Ok(true);
+    }
+    Ok(crate::services::windows::last_session_end(db, d.id).await?.is_some_and(|end| end <= now))
+}
+
 /// Issues a certificate to everyone in `d` who meets the rule and has none yet; returns the new
 /// ones. What the automatic issue runs (after a post-test is passed, and periodically), and
-/// what panitia run in bulk.
+/// what panitia run in bulk. Nothing before the last session has ended (see [`may_issue`]).
 pub async fn issue_eligible<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     read: &R,
     db: &C,
     key: &crate::signing::CertificateKey,
     d: &diklat::Model,
-    modules: &[(i32, String)],
+    catalogue: &[(i32, String)],
     only_person: Option<i32>,
     issued_by: Option<i32>,
 ) -> Result<Vec<crate::entities::certificate::Model>, AppError> {
+    let now = chrono::Utc::now();
+    if !may_issue(read, d, now).await? {
+        return Ok(Vec::new());
+    }
+    let modules = rule_modules(read, d, catalogue).await?;
+    let covered = covered_of(read, d, &modules).await?;
     let mut issued = Vec::new();
     // The evaluation reads on `read` (off SQLite's single writer); only the issue writes.
-    for s in standings(read, d, modules).await? {
+    for s in standings(read, d, catalogue).await? {
         if !s.eligible() || only_person.is_some_and(|p| p != s.person_id) {
             continue;
         }
-        let grades = grades_of(read, s.person_id, modules).await?;
-        if let Issued::New(c) = issue(db, key, d, &s, grades, issued_by, chrono::Utc::now()).await? {
+        let grades = grades_of(read, d, s.person_id, &modules).await?;
+        if let Issued::New(c) = issue(db, key, d, &s, grades, &covered, issued_by, now).await? {
             issued.push(c);
         }
     }
     Ok(issued)
+}
+
+/// What a certificate names of the training itself (payload v2): the days its sessions were
+/// held and the modules it covered, each with the version of its text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Covered {
+    pub held: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub modules: Vec<(String, String)>,
+}
+
+/// The days `d`'s sessions were held and the versions of `modules` it covered.
+pub async fn covered_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &diklat::Model,
+    modules: &[(i32, String)],
+) -> Result<Covered, AppError> {
+    use crate::entities::{diklat_session, module};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let days: Vec<chrono::NaiveDate> = diklat_session::Entity::find()
+        .filter(diklat_session::Column::DiklatId.eq(d.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.session_date)
+        .collect();
+    let held = days.iter().min().copied().zip(days.iter().max().copied());
+    let mut out = Covered { held, modules: Vec::new() };
+    for (id, title) in modules {
+        let version = module::Entity::find_by_id(*id).one(db).await?.map(|m| m.version).unwrap_or_default();
+        out.modules.push((title.clone(), version));
+    }
+    Ok(out)
 }
 
 /// Issues what `person_id` now qualifies for, in every diklat they are enrolled in.
@@ -631,4 +720,155 @@ pub async fn set_expiry<C: ConnectionTrait + sea_orm::TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(c)
+}
+
+/// What a standing lacks against the rule, in a sentence (empty when it meets it).
+pub fn unmet_reasons(s: &Standing, d: &diklat::Model) -> String {
+    let mut parts = Vec::new();
+    if !s.attendance_ok {
+        parts.push(format!(
+            "kehadiran {}% ({} dari {} sesi; minimal {}%)",
+            s.attendance_percent(),
+            s.present,
+            s.sessions,
+            d.min_attendance_pct
+        ));
+    }
+    if !s.post_missing.is_empty() {
+        parts.push(format!("belum lulus tes akhir: {}", s.post_missing.join(", ")));
+    }
+    if !s.pre_missing.is_empty() {
+        parts.push(format!("belum mengerjakan tes awal: {}", s.pre_missing.join(", ")));
+    }
+    parts.join("; ")
+}
+
+/// What a panitia's confirmation is recorded against: the rule and the standing as they were.
+/// A later change to either lists the certificate again.
+pub fn standing_fingerprint(s: &Standing, d: &diklat::Model) -> String {
+    format!(
+        "min {} [{}] hadir {}/{}: {}",
+        d.min_attendance_pct,
+        d.present_statuses,
+        s.present,
+        s.sessions,
+        unmet_reasons(s, d)
+    )
+}
+
+/// A valid certificate whose holder no longer meets the diklat's rule (after a change to the
+/// rule, an attendance mark or a result), not yet kept by a panitia against this standing.
+#[derive(Clone, Debug)]
+pub struct Unmet {
+    pub certificate: certificate::Model,
+    pub standing: Standing,
+    pub reasons: String,
+}
+
+/// The certificates of `d` that no longer meet its rule and await a panitia's decision: keep
+/// ([`confirm`]) or revoke. Never changed silently.
+pub async fn no_longer_met<C: ConnectionTrait>(
+    db: &C,
+    d: &diklat::Model,
+    catalogue: &[(i32, String)],
+) -> Result<Vec<Unmet>, AppError> {
+    let today = schedule::today_wib(chrono::Utc::now());
+    let valid: Vec<certificate::Model> =
+        of_diklat(db, d.id).await?.into_iter().filter(|c| matches!(status_of(c, today), Status::Active)).collect();
+    if valid.is_empty() {
+        return Ok(Vec::new());
+    }
+    let standings: HashMap<i32, Standing> =
+        standings(db, d, catalogue).await?.into_iter().map(|s| (s.person_id, s)).collect();
+    let mut out = Vec::new();
+    for c in valid {
+        let Some(s) = standings.get(&c.person_id) else { continue };
+        if s.eligible() || c.confirmed_standing.as_deref() == Some(standing_fingerprint(s, d).as_str()) {
+            continue;
+        }
+        out.push(Unmet { reasons: unmet_reasons(s, d), standing: s.clone(), certificate: c });
+    }
+    Ok(out)
+}
+
+/// A panitia keeps a certificate whose holder no longer meets the rule: recorded with the
+/// standing it was kept against, who and when, and audited (`certificate.confirm`).
+pub async fn confirm<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    scopes: &[crate::auth::Scope],
+    actor: i32,
+    certificate_id: i32,
+    catalogue: &[(i32, String)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<certificate::Model, AppError> {
+    use sea_orm::{ActiveModelTrait, Set, TransactionSession};
+    let txn = db.begin().await?;
+    let (c, d) = managed(&txn, scopes, certificate_id).await?;
+    let standing = standings(&txn, &d, catalogue)
+        .await?
+        .into_iter()
+        .find(|s| s.person_id == c.person_id)
+        .ok_or(AppError::NotFound)?;
+    let fingerprint = standing_fingerprint(&standing, &d);
+    let reasons = unmet_reasons(&standing, &d);
+    let mut row: certificate::ActiveModel = c.into();
+    row.confirmed_standing = Set(Some(fingerprint));
+    row.confirmed_by = Set(Some(actor));
+    row.confirmed_at = Set(Some(now));
+    let c = row.update(&txn).await?;
+    crate::services::audit::record(
+        &txn,
+        Some(actor),
+        "certificate.confirm",
+        "certificate",
+        Some(c.id.to_string()),
+        Some(serde_json::json!({ "number": c.number, "unmet": reasons })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// Shortest reason accepted for issuing certificates before the last session has ended.
+pub const MIN_EARLY_REASON_CHARS: usize = 20;
+
+/// Records an exception: certificates of `d` may be issued before its last session has ended
+/// (e.g. the last session was cancelled and its material given otherwise). Who allowed it and
+/// why are kept on the diklat and in the audit log (`diklat.early_issue`).
+pub async fn allow_early_issue<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    scopes: &[crate::auth::Scope],
+    actor: i32,
+    diklat_id: i32,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionSession};
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_EARLY_REASON_CHARS || reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "Alasan",
+            format!(
+                "Alasan: tulis mengapa sertifikat boleh terbit sebelum sesi terakhir selesai ({MIN_EARLY_REASON_CHARS}–500 karakter)."
+            ),
+        ));
+    }
+    let txn = db.begin().await?;
+    let d = schedule::managed(&txn, scopes, diklat_id).await?;
+    let mut row = d.into_active_model();
+    row.early_issue_reason = Set(Some(reason.to_string()));
+    row.early_issue_by = Set(Some(actor));
+    row.early_issue_at = Set(Some(now));
+    row.update(&txn).await?;
+    crate::services::audit::record(
+        &txn,
+        Some(actor),
+        "diklat.early_issue",
+        "diklat",
+        Some(diklat_id.to_string()),
+        Some(serde_json::json!({ "reason": reason })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod attendance;
 pub mod audit;
 pub mod certificates;
+pub mod clock;
 pub mod export;
 pub mod health;
 pub mod import;
@@ -16,3 +17,4 @@ pub mod regions;
 pub mod report;
 pub mod roles;
 pub mod schedule;
+pub mod windows;

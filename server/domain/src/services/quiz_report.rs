@@ -125,20 +125,28 @@ pub fn village_table(rows: &[VillageSummary]) -> Vec<Vec<String>> {
 }
 
 /// Finished attempts of `people` at `quiz_id`, by person.
+/// The finished attempts at `quiz_id` of `people` that count for the diklat `d`: taken for it,
+/// and (a post-test) submitted before its closing day ended.
 async fn finished_attempts<C: ConnectionTrait>(
     db: &C,
     quiz_id: i32,
+    d: &crate::entities::diklat::Model,
     people: &[i32],
 ) -> Result<HashMap<i32, Vec<attempt::Model>>, AppError> {
+    let closed_from = crate::services::windows::closed_from(d);
     let mut out: HashMap<i32, Vec<attempt::Model>> = HashMap::new();
     for chunk in people.chunks(500) {
         for a in attempt::Entity::find()
             .filter(attempt::Column::QuizId.eq(quiz_id))
+            .filter(attempt::Column::DiklatId.eq(d.id))
             .filter(attempt::Column::PersonId.is_in(chunk.to_vec()))
             .filter(attempt::Column::Status.ne("in_progress"))
             .all(db)
             .await?
         {
+            if a.submitted_at.is_some_and(|t| t >= closed_from) {
+                continue;
+            }
             out.entry(a.person_id).or_default().push(a);
         }
     }
@@ -154,12 +162,13 @@ pub async fn results<C: ConnectionTrait>(
     diklat_id: i32,
     module_id: i32,
 ) -> Result<Vec<PersonResult>, AppError> {
+    let d = crate::entities::diklat::Entity::find_by_id(diklat_id).one(db).await?.ok_or(AppError::NotFound)?;
     let people = schedule::enrolled(db, diklat_id).await?;
     let ids: Vec<i32> = people.iter().map(|p| p.person_id).collect();
     let pre_quiz = quizzes::quiz_of(db, module_id, quizzes::Phase::Pre).await?;
     let post_quiz = quizzes::quiz_of(db, module_id, quizzes::Phase::Post).await?;
-    let pre = finished_attempts(db, pre_quiz.id, &ids).await?;
-    let post = finished_attempts(db, post_quiz.id, &ids).await?;
+    let pre = finished_attempts(db, pre_quiz.id, &d, &ids).await?;
+    let post = finished_attempts(db, post_quiz.id, &d, &ids).await?;
     Ok(people
         .into_iter()
         .map(|p| {
@@ -192,13 +201,15 @@ pub struct ItemStat {
     pub options: Vec<(String, bool, usize)>,
 }
 
-/// Item analysis of a quiz over the finished attempts of `people`.
+/// Item analysis of a quiz over the finished attempts of `people` in the diklat `d`.
 pub async fn item_analysis<C: ConnectionTrait>(
     db: &C,
     quiz_id: i32,
+    d: &crate::entities::diklat::Model,
     people: &[i32],
 ) -> Result<Vec<ItemStat>, AppError> {
-    let attempts: Vec<attempt::Model> = finished_attempts(db, quiz_id, people).await?.into_values().flatten().collect();
+    let attempts: Vec<attempt::Model> =
+        finished_attempts(db, quiz_id, d, people).await?.into_values().flatten().collect();
     let ids: Vec<i64> = attempts.iter().map(|a| a.id).collect();
     let mut answers: Vec<attempt_answer::Model> = Vec::new();
     for chunk in ids.chunks(500) {
@@ -272,4 +283,147 @@ pub async fn item_analysis<C: ConnectionTrait>(
     }
     out.sort_by(|a, b| a.ext_id.cmp(&b.ext_id));
     Ok(out)
+}
+
+/// How consistently a test measures: coefficient alpha (Cronbach, 1951) over the *positions* of
+/// the drawn questions. Each attempt draws its questions at random from the bank (parallel forms,
+/// `quizzes::draw_form`), so no two people answer the same items: the positions are the
+/// "randomly parallel" items of Lord & Novick (1968, ch. 11), and alpha over them estimates the
+/// reliability of a randomly drawn form. Partial credit counts as its fraction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reliability {
+    pub alpha: f64,
+    /// Finished attempts the estimate rests on.
+    pub attempts: usize,
+}
+
+/// Fewest finished attempts for a reliability estimate.
+pub const MIN_ATTEMPTS_FOR_RELIABILITY: usize = 10;
+
+/// [`Reliability`] of `quiz_id` over the finished attempts of `people` in `d`; `None` with fewer
+/// than [`MIN_ATTEMPTS_FOR_RELIABILITY`] attempts or no spread in their scores.
+pub async fn reliability<C: ConnectionTrait>(
+    db: &C,
+    quiz_id: i32,
+    d: &crate::entities::diklat::Model,
+    people: &[i32],
+) -> Result<Option<Reliability>, AppError> {
+    let attempts: Vec<attempt::Model> =
+        finished_attempts(db, quiz_id, d, people).await?.into_values().flatten().collect();
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for chunk in attempts.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
+        let answers =
+            attempt_answer::Entity::find().filter(attempt_answer::Column::AttemptId.is_in(ids)).all(db).await?;
+        let credit: HashMap<(i64, i32), f64> =
+            answers.into_iter().map(|a| ((a.attempt_id, a.question_id), a.fraction.unwrap_or(0.0))).collect();
+        for a in chunk {
+            let layout = quizzes::layout_of(a);
+            if layout.is_empty() {
+                continue;
+            }
+            rows.push(layout.iter().map(|s| credit.get(&(a.id, s.q)).copied().unwrap_or(0.0)).collect());
+        }
+    }
+    Ok(cronbach_alpha(&rows).map(|alpha| Reliability { alpha, attempts: rows.len() }))
+}
+
+/// Coefficient alpha of `rows` (one row of item scores per person); `None` with too few rows,
+/// fewer than two items, or no variance in the totals.
+pub fn cronbach_alpha(rows: &[Vec<f64>]) -> Option<f64> {
+    if rows.len() < MIN_ATTEMPTS_FOR_RELIABILITY {
+        return None;
+    }
+    let k = rows.iter().map(Vec::len).min()?;
+    if k < 2 {
+        return None;
+    }
+    let variance = |v: &[f64]| {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    };
+    let item_variances: f64 = (0..k).map(|i| variance(&rows.iter().map(|r| r[i]).collect::<Vec<_>>())).sum();
+    let totals: Vec<f64> = rows.iter().map(|r| r[..k].iter().sum()).collect();
+    let total_variance = variance(&totals);
+    (total_variance > 0.0).then(|| k as f64 / (k as f64 - 1.0) * (1.0 - item_variances / total_variance))
+}
+
+/// Per objective of a module (1-based, as tagged): the mean credit (0–1) of the pre-test and of
+/// the post-test questions measuring it, over the finished attempts of `people` in `d` — which
+/// objectives the diklat improved.
+pub async fn objective_gains<C: ConnectionTrait>(
+    db: &C,
+    module_id: i32,
+    d: &crate::entities::diklat::Model,
+    people: &[i32],
+) -> Result<Vec<(i32, Option<f64>, Option<f64>)>, AppError> {
+    use crate::entities::question;
+    let mut means: Vec<HashMap<i32, (f64, usize)>> = Vec::new();
+    for phase in [quizzes::Phase::Pre, quizzes::Phase::Post] {
+        let q = quizzes::quiz_of(db, module_id, phase).await?;
+        let attempts: Vec<attempt::Model> =
+            finished_attempts(db, q.id, d, people).await?.into_values().flatten().collect();
+        let mut sums: HashMap<i32, (f64, usize)> = HashMap::new();
+        for chunk in attempts.chunks(500) {
+            let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
+            let answers =
+                attempt_answer::Entity::find().filter(attempt_answer::Column::AttemptId.is_in(ids)).all(db).await?;
+            let credit: HashMap<(i64, i32), f64> =
+                answers.into_iter().map(|a| ((a.attempt_id, a.question_id), a.fraction.unwrap_or(0.0))).collect();
+            let drawn: Vec<(i64, i32)> =
+                chunk.iter().flat_map(|a| quizzes::layout_of(a).into_iter().map(move |s| (a.id, s.q))).collect();
+            let question_ids: Vec<i32> =
+                drawn.iter().map(|(_, q)| *q).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            let objectives: HashMap<i32, i32> = question::Entity::find()
+                .filter(question::Column::Id.is_in(question_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|q| q.objective.map(|o| (q.id, o)))
+                .collect();
+            for (attempt_id, qid) in drawn {
+                let Some(o) = objectives.get(&qid) else { continue };
+                let e = sums.entry(*o).or_default();
+                e.0 += credit.get(&(attempt_id, qid)).copied().unwrap_or(0.0);
+                e.1 += 1;
+            }
+        }
+        means.push(sums);
+    }
+    let mut objectives: Vec<i32> = means.iter().flat_map(|m| m.keys().copied()).collect();
+    objectives.sort_unstable();
+    objectives.dedup();
+    let mean = |m: &HashMap<i32, (f64, usize)>, o: i32| m.get(&o).filter(|(_, n)| *n > 0).map(|(s, n)| s / *n as f64);
+    Ok(objectives.into_iter().map(|o| (o, mean(&means[0], o), mean(&means[1], o))).collect())
+}
+
+#[cfg(test)]
+mod reliability_tests {
+    use super::cronbach_alpha;
+
+    #[test]
+    fn alpha_matches_a_hand_computed_example() {
+        // Ten people, three items (0/1), each right five times: item variances 10/9 × 0.25 =
+        // 0.2778 each (sum 0.8333); totals 3,3,2,2,2,1,1,1,0,0: variance 10.5/9 = 1.1667;
+        // alpha = 3/2 × (1 − 0.8333/1.1667) = 0.4286.
+        let rows: Vec<Vec<f64>> = [
+            [1.0, 1.0, 1.0],
+            [1.0, 1.0, 1.0],
+            [1.0, 1.0, 0.0],
+            [1.0, 0.0, 1.0],
+            [0.0, 1.0, 1.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0],
+        ]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+        let alpha = cronbach_alpha(&rows).unwrap();
+        assert!((alpha - 0.4286).abs() < 0.001, "{alpha}");
+        assert_eq!(cronbach_alpha(&rows[..9]), None, "too few attempts");
+    }
 }

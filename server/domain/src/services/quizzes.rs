@@ -152,6 +152,8 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                     data: Set(serde_json::to_string(&StoredData { key: q.key.clone() }).expect("a key serialises")),
                     explanation: Set(Some(q.explanation_html.clone())),
                     sort_order: Set(i as i32),
+                    objective: Set(q.objective.map(|o| o as i32)),
+                    section: Set(q.section.clone()),
                     ..Default::default()
                 });
                 question::Entity::insert_many(rows).exec_without_returning(&txn).await?;
@@ -274,6 +276,8 @@ async fn carry_imported<C: ConnectionTrait>(db: &C, from: i32, to: i32) -> Resul
             data: Set(q.data),
             explanation: Set(q.explanation),
             sort_order: Set(next),
+            objective: Set(q.objective),
+            section: Set(q.section),
             ..Default::default()
         });
         next += 1;
@@ -327,6 +331,10 @@ async fn bank_fingerprints<C: ConnectionTrait>(db: &C, module_id: i32) -> Result
             html: row.body.clone(),
             explanation_html: String::new(),
             key: stored.key,
+            objective: None,
+            section: None,
+            stem: String::new(),
+            option_texts: Vec::new(),
         };
         out.insert(crate::quiz::fingerprint(&q), row.ext_id);
     }
@@ -374,6 +382,8 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
             data: Set(serde_json::to_string(&StoredData { key: q.key.clone() }).expect("a key serialises")),
             explanation: Set(Some(q.explanation_html.clone())),
             sort_order: Set(next + i as i32),
+            objective: Set(q.objective.map(|o| o as i32)),
+            section: Set(q.section.clone()),
             ..Default::default()
         });
     }
@@ -508,18 +518,88 @@ pub fn final_score(method: &str, attempts: &[attempt::Model]) -> Option<f64> {
     }
 }
 
-/// Starts an attempt (or returns the one in progress). Refused once the attempts are used up.
+/// A person's attempts at a quiz taken for one diklat, oldest first.
+pub async fn attempts_in<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    quiz_id: i32,
+    diklat_id: i32,
+) -> Result<Vec<attempt::Model>, AppError> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::PersonId.eq(person_id))
+        .filter(attempt::Column::QuizId.eq(quiz_id))
+        .filter(attempt::Column::DiklatId.eq(diklat_id))
+        .order_by_asc(attempt::Column::AttemptNo)
+        .all(db)
+        .await?)
+}
+
+/// The questions `person_id` has been shown in any pre-test of `module_id`: what their post-tests
+/// never draw, so the pre-test cannot leak the post-test's key.
+pub async fn seen_in_pretests<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    module_id: i32,
+) -> Result<std::collections::HashSet<i32>, AppError> {
+    let pre = quiz_of(db, module_id, Phase::Pre).await?;
+    Ok(attempts_of(db, person_id, pre.id).await?.iter().flat_map(|a| layout_of(a).into_iter().map(|s| s.q)).collect())
+}
+
+/// Draws a form of `count` questions from `pool` (question id, objective), leaving out
+/// `exclude`: spread as evenly as the pool allows over the objectives, so two forms drawn from
+/// one bank measure the same things (parallel forms). Without `shuffle`, the bank's order.
+/// Never returns an excluded question, even when that makes the form shorter.
+pub fn draw_form(
+    pool: &[(i32, Option<i32>)],
+    count: usize,
+    exclude: &std::collections::HashSet<i32>,
+    shuffle: bool,
+    rng: &mut impl rand::Rng,
+) -> Vec<i32> {
+    use rand::seq::SliceRandom;
+    let open: Vec<(i32, Option<i32>)> = pool.iter().copied().filter(|(q, _)| !exclude.contains(q)).collect();
+    if !shuffle {
+        return open.into_iter().take(count).map(|(q, _)| q).collect();
+    }
+    let mut groups: std::collections::BTreeMap<Option<i32>, Vec<i32>> = Default::default();
+    for (q, objective) in open {
+        groups.entry(objective).or_default().push(q);
+    }
+    let mut groups: Vec<Vec<i32>> = groups.into_values().collect();
+    for g in &mut groups {
+        g.shuffle(rng);
+    }
+    groups.shuffle(rng);
+    let mut drawn = Vec::with_capacity(count);
+    while drawn.len() < count && groups.iter().any(|g| !g.is_empty()) {
+        for g in &mut groups {
+            if drawn.len() == count {
+                break;
+            }
+            if let Some(q) = g.pop() {
+                drawn.push(q);
+            }
+        }
+    }
+    drawn.shuffle(rng);
+    drawn
+}
+
+/// Starts an attempt for the diklat `diklat_id` (or returns the one in progress there). Refused
+/// once that diklat's attempts are used up. A post-test draws none of the questions the person
+/// saw in their pre-tests of the module; both are spread over the module's objectives.
 pub async fn start<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     cache: &QuestionCache,
     person_id: i32,
     q: &quiz::Model,
     bank: &LoadedBank,
+    diklat_id: i32,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     use rand::{seq::SliceRandom, SeedableRng};
     let txn = db.begin().await?;
-    let previous = attempts_of(&txn, person_id, q.id).await?;
+    let previous = attempts_in(&txn, person_id, q.id, diklat_id).await?;
     if let Some(open) = previous.iter().find(|a| a.status == "in_progress") {
         let open = open.clone();
         drop(txn);
@@ -531,14 +611,21 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
             format!("Kesempatan mengerjakan sudah habis ({} kali).", q.max_attempts),
         ));
     }
+    let numbered = attempts_of(&txn, person_id, q.id).await?.len();
     // A Send generator: the draw spans awaits.
     let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
-    let mut drawn = bank.questions.clone();
-    if q.shuffle_questions {
-        drawn.shuffle(&mut rng);
+    let stored = cache.get(&txn, &bank.questions).await?;
+    let pool: Vec<(i32, Option<i32>)> =
+        bank.questions.iter().map(|id| (*id, stored.get(id).and_then(|l| l.model.objective))).collect();
+    let exclude = if q.kind == Phase::Post.code() {
+        seen_in_pretests(&txn, person_id, q.module_id).await?
+    } else {
+        Default::default()
+    };
+    let drawn = draw_form(&pool, q.question_count.max(1) as usize, &exclude, q.shuffle_questions, &mut rng);
+    if drawn.is_empty() {
+        return Err(AppError::invalid("Percobaan", "Bank soal modul ini belum cukup untuk tes ini. Hubungi panitia."));
     }
-    drawn.truncate(q.question_count.max(1) as usize);
-    let stored = cache.get(&txn, &drawn).await?;
     let layout: Vec<Slot> = drawn
         .iter()
         .map(|id| {
@@ -556,7 +643,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     let row = attempt::ActiveModel {
         quiz_id: Set(q.id),
         person_id: Set(person_id),
-        attempt_no: Set(previous.len() as i32 + 1),
+        attempt_no: Set(numbered as i32 + 1),
         bank_id: Set(bank.bank_id),
         started_at: Set(now),
         deadline_at: Set(q.time_limit_seconds.map(|s| now + Duration::seconds(i64::from(s)))),
@@ -565,6 +652,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         score: Set(None),
         passed: Set(None),
         layout: Set(serde_json::to_string(&layout).expect("a layout serialises")),
+        diklat_id: Set(Some(diklat_id)),
         ..Default::default()
     }
     .insert(&txn)
@@ -864,7 +952,8 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
     }
     let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
     upsert_answers(&txn, a.id, rows, at).await?;
-    let passed = score >= f64::from(quiz.pass_mark);
+    // A pre-test measures where someone starts: it has a score, never a pass or a fail.
+    let passed = (quiz.kind != Phase::Pre.code()).then(|| score >= f64::from(quiz.pass_mark));
     attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::SubmittedAt, Expr::value(at))
@@ -879,19 +968,20 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
     a.status = status.to_string();
     a.submitted_at = Some(at);
     a.score = Some(score);
-    a.passed = Some(passed);
+    a.passed = passed;
     Ok(a)
 }
 
 /// A submitted attempt that holds only its score (no questions, no answers): results brought in
-/// from elsewhere, as the demo's October results and the benchmarks write them.
+/// from elsewhere, as the demo's October results and the benchmarks write them, taken for
+/// `diklat_id`.
 pub fn scored_attempt(
     q: &quiz::Model,
     person_id: i32,
     bank_id: i32,
     score: f64,
-    started: DateTime<Utc>,
-    submitted: DateTime<Utc>,
+    (started, submitted): (DateTime<Utc>, DateTime<Utc>),
+    diklat_id: Option<i32>,
 ) -> attempt::ActiveModel {
     attempt::ActiveModel {
         quiz_id: Set(q.id),
@@ -902,10 +992,27 @@ pub fn scored_attempt(
         submitted_at: Set(Some(submitted)),
         status: Set("submitted".into()),
         score: Set(Some(score)),
-        passed: Set(Some(score >= f64::from(q.pass_mark))),
+        passed: Set((q.kind != Phase::Pre.code()).then(|| score >= f64::from(q.pass_mark))),
         layout: Set("[]".into()),
+        diklat_id: Set(diklat_id),
         ..Default::default()
     }
+}
+
+/// The objectives (1-based, as tagged in the bank) behind the questions of a finished attempt
+/// that were not fully right or not answered, in order: what to study.
+pub async fn objectives_to_study<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec<i32>, AppError> {
+    let layout = layout_of(a);
+    let questions = load_questions(db, layout.iter().map(|s| s.q).collect()).await?;
+    let responses = responses_of(db, a.id).await?;
+    let mut out: Vec<i32> = layout
+        .iter()
+        .filter(|s| responses.get(&s.q).and_then(|(_, f)| *f).is_none_or(|f| f < 1.0))
+        .filter_map(|s| questions.get(&s.q).and_then(|l| l.model.objective))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// A question of an attempt as the participant sees it: never the key.
@@ -930,14 +1037,34 @@ pub struct Review {
     pub correct_text: String,
 }
 
+/// Whether a finished attempt may show its review (correct answers and explanations): only when
+/// the quiz shows reviews at all, and for a post-test only once the participant has passed it or
+/// used their last attempt in that diklat — a key shown between attempts would be the next
+/// attempt's answers.
+pub async fn review_due<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<bool, AppError> {
+    let Some(q) = quiz::Entity::find_by_id(a.quiz_id).one(db).await? else { return Ok(false) };
+    if !q.show_review {
+        return Ok(false);
+    }
+    if q.kind != Phase::Post.code() {
+        return Ok(true);
+    }
+    let attempts = match a.diklat_id {
+        Some(d) => attempts_in(db, a.person_id, q.id, d).await?,
+        None => attempts_of(db, a.person_id, q.id).await?.into_iter().filter(|x| x.diklat_id.is_none()).collect(),
+    };
+    let passed = attempts.iter().any(|x| x.passed == Some(true));
+    let finished = attempts.iter().filter(|x| x.status != "in_progress").count();
+    Ok(passed || finished >= q.max_attempts as usize)
+}
+
 /// The questions of an attempt in display order; the key only once it is finished, and only
 /// when the quiz shows its review (`show_review`; the score and pass/fail are shown either way).
 pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec<ShownQuestion>, AppError> {
     let layout = layout_of(a);
     let questions = load_questions(db, layout.iter().map(|s| s.q).collect()).await?;
     let responses = responses_of(db, a.id).await?;
-    let review_shown = quiz::Entity::find_by_id(a.quiz_id).one(db).await?.is_some_and(|q| q.show_review);
-    let finished = a.status != "in_progress" && review_shown;
+    let finished = a.status != "in_progress" && review_due(db, a).await?;
     let mut out = Vec::new();
     for slot in layout {
         let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };
@@ -1043,4 +1170,52 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
     crate::services::report::mark_all_stale(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::draw_form;
+    use rand::SeedableRng;
+    use std::collections::{BTreeMap, HashSet};
+
+    /// 40 questions, eight per objective (as the banks are written).
+    fn pool() -> Vec<(i32, Option<i32>)> {
+        (0..40).map(|i| (i, Some(i % 5 + 1))).collect()
+    }
+
+    fn per_objective(pool: &[(i32, Option<i32>)], drawn: &[i32]) -> BTreeMap<Option<i32>, usize> {
+        let mut out = BTreeMap::new();
+        for q in drawn {
+            *out.entry(pool.iter().find(|(id, _)| id == q).unwrap().1).or_default() += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn two_forms_cover_every_objective_alike_and_the_second_repeats_nothing_of_the_first() {
+        let pool = pool();
+        for seed in 0..50 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let first = draw_form(&pool, 10, &HashSet::new(), true, &mut rng);
+            let seen: HashSet<i32> = first.iter().copied().collect();
+            let second = draw_form(&pool, 10, &seen, true, &mut rng);
+            assert_eq!((first.len(), second.len()), (10, 10));
+            assert!(second.iter().all(|q| !seen.contains(q)), "seed {seed}");
+            for form in [&first, &second] {
+                let counts = per_objective(&pool, form);
+                assert_eq!(counts.len(), 5, "every objective, seed {seed}: {counts:?}");
+                assert!(counts.values().all(|n| *n == 2), "two each, seed {seed}: {counts:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_form_is_never_padded_with_a_question_already_seen() {
+        let pool = pool();
+        let seen: HashSet<i32> = (0..35).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let form = draw_form(&pool, 10, &seen, true, &mut rng);
+        assert_eq!(form.len(), 5, "only the five unseen ones");
+        assert!(form.iter().all(|q| !seen.contains(q)));
+    }
 }

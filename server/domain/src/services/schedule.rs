@@ -9,7 +9,7 @@ use crate::{
     services::audit,
     AppError,
 };
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
@@ -18,18 +18,7 @@ use sea_orm::{
 use std::collections::{HashMap, HashSet};
 
 /// Western Indonesia Time.
-pub fn wib() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("a valid offset")
-}
-
-pub fn today_wib(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&wib()).date_naive()
-}
-
-/// A local WIB date and time as an instant.
-pub fn wib_instant(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    wib().from_local_datetime(&NaiveDateTime::new(date, time)).single().expect("WIB has no gaps").with_timezone(&Utc)
-}
+pub use crate::services::clock::{today_wib, wib, wib_instant};
 
 pub const STATUSES: &[&str] = &["draft", "open", "running", "finished"];
 
@@ -47,6 +36,13 @@ pub struct DiklatInput {
     pub min_attendance_pct: String,
     /// Statuses that count as present, e.g. `["H", "T"]`.
     pub present_statuses: Vec<String>,
+    /// The last day post-tests count (`TTTT-BB-HH`); empty: the last day + 14.
+    pub tests_close_on: String,
+    /// The modules the rule requires, by id; none: the modules of the sessions.
+    pub modules: Vec<i32>,
+    /// The deployment's lowest allowed minimum attendance (`AppState::attendance_floor`); not
+    /// from the form.
+    pub attendance_floor: i32,
 }
 
 struct DiklatFields {
@@ -60,6 +56,7 @@ struct DiklatFields {
     status: String,
     min_attendance_pct: i32,
     present_statuses: String,
+    tests_close_on: Option<NaiveDate>,
 }
 
 pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, AppError> {
@@ -121,6 +118,30 @@ impl DiklatInput {
         if present.is_empty() {
             return Err(AppError::invalid("Status hadir", "Pilih minimal satu status yang dihitung hadir."));
         }
+        let min_attendance_pct = parse_number("Minimal kehadiran", &self.min_attendance_pct, 0, 100)?;
+        if min_attendance_pct < self.attendance_floor {
+            return Err(AppError::invalid(
+                "Minimal kehadiran",
+                format!(
+                    "Minimal kehadiran: paling rendah {}%. Batas ini ditetapkan admin untuk seluruh sistem, agar \
+                     sertifikat hanya terbit bagi peserta yang benar-benar mengikuti diklat.",
+                    self.attendance_floor
+                ),
+            ));
+        }
+        let tests_close_on = match self.tests_close_on.trim() {
+            "" => None,
+            typed => {
+                let day = parse_date("Penutupan tes akhir", typed)?;
+                if day < ends_on || day > ends_on + chrono::Duration::days(90) {
+                    return Err(AppError::invalid(
+                        "Penutupan tes akhir",
+                        "Penutupan tes akhir: pilih tanggal dari hari terakhir diklat sampai 90 hari sesudahnya.",
+                    ));
+                }
+                Some(day)
+            }
+        };
         Ok(DiklatFields {
             code: required("Kode", &self.code, 40)?.to_uppercase(),
             name: required("Nama diklat", &self.name, 200)?,
@@ -130,8 +151,9 @@ impl DiklatInput {
             ends_on,
             total_jp: parse_number("Total JP", &self.total_jp, 0, 500)?,
             status,
-            min_attendance_pct: parse_number("Minimal kehadiran", &self.min_attendance_pct, 0, 100)?,
+            min_attendance_pct,
             present_statuses: present.join(","),
+            tests_close_on,
         })
     }
 }
@@ -204,11 +226,13 @@ pub async fn create_diklat<C: ConnectionTrait + TransactionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         present_statuses: Set(f.present_statuses),
+        tests_close_on: Set(f.tests_close_on),
         ..Default::default()
     }
     .insert(&txn)
     .await
     .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
+    set_rule_modules(&txn, row.id, &input.modules).await?;
     audit::record(&txn, Some(caller.account_id), "diklat.create", "diklat", Some(row.id.to_string()), None).await?;
     txn.commit().await?;
     Ok(row.id)
@@ -238,7 +262,15 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
             format!("{outside} sesi berada di luar tanggal baru; pindahkan atau hapus sesi itu dulu."),
         ));
     }
-    let before = serde_json::json!({ "status": d.status, "starts_on": d.starts_on, "ends_on": d.ends_on });
+    let before = serde_json::json!({
+        "status": d.status,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "min_attendance_pct": d.min_attendance_pct,
+        "present_statuses": d.present_statuses,
+        "tests_close_on": d.tests_close_on,
+        "modules": crate::services::windows::modules_of(&txn, &d).await?,
+    });
     let mut row = d.into_active_model();
     row.code = Set(f.code);
     row.name = Set(f.name);
@@ -250,13 +282,38 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
     row.status = Set(f.status);
     row.min_attendance_pct = Set(f.min_attendance_pct);
     row.present_statuses = Set(f.present_statuses);
+    row.tests_close_on = Set(f.tests_close_on);
     row.updated_at = Set(Utc::now());
     row.update(&txn)
         .await
         .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
+    set_rule_modules(&txn, id, &input.modules).await?;
     audit::record(&txn, Some(caller.account_id), "diklat.update", "diklat", Some(id.to_string()), Some(before)).await?;
     crate::services::report::mark_stale(&txn, id).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces the list of modules `diklat_id`'s rule requires (none: the modules of its sessions).
+async fn set_rule_modules<C: ConnectionTrait>(db: &C, diklat_id: i32, modules: &[i32]) -> Result<(), AppError> {
+    use crate::entities::{diklat_module, module};
+    diklat_module::Entity::delete_many().filter(diklat_module::Column::DiklatId.eq(diklat_id)).exec(db).await?;
+    let mut rows = Vec::new();
+    for (i, id) in modules.iter().enumerate() {
+        if module::Entity::find_by_id(*id).one(db).await?.is_none() {
+            return Err(AppError::invalid("Modul", "Modul yang dipilih tidak dikenal."));
+        }
+        rows.push(diklat_module::ActiveModel {
+            diklat_id: Set(diklat_id),
+            module_id: Set(*id),
+            post_test_required: Set(true),
+            sort_order: Set(i as i32),
+            ..Default::default()
+        });
+    }
+    if !rows.is_empty() {
+        diklat_module::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
     Ok(())
 }
 
