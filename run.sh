@@ -4,11 +4,11 @@
 # Extra arguments go to `diklat serve`, e.g. ./run.sh --listen 0.0.0.0:3000
 source "$(dirname "$0")/scripts/lib.sh"
 cd "$ROOT"
-progress 1/4 "memasang alat yang belum ada (target wasm32, wasm-bindgen, wasm-opt)" "±4 menit pertama kali"
+progress 1/4 "memasang alat yang belum ada (target wasm32, wasm-opt)" "±1 menit pertama kali"
 setup_tools
-progress 2/4 "membangun tampilan: wasm, JavaScript, CSS" "±3 menit pertama kali"
+progress 2/4 "membangun tampilan: wasm, JavaScript, CSS" "±5 menit pertama kali"
 build_site serve
-progress 3/4 "membangun server" "±9 menit pertama kali"
+progress 3/4 "membangun server" "±12 menit pertama kali"
 build_server serve
 progress 4/4 "menjalankan server dengan data demo"
 exec "$SERVER_BIN" serve --demo --site-root "$SITE_ROOT" "$@"

@@ -23,11 +23,12 @@ setup_bench
 progress 2/7 "cargo fmt --check"
 cargo fmt --all -- --check
 
-# Without `--cfg erase_components`: the lints also type-check Leptos' full view types, which
-# builds erase (they have broken before: a recursion limit only the full types reach).
+# RUSTFLAGS set to nothing replaces .cargo/config.toml's `--cfg erase_components`: the lints
+# also type-check Leptos' full view types, which builds erase (they have broken before: a
+# recursion limit only the full types reach).
 progress 3/7 "cargo clippy: server (ssr) dan wasm (hydrate), masing-masing" "±7 menit pertama kali"
-env -u RUSTFLAGS cargo clippy "${SERVER_PKGS[@]}" --all-targets -- -D warnings
-env -u RUSTFLAGS cargo clippy -p app --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+RUSTFLAGS= cargo clippy "${SERVER_PKGS[@]}" --all-targets -- -D warnings
+RUSTFLAGS= cargo clippy -p app --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 mode_flags serve
 
 progress 4/7 "uji Rust ($databases)" "±14 menit pertama kali"
@@ -69,7 +70,7 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 curl -fsS http://127.0.0.1:3199/healthz && echo
-curl -fsS -o /dev/null http://127.0.0.1:3199/pkg/diklat.wasm
+curl -fsS -o /dev/null http://127.0.0.1:3199/pkg/diklat_bg.wasm
 curl -fsS http://127.0.0.1:3199/ | grep -q "Diklat Pengurus dan Pengawas"
 grep -q "demo-panitia-kkmp" "$smoke_dir/out.log" || { cat "$smoke_dir/out.log"; exit 1; }
 kill "$smoke_pid"

@@ -20,25 +20,14 @@ progress() {
   printf '\n==> langkah %s: %s%s  [%s menit berjalan]\n' "$n" "$what" "${estimate:+ ($estimate)}" "$spent"
 }
 
-# The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.
-wasm_bindgen_version() {
-  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
-}
-
-# What building the site needs: the wasm target, wasm-bindgen-cli at the lock's version and
-# wasm-opt from npm's binaryen (Debian's binaryen 108 breaks hydration). No cargo-leptos: its
-# install alone took 15.5 of the 40 minutes a fresh machine needed (scripts/build.sh does its job).
+# What building the site needs: the wasm target and wasm-opt from npm's binaryen (Debian's
+# binaryen 108 breaks hydration). No cargo-leptos (its install alone took 15.5 of the 40 minutes a
+# fresh machine needed) and no wasm-bindgen-cli (3–5 minutes to install): scripts/bindgen calls
+# the same library at the lock's version, built with the rest of the workspace in under a minute.
 setup_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
-  fi
-  local wbg
-  wbg="$(wasm_bindgen_version)"
-  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
-    step "cargo install wasm-bindgen-cli $wbg (±3 menit, sekali saja)"
-    # Its own lock file can name crates the registry no longer serves; fall back to a fresh resolve.
-    cargo install --locked wasm-bindgen-cli --version "$wbg" || cargo install wasm-bindgen-cli --version "$wbg"
   fi
   if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
     step "npm install binaryen@$BINARYEN_VERSION (wasm-opt)"
@@ -76,46 +65,46 @@ setup_bench() {
 
 # Cargo profiles and flags of the builds (see the README's set-up section for the timings):
 # - `serve` (./run.sh and ./test.sh): the dev profile, whose own crates and rendering hot path are
-#   compiled at opt-level 1 (Cargo.toml), with Leptos' view types erased (`--cfg erase_components`);
-#   the wasm optimised for size. The tests, the benchmark and crash smoke runs, Playwright and
-#   ./run.sh all use this one server binary, built once.
-# - `release` (production, `scripts/build.sh --release`): full optimisation, view types not erased.
-# The server and its wasm are always built the same way, or hydration can fail.
+#   compiled at opt-level 1 (Cargo.toml), with Leptos' view types erased (`--cfg erase_components`,
+#   from .cargo/config.toml); the wasm optimised for size. The tests, the benchmark and crash smoke
+#   runs, Playwright and ./run.sh all use this one server binary, built once.
+# - `release` (production, `scripts/build.sh --release`): full optimisation, view types not erased
+#   (RUSTFLAGS set to nothing replaces the config's flags).
+# The server and its wasm are always built the same way, or hydration can fail. The wasm keeps
+# wasm-bindgen's name, `diklat_bg.wasm`: what the server asks for when LEPTOS_OUTPUT_NAME is not set
+# at build time (an environment variable at compile time would make a plain `cargo build` differ).
 mode_flags() {
   case "$1" in
     serve|debug)
-      export RUSTFLAGS="--cfg erase_components"
+      unset RUSTFLAGS
       SERVER_PROFILE=dev; SERVER_DIR=debug
-      WASM_PROFILE=wasm-release; WASM_DIR=wasm-release
       ;;
     release)
-      unset RUSTFLAGS
+      export RUSTFLAGS=""
       SERVER_PROFILE=release; SERVER_DIR=release
-      WASM_PROFILE=wasm-release; WASM_DIR=wasm-release
       ;;
-    *) echo "unknown build mode $1 (debug or release)" >&2; return 1 ;;
+    *) echo "unknown build mode $1 (serve or release)" >&2; return 1 ;;
   esac
-  # The wasm file name the server's hydration script asks for is `diklat.wasm` when this is set
-  # at build time (and `diklat_bg.wasm` otherwise); build_site writes `diklat.wasm`.
-  export LEPTOS_OUTPUT_NAME=diklat
+  WASM_PROFILE=wasm-release; WASM_DIR=wasm-release
+  unset LEPTOS_OUTPUT_NAME
 }
 
 # The site the server serves from target/site: the islands' wasm and its JavaScript glue
-# (wasm-bindgen), wasm-opt -Oz in release, the stylesheet and the public files — what
+# (scripts/bindgen: wasm-bindgen's own library), wasm-opt -Oz, the stylesheet and the public files — what
 # `cargo leptos build` made, without installing it.
 build_site() {
   mode_flags "$1"
   cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
     --profile "$WASM_PROFILE"
-  local pkg="$SITE_ROOT/pkg" built="$TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR/app.wasm"
+  local built="$TARGET_DIR/wasm32-unknown-unknown/$WASM_DIR/app.wasm"
   local staging
   mkdir -p "$ROOT/target"
   staging="$(mktemp -d "$ROOT/target/.site-XXXXXX")"
   mkdir -p "$staging/pkg"
-  wasm-bindgen --target web --no-typescript --out-name diklat --out-dir "$staging/pkg" "$built"
-  mv "$staging/pkg/diklat_bg.wasm" "$staging/pkg/diklat.wasm"
+  cargo build -q -p bindgen --profile dev
+  "$TARGET_DIR/debug/bindgen" "$built" "$staging/pkg" diklat
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$staging/pkg/diklat.wasm" -o "$staging/pkg/diklat.wasm"
+    "$staging/pkg/diklat_bg.wasm" -o "$staging/pkg/diklat_bg.wasm"
   cp "$ROOT/style/main.css" "$staging/pkg/diklat.css"
   cp -r "$ROOT/public/." "$staging/"
   # Swapped in whole, so a server reading target/site never sees half a site.

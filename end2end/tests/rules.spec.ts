@@ -9,6 +9,7 @@ test("a minimum attendance under the floor is refused with its reason in view", 
   await panitia(page);
   const current = count("SELECT id FROM diklat WHERE code = 'MLG-DEMO-02'");
   await page.goto(`/diklat/${current}`);
+  await page.getByText("Ubah data diklat").click();
   const form = page.getByTestId("diklat-form");
   await form.locator('input[name="min_hadir"]').fill("10");
   // The browser would stop the value itself (min=50); the server must refuse it too.

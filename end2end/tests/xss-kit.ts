@@ -64,8 +64,10 @@ export const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`;
 // The private server
 
 export const MODULE_SLUG = "uji-xss";
-/** Post-test questions: the first ones of the bank file, each answerable as "benar" or option 0. */
+/** Questions in a post-test (the pre-test takes the rest of the bank: a post-test never repeats one). */
 export const POST_TEST_QUESTIONS = 20;
+/** The objectives of the hostile module: the payloads spread over four, each measured by a quarter of the bank. */
+export const OBJECTIVES = 4;
 
 /**
  * A copy of the repository's content/ with one more module whose every author-written field
@@ -91,7 +93,7 @@ export function buildContent(payloads: Payload[], title: string): string {
     "order = 99",
     "jp = 2",
     'audience = "keduanya"',
-    `objectives = [${payloads.map((p) => toml(p.text)).join(", ")}]`,
+    `objectives = [${objectivesOf(payloads).map(toml).join(", ")}]`,
     'version = "1"',
     "last_reviewed = 2025-10-01",
     ...[1, 63, 64, 66].flatMap((n) => ["[[legal_basis]]", `title = ${toml(P(n))}`, "year = 2025"]),
@@ -131,19 +133,35 @@ export function buildContent(payloads: Payload[], title: string): string {
       "",
     ].join("\n"),
   );
-  const body = ["Modul ini sengaja berisi muatan XSS untuk pengujian.", "", ...sections].join("\n");
+  // The section every question is tagged with (`bagian`), after the payloads' sections.
+  const questions = ["## Soal uji", "", "Bagian yang diukur oleh bank soal modul ini.", ""].join("\n");
+  const body = ["Modul ini sengaja berisi muatan XSS untuk pengujian.", "", ...sections, questions].join("\n");
   fs.writeFileSync(path.join(folder, "index.md"), front.join("\n") + "\n" + body);
   fs.writeFileSync(path.join(folder, "soal.toml"), questionBank(payloads));
   return dir;
 }
 
-/** The kind of file question `n` (1-based): the first POST_TEST_QUESTIONS are answerable blind. */
+/** The payloads spread over `OBJECTIVES` objectives, each objective holding a run of them. */
+export function objectivesOf(payloads: Payload[]): string[] {
+  const per = Math.ceil(payloads.length / OBJECTIVES);
+  return Array.from({ length: OBJECTIVES }, (_, k) =>
+    `Tujuan ${k + 1}: ` + payloads.slice(k * per, (k + 1) * per).map((p) => p.text).join(" · "),
+  );
+}
+
+/** The kind of the bank file's question `i` (0-based): the three kinds in turn. */
 function kindOf(i: number): "benar-salah" | "pilihan" | "isian" {
-  if (i < POST_TEST_QUESTIONS) return i % 2 === 0 ? "benar-salah" : "pilihan";
   return (["benar-salah", "pilihan", "isian"] as const)[i % 3];
 }
 
-/** The bank file: one question per payload, in its text, explanation, options and answer. */
+/**
+ * The bank file: one question per payload, in its text, explanation, options and answer. It
+ * passes the bank checks (`bank_check.rs`) as a real bank must: tagged with an objective and the
+ * "Soal uji" section, true/false keys and correct positions alternating, options of one length,
+ * and words of its own in every stem so no two read alike. Each stem carries a plain hint of its
+ * key (`KUNCI-BENAR`, `KUNCI-SALAH`, `ISIAN-jawabN`; a choice's key is the option reading "Benar
+ * N"), so `answerAll` can hand a test in right without seeing the key.
+ */
 function questionBank(payloads: Payload[]): string {
   const settings = (table: string, count: number) =>
     [
@@ -158,34 +176,77 @@ function questionBank(payloads: Payload[]): string {
       "tampilkan_pembahasan = true",
       "",
     ].join("\n");
+  let trueFalse = 0;
+  let choice = 0;
   const questions = payloads.map((p, i) => {
-    const lines = [
+    const kind = kindOf(i);
+    const own = ["a", "b", "c", "d", "e"].map((c) => `q${p.n}${c}`).join(" ");
+    let hint = "";
+    const answer: string[] = [];
+    switch (kind) {
+      case "benar-salah": {
+        const key = trueFalse++ % 2 === 0;
+        hint = key ? "KUNCI-BENAR" : "KUNCI-SALAH";
+        answer.push(`jawaban = ${key}`);
+        break;
+      }
+      case "isian":
+        hint = `ISIAN-jawab${p.n}`;
+        answer.push(`jawaban = [${toml(`jawab${p.n}`)}, ${toml(`Jawaban ${p.n} ${p.text}`)}]`);
+        break;
+      case "pilihan": {
+        const right = [`  teks = ${toml(`Benar ${p.n}: ${mdCode(p.text)} ${p.text}`)}`, "  benar = true"];
+        const wrong = [`  teks = ${toml(`Salah ${p.n}: ${mdCode(p.text)} ${p.text}`)}`, "  benar = false"];
+        const [first, second] = choice++ % 2 === 0 ? [right, wrong] : [wrong, right];
+        answer.push("  [[soal.opsi]]", ...first, "  [[soal.opsi]]", ...second);
+      }
+    }
+    return [
       "[[soal]]",
       `id = "x${p.n}"`,
-      `jenis = "${kindOf(i)}"`,
-      `teks = ${toml(`Soal ${p.n}: ${mdCode(p.text)}\n\n${p.text}`)}`,
+      `jenis = "${kind}"`,
+      `tujuan = ${(i % OBJECTIVES) + 1}`,
+      'bagian = "soal-uji"',
+      `teks = ${toml(`Soal ${p.n}: ${mdCode(p.text)}\n\n${p.text}\n\n${own} ${hint}`)}`,
       `penjelasan = ${toml(`Pembahasan ${p.n}: ${mdCode(p.text)}\n\n${p.text}`)}`,
-    ];
-    switch (kindOf(i)) {
-      case "benar-salah":
-        lines.push("jawaban = true");
-        break;
-      case "isian":
-        lines.push(`jawaban = [${toml(`Jawaban ${p.n} ${p.text}`)}]`);
-        break;
-      case "pilihan":
-        lines.push(
-          "  [[soal.opsi]]",
-          `  teks = ${toml(`Benar ${p.n}: ${mdCode(p.text)} ${p.text}`)}`,
-          "  benar = true",
-          "  [[soal.opsi]]",
-          `  teks = ${toml(`Salah ${p.n}: ${mdCode(p.text)} ${p.text}`)}`,
-          "  benar = false",
-        );
-    }
-    return lines.join("\n") + "\n";
+      ...answer,
+    ].join("\n") + "\n";
   });
-  return [settings("tes_awal", payloads.length), settings("tes_akhir", POST_TEST_QUESTIONS), ...questions].join("\n");
+  return [
+    settings("tes_awal", payloads.length - POST_TEST_QUESTIONS),
+    settings("tes_akhir", POST_TEST_QUESTIONS),
+    ...questions,
+  ].join("\n");
+}
+
+/**
+ * Answers every question of the attempt at `attempt` (a `/percobaan/N` path) from the hints the
+ * bank's stems carry (see `questionBank`; an imported GIFT question's key is the option reading
+ * "Benar gift N"), and hands it in. Returns where the hand-in leads.
+ */
+export async function answerAll(request: APIRequestContext, attempt: string, count: number): Promise<string> {
+  const answers: [string, string][] = [["percobaan", attempt.split("/").pop()!]];
+  for (let hal = 1; hal <= Math.ceil(count / 5); hal++) {
+    const html = await (await request.get(`${attempt}?hal=${hal}`)).text();
+    for (const block of html.split(/<fieldset [^>]*class="question"/).slice(1)) {
+      const id = block.match(/name="d" value="(\d+)"/)![1];
+      if (answers.some(([k, v]) => k === "d" && v === id)) continue;
+      let value: string;
+      if (block.includes(`name="q${id}" value="benar"`)) {
+        value = block.includes("KUNCI-BENAR") ? "benar" : "salah";
+      } else if (block.includes(`type="radio" name="q${id}"`)) {
+        const right = [...block.matchAll(new RegExp(`name="q${id}" value="(\\d+)"[^>]*>\\s*<span>(?:<p>)?Benar `, "g"))];
+        expect(right, `question ${id}: one option reads "Benar"`).toHaveLength(1);
+        value = right[0][1];
+      } else {
+        value = block.match(/ISIAN-(jawab\d+)/)![1];
+      }
+      answers.push(["d", id], [`q${id}`, value]);
+    }
+  }
+  expect(answers.filter(([k]) => k === "d"), `the questions of ${attempt}`).toHaveLength(count);
+  answers.push(["aksi", "kumpulkan"], ["yakin", "ya"]);
+  return post(request, "/kuis/jawab", answers);
 }
 
 /** GIFT reads an answer containing "->" as a matching question, which is skipped on import. */

@@ -381,7 +381,7 @@ fn assets_of(html: &str) -> Vec<String> {
         rest = &tail[end..];
     }
     if !found.iter().any(|a| a.ends_with(".wasm")) {
-        found.insert("/pkg/diklat.wasm".into());
+        found.insert("/pkg/diklat_bg.wasm".into());
     }
     found.into_iter().collect()
 }
@@ -664,7 +664,7 @@ fn main() {
     }
 
     // Sizes: the wasm on disk, and what a first visit to a module page transfers.
-    let wasm = std::fs::read(o.site_root.join("pkg/diklat.wasm")).unwrap_or_default();
+    let wasm = std::fs::read(o.site_root.join("pkg/diklat_bg.wasm")).unwrap_or_default();
     let (visit, listed) = rt.block_on(async {
         let fetch = |path: String| {
             let client = client.clone();
@@ -702,7 +702,7 @@ fn main() {
     } else {
         writeln!(
             report,
-            "- wasm bundle `diklat.wasm`: {} bytes raw, {} gzip -9, {} brotli -11",
+            "- wasm bundle `diklat_bg.wasm`: {} bytes raw, {} gzip -9, {} brotli -11",
             wasm.len(),
             gzip9(&wasm),
             brotli11(&wasm)
