@@ -27,17 +27,56 @@ pub struct Flash {
     pub text: String,
     /// The sign-in identifier to put back in the form after a failed attempt.
     pub login: Option<String>,
+    /// A refused form's input, to show it again as typed with the error beside its field.
+    #[serde(default)]
+    pub echo: Option<FormEcho>,
+}
+
+/// What a refused form held: which form (`diklat`, `sesi-baru`, `sesi-12`), the field the error
+/// is about (its label, as the service names it: "Jam selesai"), and every value as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormEcho {
+    pub form: String,
+    pub field: String,
+    pub values: Vec<(String, String)>,
+}
+
+impl FormEcho {
+    /// The value typed into `name`, if the form sent one.
+    pub fn value(&self, name: &str) -> Option<String> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    /// Whether a checkbox `name` was ticked.
+    pub fn ticked(&self, name: &str) -> bool {
+        self.values.iter().any(|(k, _)| k == name)
+    }
 }
 
 impl Flash {
     pub const KEY: &'static str = "flash";
 
     pub fn error(text: impl Into<String>) -> Flash {
-        Flash { ok: false, text: text.into(), login: None }
+        Flash { ok: false, text: text.into(), login: None, echo: None }
     }
 
     pub fn ok(text: impl Into<String>) -> Flash {
-        Flash { ok: true, text: text.into(), login: None }
+        Flash { ok: true, text: text.into(), login: None, echo: None }
+    }
+
+    /// The error of a refused form, carrying its input back (`values` as posted, at most 100,
+    /// each cut at 5,000 characters: a flash lives in the session).
+    pub fn refused(text: impl Into<String>, form: &str, field: &str, values: Vec<(String, String)>) -> Flash {
+        let values = values.into_iter().take(100).map(|(k, v)| (k, v.chars().take(5_000).collect())).collect();
+        Flash {
+            echo: Some(FormEcho { form: form.to_string(), field: field.to_string(), values }),
+            ..Flash::error(text)
+        }
+    }
+
+    /// The echo of `form`, when this flash carries one.
+    pub fn echo_of(&self, form: &str) -> Option<&FormEcho> {
+        self.echo.as_ref().filter(|e| e.form == form)
     }
 
     pub fn with_login(mut self, login: &str) -> Flash {

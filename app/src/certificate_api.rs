@@ -41,6 +41,9 @@ pub enum VerifyOutcome {
     Empty,
     /// Not a code: what is wrong with it (caught by the check character before any lookup).
     Typo(String),
+    /// A certificate *number* (`KKMP-MLG/2026/000053`), not its code. Numbers are not looked up:
+    /// they are sequential, so anyone could walk through them.
+    Number,
     /// A well-formed code nobody holds.
     Unknown,
     Found(Box<CertificateCard>),
@@ -95,6 +98,18 @@ pub mod ssr {
 
 /// `/verifikasi?kode=…` and `/verifikasi/{code}`: anyone, no sign-in. An unknown code says only
 /// that it is not registered.
+/// Whether a typed text reads as a certificate number (`PREFIX/YEAR/SEQUENCE`, e.g.
+/// `KKMP-MLG/2026/000053`): a code never holds a `/`.
+pub fn looks_like_a_number(typed: &str) -> bool {
+    let parts: Vec<&str> = typed.trim().split('/').map(str::trim).collect();
+    parts.len() == 3
+        && !parts[0].is_empty()
+        && parts[1].len() == 4
+        && parts[1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[2].is_empty()
+        && parts[2].bytes().all(|b| b.is_ascii_digit())
+}
+
 #[server(endpoint = "sertifikat-verifikasi")]
 pub async fn verify_certificate(code: String) -> Result<VerificationView, ServerFnError> {
     use crate::api::ssr::{fail, state};
@@ -102,6 +117,9 @@ pub async fn verify_certificate(code: String) -> Result<VerificationView, Server
     let typed: String = code.trim().chars().take(64).collect();
     if typed.is_empty() {
         return Ok(VerificationView { typed, outcome: VerifyOutcome::Empty });
+    }
+    if looks_like_a_number(&typed) {
+        return Ok(VerificationView { typed, outcome: VerifyOutcome::Number });
     }
     let state = state()?;
     // Called over HTTP (`/api/…`), it answers what the JSON API answers: the same budget. While a

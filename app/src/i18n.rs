@@ -639,12 +639,18 @@ pub fn thousands(n: i64, lang: Lang) -> String {
     out
 }
 
-/// `part` of `whole` as a whole percent ("0" when there is no whole).
+/// `part` of `whole` as a whole percent, rounded to the nearest ("0" when there is no whole) —
+/// but never "100" for less than all nor "0" for more than none: 113 of 114 is 99 %, 1 of 500 is 1 %.
+/// (The completion rule compares exact figures; this is only how a report writes them.)
 pub fn percent(part: i64, whole: i64) -> i64 {
-    if whole <= 0 {
-        0
+    if whole <= 0 || part <= 0 {
+        return 0;
+    }
+    let rounded = (part * 200 + whole) / (2 * whole);
+    if part < whole {
+        rounded.clamp(1, 99)
     } else {
-        part * 100 / whole
+        rounded
     }
 }
 
@@ -653,12 +659,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_percent_is_rounded_but_never_to_all_or_none() {
+        assert_eq!(percent(2, 3), 67, "rounded, not floored");
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(113, 114), 99, "not 100 while one is missing");
+        assert_eq!(percent(1, 500), 1, "not 0 while one is there");
+        assert_eq!(percent(114, 114), 100);
+        assert_eq!(percent(0, 114), 0);
+        assert_eq!(percent(5, 0), 0);
+    }
+
+    #[test]
     fn report_numbers_are_written_the_indonesian_way() {
         assert_eq!(thousands(161_210, Lang::Id), "161.210");
         assert_eq!(thousands(82_780_000, Lang::En), "82,780,000");
         assert_eq!(thousands(57, Lang::Id), "57");
         assert_eq!(decimal(87.5, Lang::Id), "87,5");
-        assert_eq!(percent(1, 57), 1);
+        assert_eq!(percent(1, 57), 2, "1.75 % rounds to 2");
         assert_eq!(percent(3, 0), 0);
     }
 

@@ -142,6 +142,10 @@ pub struct CodeView {
     pub closes_at: String,
     pub checked_in: usize,
     pub enrolled: usize,
+    /// Where to type the code: the site's address and `/presensi`, without the scheme.
+    pub address: String,
+    /// How long a code is still accepted after it changed on the screen.
+    pub grace_seconds: i32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -461,7 +465,11 @@ pub async fn checkin_code(id: i32) -> Result<CodeView, ServerFnError> {
         }
         None => Default::default(),
     };
+    let address = format!("{}/presensi", base.trim_start_matches("https://").trim_start_matches("http://"));
+    let grace_seconds = window.as_ref().map_or(0, |w| w.grace_seconds);
     Ok(CodeView {
+        address,
+        grace_seconds,
         session: ssr::session_view(&row),
         open: window.is_some(),
         code,

@@ -34,6 +34,9 @@ test("panitia schedules a session and opens check-in; a peserta checks in with t
   const code = (await staff.getByTestId("code").textContent())!.trim();
   expect(code).toMatch(/^[A-Z0-9]{6}$/);
   await expect(staff.locator(".qr svg")).toBeVisible();
+  // The whole address to type, and how long a code that just changed still counts.
+  await expect(staff.getByTestId("address")).toHaveText(`${new URL(staff.url()).host}/presensi`);
+  await expect(staff.getByTestId("grace")).toHaveText("Kode lama masih diterima 60 detik setelah berganti.");
   const sessionUrl = staff.url().replace(/\/kode$/, "");
 
   const person = await (await browser.newContext()).newPage();

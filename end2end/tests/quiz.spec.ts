@@ -37,7 +37,7 @@ test.describe("quizzes without JavaScript", () => {
     // The pre-test handed in blank: 0.
     await page.getByLabel("Saya selesai").check();
     await page.getByRole("button", { name: "Kumpulkan" }).click();
-    await expect(page.getByTestId("flash")).toHaveText("Terkumpul. Nilai Anda 0.0.");
+    await expect(page.getByTestId("flash")).toHaveText("Terkumpul. Nilai Anda 0,0.");
     // A pre-test shows the score and what to study, never the key, and is never "failed".
     await expect(page.getByTestId("review")).toHaveCount(0);
     await expect(page.getByTestId("pre-no-pass")).toBeVisible();
@@ -61,7 +61,7 @@ test.describe("quizzes without JavaScript", () => {
     await page.getByLabel("Saya selesai").check();
     await page.getByRole("button", { name: "Kumpulkan" }).click();
     await expect(page.getByTestId("result")).toBeVisible();
-    await expect(page.getByTestId("gain")).toContainText(/Peningkatan belajar: \+\d+\.\d poin/);
+    await expect(page.getByTestId("gain")).toContainText(/Peningkatan belajar: \+\d+,\d poin/);
     await page.setViewportSize({ width: 360, height: 740 });
     await page.screenshot({ path: "test-results/quiz-review-360.png" });
   });
@@ -101,6 +101,6 @@ test.describe("quizzes with JavaScript", () => {
     await answerPage(page);
     await page.getByLabel("Saya selesai").check();
     await page.getByRole("button", { name: "Kumpulkan" }).click();
-    await expect(page.getByTestId("gain")).toContainText(/Peningkatan belajar: [+-]\d+\.\d poin/);
+    await expect(page.getByTestId("gain")).toContainText(/Peningkatan belajar: [+-]\d+,\d poin/);
   });
 });

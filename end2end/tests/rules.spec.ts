@@ -15,9 +15,11 @@ test("a minimum attendance under the floor is refused with its reason in view", 
   // The browser would stop the value itself (min=50); the server must refuse it too.
   await form.evaluate((f: HTMLFormElement) => (f.noValidate = true));
   await form.getByRole("button", { name: "Simpan diklat" }).click();
-  const flash = page.getByTestId("flash");
-  await expect(flash).toContainText("Minimal kehadiran: paling rendah 50%");
-  await expect(flash).toBeInViewport();
+  // Beside the field, in view, the form open again with the value as typed.
+  const error = page.getByTestId("diklat-form").getByTestId("field-error");
+  await expect(error).toContainText("Minimal kehadiran: paling rendah 50%");
+  await expect(error).toBeInViewport();
+  await expect(page.getByTestId("diklat-form").locator('input[name="min_hadir"]')).toHaveValue("10");
   expect(count(`SELECT min_attendance_pct FROM diklat WHERE id = ${current}`)).toBe(80);
 });
 

@@ -41,9 +41,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     let here = if search.is_empty() { path.clone() } else { format!("{path}?{search}") };
     let viewer = use_viewer();
     let roles: &[crate::api::Role] = viewer.as_ref().map(|v| v.roles.as_slice()).unwrap_or(&[]);
-    let nav = NAV
-        .iter()
-        .filter(|item| item.roles.is_empty() || item.roles.iter().any(|r| roles.contains(r)))
+    // The caller's own tasks first (a peserta: Jadwal, Presensi, Sertifikat), then what everyone
+    // sees: on a phone the menu wraps, and the first line is what this person came for.
+    let mut items: Vec<&NavItem> =
+        NAV.iter().filter(|item| item.roles.is_empty() || item.roles.iter().any(|r| roles.contains(r))).collect();
+    items.sort_by_key(|item| item.roles.is_empty());
+    let nav = items
+        .into_iter()
         .map(|item| {
             let current = if item.href == "/" { path == "/" } else { path.starts_with(item.href) };
             view! {

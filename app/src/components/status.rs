@@ -32,7 +32,8 @@ pub fn server_fn_message(e: &leptos::prelude::ServerFnError) -> String {
 /// The one-time message from the last form post, if any.
 #[component]
 pub fn FlashNotice(flash: Option<crate::api::Flash>) -> impl IntoView {
-    flash.map(|f| {
+    // A refused form's error is shown beside its field, in the form (see [`Refusal`]).
+    flash.filter(|f| f.echo.is_none()).map(|f| {
         let class = if f.ok { "notice notice-ok" } else { "notice notice-error" };
         view! {
             <div class=class role=if f.ok { "status" } else { "alert" } data-testid="flash">
@@ -40,4 +41,39 @@ pub fn FlashNotice(flash: Option<crate::api::Flash>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// A form refused by the server, come back with its input: the echo, and the error message.
+#[derive(Clone, Copy)]
+pub struct Refusal<'a> {
+    pub echo: &'a crate::api::FormEcho,
+    pub message: &'a str,
+}
+
+impl<'a> Refusal<'a> {
+    /// The refusal of the form named `form` in `flash`, if that is what the flash carries.
+    pub fn of(flash: Option<&'a crate::api::Flash>, form: &str) -> Option<Refusal<'a>> {
+        let f = flash?;
+        f.echo_of(form).map(|echo| Refusal { echo, message: f.text.as_str() })
+    }
+
+    /// The value typed into `name`, else `fallback`.
+    pub fn value_or(refusal: Option<Refusal<'_>>, name: &str, fallback: String) -> String {
+        refusal.and_then(|r| r.echo.value(name)).unwrap_or(fallback)
+    }
+
+    /// The error beside the field labelled `label` (the label the service names it by), if it
+    /// is the one refused.
+    pub fn beside(refusal: Option<Refusal<'_>>, label: &str) -> Option<AnyView> {
+        let r = refusal.filter(|r| r.echo.field == label)?;
+        let message = r.message.to_string();
+        Some(view! { <span class="field-error" role="alert" data-testid="field-error">{message}</span> }.into_any())
+    }
+
+    /// The error at the top of the form, when it names no field the form shows (`labels`).
+    pub fn above(refusal: Option<Refusal<'_>>, labels: &[&str]) -> Option<AnyView> {
+        let r = refusal.filter(|r| !labels.contains(&r.echo.field.as_str()))?;
+        let message = r.message.to_string();
+        Some(view! { <p class="notice notice-error" role="alert" data-testid="field-error">{message}</p> }.into_any())
+    }
 }

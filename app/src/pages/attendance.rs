@@ -206,10 +206,11 @@ pub fn CodePage() -> impl IntoView {
                             <h1>{c.session.title.clone()}</h1>
                             {if c.open {
                                 view! {
-                                    <p class="lead">{lang.pick("Buka ", "Open ")}<strong>"/presensi"</strong>{lang.pick(" dan ketik kode ini, atau pindai QR:", " and type this code, or scan the QR:")}</p>
+                                    <p class="lead">{lang.pick("Buka ", "Open ")}<strong data-testid="address">{c.address.clone()}</strong>{lang.pick(" dan ketik kode ini, atau pindai QR:", " and type this code, or scan the QR:")}</p>
                                     <p class="big-code" data-testid="code" aria-live="polite">{c.code.clone()}</p>
                                     <div class="qr" inner_html=c.qr_svg.clone()></div>
                                     <p class="hint">{format!("{} {} {} · {} {} WIB", lang.pick("Kode berganti dalam", "Changes in"), c.seconds_left, lang.pick("detik", "seconds"), lang.pick("ditutup", "closes"), c.closes_at)}</p>
+                                    <p class="hint" data-testid="grace">{format!("{} {} {}", lang.pick("Kode lama masih diterima", "A code is still accepted for"), c.grace_seconds, lang.pick("detik setelah berganti.", "seconds after it changes."))}</p>
                                     <p data-testid="checked-in">{format!("{} {} {} {}", c.checked_in, lang.pick("dari", "of"), c.enrolled, lang.pick("peserta sudah hadir", "participants checked in"))}</p>
                                 }.into_any()
                             } else {

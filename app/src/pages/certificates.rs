@@ -20,10 +20,17 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
         _ => "notice notice-error verify-status",
     };
     let detail = match (&c.revoked, &c.expires_on, c.status.as_str()) {
-        (Some((date, reason)), _, _) => {
-            format!("{} {date}. {} {reason}", lang.pick("Dicabut pada", "Revoked on"), lang.pick("Alasan:", "Reason:"))
-        }
-        (None, Some(date), "kedaluwarsa") => format!("{} {date}.", lang.pick("Masa berlaku berakhir", "Expired on")),
+        (Some((date, reason)), _, _) => format!(
+            "{} {} {date}. {} {reason}",
+            lang.pick("Sertifikat ini TIDAK BERLAKU.", "This certificate is NOT VALID."),
+            lang.pick("Dicabut pada", "Revoked on"),
+            lang.pick("Alasan:", "Reason:")
+        ),
+        (None, Some(date), "kedaluwarsa") => format!(
+            "{} {} {date}.",
+            lang.pick("Sertifikat ini TIDAK BERLAKU lagi.", "This certificate is NO LONGER VALID."),
+            lang.pick("Masa berlaku berakhir", "Expired on")
+        ),
         (None, Some(date), _) => format!("{} {date}.", lang.pick("Berlaku sampai", "Valid until")),
         _ => lang.pick("Berlaku tanpa batas waktu.", "Valid with no end date.").to_string(),
     };
@@ -59,9 +66,21 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
                     {c.post_tests.into_iter().map(|(m, g)| view! { <li>{format!("{m}: {g}")}</li> }).collect_view()}
                 </ul>
             })}
-            <p data-testid="signature">
-                {if c.signature_valid {
+            <p data-testid="signature" class=if c.signature_valid && c.status == "aktif" { "signature" } else { "signature signature-warning" }>
+                {if c.signature_valid && c.status == "aktif" {
                     format!("✓ {} {}", lang.pick("Tanda tangan digital sah (Ed25519), kunci", "Valid digital signature (Ed25519), key"), c.key_id)
+                } else if c.signature_valid {
+                    // The signature proves who issued the content above, not that it still
+                    // holds: say so before a reader takes a green tick for "valid".
+                    format!(
+                        "{} {}. {}",
+                        lang.pick("Tanda tangan digital asli (Ed25519), kunci", "Genuine digital signature (Ed25519), key"),
+                        c.key_id,
+                        lang.pick(
+                            "Tanda tangan hanya membuktikan siapa yang menerbitkan isi di atas — sertifikat ini TIDAK BERLAKU lagi (lihat statusnya di atas).",
+                            "The signature only proves who issued the content above — this certificate is NO LONGER VALID (see its status above)."
+                        )
+                    )
                 } else {
                     lang.pick("✗ Tanda tangan digital TIDAK sah: isi sertifikat ini tidak dapat dipercaya.", "✗ The digital signature is NOT valid: do not trust this certificate.").to_string()
                 }}
@@ -101,6 +120,12 @@ pub fn VerifyPage() -> impl IntoView {
                             }.into_any(),
                             VerifyOutcome::Typo(message) => view! {
                                 <p class="notice notice-error" role="alert" data-testid="status">{format!("{} {message}", lang.pick("Kode tidak valid:", "Not a valid code:"))}</p>
+                            }.into_any(),
+                            VerifyOutcome::Number => view! {
+                                <p class="notice notice-error" role="alert" data-testid="status">{lang.pick(
+                                    "Yang Anda ketik adalah nomor sertifikat, bukan kode verifikasi. Kode verifikasi tercetak di bawah kode QR sertifikat: 17 karakter dalam lima kelompok, misalnya 7K3M-Q9XD-T2VB-8HNC-R. Atau pindai kode QR-nya.",
+                                    "What you typed is the certificate number, not its verification code. The code is printed under the certificate's QR code: 17 characters in five groups, e.g. 7K3M-Q9XD-T2VB-8HNC-R. Or scan the QR code."
+                                )}</p>
                             }.into_any(),
                             VerifyOutcome::Unknown => view! {
                                 <p class="notice notice-error" role="alert" data-testid="status">{lang.pick(

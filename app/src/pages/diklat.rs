@@ -3,11 +3,11 @@
 
 use crate::query::use_query_map;
 use crate::{
-    api::take_flash,
+    api::{take_flash, Flash},
     app::{require_sign_in, use_lang},
     components::{
         raw_text::rcdata,
-        status::{or_error, FlashNotice},
+        status::{or_error, FlashNotice, Refusal},
     },
     i18n::{encode_component, position_label, Lang},
     schedule_api::{diklat_detail, enrolled_list, list_diklat, DiklatView, SessionView},
@@ -28,37 +28,72 @@ pub fn status_label(status: &str, lang: Lang) -> &'static str {
 
 const POSITIONS: &[&str] = &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas"];
 
-/// The diklat form, empty for a new one or filled for an edit.
-fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
-    let v = |f: fn(&DiklatView) -> String, default: &str| d.map(f).unwrap_or_else(|| default.to_string());
-    let present: Vec<String> = d.map(|d| d.present_statuses.clone()).unwrap_or_else(|| vec!["H".into(), "T".into()]);
-    let status = v(|d| d.status.clone(), "draft");
+/// The labels the diklat form's fields carry, as the service names them in its errors.
+const DIKLAT_FIELDS: &[&str] = &[
+    "Kode",
+    "Nama diklat",
+    "Tempat",
+    "Tanggal mulai",
+    "Tanggal selesai",
+    "Total JP",
+    "Minimal kehadiran",
+    "Status",
+    "Status hadir",
+    "Penutupan tes akhir",
+    "Modul",
+];
+
+/// The diklat form, empty for a new one or filled for an edit — or, refused, as it was typed,
+/// with the error beside the field it is about.
+fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang) -> AnyView {
+    // `name`: the field's form name, whose typed value wins over the stored one.
+    let v = |name: &str, f: fn(&DiklatView) -> String, default: &str| {
+        Refusal::value_or(refusal, name, d.map(f).unwrap_or_else(|| default.to_string()))
+    };
+    let beside = |label: &str| Refusal::beside(refusal, label);
+    let present: Vec<String> = match refusal {
+        Some(r) => ["H", "T", "I", "S", "A"]
+            .into_iter()
+            .filter(|c| r.echo.ticked(&format!("hadir_{}", c.to_lowercase())))
+            .map(str::to_string)
+            .collect(),
+        None => d.map(|d| d.present_statuses.clone()).unwrap_or_else(|| vec!["H".into(), "T".into()]),
+    };
+    let status = v("status", |d| d.status.clone(), "draft");
     view! {
-        <form method="post" action="/diklat/simpan" class="stack" data-testid="diklat-form">
+        <form method="post" action="/diklat/simpan" class="stack" data-testid="diklat-form" id="form-diklat">
+            {Refusal::above(refusal, DIKLAT_FIELDS)}
             {d.map(|d| view! { <input type="hidden" name="id" value=d.id/> })}
             <label>{lang.pick("Kode", "Code")}
-                <input name="kode" required maxlength="40" value=v(|d| d.code.clone(), "") placeholder="MLG-2026-03"/>
+                <input name="kode" required maxlength="40" value=v("kode", |d| d.code.clone(), "") placeholder="MLG-2026-03"/>
+                {beside("Kode")}
             </label>
             <label>{lang.pick("Nama diklat", "Name")}
-                <input name="nama" required maxlength="200" value=v(|d| d.name.clone(), "")/>
+                <input name="nama" required maxlength="200" value=v("nama", |d| d.name.clone(), "")/>
+                {beside("Nama diklat")}
             </label>
             <label>{lang.pick("Tempat", "Venue")}
-                <input name="tempat" required maxlength="200" value=v(|d| d.venue.clone(), "")/>
+                <input name="tempat" required maxlength="200" value=v("tempat", |d| d.venue.clone(), "")/>
+                {beside("Tempat")}
             </label>
             <div class="row">
                 <label>{lang.pick("Tanggal mulai", "Starts")}
-                    <input type="date" name="mulai" required value=v(|d| d.starts_on.clone(), "")/>
+                    <input type="date" name="mulai" required value=v("mulai", |d| d.starts_on.clone(), "")/>
+                    {beside("Tanggal mulai")}
                 </label>
                 <label>{lang.pick("Tanggal selesai", "Ends")}
-                    <input type="date" name="selesai" required value=v(|d| d.ends_on.clone(), "")/>
+                    <input type="date" name="selesai" required value=v("selesai", |d| d.ends_on.clone(), "")/>
+                    {beside("Tanggal selesai")}
                 </label>
             </div>
             <div class="row">
                 <label>{lang.pick("Total JP", "Total hours (JP)")}
-                    <input type="number" name="jp" min="0" max="500" required value=v(|d| d.total_jp.to_string(), "30")/>
+                    <input type="number" name="jp" min="0" max="500" required value=v("jp", |d| d.total_jp.to_string(), "30")/>
+                    {beside("Total JP")}
                 </label>
                 <label>{lang.pick("Minimal kehadiran (%)", "Minimum attendance (%)")}
-                    <input type="number" name="min_hadir" min=d.map_or(0, |d| d.attendance_floor) max="100" required value=v(|d| d.min_attendance_pct.to_string(), "80")/>
+                    <input type="number" name="min_hadir" min=d.map_or(0, |d| d.attendance_floor) max="100" required value=v("min_hadir", |d| d.min_attendance_pct.to_string(), "80")/>
+                    {beside("Minimal kehadiran")}
                     {d.map(|d| view! { <span class="hint">{format!("{} {}%", lang.pick("paling rendah", "at least"), d.attendance_floor)}</span> })}
                 </label>
                 <label>{lang.pick("Status", "Status")}
@@ -67,10 +102,12 @@ fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
                             <option value=s selected=status == s>{status_label(s, lang)}</option>
                         }).collect_view()}
                     </select>
+                    {beside("Status")}
                 </label>
             </div>
             <fieldset>
                 <legend>{lang.pick("Dihitung hadir", "Counts as present")}</legend>
+                {beside("Status hadir")}
                 {[("H", "hadir_h", "Hadir"), ("T", "hadir_t", "Terlambat"), ("I", "hadir_i", "Izin"), ("S", "hadir_s", "Sakit"), ("A", "hadir_a", "Alpa")]
                     .into_iter()
                     .map(|(code, name, label)| view! {
@@ -79,23 +116,28 @@ fn diklat_form(d: Option<&DiklatView>, lang: Lang) -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <label>{lang.pick("Penutupan tes akhir (kosong = 14 hari sesudah hari terakhir)", "Post-tests close on (empty = 14 days after the last day)")}
-                <input type="date" name="tutup_tes" value=v(|d| d.tests_close_on.clone(), "")/>
+                <input type="date" name="tutup_tes" value=v("tutup_tes", |d| d.tests_close_on.clone(), "")/>
+                {beside("Penutupan tes akhir")}
                 {d.map(|d| view! { <span class="hint">{format!("{} {}", lang.pick("Berlaku sekarang:", "In effect:"), d.tests_close_label)}</span> })}
             </label>
             {d.map(|d| view! {
                 <fieldset data-testid="rule-modules">
                     <legend>{lang.pick("Modul yang tes akhirnya wajib lulus (kosong = modul dari sesi-sesi diklat ini)", "Modules whose post-test must be passed (none = the modules of this diklat's sessions)")}</legend>
-                    {d.rule_modules.iter().map(|(id, title, on)| view! {
-                        <label class="inline"><input type="checkbox" name=format!("modul_{id}") checked=*on/>" "{title.clone()}</label>
+                    {beside("Modul")}
+                    {d.rule_modules.iter().map(|(id, title, on)| {
+                        let name = format!("modul_{id}");
+                        let on = refusal.map_or(*on, |r| r.echo.ticked(&name));
+                        view! { <label class="inline"><input type="checkbox" name=name checked=on/>" "{title.clone()}</label> }
                     }).collect_view()}
                 </fieldset>
             })}
             <label>{lang.pick("Keterangan", "Description")}
-                <textarea name="deskripsi" rows="3">{rcdata(v(|d| d.description.clone(), ""))}</textarea>
+                <textarea name="deskripsi" rows="3">{rcdata(v("deskripsi", |d| d.description.clone(), ""))}</textarea>
             </label>
             <button type="submit" class="button">{if d.is_some() { lang.pick("Simpan diklat", "Save") } else { lang.pick("Buat diklat", "Create") }}</button>
         </form>
     }
+    .into_any()
 }
 
 /// `/diklat`: the diklat the panitia manage, and a form for a new one.
@@ -116,6 +158,9 @@ pub fn DiklatListPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let flash = flash.await.ok().flatten();
+                let refused = Refusal::of(flash.as_ref(), "diklat");
+                let open_new = refused.is_some();
+                let new_form = diklat_form(None, refused, lang);
                 or_error(list.await.map(|rows| view! {
                     <FlashNotice flash=flash/>
                     {if rows.is_empty() {
@@ -146,9 +191,9 @@ pub fn DiklatListPage() -> impl IntoView {
                             </div>
                         }.into_any()
                     }}
-                    <details class="card">
+                    <details class="card" open=open_new>
                         <summary>{lang.pick("Buat diklat baru", "New training")}</summary>
-                        {diklat_form(None, lang)}
+                        {new_form}
                     </details>
                 }))
             })}
@@ -157,7 +202,13 @@ pub fn DiklatListPage() -> impl IntoView {
     .into_any()
 }
 
-fn session_rows(sessions: &[SessionView], diklat_id: i32, modules: &[(String, String)], lang: Lang) -> impl IntoView {
+fn session_rows(
+    sessions: &[SessionView],
+    diklat_id: i32,
+    modules: &[(String, String)],
+    flash: Option<&Flash>,
+    lang: Lang,
+) -> impl IntoView {
     if sessions.is_empty() {
         return view! { <p class="empty">{lang.pick("Belum ada sesi.", "No sessions yet.")}</p> }.into_any();
     }
@@ -173,7 +224,9 @@ fn session_rows(sessions: &[SessionView], diklat_id: i32, modules: &[(String, St
                 </tr></thead>
                 <tbody>
                     {sessions.iter().map(|s| {
-                        let edit = session_form(Some(s), diklat_id, modules, lang);
+                        let refusal = Refusal::of(flash, &format!("sesi-{}", s.id));
+                        let reopen = refusal.is_some();
+                        let edit = session_form(Some(s), diklat_id, modules, refusal, lang);
                         view! {
                             <tr class:today=s.is_today>
                                 <td>{s.date_label.clone()}<br/>{format!("{}–{}", s.starts, s.ends)}</td>
@@ -185,7 +238,7 @@ fn session_rows(sessions: &[SessionView], diklat_id: i32, modules: &[(String, St
                                 <td>{s.room.clone()}</td>
                                 <td class="num">{s.jp}</td>
                                 <td class="no-print">
-                                    <details>
+                                    <details open=reopen>
                                         <summary>{lang.pick("Ubah", "Edit")}</summary>
                                         {edit}
                                         <form method="post" action="/sesi/hapus" class="stack danger-zone">
@@ -206,33 +259,55 @@ fn session_rows(sessions: &[SessionView], diklat_id: i32, modules: &[(String, St
     .into_any()
 }
 
-fn session_form(s: Option<&SessionView>, diklat_id: i32, modules: &[(String, String)], lang: Lang) -> impl IntoView {
-    let current = s.and_then(|s| s.module.clone()).map(|m| m.0).unwrap_or_default();
+/// The labels the session form's fields carry, as the service names them in its errors.
+const SESSION_FIELDS: &[&str] =
+    &["Judul sesi", "Tanggal", "Jam mulai", "Jam selesai", "Ruang", "JP", "Modul", "Narasumber"];
+
+/// A session's form, empty for a new one or filled for an edit — or, refused, as it was typed,
+/// with the error beside the field it is about.
+fn session_form(
+    s: Option<&SessionView>,
+    diklat_id: i32,
+    modules: &[(String, String)],
+    refusal: Option<Refusal<'_>>,
+    lang: Lang,
+) -> AnyView {
+    let value = |name: &str, stored: Option<String>| Refusal::value_or(refusal, name, stored.unwrap_or_default());
+    let beside = |label: &str| Refusal::beside(refusal, label);
+    let current = value("modul", s.and_then(|s| s.module.clone()).map(|m| m.0));
     let (speaker, institution) = s.and_then(|s| s.speaker.clone()).unwrap_or_default();
+    let anchor = format!("form-{}", s.map_or("sesi-baru".to_string(), |s| format!("sesi-{}", s.id)));
     view! {
-        <form method="post" action="/sesi/simpan" class="stack" data-testid="session-form">
+        <form method="post" action="/sesi/simpan" class="stack" data-testid="session-form" id=anchor>
+            {Refusal::above(refusal, SESSION_FIELDS)}
             <input type="hidden" name="diklat" value=diklat_id/>
             {s.map(|s| view! { <input type="hidden" name="id" value=s.id/> })}
             <label>{lang.pick("Judul sesi", "Title")}
-                <input name="judul" required maxlength="200" value=s.map(|s| s.title.clone()).unwrap_or_default()/>
+                <input name="judul" required maxlength="200" value=value("judul", s.map(|s| s.title.clone()))/>
+                {beside("Judul sesi")}
             </label>
             <div class="row">
                 <label>{lang.pick("Tanggal", "Date")}
-                    <input type="date" name="tanggal" required value=s.map(|s| s.date.clone()).unwrap_or_default()/>
+                    <input type="date" name="tanggal" required value=value("tanggal", s.map(|s| s.date.clone()))/>
+                    {beside("Tanggal")}
                 </label>
                 <label>{lang.pick("Jam mulai", "Starts")}
-                    <input type="time" name="mulai" required value=s.map(|s| s.starts.clone()).unwrap_or_default()/>
+                    <input type="time" name="mulai" required value=value("mulai", s.map(|s| s.starts.clone()))/>
+                    {beside("Jam mulai")}
                 </label>
                 <label>{lang.pick("Jam selesai", "Ends")}
-                    <input type="time" name="selesai" required value=s.map(|s| s.ends.clone()).unwrap_or_default()/>
+                    <input type="time" name="selesai" required value=value("selesai", s.map(|s| s.ends.clone()))/>
+                    {beside("Jam selesai")}
                 </label>
             </div>
             <div class="row">
                 <label>{lang.pick("Ruang", "Room")}
-                    <input name="ruang" required maxlength="100" value=s.map(|s| s.room.clone()).unwrap_or_default()/>
+                    <input name="ruang" required maxlength="100" value=value("ruang", s.map(|s| s.room.clone()))/>
+                    {beside("Ruang")}
                 </label>
                 <label>"JP"
-                    <input type="number" name="jp" min="0" max="20" required value=s.map(|s| s.jp.to_string()).unwrap_or_else(|| "2".into())/>
+                    <input type="number" name="jp" min="0" max="20" required value=value("jp", Some(s.map_or_else(|| "2".to_string(), |s| s.jp.to_string())))/>
+                    {beside("JP")}
                 </label>
             </div>
             <label>{lang.pick("Modul", "Module")}
@@ -242,18 +317,21 @@ fn session_form(s: Option<&SessionView>, diklat_id: i32, modules: &[(String, Str
                         <option value=slug.clone() selected=*slug == current>{title.clone()}</option>
                     }).collect_view()}
                 </select>
+                {beside("Modul")}
             </label>
             <div class="row">
                 <label>{lang.pick("Narasumber", "Speaker")}
-                    <input name="narasumber" maxlength="200" value=speaker/>
+                    <input name="narasumber" maxlength="200" value=value("narasumber", Some(speaker))/>
+                    {beside("Narasumber")}
                 </label>
                 <label>{lang.pick("Instansi", "Institution")}
-                    <input name="instansi" maxlength="200" value=institution/>
+                    <input name="instansi" maxlength="200" value=value("instansi", Some(institution))/>
                 </label>
             </div>
             <button type="submit" class="button">{if s.is_some() { lang.pick("Simpan sesi", "Save session") } else { lang.pick("Tambah sesi", "Add session") }}</button>
         </form>
     }
+    .into_any()
 }
 
 /// `/diklat/{id}`: one diklat.
@@ -278,9 +356,13 @@ pub fn DiklatPage() -> impl IntoView {
                         d.enrolled, lang.pick("peserta terdaftar", "enrolled"),
                         d.kkmp_covered, lang.pick("dari", "of"), d.kkmp_total, lang.pick("KKMP terwakili", "KKMP covered"),
                     );
-                    let sessions = session_rows(&d.sessions, d.id, &d.modules, lang);
-                    let new_session = session_form(None, d.id, &d.modules, lang);
-                    let edit = diklat_form(Some(&d), lang);
+                    let sessions = session_rows(&d.sessions, d.id, &d.modules, flash.as_ref(), lang);
+                    let new_refused = Refusal::of(flash.as_ref(), "sesi-baru");
+                    let open_new = d.sessions.is_empty() || new_refused.is_some();
+                    let new_session = session_form(None, d.id, &d.modules, new_refused, lang);
+                    let edit_refused = Refusal::of(flash.as_ref(), "diklat");
+                    let open_edit = edit_refused.is_some();
+                    let edit = diklat_form(Some(&d), edit_refused, lang);
                     view! {
                         <Title text=d.name.clone()/>
                         <nav class="breadcrumb no-print"><a href="/diklat">{lang.pick("Diklat", "Training")}</a></nav>
@@ -296,14 +378,14 @@ pub fn DiklatPage() -> impl IntoView {
                             <a class="button secondary" href=format!("/unduh/diklat/kehadiran-diklat-{}.xlsx", d.id)>"XLSX"</a>" "
                             <a class="button secondary" href=format!("/kalender/diklat/{}.ics", d.id)>{lang.pick("Kalender (.ics)", "Calendar (.ics)")}</a>
                         </p>
-                        <details class="card no-print">
+                        <details class="card no-print" open=open_edit>
                             <summary>{lang.pick("Ubah data diklat", "Edit training")}</summary>
                             {edit}
                         </details>
 
                         <h2 id="sesi">{lang.pick("Sesi", "Sessions")}</h2>
                         {sessions}
-                        <details class="card no-print" open=d.sessions.is_empty()>
+                        <details class="card no-print" open=open_new>
                             <summary>{lang.pick("Tambah sesi", "Add a session")}</summary>
                             {new_session}
                         </details>

@@ -13,8 +13,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-fn score_text(score: Option<f64>) -> String {
-    score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+/// A score with one decimal, written the way the page's language writes numbers ("54,6" / "54.6").
+fn score_text(score: Option<f64>, lang: Lang) -> String {
+    score.map(|s| crate::i18n::decimal(s, lang)).unwrap_or_else(|| "—".into())
+}
+
+/// A gain with its sign ("+60,0", "-2,5"), written the way the page's language writes numbers.
+fn signed(gain: Option<f64>, lang: Lang) -> String {
+    gain.map(|g| format!("{}{}", if g >= 0.0 { "+" } else { "" }, crate::i18n::decimal(g, lang)))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn status_label(status: &str, lang: Lang) -> &'static str {
@@ -28,9 +35,10 @@ fn status_label(status: &str, lang: Lang) -> &'static str {
 
 fn gain_text(gain: f64, lang: Lang) -> String {
     format!(
-        "{}: {}{gain:.1} {}",
+        "{}: {}{} {}",
         lang.pick("Peningkatan belajar", "Learning gain"),
         if gain >= 0.0 { "+" } else { "" },
+        crate::i18n::decimal(gain, lang),
         lang.pick("poin", "points")
     )
 }
@@ -73,7 +81,7 @@ pub fn QuizPage() -> impl IntoView {
                         {(!o.show_review).then(|| view! { <li data-testid="no-review">{lang.pick("Pembahasan soal tidak ditampilkan setelah dikumpulkan; Anda melihat nilai dan status lulus.", "The review is not shown after submission; you see your score and whether you passed.")}</li> })}
                         <li>{format!("{}: {}", lang.pick("Nilai yang dihitung", "Grade counted"), match o.grading.as_str() { "last" => lang.pick("percobaan terakhir", "last attempt"), "first" => lang.pick("percobaan pertama", "first attempt"), "average" => lang.pick("rata-rata", "average"), _ => lang.pick("tertinggi", "highest") })}</li>
                     </ul>
-                    {o.final_score.map(|s| view! { <p class="lead" data-testid="final-score">{format!("{} {s:.1}", lang.pick("Nilai Anda:", "Your grade:"))}</p> })}
+                    {o.final_score.map(|s| view! { <p class="lead" data-testid="final-score">{format!("{} {}", lang.pick("Nilai Anda:", "Your grade:"), crate::i18n::decimal(s, lang))}</p> })}
                     {o.gain.map(|g| view! { <p class="lead" data-testid="gain">{gain_text(g, lang)}</p> })}
                     {match (o.in_progress, o.can_start) {
                         (Some(id), _) => view! { <p><a class="button" href=format!("/percobaan/{id}")>{lang.pick("Lanjutkan mengerjakan", "Continue the attempt")}</a></p> }.into_any(),
@@ -124,7 +132,7 @@ pub fn QuizPage() -> impl IntoView {
                                             <td><a href=format!("/percobaan/{}", a.id)>{a.no}</a></td>
                                             <td>{a.started}</td>
                                             <td>{status_label(&a.status, lang)}{a.passed.filter(|_| o.phase == "akhir").map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
-                                            <td class="num">{score_text(a.score)}</td>
+                                            <td class="num">{score_text(a.score, lang)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -240,14 +248,14 @@ pub fn AttemptPage() -> impl IntoView {
                         <h1>{format!("{} {} {}", a.phase_label, lang.pick("· percobaan", "· attempt"), a.no)}</h1>
                         <FlashNotice flash=flash/>
                         {(just_submitted() && a.status == "submitted").then(|| view! {
-                            <div class="notice notice-ok" role="status" data-testid="flash">{format!("{} {}.", lang.pick("Terkumpul. Nilai Anda", "Submitted. Your score is"), score_text(a.score))}</div>
+                            <div class="notice notice-ok" role="status" data-testid="flash">{format!("{} {}.", lang.pick("Terkumpul. Nilai Anda", "Submitted. Your score is"), score_text(a.score, lang))}</div>
                         })}
                         {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}
                         {(!open).then(|| view! {
                             <section class="card result" data-testid="result">
                                 {if a.phase == "awal" {
                                     view! {
-                                        <p class="lead">{format!("{} {}", lang.pick("Nilai tes awal:", "Pre-test score:"), score_text(a.score))}</p>
+                                        <p class="lead">{format!("{} {}", lang.pick("Nilai tes awal:", "Pre-test score:"), score_text(a.score, lang))}</p>
                                         <p data-testid="pre-no-pass">{lang.pick("Tes awal tidak dinilai lulus atau tidak lulus.", "A pre-test is not passed or failed.")}</p>
                                         {(!a.study.is_empty()).then(|| view! {
                                             <div data-testid="study">
@@ -258,7 +266,7 @@ pub fn AttemptPage() -> impl IntoView {
                                     }.into_any()
                                 } else {
                                     view! {
-                                        <p class="lead">{format!("{} {}", lang.pick("Nilai:", "Score:"), score_text(a.score))}" · "
+                                        <p class="lead">{format!("{} {}", lang.pick("Nilai:", "Score:"), score_text(a.score, lang))}" · "
                                             {if a.passed == Some(true) { lang.pick("LULUS", "PASSED") } else { lang.pick("BELUM LULUS", "NOT PASSED") }}
                                             {format!(" ({} {})", lang.pick("nilai lulus", "pass mark"), a.pass_mark)}
                                         </p>
@@ -410,9 +418,9 @@ pub fn QuizResultsPage() -> impl IntoView {
                             <a href=format!("/bank-soal/{}", r.slug)>{lang.pick("Bank soal", "Question bank")}</a>
                         </p>
                         <ul class="counts" data-testid="averages">
-                            <li>{format!("{} {}", lang.pick("Rata-rata tes awal", "Pre-test mean"), score_text(pre))}</li>
-                            <li>{format!("{} {}", lang.pick("Rata-rata tes akhir", "Post-test mean"), score_text(post))}</li>
-                            <li>{format!("{} {}", lang.pick("Rata-rata peningkatan", "Mean gain"), score_text(gain))}</li>
+                            <li>{format!("{} {}", lang.pick("Rata-rata tes awal", "Pre-test mean"), score_text(pre, lang))}</li>
+                            <li>{format!("{} {}", lang.pick("Rata-rata tes akhir", "Post-test mean"), score_text(post, lang))}</li>
+                            <li>{format!("{} {}", lang.pick("Rata-rata peningkatan", "Mean gain"), score_text(gain, lang))}</li>
                         </ul>
                         <h2>{lang.pick("Per kelurahan", "Per village")}</h2>
                         <div class="table-wrap">
@@ -427,9 +435,9 @@ pub fn QuizResultsPage() -> impl IntoView {
                                         <tr>
                                             <td>{v.village}</td>
                                             <td class="num">{v.people}</td>
-                                            <td class="num">{score_text(v.pre)}<span class="hint">{format!(" ({})", v.took_pre)}</span></td>
-                                            <td class="num">{score_text(v.post)}<span class="hint">{format!(" ({})", v.took_post)}</span></td>
-                                            <td class="num">{v.gain.map(|g| format!("{g:+.1}")).unwrap_or_else(|| "—".into())}</td>
+                                            <td class="num">{score_text(v.pre, lang)}<span class="hint">{format!(" ({})", v.took_pre)}</span></td>
+                                            <td class="num">{score_text(v.post, lang)}<span class="hint">{format!(" ({})", v.took_post)}</span></td>
+                                            <td class="num">{signed(v.gain, lang)}</td>
                                             <td class="num">{format!("{} / {}", v.passed, v.people)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -448,9 +456,9 @@ pub fn QuizResultsPage() -> impl IntoView {
                                         <tr>
                                             <td>{row.name}</td>
                                             <td>{row.kkmp}<br/><span class="hint">{row.village}</span></td>
-                                            <td class="num">{score_text(row.pre)}</td>
-                                            <td class="num" class:warn=row.post.is_some() && !row.passed>{score_text(row.post)}</td>
-                                            <td class="num">{row.gain.map(|g| format!("{g:+.1}")).unwrap_or_else(|| "—".into())}</td>
+                                            <td class="num">{score_text(row.pre, lang)}</td>
+                                            <td class="num" class:warn=row.post.is_some() && !row.passed>{score_text(row.post, lang)}</td>
+                                            <td class="num">{signed(row.gain, lang)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -466,9 +474,9 @@ pub fn QuizResultsPage() -> impl IntoView {
                                         {r.objectives.clone().into_iter().map(|(text, pre, post)| view! {
                                             <tr>
                                                 <td>{text}</td>
-                                                <td class="num">{score_text(pre)}</td>
-                                                <td class="num">{score_text(post)}</td>
-                                                <td class="num">{pre.zip(post).map(|(a, b)| format!("{:+.1}", b - a)).unwrap_or_else(|| "—".into())}</td>
+                                                <td class="num">{score_text(pre, lang)}</td>
+                                                <td class="num">{score_text(post, lang)}</td>
+                                                <td class="num">{signed(pre.zip(post).map(|(a, b)| b - a), lang)}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

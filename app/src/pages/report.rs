@@ -306,7 +306,7 @@ fn learning_section(
                         <th scope="col" class="num">{lang.pick("Rata-rata tes awal", "Mean pre-test")}</th>
                         <th scope="col" class="num">{lang.pick("Rata-rata tes akhir", "Mean post-test")}</th>
                         <th scope="col" class="num">{lang.pick("Kenaikan", "Gain")}</th>
-                        <th scope="col" class="num">{lang.pick("Nilai tes akhir", "Post-test grades")}</th>
+                        <th scope="col" class="num">{lang.pick("Peserta tes akhir", "Post-test takers")}</th>
                     </tr></thead>
                     <tbody>
                         {rows.iter().map(|r| view! {

@@ -73,6 +73,26 @@ pub async fn finish<T>(
     axum::response::Redirect::to(back).into_response()
 }
 
+/// Like [`finish`], but a refused form comes back filled in as posted: `values` go into the flash
+/// ([`app::api::Flash::refused`]) with the field the error names, and the page opens the form
+/// at `anchor` with the error beside that field.
+pub async fn finish_form<T>(
+    session: &tower_sessions::Session,
+    result: Result<T, domain::AppError>,
+    ok: impl FnOnce(T) -> String,
+    back: &str,
+    (form, anchor, values): (&str, &str, Vec<(String, String)>),
+) -> Response {
+    match result {
+        Err(domain::AppError::Invalid { field, message } | domain::AppError::Conflict { field, message }) => {
+            flash(session, app::api::Flash::refused(message, form, &field, values)).await;
+            let page = back.split('#').next().unwrap_or(back);
+            axum::response::Redirect::to(&format!("{page}#{anchor}")).into_response()
+        }
+        other => finish(session, other, ok, back, "Tidak ditemukan").await,
+    }
+}
+
 /// The value of a `Result<_, Denied>`, or an early return with the refusal as the response.
 macro_rules! allowed {
     ($e:expr) => {

@@ -150,7 +150,8 @@ async fn answer(
             flash(
                 &session,
                 Flash::error(format!(
-                    "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {score:.1}."
+                    "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {}.",
+                    app::i18n::decimal(score, app::i18n::Lang::Id)
                 )),
             )
             .await;

@@ -83,6 +83,42 @@ struct DiklatForm {
     other: std::collections::HashMap<String, String>,
 }
 
+impl DiklatForm {
+    /// The form as posted, to fill it in again when it is refused.
+    fn values(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = [
+            ("kode", &self.kode),
+            ("nama", &self.nama),
+            ("deskripsi", &self.deskripsi),
+            ("tempat", &self.tempat),
+            ("mulai", &self.mulai),
+            ("selesai", &self.selesai),
+            ("jp", &self.jp),
+            ("status", &self.status),
+            ("min_hadir", &self.min_hadir),
+            ("tutup_tes", &self.tutup_tes),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+        for (k, on) in [
+            ("hadir_h", &self.hadir_h),
+            ("hadir_t", &self.hadir_t),
+            ("hadir_i", &self.hadir_i),
+            ("hadir_s", &self.hadir_s),
+            ("hadir_a", &self.hadir_a),
+        ] {
+            if on.is_some() {
+                v.push((k.to_string(), "on".to_string()));
+            }
+        }
+        let mut modules: Vec<_> = self.other.keys().filter(|k| k.starts_with("modul_")).cloned().collect();
+        modules.sort();
+        v.extend(modules.into_iter().map(|k| (k, "on".to_string())));
+        v
+    }
+}
+
 async fn save_diklat(
     State(state): State<ServerState>,
     caller: Option<Extension<Caller>>,
@@ -92,6 +128,7 @@ async fn save_diklat(
     let id = opt_id(&f.id);
     let back = id.map_or("/diklat".to_string(), |id| format!("/diklat/{id}"));
     let (caller, scopes) = allowed!(manager(caller, &back));
+    let echo = ("diklat", "form-diklat", f.values());
     let present = [("H", &f.hadir_h), ("T", &f.hadir_t), ("I", &f.hadir_i), ("S", &f.hadir_s), ("A", &f.hadir_a)]
         .into_iter()
         .filter(|(_, v)| v.is_some())
@@ -124,11 +161,11 @@ async fn save_diklat(
                 flash(&session, Flash::ok("Diklat dibuat. Tambahkan sesi dan peserta.")).await;
                 Redirect::to(&format!("/diklat/{new}")).into_response()
             }
-            Err(e) => done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+            Err(e) => super::finish_form(&session, Err::<(), _>(e), |_| String::new(), &back, echo).await,
         },
         Some(id) => {
             let r = schedule::update_diklat(db, &caller, &scopes, id, &input).await;
-            done(&session, r, |_| "Diklat tersimpan.".into(), &back).await
+            super::finish_form(&session, r, |_| "Diklat tersimpan.".into(), &back, echo).await
         }
     }
 }
@@ -160,6 +197,22 @@ async fn save_session(
     let back = format!("/diklat/{}#sesi", f.diklat);
     let (caller, scopes) = allowed!(manager(caller, &back));
     let id = opt_id(&f.id);
+    let form = id.map_or("sesi-baru".to_string(), |id| format!("sesi-{id}"));
+    let anchor = format!("form-{form}");
+    let values = [
+        ("tanggal", &f.tanggal),
+        ("mulai", &f.mulai),
+        ("selesai", &f.selesai),
+        ("judul", &f.judul),
+        ("ruang", &f.ruang),
+        ("modul", &f.modul),
+        ("narasumber", &f.narasumber),
+        ("instansi", &f.instansi),
+        ("jp", &f.jp),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.clone()))
+    .collect();
     let input = schedule::SessionInput {
         date: f.tanggal,
         starts: f.mulai,
@@ -173,7 +226,7 @@ async fn save_session(
     };
     let r = schedule::save_session(state.app.db.write(), &caller, &scopes, f.diklat, id, &input).await;
     let message = if id.is_some() { "Sesi tersimpan." } else { "Sesi ditambahkan." };
-    done(&session, r, |_| message.into(), &back).await
+    super::finish_form(&session, r, |_| message.into(), &back, (&form, &anchor, values)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -368,10 +421,9 @@ async fn open_checkin(
     let r =
         attendance::open_checkin(state.app.db.write(), &caller, &scopes, f.sesi, settings, chrono::Utc::now()).await;
     match r {
-        Ok(_) => {
-            flash(&session, Flash::ok("Presensi mandiri dibuka. Tampilkan kode di layar.")).await;
-            Redirect::to(&format!("/sesi/{}/kode", f.sesi)).into_response()
-        }
+        // The projector page shows that check-in is open; a flash there would never be taken
+        // and would surface later on an unrelated page.
+        Ok(_) => Redirect::to(&format!("/sesi/{}/kode", f.sesi)).into_response(),
         Err(e) => done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
     }
 }
@@ -445,6 +497,12 @@ async fn check_in(
     if let Err(e) = settled {
         tracing::error!("settling a check-in attempt: {e:?}");
     }
+    // A refused code goes back into the field, as typed, with the session the QR named.
+    let again = match opt_id(&f.sesi) {
+        Some(s) => format!("/presensi?sesi={s}&kode={}", app::i18n::encode_component(&f.kode)),
+        None => format!("/presensi?kode={}", app::i18n::encode_component(&f.kode)),
+    };
+    let back = if r.is_ok() { "/presensi".to_string() } else { again };
     let message = match r {
         Ok(attendance::CheckedIn::Recorded { status, session: title }) => {
             Flash::ok(format!("Tercatat {} pada sesi \"{title}\". Terima kasih!", status.label()))
@@ -461,7 +519,7 @@ async fn check_in(
         }
     };
     flash(&session, message).await;
-    Redirect::to("/presensi").into_response()
+    Redirect::to(&back).into_response()
 }
 
 async fn import_marks(

@@ -349,6 +349,13 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     let page = verification_page(&app, &anyone, &unknown).await;
     assert!(page.contains("Kode ini tidak terdaftar"));
     assert!(!page.contains(&payload.holder) && !page.contains("data-testid=\"certificate\""));
+    // The certificate's number is not its code: said so, and pointed to the code, never looked up.
+    let page = text_of(&anyone, app.url(&format!("/verifikasi?kode={}", c.number.replace('/', "%2F")))).await;
+    assert!(page.contains("Yang Anda ketik adalah nomor sertifikat, bukan kode verifikasi"), "number recognised");
+    assert!(
+        !page.contains(&payload.holder) && !page.contains("data-testid=\"certificate\""),
+        "numbers are not looked up"
+    );
     let r = anyone.get(app.url(&format!("/api/v1/certificates/{unknown}"))).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.text().await.unwrap(), r#"{"error":"Kode verifikasi tidak terdaftar."}"#, "nothing but that");
@@ -384,6 +391,12 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
 
     let page = verification_page(&app, &anyone, &c.verification_code).await;
     assert!(page.contains("<strong>Dicabut</strong>") && page.contains("Data jabatan keliru; diganti sertifikat baru"));
+    // Revoked first, then the signature — with no green tick a lurah would read as "valid".
+    let status_at = page.find(r#"data-testid="status""#).unwrap();
+    let signature_at = page.find(r#"data-testid="signature""#).unwrap();
+    assert!(status_at < signature_at, "the status comes before the signature");
+    assert!(page.contains("Sertifikat ini TIDAK BERLAKU."));
+    assert!(!page.contains("✓ Tanda tangan digital sah") && page.contains("Tanda tangan digital asli (Ed25519)"));
     let json = api_json(&app, &anyone, &c.verification_code).await;
     assert_eq!(json["status"], "dicabut");
     assert_eq!(json["revocation_reason"], "Data jabatan keliru; diganti sertifikat baru");

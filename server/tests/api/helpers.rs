@@ -297,11 +297,19 @@ macro_rules! db_test {
     };
 }
 
-/// The flash message shown on a page (empty when there is none), without Leptos' markers.
+/// The message a form post left on the page that follows it (empty when there is none), without
+/// Leptos' markers: the flash, or — for a refused form shown again as typed — the error beside
+/// its field.
 pub fn flash_in(page: &str) -> String {
-    let Some(at) = page.find(r#"data-testid="flash""#) else { return String::new() };
-    let start = at + page[at..].find('>').unwrap() + 1;
-    page[start..start + page[start..].find("</div>").unwrap()].replace("<!>", "").trim().to_string()
+    for testid in [r#"data-testid="flash""#, r#"data-testid="field-error""#] {
+        let Some(at) = page.find(testid) else { continue };
+        let open = page[..at].rfind('<').unwrap();
+        let tag: String = page[open + 1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let start = at + page[at..].find('>').unwrap() + 1;
+        let end = start + page[start..].find(&format!("</{tag}>")).unwrap();
+        return page[start..end].replace("<!>", "").trim().to_string();
+    }
+    String::new()
 }
 
 /// Copies the repository's content so a test can edit it.

@@ -98,7 +98,7 @@ db_test!(answers_stay_on_the_server_until_submission_and_grading_is_exact, |app|
     let saved = post_answers(&app, &peserta, answers(&app, &a, 5).await, false).await;
     assert_eq!(saved, "Jawaban tersimpan.");
     let done = post_answers(&app, &peserta, answers(&app, &a, 5).await, true).await;
-    assert_eq!(done, "Terkumpul. Nilai Anda 50.0.");
+    assert_eq!(done, "Terkumpul. Nilai Anda 50,0.");
     let a = reload(&app, &a).await;
     // A pre-test has a score, never a pass or a fail, and never shows its key.
     assert_eq!((a.status.as_str(), a.score, a.passed), ("submitted", Some(50.0), None));
@@ -137,11 +137,11 @@ db_test!(a_quiz_set_to_hide_its_review_shows_the_score_but_no_answers_or_explana
     let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
     assert!(overview.contains("Pembahasan soal tidak ditampilkan"), "the rules say so before the attempt");
     let a = started(&app, &peserta, "akhir").await;
-    assert_eq!(post_answers(&app, &peserta, answers(&app, &a, 8).await, true).await, "Terkumpul. Nilai Anda 80.0.");
+    assert_eq!(post_answers(&app, &peserta, answers(&app, &a, 8).await, true).await, "Terkumpul. Nilai Anda 80,0.");
     let attempt_page =
         || async { peserta.get(app.url(&format!("/percobaan/{}", a.id))).send().await.unwrap().text().await.unwrap() };
     let page = attempt_page().await.replace("<!>", "");
-    assert!(page.contains("Nilai: 80.0") && page.contains("LULUS"), "score and pass/fail are shown");
+    assert!(page.contains("Nilai: 80,0") && page.contains("LULUS"), "score and pass/fail are shown");
     assert!(!page.contains("BELUM LULUS"));
     assert!(!page.contains(r#"data-testid="review""#), "no per-question review");
     assert!(!page.contains("option correct") && !page.contains("option wrong"), "no option marked right or wrong");
@@ -162,10 +162,10 @@ db_test!(a_full_marks_post_test_shows_the_learning_gain, |app| {
     let post = started(&app, &peserta, "akhir").await;
     assert_eq!(
         post_answers(&app, &peserta, answers(&app, &post, 10).await, true).await,
-        "Terkumpul. Nilai Anda 100.0."
+        "Terkumpul. Nilai Anda 100,0."
     );
     let overview = peserta.get(app.url(&format!("/kuis/{SLUG}/akhir"))).send().await.unwrap().text().await.unwrap();
-    assert!(overview.contains("Peningkatan belajar: +60.0 poin"), "post 100 − pre 40");
+    assert!(overview.contains("Peningkatan belajar: +60,0 poin"), "post 100 − pre 40");
 });
 
 db_test!(attempts_are_limited_and_an_open_one_is_resumed_with_its_answers, |app| {
@@ -275,8 +275,8 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     let page = panitia.get(app.url(&format!("/diklat/{}/kuis?modul={SLUG}", d.id))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    assert!(page.contains("Rata-rata tes awal 40.0") && page.contains("Rata-rata tes akhir 100.0"), "averages");
-    assert!(page.contains("+60.0"), "the participant's gain");
+    assert!(page.contains("Rata-rata tes awal 40,0") && page.contains("Rata-rata tes akhir 100,0"), "averages");
+    assert!(page.contains("+60,0"), "the participant's gain");
     // Item analysis: each post-test question was drawn once and answered right.
     let items = &page[page.find("Analisis butir: tes akhir").unwrap()..page.find("Analisis butir: tes awal").unwrap()];
     assert_eq!(items.matches(">100%<").count(), 10, "facility of the ten drawn questions");
@@ -291,7 +291,7 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
     // Per kelurahan: on the page and as CSV and XLSX.
     let villages =
         &page[page.find(r#"data-testid="villages""#).unwrap()..page.find(r#"data-testid="results""#).unwrap()];
-    assert!(villages.replace("<!>", "").contains("+60.0"), "the participant's kelurahan shows the gain");
+    assert!(villages.replace("<!>", "").contains("+60,0"), "the participant's kelurahan shows the gain");
     let csv = panitia.get(app.url(&format!("/unduh/kuis/kelurahan-{}-{SLUG}.csv", d.id))).send().await.unwrap();
     let body = csv.text().await.unwrap();
     assert!(body.starts_with("\u{feff}Kelurahan,Peserta,Ikut tes awal,Ikut tes akhir,"));

@@ -488,6 +488,12 @@ db_test!(the_exports_open_in_real_readers, |app| {
     assert_eq!(total[1], "Jumlah");
     assert_eq!(&total[2..5], &["57", "1", "1"], "KKMP, ready, partly");
     assert_eq!(total[10], "3", "certified");
+    assert!(
+        (2..5).chain([10]).all(|c| matches!(range.get((6, c)), Some(calamine::Data::Float(_)))),
+        "counts are numbers a spreadsheet can sum: {:?}",
+        range.rows().nth(6)
+    );
+    assert!(matches!(range.get((6, 1)), Some(calamine::Data::String(_))), "labels stay text");
     let csv = get(format!("/laporan/ekspor/cakupan.csv?diklat={}&wilayah={}", f.diklat.id, f.klojen.code)).await;
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert_eq!(text.lines().count(), 13, "header, 11 kelurahan, total");

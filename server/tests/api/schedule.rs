@@ -81,6 +81,29 @@ db_test!(overlapping_sessions_in_one_room_and_dates_outside_the_diklat_are_refus
     assert!(clash.contains("Ruang aula utama 2 sudah dipakai") && clash.contains("09:00–12:00"), "{clash}");
     let outside = send(session("2020-01-01", "10:00", "11:00", "Ruang Uji")).await;
     assert!(outside.contains("Tanggal sesi harus di antara"), "{outside}");
+    // Refused, the form comes back as typed, open, with the error beside the date.
+    let r = panitia
+        .post(app.url("/sesi/simpan"))
+        .form(&session("2020-01-01", "10:00", "11:00", "Ruang Uji"))
+        .send()
+        .await
+        .unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/diklat/{id}#form-sesi-baru"));
+    let page = panitia.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    let form = &page[page.find(r#"id="form-sesi-baru""#).expect("the new-session form")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    for typed in
+        [r#"value="2020-01-01""#, r#"value="10:00""#, r#"value="11:00""#, r#"value="Ruang Uji""#, r#"value="Sesi uji""#]
+    {
+        assert!(form.contains(typed), "{typed} kept");
+    }
+    let date_label = &form[form.find(r#"name="tanggal""#).unwrap()..];
+    assert!(
+        date_label[..date_label.find("</label>").unwrap()].contains("Tanggal sesi harus di antara"),
+        "the error is beside the date"
+    );
+    assert!(!page.contains(r#"data-testid="flash""#), "not repeated at the top of the page");
     let backwards = send(session(&today, "11:00", "10:00", "Ruang Uji")).await;
     assert!(backwards.contains("Jam selesai harus sesudah jam mulai"), "{backwards}");
     assert_eq!(sessions_of(&app, d.id).await.len(), before, "nothing was written");
@@ -262,12 +285,16 @@ db_test!(self_check_in_accepts_only_a_live_code_of_its_own_session_once, |app| {
     // After the late threshold: T. The code alone finds its session.
     assert!(checkin(None, now_code(&w_late)).await.starts_with("Tercatat Terlambat"), "late threshold");
 
-    // Rotation edge: 5 s after a rotation the previous code still works (grace 10 s)…
+    // Rotation edge: a new window accepts a code for a minute after it changed on the screen (a
+    // slow typist took 47 s)…
+    assert_eq!(w_early.grace_seconds, att::GRACE_SECONDS);
     let stale = att::code_for(key, &w_early, 0);
-    let w = shift_opening(&app, &w_early, 35).await;
+    let w = shift_opening(&app, &w_early, 47).await;
     assert!(att::code_matches(key, &w, &stale, Utc::now()));
-    // …but 45 s after opening (15 s past the rotation) it is refused: a code cannot be replayed later.
-    let w = shift_opening(&app, &w, 45).await;
+    let w = shift_opening(&app, &w, 85).await;
+    assert!(att::code_matches(key, &w, &stale, Utc::now()), "55 s after it rotated away");
+    // …but 95 s after opening (65 s past the rotation) it is refused: a code cannot be replayed later.
+    let w = shift_opening(&app, &w, 95).await;
     attendance::Entity::delete_many()
         .filter(attendance::Column::PersonId.eq(me))
         .exec(app.state.db.write())
@@ -282,8 +309,23 @@ db_test!(self_check_in_accepts_only_a_live_code_of_its_own_session_once, |app| {
     post_flash(&app, &panitia, "/presensi/tutup", &[("sesi", &sid)]).await;
     let closed = checkin(Some(late.id), now_code(&w_late)).await;
     assert!(closed.contains("sedang ditutup"), "{closed}");
-    // Malformed codes get their own message; nothing reveals a password or a person.
-    assert!(checkin(None, "12".into()).await.contains("6 huruf/angka"));
+    // Malformed codes get their own message naming what is wrong; nothing reveals a password or
+    // a person.
+    let short = checkin(None, "AC3D".into()).await;
+    assert!(short.contains("6 karakter; yang Anda ketik 4 karakter"), "{short}");
+    let lookalike = checkin(None, "AC0D4E".into()).await;
+    assert!(lookalike.starts_with("Karakter \"0\" tidak ada dalam kode presensi"), "{lookalike}");
+    // A refused code goes back into the field as typed, with the session the QR link named.
+    let r = peserta
+        .post(app.url("/presensi/hadir"))
+        .form(&[("kode", "ac3 d4e"), ("sesi", &early.id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/presensi?sesi={}&kode=ac3%20d4e", early.id));
+    let page = peserta.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"name="kode" value="ac3 d4e""#), "the field keeps the code");
 });
 
 db_test!(check_in_is_refused_to_people_not_enrolled_and_repeated_guessing_is_stopped, |app| {

@@ -437,20 +437,39 @@ pub fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// Whether `code` is valid for `window` at `now`: the current step's code, or the previous
-/// step's within the grace period after it rotated.
+/// How long a code stays valid after the projector has moved on to the next one, for windows
+/// opened from now on: a peserta in a hall reads the code, unlocks a phone, opens the page and
+/// types six characters — a slow typist took 47 s where the first windows allowed 40 (30 s
+/// shown + 10 s). With 60 s, a code is accepted for 60–90 s after it first appeared. Windows
+/// keep the grace they were opened with (`checkin_window.grace_seconds`).
+pub const GRACE_SECONDS: i32 = 60;
+
+/// Whether `code` is valid for `window` at `now`: the current step's code, or an earlier step's
+/// while no more than the grace period has passed since it rotated away.
 pub fn code_matches(key: &DataKey, window: &checkin_window::Model, code: &str, now: DateTime<Utc>) -> bool {
     if code.len() != CODE_LEN || now < window.opened_at {
         return false;
     }
     let r = i64::from(window.rotation_seconds.max(5));
     let step = step_at(window, now);
-    let into_step = (now - window.opened_at).num_seconds() - step * r;
-    let mut candidates = vec![step];
-    if step > 0 && into_step <= i64::from(window.grace_seconds) {
-        candidates.push(step - 1);
+    let elapsed = (now - window.opened_at).num_seconds();
+    let grace = i64::from(window.grace_seconds.max(0));
+    // Step `s` was shown until `(s + 1) * r`; it stays valid until `grace` seconds after that.
+    let oldest = (0..=step).find(|s| elapsed - (s + 1) * r <= grace).unwrap_or(step);
+    (oldest..=step).any(|s| constant_time_eq(code_for(key, window, s).as_bytes(), code.as_bytes()))
+}
+
+/// What is wrong with a typed check-in code before any lookup, as a sentence naming it: its
+/// length, or a character no code contains (the alphabet leaves out look-alikes).
+pub fn code_problem(code: &str) -> Option<String> {
+    if let Some(c) = code.chars().find(|c| !c.is_ascii() || !CODE_ALPHABET.contains(&(*c as u8))) {
+        return Some(format!(
+            "Karakter \"{c}\" tidak ada dalam kode presensi (kode tidak memakai 0, 1, 2, 5, 8, B, I, L, O, S, Z, \
+             agar tidak tertukar). Periksa lagi kode di layar."
+        ));
     }
-    candidates.into_iter().any(|s| constant_time_eq(code_for(key, window, s).as_bytes(), code.as_bytes()))
+    let n = code.chars().count();
+    (n != CODE_LEN).then(|| format!("Kode presensi terdiri dari {CODE_LEN} karakter; yang Anda ketik {n} karakter."))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -497,7 +516,7 @@ pub async fn open_checkin<C: ConnectionTrait + TransactionTrait>(
         closed_at: Set(None),
         late_after_minutes: Set(settings.late_after_minutes),
         rotation_seconds: Set(30),
-        grace_seconds: Set(10),
+        grace_seconds: Set(GRACE_SECONDS),
         salt: Set(hex::encode(salt)),
         ..Default::default()
     }
@@ -576,8 +595,8 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> Result<CheckedIn, AppError> {
     let code = normalise_code(code);
-    if code.len() != CODE_LEN || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
-        return Err(checkin_error("Kode presensi terdiri dari 6 huruf/angka seperti yang tampil di layar."));
+    if let Some(problem) = code_problem(&code) {
+        return Err(checkin_error(&problem));
     }
     let mut open = checkin_window::Entity::find()
         .filter(checkin_window::Column::ClosedAt.is_null())
@@ -834,6 +853,30 @@ mod tests {
         let second = code_for(&key, &w, 1);
         assert_ne!(first, second);
         assert!(!code_matches(&key, &w, &second, t0 + Duration::seconds(10)), "not before its time");
+    }
+
+    #[test]
+    fn a_code_typed_a_minute_after_it_rotated_away_still_counts_in_a_new_window() {
+        let key = DataKey::for_test([7; 32]);
+        let t0 = Utc::now();
+        let w = checkin_window::Model { grace_seconds: GRACE_SECONDS, ..window(t0) };
+        let first = code_for(&key, &w, 0);
+        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(47)), "the slow typist of the outside test");
+        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(75)), "two codes later, within the grace");
+        assert!(code_matches(&key, &w, &first, t0 + Duration::seconds(90)), "30 s shown + 60 s grace");
+        assert!(!code_matches(&key, &w, &first, t0 + Duration::seconds(91)), "not after the grace");
+        assert!(code_matches(&key, &w, &code_for(&key, &w, 1), t0 + Duration::seconds(91)), "the next one still is");
+    }
+
+    #[test]
+    fn a_mistyped_code_is_told_what_is_wrong_with_it() {
+        let said = |c: &str| code_problem(&normalise_code(c)).unwrap_or_default();
+        assert_eq!(said("ac3-d4e"), "");
+        assert!(said("AC3D4").contains("6 karakter; yang Anda ketik 5"), "{}", said("AC3D4"));
+        assert!(said("AC3D4E7").contains("yang Anda ketik 7"));
+        assert!(said("AC0D4E").starts_with("Karakter \"0\" tidak ada"), "{}", said("AC0D4E"));
+        assert!(said("ACOD4E").starts_with("Karakter \"O\""));
+        assert!(said("ACéD4E").starts_with("Karakter \"É\"") || said("ACéD4E").starts_with("Karakter \"é\""));
     }
 
     #[test]

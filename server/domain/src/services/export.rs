@@ -33,7 +33,36 @@ pub fn csv_document(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A one-sheet XLSX workbook: a bold header row, frozen, and columns sized to their content.
+/// Whether an export cell is a quantity a spreadsheet should sum and sort as a number: a count,
+/// a percentage, a score (`87.5`), a JP. Identifiers stay text: anything with a leading zero
+/// (`007`), a sign or a space, and anything longer than six digits before the point (a NIK,
+/// a phone number, a region code like `3573030001` — Excel would round or reformat them).
+pub fn is_quantity(cell: &str) -> bool {
+    let (whole, fraction) = cell.split_once('.').unwrap_or((cell, ""));
+    !whole.is_empty()
+        && whole.len() <= 6
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.len() <= 4
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && cell.contains('.') != fraction.is_empty()
+}
+
+/// Writes one cell: a quantity as a number, everything else as text (never as a formula).
+fn write_cell(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    cell: &str,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match cell.parse::<f64>() {
+        Ok(n) if is_quantity(cell) => ws.write_number(row, col, n).map(|_| ()),
+        _ => ws.write_string(row, col, cell).map(|_| ()),
+    }
+}
+
+/// A one-sheet XLSX workbook: a bold header row, frozen, with filters, and columns sized to
+/// their content; quantities as numbers ([`is_quantity`]).
 pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, crate::AppError> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("writing XLSX: {e}"));
@@ -47,8 +76,7 @@ pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            // Written as text, never as a formula.
-            ws.write_string(r as u32 + 1, c as u16, cell).map_err(fail)?;
+            write_cell(ws, r as u32 + 1, c as u16, cell).map_err(fail)?;
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(cell.chars().count());
             }
@@ -58,6 +86,9 @@ pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(fail)?;
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
+    if !headers.is_empty() {
+        ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1).map_err(fail)?;
+    }
     book.save_to_buffer().map_err(fail)
 }
 
@@ -108,12 +139,12 @@ impl StreamedXlsx {
         Ok(StreamedXlsx { book, next_row: vec![1; sheets.len()] })
     }
 
-    /// Appends a row to sheet `sheet` (cells as text, never formulas).
+    /// Appends a row to sheet `sheet` (quantities as numbers, the rest as text; never formulas).
     pub fn push(&mut self, sheet: usize, cells: &[String]) -> Result<(), crate::AppError> {
         let row = self.next_row[sheet];
         let ws = self.book.worksheet_from_index(sheet).map_err(xlsx_error)?;
         for (c, cell) in cells.iter().enumerate() {
-            ws.write_string(row, c as u16, cell).map_err(xlsx_error)?;
+            write_cell(ws, row, c as u16, cell).map_err(xlsx_error)?;
         }
         self.next_row[sheet] = row + 1;
         Ok(())
@@ -128,6 +159,39 @@ impl StreamedXlsx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_become_numbers_and_identifiers_stay_text() {
+        use calamine::{Data, Reader, Xlsx};
+        let row: Vec<String> = [
+            "Budi",
+            "12",
+            "87.5",
+            "0",
+            "3573012345678901",
+            "+6281234560001",
+            "007",
+            "3573030001",
+            "=1+1",
+            "1.",
+            "12,5",
+        ]
+        .map(String::from)
+        .to_vec();
+        let bytes = xlsx("Uji", &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"], &[row]).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Uji").unwrap();
+        let cells: Vec<&Data> = range.rows().nth(1).unwrap().iter().collect();
+        assert_eq!(cells[1], &Data::Float(12.0));
+        assert_eq!(cells[2], &Data::Float(87.5));
+        assert_eq!(cells[3], &Data::Float(0.0));
+        for (i, text) in [(0, "Budi"), (4, "3573012345678901"), (5, "+6281234560001"), (6, "007"), (7, "3573030001")] {
+            assert_eq!(cells[i], &Data::String(text.into()), "column {i} stays text");
+        }
+        assert_eq!(cells[8], &Data::String("=1+1".into()), "never a formula");
+        assert_eq!(cells[9], &Data::String("1.".into()));
+        assert_eq!(cells[10], &Data::String("12,5".into()));
+    }
 
     #[test]
     fn formulas_are_neutralised_and_separators_quoted() {
