@@ -64,14 +64,34 @@ impl Flash {
         Flash { ok: true, text: text.into(), login: None, echo: None }
     }
 
-    /// The error of a refused form, carrying its input back (`values` as posted, at most 100,
-    /// each cut at 5,000 characters: a flash lives in the session).
+    /// The error of a refused form, carrying its input back: `values` as posted, never cut, up to
+    /// 100 fields and 256 KiB in all (a flash lives in the session); fields past that show what is
+    /// stored instead.
     pub fn refused(text: impl Into<String>, form: &str, field: &str, values: Vec<(String, String)>) -> Flash {
-        let values = values.into_iter().take(100).map(|(k, v)| (k, v.chars().take(5_000).collect())).collect();
+        let mut room = 256 * 1024usize;
+        let values = values
+            .into_iter()
+            .take(100)
+            .filter(|(k, v)| {
+                let size = k.len() + v.len();
+                let fits = size <= room;
+                if fits {
+                    room -= size;
+                }
+                fits
+            })
+            .collect();
         Flash {
             echo: Some(FormEcho { form: form.to_string(), field: field.to_string(), values }),
             ..Flash::error(text)
         }
+    }
+
+    /// A message shown at the form it answers (`form`, with its choices as posted) instead of
+    /// at the top of the page: a result the reader would not see above the viewport.
+    pub fn at_form(mut self, form: &str, values: Vec<(String, String)>) -> Flash {
+        self.echo = Some(FormEcho { form: form.to_string(), field: String::new(), values });
+        self
     }
 
     /// The echo of `form`, when this flash carries one.

@@ -94,6 +94,25 @@ for (const javaScriptEnabled of [false, true]) {
   });
 }
 
+test("a bulk enrolment's result is shown at its form, in view, with the choices kept", async ({ page }) => {
+  await panitia(page);
+  const current = count("SELECT id FROM diklat WHERE code = 'MLG-DEMO-02'");
+  await page.goto(`/diklat/${current}`);
+  const details = page.locator("details", { hasText: "Daftarkan peserta sekaligus" });
+  await details.locator("summary").click();
+  const form = page.getByTestId("enrol-form");
+  await form.getByLabel("Kecamatan").selectOption({ label: "Klojen, Kota Malang" });
+  await form.getByLabel("Jabatan").selectOption("bendahara");
+  await form.getByRole("button", { name: "Daftarkan", exact: true }).click();
+  await expect(page).toHaveURL(/#form-daftarkan$/);
+  const result = page.getByTestId("enrol-form").getByTestId("form-result");
+  // Everyone of the demo is enrolled already.
+  await expect(result).toHaveText("0 peserta didaftarkan (yang sudah terdaftar dilewati).");
+  await expect(result).toBeInViewport();
+  await expect(page.getByTestId("enrol-form").getByLabel("Jabatan")).toHaveValue("bendahara");
+  await expect(page.getByTestId("enrol-form").getByLabel("Kecamatan").locator("option:checked")).toHaveText("Klojen, Kota Malang");
+});
+
 test("a revoked certificate's page says it is not valid before it speaks of the signature", async ({ browser }) => {
   const staff = await (await browser.newContext()).newPage();
   await panitia(staff);

@@ -369,7 +369,9 @@ export async function post(
 /** The error flash on a page, if the last form post left one. */
 export function flashError(html: string): string | null {
   const m = html.match(/class="notice notice-error"[^>]*data-testid="flash"[^>]*>([\s\S]*?)<\/div>/);
-  return m ? m[1] : null;
+  // A refused form is shown again with its error beside the field (or above the form).
+  const f = html.match(/data-testid="field-error"[^>]*>([\s\S]*?)<\/(?:span|p)>/);
+  return m ? m[1] : f ? f[1] : null;
 }
 
 /** Posts a form, opens where it leads and fails on an error flash; returns that page's URL and HTML. */

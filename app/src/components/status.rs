@@ -48,13 +48,15 @@ pub fn FlashNotice(flash: Option<crate::api::Flash>) -> impl IntoView {
 pub struct Refusal<'a> {
     pub echo: &'a crate::api::FormEcho,
     pub message: &'a str,
+    /// A result placed at its form (the bulk enrolment's count), not a refusal.
+    pub ok: bool,
 }
 
 impl<'a> Refusal<'a> {
     /// The refusal of the form named `form` in `flash`, if that is what the flash carries.
     pub fn of(flash: Option<&'a crate::api::Flash>, form: &str) -> Option<Refusal<'a>> {
         let f = flash?;
-        f.echo_of(form).map(|echo| Refusal { echo, message: f.text.as_str() })
+        f.echo_of(form).map(|echo| Refusal { echo, message: f.text.as_str(), ok: f.ok })
     }
 
     /// The value typed into `name`, else `fallback`.
@@ -70,10 +72,15 @@ impl<'a> Refusal<'a> {
         Some(view! { <span class="field-error" role="alert" data-testid="field-error">{message}</span> }.into_any())
     }
 
-    /// The error at the top of the form, when it names no field the form shows (`labels`).
+    /// The message at the top of the form, when it names no field the form shows (`labels`): an
+    /// error, or a result placed at its form.
     pub fn above(refusal: Option<Refusal<'_>>, labels: &[&str]) -> Option<AnyView> {
         let r = refusal.filter(|r| !labels.contains(&r.echo.field.as_str()))?;
         let message = r.message.to_string();
-        Some(view! { <p class="notice notice-error" role="alert" data-testid="field-error">{message}</p> }.into_any())
+        Some(if r.ok {
+            view! { <p class="notice notice-ok" role="status" data-testid="form-result">{message}</p> }.into_any()
+        } else {
+            view! { <p class="notice notice-error" role="alert" data-testid="field-error">{message}</p> }.into_any()
+        })
     }
 }

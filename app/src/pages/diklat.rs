@@ -361,6 +361,13 @@ pub fn DiklatPage() -> impl IntoView {
                     let open_new = d.sessions.is_empty() || new_refused.is_some();
                     let new_session = session_form(None, d.id, &d.modules, new_refused, lang);
                     let edit_refused = Refusal::of(flash.as_ref(), "diklat");
+                    // The bulk enrolment's result, shown at its form (the page opens there), with the
+                    // choices as they were made.
+                    let enrolled = Refusal::of(flash.as_ref(), "daftarkan");
+                    let open_enrol = enrolled.is_some();
+                    let enrol_notice = Refusal::above(enrolled, &[]);
+                    let chosen = |name: &str| enrolled.and_then(|r| r.echo.value(name)).unwrap_or_default();
+                    let (kecamatan, kelurahan, jabatan) = (chosen("kecamatan"), chosen("kelurahan"), chosen("jabatan"));
                     let open_edit = edit_refused.is_some();
                     let edit = diklat_form(Some(&d), edit_refused, lang);
                     view! {
@@ -392,29 +399,30 @@ pub fn DiklatPage() -> impl IntoView {
 
                         <h2 id="peserta">{lang.pick("Peserta", "Participants")}</h2>
                         <p data-testid="coverage">{coverage}</p>
-                        <details class="card no-print">
+                        <details class="card no-print" open=open_enrol>
                             <summary>{lang.pick("Daftarkan peserta sekaligus", "Enrol in bulk")}</summary>
-                            <form method="post" action="/diklat/daftarkan" class="stack">
+                            <form method="post" action="/diklat/daftarkan" class="stack" id="form-daftarkan" data-testid="enrol-form">
+                                {enrol_notice}
                                 <input type="hidden" name="diklat" value=d.id/>
                                 <p class="hint">{lang.pick("Semua orang di wilayah Anda yang cocok dengan pilihan ini didaftarkan; yang sudah terdaftar dilewati.", "Everyone in your region matching these choices is enrolled; those already enrolled are skipped.")}</p>
                                 <label>{lang.pick("Kecamatan", "District")}
                                     <select name="kecamatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                        {d.districts.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
+                                        {d.districts.iter().map(|(id, name)| view! { <option value=*id selected=kecamatan == id.to_string()>{name.clone()}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 {(!d.villages.is_empty()).then(|| view! {
                                     <label>{lang.pick("Kelurahan", "Village")}
                                         <select name="kelurahan">
                                             <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                            {d.villages.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
+                                            {d.villages.iter().map(|(id, name)| view! { <option value=*id selected=kelurahan == id.to_string()>{name.clone()}</option> }).collect_view()}
                                         </select>
                                     </label>
                                 })}
                                 <label>{lang.pick("Jabatan", "Position")}
                                     <select name="jabatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                        {POSITIONS.iter().map(|p| view! { <option value=*p>{position_label(p, lang)}</option> }).collect_view()}
+                                        {POSITIONS.iter().map(|p| view! { <option value=*p selected=jabatan == *p>{position_label(p, lang)}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 <button type="submit" class="button">{lang.pick("Daftarkan", "Enrol")}</button>

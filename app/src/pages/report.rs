@@ -367,7 +367,13 @@ fn people_section(q: &ReportQuery, people: Option<PeopleList>, lang: Lang) -> im
                     let last = list.total.div_ceil(list.per_page).max(1);
                     let page_href = |p: u64| q.href("/laporan", &[("hal", Some(p.to_string().as_str()))]);
                     view! {
-                        <p class="muted" data-testid="people-count">{format!("{from}–{to} {} {}", lang.pick("dari", "of"), thousands(list.total as i64, lang))}</p>
+                        <p class="muted" data-testid="people-count">{format!(
+                            "{from}–{to} {} {} {}",
+                            lang.pick("dari", "of"),
+                            thousands(list.total as i64, lang),
+                            // Someone enrolled in two diklat has two rows; the figures above count people.
+                            lang.pick("pendaftaran (satu baris per peserta per diklat)", "enrolments (one row per participant per training)")
+                        )}</p>
                         <div class="table-wrap">
                             <table class="data" data-testid="people">
                                 <thead><tr>

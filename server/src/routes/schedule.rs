@@ -266,15 +266,27 @@ async fn enrol_bulk(
     session: Session,
     Form(f): Form<BulkForm>,
 ) -> Response {
-    let back = format!("/diklat/{}#peserta", f.diklat);
+    let back = format!("/diklat/{}#form-daftarkan", f.diklat);
     let (caller, scopes) = allowed!(manager(caller, &back));
+    let choices: Vec<(String, String)> =
+        [("kecamatan", &f.kecamatan), ("kelurahan", &f.kelurahan), ("jabatan", &f.jabatan)]
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+            .collect();
     let filter = schedule::BulkFilter {
         district_id: opt_id(&f.kecamatan),
         village_id: opt_id(&f.kelurahan),
         position: f.jabatan.filter(|j| !j.trim().is_empty()),
     };
     let r = schedule::enrol_bulk(state.app.db.write(), &caller, &scopes, f.diklat, &filter).await;
-    done(&session, r, |n| format!("{n} peserta didaftarkan (yang sudah terdaftar dilewati)."), &back).await
+    // The result is shown at the form, where the page opens (it was above the viewport).
+    let message = match r {
+        Ok(n) => Flash::ok(format!("{n} peserta didaftarkan (yang sudah terdaftar dilewati).")),
+        Err(AppError::Invalid { message, .. } | AppError::Conflict { message, .. }) => Flash::error(message),
+        Err(e) => return done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+    };
+    flash(&session, message.at_form("daftarkan", choices)).await;
+    Redirect::to(&back).into_response()
 }
 
 #[derive(serde::Deserialize)]

@@ -301,7 +301,7 @@ macro_rules! db_test {
 /// Leptos' markers: the flash, or — for a refused form shown again as typed — the error beside
 /// its field.
 pub fn flash_in(page: &str) -> String {
-    for testid in [r#"data-testid="flash""#, r#"data-testid="field-error""#] {
+    for testid in [r#"data-testid="flash""#, r#"data-testid="field-error""#, r#"data-testid="form-result""#] {
         let Some(at) = page.find(testid) else { continue };
         let open = page[..at].rfind('<').unwrap();
         let tag: String = page[open + 1..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
