@@ -375,9 +375,9 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
     let mut reliability = Vec::new();
     for phase in [quizzes::Phase::Pre, quizzes::Phase::Post] {
         let q = quizzes::quiz_of(db, module_id, phase).await.map_err(fail)?;
-        reliability
-            .push(quiz_report::reliability(db, q.id, &d, &people).await.map_err(fail)?.map(|r| (r.alpha, r.attempts)));
-        let stats = quiz_report::item_analysis(db, q.id, &d, &people).await.map_err(fail)?;
+        let finished = quiz_report::finished(db, q.id, &d, &people).await.map_err(fail)?;
+        reliability.push(quiz_report::reliability(&finished).map(|r| (r.alpha, r.attempts)));
+        let stats = quiz_report::item_analysis(db, &finished).await.map_err(fail)?;
         items.push(
             stats
                 .into_iter()

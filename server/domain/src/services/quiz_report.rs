@@ -201,13 +201,20 @@ pub struct ItemStat {
     pub options: Vec<(String, bool, usize)>,
 }
 
-/// Item analysis of a quiz over the finished attempts of `people` in the diklat `d`.
-pub async fn item_analysis<C: ConnectionTrait>(
+/// The finished attempts of a quiz by `people` in a diklat, with their stored answers: read once
+/// for both the item analysis and the reliability estimate.
+pub struct Finished {
+    pub attempts: Vec<attempt::Model>,
+    pub answers: Vec<attempt_answer::Model>,
+}
+
+/// [`Finished`] of `quiz_id` for `people` in the diklat `d`.
+pub async fn finished<C: ConnectionTrait>(
     db: &C,
     quiz_id: i32,
     d: &crate::entities::diklat::Model,
     people: &[i32],
-) -> Result<Vec<ItemStat>, AppError> {
+) -> Result<Finished, AppError> {
     let attempts: Vec<attempt::Model> =
         finished_attempts(db, quiz_id, d, people).await?.into_values().flatten().collect();
     let ids: Vec<i64> = attempts.iter().map(|a| a.id).collect();
@@ -220,6 +227,12 @@ pub async fn item_analysis<C: ConnectionTrait>(
                 .await?,
         );
     }
+    Ok(Finished { attempts, answers })
+}
+
+/// Item analysis of a quiz over its [`Finished`] attempts.
+pub async fn item_analysis<C: ConnectionTrait>(db: &C, finished: &Finished) -> Result<Vec<ItemStat>, AppError> {
+    let Finished { attempts, answers } = finished;
     let by_attempt: HashMap<(i64, i32), &attempt_answer::Model> =
         answers.iter().map(|a| ((a.attempt_id, a.question_id), a)).collect();
     // Rank attempts by score for the top and bottom groups.
@@ -229,7 +242,7 @@ pub async fn item_analysis<C: ConnectionTrait>(
     let top: std::collections::HashSet<i64> = ranked.iter().take(group).map(|a| a.id).collect();
     let bottom: std::collections::HashSet<i64> = ranked.iter().rev().take(group).map(|a| a.id).collect();
     let mut drawn: HashMap<i32, Vec<i64>> = HashMap::new();
-    for a in &attempts {
+    for a in attempts {
         for slot in quizzes::layout_of(a) {
             drawn.entry(slot.q).or_default().push(a.id);
         }
@@ -300,32 +313,19 @@ pub struct Reliability {
 /// Fewest finished attempts for a reliability estimate.
 pub const MIN_ATTEMPTS_FOR_RELIABILITY: usize = 10;
 
-/// [`Reliability`] of `quiz_id` over the finished attempts of `people` in `d`; `None` with fewer
-/// than [`MIN_ATTEMPTS_FOR_RELIABILITY`] attempts or no spread in their scores.
-pub async fn reliability<C: ConnectionTrait>(
-    db: &C,
-    quiz_id: i32,
-    d: &crate::entities::diklat::Model,
-    people: &[i32],
-) -> Result<Option<Reliability>, AppError> {
-    let attempts: Vec<attempt::Model> =
-        finished_attempts(db, quiz_id, d, people).await?.into_values().flatten().collect();
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for chunk in attempts.chunks(500) {
-        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
-        let answers =
-            attempt_answer::Entity::find().filter(attempt_answer::Column::AttemptId.is_in(ids)).all(db).await?;
-        let credit: HashMap<(i64, i32), f64> =
-            answers.into_iter().map(|a| ((a.attempt_id, a.question_id), a.fraction.unwrap_or(0.0))).collect();
-        for a in chunk {
-            let layout = quizzes::layout_of(a);
-            if layout.is_empty() {
-                continue;
-            }
-            rows.push(layout.iter().map(|s| credit.get(&(a.id, s.q)).copied().unwrap_or(0.0)).collect());
-        }
-    }
-    Ok(cronbach_alpha(&rows).map(|alpha| Reliability { alpha, attempts: rows.len() }))
+/// [`Reliability`] of a quiz over its [`Finished`] attempts; `None` with fewer than
+/// [`MIN_ATTEMPTS_FOR_RELIABILITY`] attempts or no spread in their scores.
+pub fn reliability(finished: &Finished) -> Option<Reliability> {
+    let credit: HashMap<(i64, i32), f64> =
+        finished.answers.iter().map(|a| ((a.attempt_id, a.question_id), a.fraction.unwrap_or(0.0))).collect();
+    let rows: Vec<Vec<f64>> = finished
+        .attempts
+        .iter()
+        .map(|a| (a.id, quizzes::layout_of(a)))
+        .filter(|(_, layout)| !layout.is_empty())
+        .map(|(id, layout)| layout.iter().map(|s| credit.get(&(id, s.q)).copied().unwrap_or(0.0)).collect())
+        .collect();
+    cronbach_alpha(&rows).map(|alpha| Reliability { alpha, attempts: rows.len() })
 }
 
 /// Coefficient alpha of `rows` (one row of item scores per person); `None` with too few rows,
