@@ -137,7 +137,7 @@ pub fn App() -> impl IntoView {
 
 /// The visitor's language, from the `lang` cookie (Indonesian by default).
 #[cfg(feature = "ssr")]
-fn request_lang() -> Lang {
+pub(crate) fn request_lang() -> Lang {
     use_context::<http::request::Parts>()
         .map(|parts| {
             parts
@@ -153,7 +153,7 @@ fn request_lang() -> Lang {
 }
 
 #[cfg(not(feature = "ssr"))]
-fn request_lang() -> Lang {
+pub(crate) fn request_lang() -> Lang {
     Lang::default()
 }
 

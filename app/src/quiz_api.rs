@@ -490,6 +490,9 @@ pub struct BankView {
     /// Questions of the bank without an objective or a section (imported untagged): they cannot
     /// take part in parallel forms or the objective report until tagged.
     pub untagged: Vec<String>,
+    /// What the bank check finds on the bank with its imported questions (the checks the content
+    /// file passes at start-up): empty while the imports keep it measuring.
+    pub findings: Vec<String>,
 }
 
 /// `/bank-soal/{slug}`: the module's bank (panitia and admin), the GIFT upload, and an upload
@@ -533,7 +536,9 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
             }
         }
     }
+    let findings = quizzes::measurement_findings(db, m, module_id, &[]).await.map_err(fail)?;
     Ok(BankView {
+        findings,
         slug: slug.clone(),
         module_title: m.meta.title.clone(),
         total: bank.questions.len(),

@@ -185,24 +185,50 @@ pub const MONTHS_ID: [&str; 12] = [
     "Desember",
 ];
 
+pub const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+pub const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
+    use crate::i18n::Lang;
     use chrono::{Datelike, NaiveDate, Utc};
     use domain::services::schedule::SessionRow;
 
+    /// "Senin, 7 Desember 2026" / "Monday, 7 December 2026", in the request's language.
     pub fn date_label(d: NaiveDate) -> String {
-        format!(
-            "{}, {} {} {}",
-            DAYS_ID[d.weekday().num_days_from_monday() as usize],
-            d.day(),
-            MONTHS_ID[d.month0() as usize],
-            d.year()
-        )
+        let (days, _) = names(crate::app::request_lang());
+        format!("{}, {}", days[d.weekday().num_days_from_monday() as usize], day(d))
+    }
+
+    fn names(lang: Lang) -> (&'static [&'static str; 7], &'static [&'static str; 12]) {
+        match lang {
+            Lang::Id => (&DAYS_ID, &MONTHS_ID),
+            Lang::En => (&DAYS_EN, &MONTHS_EN),
+        }
+    }
+
+    /// "7 Desember 2026" / "7 December 2026", in the request's language.
+    pub fn day(d: NaiveDate) -> String {
+        let (_, months) = names(crate::app::request_lang());
+        format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
     }
 
     pub fn dates(a: NaiveDate, b: NaiveDate) -> String {
-        let f = |d: NaiveDate| format!("{} {} {}", d.day(), MONTHS_ID[d.month0() as usize], d.year());
+        let f = day;
         if a == b {
             f(a)
         } else {

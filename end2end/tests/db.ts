@@ -24,11 +24,12 @@ export function csvRows(file: string): number {
   return Number(execFileSync("python3", ["-c", script, file]).toString().trim());
 }
 
-/** Rows of every sheet of an XLSX file (each sheet's header row left out), in sheet order. */
+/** Rows of every sheet of an XLSX file (each sheet's heading — title, region, export time — and
+ * header row left out), in sheet order. */
 export function xlsxRows(file: string): number[] {
   const script = "import zipfile,re,sys\n" +
     "z = zipfile.ZipFile(sys.argv[1])\n" +
     "names = sorted((n for n in z.namelist() if re.match(r'xl/worksheets/sheet\\d+\\.xml$', n)), key=lambda n: int(re.findall(r'\\d+', n)[0]))\n" +
-    "print(' '.join(str(len(re.findall(rb'<row[ >]', z.read(n))) - 1) for n in names))";
+    "print(' '.join(str(len(re.findall(rb'<row[ >]', z.read(n))) - 4) for n in names))";
   return execFileSync("python3", ["-c", script, file]).toString().trim().split(" ").map(Number);
 }

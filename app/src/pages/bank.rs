@@ -58,6 +58,15 @@ pub fn BankPage() -> impl IntoView {
                                 b.untagged.join(", ")
                             )}</p>
                         })}
+                        {(!b.findings.is_empty()).then(|| view! {
+                            <div class="notice notice-error" data-testid="bank-findings">
+                                <p>{lang.pick(
+                                    "Dengan soal impornya, bank soal ini tidak lolos pemeriksaan mutu yang berlaku untuk berkas modul:",
+                                    "With its imported questions, this bank fails the quality checks the module file is held to:"
+                                )}</p>
+                                <ul>{b.findings.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}</ul>
+                            </div>
+                        })}
                         <p>
                             <a href=format!("/kuis/{}/awal", b.slug)>{lang.pick("Tes awal", "Pre-test")}</a>
                             " · "

@@ -42,13 +42,23 @@ pub struct Context<'a> {
 
 /// The bank's problems (errors), in line order.
 pub fn check(path: &Path, bank: &Bank, ctx: &Context) -> Vec<ContentError> {
+    check_with(path, bank, ctx, true)
+}
+
+/// What the bank measures, without the tag checks: the checks an upload of untagged questions
+/// (GIFT) is held to on the combined bank. Untagged questions are listed on the bank page instead.
+pub fn check_measurement(path: &Path, bank: &Bank, ctx: &Context) -> Vec<ContentError> {
+    check_with(path, bank, ctx, false)
+}
+
+fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<ContentError> {
     let mut out = Vec::new();
     let err = |line: usize, message: String| ContentError { file: path.to_path_buf(), line, message };
     let first_line = bank.questions.first().map_or(1, |q| q.line);
 
     // Tags.
     let mut per_objective: BTreeMap<u32, usize> = BTreeMap::new();
-    for q in &bank.questions {
+    for q in bank.questions.iter().filter(|q| tags || (q.objective.is_some() && q.section.is_some())) {
         match q.objective {
             None => out.push(err(q.line, format!("question `{}`: no `tujuan` (the objective it measures)", q.id))),
             Some(o) if o == 0 || o as usize > ctx.objectives => out.push(err(
@@ -66,7 +76,7 @@ pub fn check(path: &Path, bank: &Bank, ctx: &Context) -> Vec<ContentError> {
             Some(_) => {}
         }
     }
-    for o in 1..=ctx.objectives as u32 {
+    for o in (1..=ctx.objectives as u32).filter(|_| tags) {
         let n = per_objective.get(&o).copied().unwrap_or(0);
         if n < MIN_PER_OBJECTIVE {
             out.push(err(

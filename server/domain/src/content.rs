@@ -85,6 +85,28 @@ pub struct Module {
     pub bank: Option<crate::quiz::Bank>,
 }
 
+impl Module {
+    /// `bank`'s problems against this module's objectives and sections (see [`crate::bank_check`]);
+    /// without `tags`, only what the bank measures (an upload of untagged questions joins).
+    pub fn check_bank(&self, bank: &crate::quiz::Bank, tags: bool) -> Vec<ContentError> {
+        let anchors: std::collections::HashSet<String> = self.sections.iter().map(|s| s.anchor.clone()).collect();
+        let count = |s: &Option<crate::quiz::QuizSettings>| {
+            s.as_ref().and_then(|s| s.jumlah_soal).unwrap_or(10).max(1) as usize
+        };
+        let ctx = crate::bank_check::Context {
+            objectives: self.meta.objectives.len(),
+            anchors: &anchors,
+            pre_count: count(&bank.pre),
+            post_count: count(&bank.post),
+        };
+        if tags {
+            crate::bank_check::check(&bank.path, bank, &ctx)
+        } else {
+            crate::bank_check::check_measurement(&bank.path, bank, &ctx)
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Content {
     /// Sorted by `order`.
@@ -172,18 +194,7 @@ impl Content {
                         match std::fs::read_to_string(&bank_file) {
                             Ok(text) => match crate::quiz::parse_bank(&bank_file, &text) {
                                 Ok(bank) => {
-                                    let anchors: std::collections::HashSet<String> =
-                                        m.sections.iter().map(|s| s.anchor.clone()).collect();
-                                    let count = |s: &Option<crate::quiz::QuizSettings>| {
-                                        s.as_ref().and_then(|s| s.jumlah_soal).unwrap_or(10).max(1) as usize
-                                    };
-                                    let ctx = crate::bank_check::Context {
-                                        objectives: m.meta.objectives.len(),
-                                        anchors: &anchors,
-                                        pre_count: count(&bank.pre),
-                                        post_count: count(&bank.post),
-                                    };
-                                    errors.append(&mut crate::bank_check::check(&bank_file, &bank, &ctx));
+                                    errors.append(&mut m.check_bank(&bank, true));
                                     m.bank = Some(bank);
                                 }
                                 Err(mut e) => errors.append(&mut e),

@@ -81,9 +81,18 @@ impl Db {
         let mut write = ConnectOptions::new(url.to_string());
         // A bounded wait: should anything ever hold the writer and wait on it, requests fail
         // with an error instead of hanging.
+        //
+        // No idle sweep and no lifetime for the one writer: sweeping cannot free anything in a
+        // pool of one, and sqlx 0.9's sweep loops `for _ in 0..num_idle()` with a counter that
+        // `release` raises after handing the permit on while `pop_idle` lowers it first
+        // (sqlx-core pool/inner.rs), so it can wrap below zero and spin without an await,
+        // holding a runtime thread and any waiter woken on it (even its timeout cannot fire).
+        // With neither set, sqlx spawns no sweep at all.
         write
             .max_connections(1)
             .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(20))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {

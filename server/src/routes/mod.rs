@@ -367,16 +367,25 @@ pub fn content_disposition(file: &str) -> String {
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A table as `.csv` (UTF-8 with BOM, formula-safe) or `.xlsx` (one sheet), by `ext`.
+/// What an exported table is: its CSV column names (the public interface, kept as they are), the
+/// headers a person reads in the XLSX, and the sheet's name and heading.
+pub struct Table<'a> {
+    pub columns: &'a [&'a str],
+    pub labels: &'a [&'a str],
+    pub sheet: &'a str,
+}
+
+/// A table as `.csv` (UTF-8 with BOM, formula-safe) or `.xlsx` (one sheet under its heading), by
+/// `ext`; `rows` come with the heading's scope (the region or diklat they are about).
 pub fn export_response(
-    rows: Result<Vec<Vec<String>>, domain::AppError>,
-    headers: &[&str],
+    rows: Result<(Vec<Vec<String>>, String), domain::AppError>,
+    table: &Table,
+    title: &str,
     file: &str,
     ext: &str,
-    sheet: &str,
 ) -> Response {
     use domain::services::export;
-    let rows = match rows {
+    let (rows, scope) = match rows {
         Ok(r) => r,
         Err(domain::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
@@ -385,8 +394,8 @@ pub fn export_response(
         }
     };
     match ext {
-        "csv" => download(export::csv_document(headers, &rows), file, "text/csv; charset=utf-8"),
-        "xlsx" => match export::xlsx(sheet, headers, &rows) {
+        "csv" => download(export::csv_document(table.columns, &rows), file, "text/csv; charset=utf-8"),
+        "xlsx" => match export::xlsx(table.sheet, &export::Heading::new(title, scope), table.labels, &rows) {
             Ok(bytes) => download(bytes, file, XLSX),
             Err(e) => {
                 tracing::error!("xlsx export: {e:?}");

@@ -197,18 +197,40 @@ async fn results_csv(
         "Hanya panitia",
     ));
     let scopes = caller.management_scopes();
-    let Some((_, module_id)) = state.app.module(&slug) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some((module, module_id)) = state.app.module(&slug) else { return StatusCode::NOT_FOUND.into_response() };
     let db = state.app.db.read();
-    let rows = match schedule::managed(db, &scopes, diklat_id).await {
-        Ok(d) => quiz_report::results(db, d.id, module_id).await,
-        Err(e) => Err(e),
+    let (rows, d) = match schedule::managed(db, &scopes, diklat_id).await {
+        Ok(d) => (quiz_report::results(db, d.id, module_id).await, Some(d)),
+        Err(e) => (Err(e), None),
+    };
+    let scoped = |table: Result<Vec<Vec<String>>, domain::AppError>| async {
+        match d.as_ref() {
+            Some(d) => super::schedule::scoped(db, d, table).await,
+            None => table.map(|t| (t, String::new())),
+        }
     };
     if kind == "kelurahan" {
-        let table = rows.map(|r| quiz_report::village_table(&quiz_report::by_village(&r)));
-        super::export_response(table, quiz_report::VILLAGE_HEADERS, &file, &ext, "Per kelurahan")
+        let table = scoped(rows.map(|r| quiz_report::village_table(&quiz_report::by_village(&r)))).await;
+        let headers = quiz_report::VILLAGE_HEADERS;
+        let title = format!("Hasil tes per kelurahan: {}", module.meta.title);
+        super::export_response(
+            table,
+            &super::Table { columns: headers, labels: headers, sheet: "Per kelurahan" },
+            &title,
+            &file,
+            &ext,
+        )
     } else {
-        let table = rows.map(|r| quiz_report::result_table(&r));
-        super::export_response(table, quiz_report::RESULT_HEADERS, &file, &ext, "Hasil kuis")
+        let table = scoped(rows.map(|r| quiz_report::result_table(&r))).await;
+        let headers = quiz_report::RESULT_HEADERS;
+        let title = format!("Hasil tes peserta: {}", module.meta.title);
+        super::export_response(
+            table,
+            &super::Table { columns: headers, labels: headers, sheet: "Hasil kuis" },
+            &title,
+            &file,
+            &ext,
+        )
     }
 }
 
@@ -399,7 +421,7 @@ async fn gift_upload(
         return Redirect::to(&format!("{back}#konfirmasi")).into_response();
     }
     let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
-    finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;
+    finish_import(&state, &session, &caller, module, module_id, &pending.file_name, &import).await;
     Redirect::to(&back).into_response()
 }
 
@@ -407,11 +429,12 @@ async fn finish_import(
     state: &ServerState,
     session: &Session,
     caller: &Caller,
+    module: &domain::content::Module,
     module_id: i32,
     file_name: &str,
     import: &domain::gift::GiftImport,
 ) {
-    match quizzes::import_gift(state.app.db.write(), caller, module_id, file_name, import).await {
+    match quizzes::import_gift(state.app.db.write(), caller, module, module_id, file_name, import).await {
         Ok(added) => {
             let skipped = import.skipped();
             let message = if skipped > 0 {
@@ -444,7 +467,7 @@ async fn gift_confirm(
 ) -> Response {
     let back = format!("/bank-soal/{}", app::i18n::encode_component(&f.modul));
     let caller = allowed!(content_manager(caller, &back));
-    let Some((_, module_id)) = state.app.module(&f.modul) else {
+    let Some((module, module_id)) = state.app.module(&f.modul) else {
         return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
     };
     let pending = session.get::<GiftPending>(GiftPending::KEY).await.ok().flatten().filter(|p| p.slug == f.modul);
@@ -465,7 +488,7 @@ async fn gift_confirm(
     match parsed {
         Ok(mut import) => {
             import.tag(pending.objective, pending.section.clone());
-            finish_import(&state, &session, &caller, module_id, &pending.file_name, &import).await;
+            finish_import(&state, &session, &caller, module, module_id, &pending.file_name, &import).await;
             let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
         }
         Err(e) => {

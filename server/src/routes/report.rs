@@ -19,7 +19,7 @@ use axum::{
 use domain::{
     auth::{Caller, Role},
     services::{
-        export::{csv_line, StreamedXlsx},
+        export::{self, csv_line, StreamedXlsx},
         report::{self, Area, Filter, Params, PersonLine},
         schedule::today_wib,
     },
@@ -46,6 +46,21 @@ const CERTIFIED_HEADERS: &[&str] = &[
     "rata_tes_awal",
     "rata_tes_akhir",
 ];
+/// The certified list's columns as a person reads them in the XLSX (the CSV keeps the names above).
+const CERTIFIED_LABELS: &[&str] = &[
+    "Nomor sertifikat",
+    "Kode verifikasi",
+    "Tanggal terbit",
+    "Nama",
+    "Jabatan",
+    "Koperasi",
+    "Kelurahan",
+    "Kecamatan",
+    "Diklat",
+    "Kehadiran (%)",
+    "Rata-rata tes awal",
+    "Rata-rata tes akhir",
+];
 const CERTIFIED_WIDTHS: &[f64] = &[24.0, 20.0, 14.0, 32.0, 18.0, 36.0, 22.0, 18.0, 40.0, 16.0, 14.0, 14.0];
 
 const COVERAGE_HEADERS: &[&str] = &[
@@ -61,6 +76,23 @@ const COVERAGE_HEADERS: &[&str] = &[
     "memenuhi_syarat",
     "bersertifikat",
     "persen_kkmp_siap",
+];
+
+/// The coverage table's columns as a person reads them in the XLSX: counts of KKMP, and of
+/// people (each counted once however many diklat they joined).
+const COVERAGE_LABELS: &[&str] = &[
+    "Kode wilayah",
+    "Wilayah",
+    "KKMP",
+    "KKMP siap",
+    "KKMP sebagian",
+    "KKMP belum",
+    "Peserta (orang)",
+    "Hadir memenuhi syarat (orang)",
+    "Lulus tes akhir (orang)",
+    "Memenuhi syarat (orang)",
+    "Bersertifikat (orang)",
+    "KKMP siap (%)",
 ];
 
 fn grade(v: Option<f64>) -> String {
@@ -141,23 +173,41 @@ async fn export(
     )
     .await;
     let slug = if place.code.is_empty() { "nasional".to_string() } else { place.code.clone() };
+    let scope = export_scope(db, &place, &filter).await;
     if what == "cakupan" {
         let rows = report::figures(&state.app, place.area, &filter, today).await.map(|f| {
             let c = &f.coverage;
             let mut rows: Vec<Vec<String>> = c.rows.iter().map(|r| coverage_row(&r.code, &r.name, &r.counts)).collect();
             rows.push(coverage_row("", "Jumlah", &c.total));
-            rows
+            (rows, scope.clone())
         });
-        return export_response(rows, COVERAGE_HEADERS, &format!("cakupan-{slug}.{ext}"), ext, "Cakupan");
+        let table = super::Table { columns: COVERAGE_HEADERS, labels: COVERAGE_LABELS, sheet: "Cakupan" };
+        return export_response(rows, &table, "Cakupan Diklat KKMP", &format!("cakupan-{slug}.{ext}"), ext);
     }
     let name = format!("bersertifikat-{slug}.{ext}");
     if ext == "csv" {
         attachment("text/csv; charset=utf-8", &name, certified_csv(state, place.area, filter, today))
     } else {
-        match certified_xlsx(&state, place.area, &filter, today).await {
+        let heading = export::Heading::new("Peserta bersertifikat Diklat KKMP", scope);
+        match certified_xlsx(&state, place.area, &filter, today, &heading).await {
             Ok(body) => attachment(XLSX, &name, body),
             Err(e) => failure(e),
         }
+    }
+}
+
+/// "Wilayah: Kota Malang", with the diklat when the report is about one.
+async fn export_scope<C: sea_orm::ConnectionTrait>(db: &C, place: &report::Place, filter: &Filter) -> String {
+    let region = if place.name.is_empty() { "Nasional" } else { place.name.as_str() };
+    let diklat = match filter.diklat_id {
+        Some(id) => {
+            <domain::entities::diklat::Entity as sea_orm::EntityTrait>::find_by_id(id).one(db).await.ok().flatten()
+        }
+        None => None,
+    };
+    match diklat {
+        Some(d) => format!("Wilayah: {region} · Diklat: {} ({})", d.name, d.code),
+        None => format!("Wilayah: {region} · semua diklat"),
     }
 }
 
@@ -224,14 +274,16 @@ async fn certified_xlsx(
     area: Area,
     filter: &Filter,
     today: chrono::NaiveDate,
+    heading: &export::Heading,
 ) -> Result<Body, AppError> {
+    let heading = heading.clone();
     let db = state.app.db.read();
     let sheets = report::sheets_of(db, area).await?;
     let index: std::collections::HashMap<i32, usize> = sheets.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
     let names: Vec<String> = sheets.into_iter().map(|(_, n)| n).collect();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(usize, Vec<String>)>>(4);
     let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, AppError> {
-        let mut book = StreamedXlsx::new(&names, CERTIFIED_HEADERS, CERTIFIED_WIDTHS)?;
+        let mut book = StreamedXlsx::new(&names, &heading, CERTIFIED_LABELS, CERTIFIED_WIDTHS)?;
         while let Some(batch) = rx.blocking_recv() {
             for (sheet, row) in batch {
                 book.push(sheet, &row)?;

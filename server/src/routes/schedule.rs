@@ -641,11 +641,27 @@ async fn session_export(
     let Some((id, ext)) = split_file(&file, "presensi-sesi") else { return StatusCode::NOT_FOUND.into_response() };
     let (_, scopes) = allowed!(manager(caller, &format!("/sesi/{id}")));
     let db = state.app.db.read();
-    let rows = match attendance::managed_session(db, &scopes, id).await {
-        Ok((s, d)) => attendance::session_report(db, s.id, d.id).await,
-        Err(e) => Err(e),
+    let (rows, title) = match attendance::managed_session(db, &scopes, id).await {
+        Ok((s, d)) => (
+            scoped(db, &d, attendance::session_report(db, s.id, d.id).await).await,
+            format!(
+                "Presensi sesi: {} ({}, {}–{} WIB)",
+                s.title,
+                s.session_date.format("%d-%m-%Y"),
+                s.starts_at.format("%H:%M"),
+                s.ends_at.format("%H:%M")
+            ),
+        ),
+        Err(e) => (Err(e), String::new()),
     };
-    super::export_response(rows, attendance::SESSION_REPORT_HEADERS, &file, ext, "Presensi")
+    let headers = attendance::SESSION_REPORT_HEADERS;
+    super::export_response(
+        rows,
+        &super::Table { columns: headers, labels: headers, sheet: "Presensi" },
+        &title,
+        &file,
+        ext,
+    )
 }
 
 /// `/unduh/diklat/kehadiran-diklat-{id}.csv|xlsx`: attendance rate per person.
@@ -658,8 +674,20 @@ async fn diklat_export(
     let (_, scopes) = allowed!(manager(caller, &format!("/diklat/{id}")));
     let db = state.app.db.read();
     let rows = match schedule::managed(db, &scopes, id).await {
-        Ok(d) => attendance::diklat_report(db, &d, chrono::Utc::now()).await,
+        Ok(d) => scoped(db, &d, attendance::diklat_report(db, &d, chrono::Utc::now()).await).await,
         Err(e) => Err(e),
     };
-    super::export_response(rows, attendance::DIKLAT_REPORT_HEADERS, &file, ext, "Kehadiran")
+    let headers = attendance::DIKLAT_REPORT_HEADERS;
+    let table = super::Table { columns: headers, labels: headers, sheet: "Kehadiran" };
+    super::export_response(rows, &table, "Kehadiran peserta per diklat", &file, ext)
+}
+
+/// `rows` with the heading's scope of diklat `d` (its region and name).
+pub(super) async fn scoped<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &domain::entities::diklat::Model,
+    rows: Result<Vec<Vec<String>>, domain::AppError>,
+) -> Result<(Vec<Vec<String>>, String), domain::AppError> {
+    let rows = rows?;
+    Ok((rows, domain::services::export::Heading::diklat_scope(db, d).await?))
 }

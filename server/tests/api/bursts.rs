@@ -183,3 +183,38 @@ db_test!(the_verification_limit_holds_for_a_burst_and_the_server_function_shares
     assert!(answered <= app.config.verify_rate_per_minute * minutes, "{answered} answered in {minutes} minute(s)");
     assert!(limited >= 200 - app.config.verify_rate_per_minute * minutes);
 });
+
+db_test!(sign_ins_cut_off_mid_request_leave_the_database_usable_at_once, |app| {
+    app.seed_demo().await;
+    // 25 browsers (under the address's 30 guesses) that give up after 1–25 ms: the server drops
+    // those handlers wherever they are (waiting for the single SQLite writer, inside a
+    // transaction, waiting for Argon2).
+    let tasks: Vec<_> = (0..25u64)
+        .map(|i| {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_millis(1 + i))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let url = app.url("/auth/masuk");
+            let form = sign_in_form(PANITIA.0, &format!("tebakan-{i}"));
+            tokio::spawn(async move { client.post(url).form(&form).send().await.is_ok() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Then a patient browser signs in another account and is answered without waiting on
+    // anything the cut-off requests held (well inside the pools' 10–20 s acquire timeouts).
+    let started = std::time::Instant::now();
+    let answers = burst(&app, "/auth/masuk", vec![sign_in_form(PESERTA.0, PESERTA.1)]).await;
+    assert_eq!(answers[0].0, "/akun", "signed in: {answers:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered in {:?}", started.elapsed());
+    // And the database takes a write at once: no transaction was left open.
+    let wrote = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        domain::services::audit::record(app.state.db.write(), None, "test.after_cutoff", "test", None, None),
+    )
+    .await;
+    assert!(matches!(wrote, Ok(Ok(_))), "the writer is free: {wrote:?}");
+});

@@ -307,7 +307,12 @@ db_test!(panitia_see_results_gain_and_item_analysis_and_export_them, |app| {
         let sheet = book.sheet_names()[0].clone();
         let range = book.worksheet_range(&sheet).unwrap();
         let rows = if kind == "hasil" { 1 + 114 } else { 1 + body.lines().count() - 1 };
-        assert_eq!(range.height(), rows, "{kind}.xlsx has a header and one row each");
+        let heading = domain::services::export::HEADING_ROWS as usize;
+        assert_eq!(range.height(), heading + rows, "{kind}.xlsx has its heading, a header and one row each");
+        let title = range.get((0, 0)).unwrap().to_string();
+        assert!(title.starts_with("Hasil tes") && title.contains("Pengembangan"), "{title}");
+        let scope = range.get((1, 0)).unwrap().to_string();
+        assert!(scope.contains("Kota Malang") && scope.contains(&d.name), "names the region and diklat: {scope}");
     }
 
     let r = peserta.get(app.url(&format!("/diklat/{}/kuis", d.id))).send().await.unwrap();
@@ -701,4 +706,61 @@ db_test!(gift_questions_take_the_objective_and_section_of_the_upload_and_untagge
         page.contains(r#"data-testid="untagged""#) && page.contains("impor-tanpa-tag"),
         "the untagged question is named"
     );
+});
+
+db_test!(a_gift_upload_that_would_make_the_bank_fail_its_checks_is_refused_and_the_bank_is_unchanged, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    let base = bank_size(&app).await;
+    // The stem of the module's pu-02, with other options: a question the bank already asks.
+    let twice = "::Margin:: HPP gula pasir di gerai KKMP adalah Rp16.000 per kg. Bendahara ingin margin 12% dari \
+                 harga jual (bukan markup 12%). Perhitungan harga jual mana yang benar? \
+                 { =Rp16.000 dibagi 0,88 ~Rp16.000 kali 1,12 ~Rp16.000 tambah 12 ~Rp16.000 kali 0,12 }\n";
+    let r = upload_gift(&app, &admin, twice).await;
+    assert_eq!(r.status(), 303);
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    let message = flash_in(&page);
+    assert!(message.contains("tidak diimpor"), "{message}");
+    assert!(message.contains("pu-02"), "names the question it repeats: {message}");
+    assert_eq!(bank_size(&app).await, base, "nothing added");
+    // Twelve questions whose key is always the longest option tip the bank: refused too.
+    let longest: String = (1..=12)
+        .map(|i| {
+            format!(
+                "::Panjang {i}:: Pertanyaan uji nomor {i} tentang koperasi kelurahan yang ke-{i}? \
+                 {{ =jawaban yang benar dan jauh lebih panjang dari yang lain nomor {i} ~salah {i} ~keliru {i} ~tidak {i} }}\n\n"
+            )
+        })
+        .collect();
+    upload_gift(&app, &admin, &longest).await;
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    let message = flash_in(&page);
+    assert!(message.contains("tidak diimpor") && message.contains("longest"), "{message}");
+    assert_eq!(bank_size(&app).await, base, "nothing added");
+});
+
+db_test!(the_bank_page_lists_what_the_checks_find_in_questions_imported_before_them, |app| {
+    use sea_orm::ActiveValue::NotSet;
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    let clean = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!clean.contains(r#"data-testid="bank-findings""#), "the shipped bank passes");
+    // An import from before the check: a copy of pu-02 under an imported id.
+    let (_, module_id) = app.state.module(SLUG).unwrap();
+    let bank = domain::services::quizzes::current_bank(app.state.db.read(), module_id).await.unwrap();
+    let original = question::Entity::find()
+        .filter(question::Column::BankId.eq(bank.bank_id))
+        .filter(question::Column::ExtId.eq("pu-02"))
+        .one(app.state.db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut copy = original.clone().into_active_model();
+    copy.id = NotSet;
+    copy.ext_id = Set("impor-lama".into());
+    copy.sort_order = Set(original.sort_order + 1000);
+    copy.insert(app.state.db.write()).await.unwrap();
+    let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
+    let listed = page.split(r#"data-testid="bank-findings""#).nth(1).expect("the findings are listed");
+    assert!(listed.contains("impor-lama") && listed.contains("pu-02"), "names both questions");
 });

@@ -476,14 +476,21 @@ db_test!(the_exports_open_in_real_readers, |app| {
     let sheets = book.sheet_names().to_vec();
     assert_eq!(sheets, vec!["Blimbing", "Kedungkandang", "Klojen", "Lowokwaru", "Sukun"]);
     let klojen = book.worksheet_range("Klojen").unwrap();
-    assert_eq!(klojen.get((0, 0)).unwrap().to_string(), "nomor_sertifikat");
-    assert_eq!(klojen.height(), 4, "header and a1, a2, b2");
-    assert_eq!(book.worksheet_range("Sukun").unwrap().height(), 1, "only the header");
+    let heading = domain::services::export::HEADING_ROWS as usize;
+    assert_eq!(klojen.get((0, 0)).unwrap().to_string(), "Peserta bersertifikat Diklat KKMP");
+    let scope = klojen.get((1, 0)).unwrap().to_string();
+    assert!(scope.contains("Kota Malang") && scope.ends_with("Klojen"), "region and sheet: {scope}");
+    assert!(klojen.get((2, 0)).unwrap().to_string().starts_with("Diekspor "), "the export time");
+    assert_eq!(klojen.get((heading, 0)).unwrap().to_string(), "Nomor sertifikat", "headers a person reads");
+    assert_eq!(klojen.height(), heading + 4, "heading, header and a1, a2, b2");
+    assert_eq!(book.worksheet_range("Sukun").unwrap().height(), heading + 1, "only the heading and header");
     // Coverage, XLSX and CSV: a row per kecamatan and the total.
     let xlsx = get(format!("/laporan/ekspor/cakupan.xlsx?diklat={}", f.diklat.id)).await;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
     let range = book.worksheet_range("Cakupan").unwrap();
-    assert_eq!(range.height(), 7);
+    assert_eq!(range.height(), heading + 7);
+    assert_eq!(range.get((heading, 6)).unwrap().to_string(), "Peserta (orang)", "people, each once");
+    let range = range.range((heading as u32, 0), (range.end().unwrap().0, range.end().unwrap().1));
     let total: Vec<String> = (0..12).map(|c| range.get((6, c)).unwrap().to_string()).collect();
     assert_eq!(total[1], "Jumlah");
     assert_eq!(&total[2..5], &["57", "1", "1"], "KKMP, ready, partly");

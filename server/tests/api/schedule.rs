@@ -620,6 +620,8 @@ db_test!(paper_marks_import_all_or_nothing_and_exports_open_in_a_spreadsheet_rea
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = book.worksheet_range("Presensi").unwrap();
     let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert!(rows[0][0].starts_with("Presensi sesi: "), "{:?}", rows[0]);
+    let rows = &rows[domain::services::export::HEADING_ROWS as usize..];
     assert_eq!(rows[0][0], "Nama");
     assert_eq!(rows.len(), 1 + 114);
     let statuses: Vec<&str> = rows.iter().skip(1).map(|r| r[5].as_str()).filter(|s| !s.is_empty()).collect();

@@ -61,22 +61,79 @@ fn write_cell(
     }
 }
 
-/// A one-sheet XLSX workbook: a bold header row, frozen, with filters, and columns sized to
-/// their content; quantities as numbers ([`is_quantity`]).
-pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, crate::AppError> {
+/// What a sheet says above its table, for whoever opens the file later: what it is, for which
+/// region or diklat, and when it was exported (WIB).
+#[derive(Clone, Debug)]
+pub struct Heading {
+    pub title: String,
+    pub scope: String,
+    pub exported_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Rows above the column headers: the title, the scope and the export time.
+pub const HEADING_ROWS: u32 = 3;
+
+impl Heading {
+    /// Exported now.
+    pub fn new(title: impl Into<String>, scope: impl Into<String>) -> Heading {
+        Heading { title: title.into(), scope: scope.into(), exported_at: chrono::Utc::now() }
+    }
+
+    /// The scope of an export about diklat `d`: its region (kota/kabupaten, else provinsi) and name.
+    pub async fn diklat_scope<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        d: &crate::entities::diklat::Model,
+    ) -> Result<String, crate::AppError> {
+        use crate::entities::{province, regency};
+        use sea_orm::EntityTrait;
+        let region = match (d.regency_id, d.province_id) {
+            (Some(id), _) => regency::Entity::find_by_id(id).one(db).await?.map(|r| r.name),
+            (None, Some(id)) => province::Entity::find_by_id(id).one(db).await?.map(|p| p.name),
+            (None, None) => None,
+        };
+        Ok(format!("Wilayah: {} · Diklat: {} ({})", region.as_deref().unwrap_or("Nasional"), d.name, d.code))
+    }
+
+    fn lines(&self) -> [String; 3] {
+        let at = self.exported_at.with_timezone(&crate::services::clock::wib());
+        [self.title.clone(), self.scope.clone(), format!("Diekspor {} WIB", at.format("%d-%m-%Y %H:%M"))]
+    }
+
+    fn write(&self, ws: &mut rust_xlsxwriter::Worksheet) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let title = rust_xlsxwriter::Format::new().set_bold().set_font_size(14);
+        for (r, line) in self.lines().iter().enumerate() {
+            if r == 0 {
+                ws.write_string_with_format(0, 0, line, &title)?;
+            } else {
+                ws.write_string(r as u32, 0, line)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A one-sheet XLSX workbook: the [`Heading`], then a bold header row, frozen, with filters, and
+/// columns sized to their content; quantities as numbers ([`is_quantity`]).
+pub fn xlsx(
+    sheet: &str,
+    heading: &Heading,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, crate::AppError> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("writing XLSX: {e}"));
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(sheet).map_err(fail)?;
+    heading.write(ws).map_err(fail)?;
     let bold = Format::new().set_bold();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+        ws.write_string_with_format(HEADING_ROWS, c as u16, *h, &bold).map_err(fail)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            write_cell(ws, r as u32 + 1, c as u16, cell).map_err(fail)?;
+            write_cell(ws, HEADING_ROWS + r as u32 + 1, c as u16, cell).map_err(fail)?;
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(cell.chars().count());
             }
@@ -85,9 +142,9 @@ pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(fail)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    ws.set_freeze_panes(HEADING_ROWS + 1, 0).map_err(fail)?;
     if !headers.is_empty() {
-        ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1).map_err(fail)?;
+        ws.autofilter(HEADING_ROWS, 0, HEADING_ROWS + rows.len() as u32, headers.len() as u16 - 1).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
 }
@@ -98,6 +155,7 @@ pub fn xlsx(sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u
 pub struct StreamedXlsx {
     book: rust_xlsxwriter::Workbook,
     next_row: Vec<u32>,
+    columns: u16,
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> crate::AppError {
@@ -120,7 +178,13 @@ fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
 
 impl StreamedXlsx {
     /// `widths` are the columns' widths in characters (set up front: rows are not kept).
-    pub fn new(sheets: &[String], headers: &[&str], widths: &[f64]) -> Result<StreamedXlsx, crate::AppError> {
+    /// Each sheet's [`Heading`] is `heading` with the sheet's name added to its scope.
+    pub fn new(
+        sheets: &[String],
+        heading: &Heading,
+        headers: &[&str],
+        widths: &[f64],
+    ) -> Result<StreamedXlsx, crate::AppError> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
@@ -131,12 +195,15 @@ impl StreamedXlsx {
             for (c, w) in widths.iter().enumerate() {
                 ws.set_column_width(c as u16, *w).map_err(xlsx_error)?;
             }
+            Heading { scope: format!("{} · {name}", heading.scope), ..heading.clone() }
+                .write(ws)
+                .map_err(xlsx_error)?;
             for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx_error)?;
+                ws.write_string_with_format(HEADING_ROWS, c as u16, *h, &bold).map_err(xlsx_error)?;
             }
-            ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+            ws.set_freeze_panes(HEADING_ROWS + 1, 0).map_err(xlsx_error)?;
         }
-        Ok(StreamedXlsx { book, next_row: vec![1; sheets.len()] })
+        Ok(StreamedXlsx { book, next_row: vec![HEADING_ROWS + 1; sheets.len()], columns: headers.len() as u16 })
     }
 
     /// Appends a row to sheet `sheet` (quantities as numbers, the rest as text; never formulas).
@@ -150,8 +217,14 @@ impl StreamedXlsx {
         Ok(())
     }
 
-    /// Writes the workbook to `path`.
+    /// Writes the workbook to `path`, each sheet's table with filters.
     pub fn finish(mut self, path: &std::path::Path) -> Result<(), crate::AppError> {
+        for (sheet, last) in self.next_row.clone().into_iter().enumerate() {
+            if self.columns > 0 {
+                let ws = self.book.worksheet_from_index(sheet).map_err(xlsx_error)?;
+                ws.autofilter(HEADING_ROWS, 0, last - 1, self.columns - 1).map_err(xlsx_error)?;
+            }
+        }
         self.book.save(path).map_err(xlsx_error)
     }
 }
@@ -178,10 +251,16 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let bytes = xlsx("Uji", &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"], &[row]).unwrap();
+        let heading = Heading::new("Hasil uji", "Wilayah: Kota Malang");
+        let bytes = xlsx("Uji", &heading, &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"], &[row]).unwrap();
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let range = book.worksheet_range("Uji").unwrap();
-        let cells: Vec<&Data> = range.rows().nth(1).unwrap().iter().collect();
+        assert_eq!(range.get((0, 0)), Some(&Data::String("Hasil uji".into())), "the title first");
+        assert_eq!(range.get((1, 0)), Some(&Data::String("Wilayah: Kota Malang".into())), "then the region");
+        let exported = range.get((2, 0)).unwrap().to_string();
+        assert!(exported.starts_with("Diekspor ") && exported.ends_with(" WIB"), "{exported}");
+        assert_eq!(range.get((HEADING_ROWS as usize, 0)), Some(&Data::String("a".into())), "then the headers");
+        let cells: Vec<&Data> = range.rows().nth(HEADING_ROWS as usize + 1).unwrap().iter().collect();
         assert_eq!(cells[1], &Data::Float(12.0));
         assert_eq!(cells[2], &Data::Float(87.5));
         assert_eq!(cells[3], &Data::Float(0.0));

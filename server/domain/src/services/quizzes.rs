@@ -341,11 +341,89 @@ async fn bank_fingerprints<C: ConnectionTrait>(db: &C, module_id: i32) -> Result
     Ok(out)
 }
 
+/// Text of sanitised HTML, as a reader sees it: tags dropped, the escapes the sanitiser writes read.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// The module's bank as the tests draw from it: the content file's questions, every question
+/// imported into the current bank (stem and options read back from their stored HTML), and
+/// `extra` (an upload about to join). `None` for a module without a bank file.
+async fn combined_bank<C: ConnectionTrait>(
+    db: &C,
+    module: &crate::content::Module,
+    module_id: i32,
+    extra: &[crate::quiz::Question],
+) -> Result<Option<crate::quiz::Bank>, AppError> {
+    let Some(file) = &module.bank else { return Ok(None) };
+    let mut bank = file.clone();
+    if let Some(row) = current_bank_row(db, module_id).await? {
+        let imported = question::Entity::find()
+            .filter(question::Column::BankId.eq(row.id))
+            .filter(question::Column::ExtId.starts_with(IMPORTED_PREFIX))
+            .order_by_asc(question::Column::SortOrder)
+            .all(db)
+            .await?;
+        for row in imported {
+            let (Ok(stored), Some(kind)) = (serde_json::from_str::<StoredData>(&row.data), Kind::from_code(&row.kind))
+            else {
+                continue;
+            };
+            let option_texts = match &stored.key {
+                Key::Choices(options) => options.iter().map(|o| visible_text(&o.html)).collect(),
+                _ => Vec::new(),
+            };
+            bank.questions.push(crate::quiz::Question {
+                id: row.ext_id,
+                line: 0,
+                kind,
+                stem: visible_text(&row.body),
+                html: row.body,
+                explanation_html: String::new(),
+                key: stored.key,
+                objective: row.objective.map(|o| o as u32),
+                section: row.section,
+                option_texts,
+            });
+        }
+    }
+    bank.questions.extend(extra.iter().cloned());
+    Ok(Some(bank))
+}
+
+/// What the bank check ([`crate::bank_check::check_measurement`]) finds on the module's bank with
+/// its imported questions and `extra`: empty while it measures as `content check` requires of the
+/// file alone. Untagged questions are not checked here; the bank page lists them.
+pub async fn measurement_findings<C: ConnectionTrait>(
+    db: &C,
+    module: &crate::content::Module,
+    module_id: i32,
+    extra: &[crate::quiz::Question],
+) -> Result<Vec<String>, AppError> {
+    Ok(match combined_bank(db, module, module_id, extra).await? {
+        Some(bank) => module.check_bank(&bank, false).into_iter().map(|e| e.message).collect(),
+        None => Vec::new(),
+    })
+}
+
 /// Adds the questions of a GIFT import to the module's current bank (all or nothing, audited).
-/// Returns how many were added.
+/// Refused when the bank with them would fail the checks the content file is held to (the
+/// correct option mostly the longest, lopsided positions, a stem asked twice, …). Returns how
+/// many were added.
 pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     caller: &crate::auth::Caller,
+    module: &crate::content::Module,
     module_id: i32,
     file_name: &str,
     import: &crate::gift::GiftImport,
@@ -386,6 +464,22 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
             section: Set(q.section.clone()),
             ..Default::default()
         });
+    }
+    let joining: Vec<crate::quiz::Question> = import
+        .questions
+        .iter()
+        .map(|i| crate::quiz::Question { id: format!("{IMPORTED_PREFIX}{}", i.question.id), ..i.question.clone() })
+        .collect();
+    let findings = measurement_findings(&txn, module, module_id, &joining).await?;
+    if !findings.is_empty() {
+        return Err(AppError::invalid(
+            "Berkas",
+            format!(
+                "Soal dari {file_name} tidak diimpor: bank soal dengan soal ini tidak lolos pemeriksaan mutu \
+                 yang sama dengan berkas modul ({}). Perbaiki soalnya lalu unggah lagi.",
+                findings.join("; ")
+            ),
+        ));
     }
     let added = rows.len();
     question::Entity::insert_many(rows).exec_without_returning(&txn).await?;
