@@ -33,3 +33,33 @@ export function xlsxRows(file: string): number[] {
     "print(' '.join(str(len(re.findall(rb'<row[ >]', z.read(n))) - 4) for n in names))";
   return execFileSync("python3", ["-c", script, file]).toString().trim().split(" ").map(Number);
 }
+
+/** A cell as a spreadsheet reads it: a number, or text; `null` where nothing is written. */
+export type Cell = { number: number } | { text: string } | null;
+
+/** The cells of an XLSX file's first sheet, row by row (Python's zipfile and XML reader; the
+ * stored type decides: `t="s"`/`inlineStr`/`str` is text, no type is a number). */
+export function xlsxCells(file: string): Cell[][] {
+  const script = "import zipfile,re,sys,json\n" +
+    "import xml.etree.ElementTree as ET\n" +
+    "ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}\n" +
+    "z = zipfile.ZipFile(sys.argv[1])\n" +
+    "shared = []\n" +
+    "if 'xl/sharedStrings.xml' in z.namelist():\n" +
+    "  shared = [''.join(t.text or '' for t in si.iter('{%s}t' % ns['m'])) for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', ns)]\n" +
+    "rows = []\n" +
+    "for row in ET.fromstring(z.read('xl/worksheets/sheet1.xml')).iter('{%s}row' % ns['m']):\n" +
+    "  cells = []\n" +
+    "  for c in row.findall('m:c', ns):\n" +
+    "    col = 0\n" +
+    "    for ch in re.match(r'[A-Z]+', c.get('r')).group(0): col = col * 26 + ord(ch) - 64\n" +
+    "    while len(cells) < col - 1: cells.append(None)\n" +
+    "    t = c.get('t'); v = c.find('m:v', ns)\n" +
+    "    if t == 's': cells.append({'text': shared[int(v.text)]})\n" +
+    "    elif t == 'inlineStr': cells.append({'text': ''.join(x.text or '' for x in c.iter('{%s}t' % ns['m']))})\n" +
+    "    elif t == 'str': cells.append({'text': v.text or ''})\n" +
+    "    else: cells.append({'number': float(v.text)})\n" +
+    "  rows.append(cells)\n" +
+    "print(json.dumps(rows))";
+  return JSON.parse(execFileSync("python3", ["-c", script, file]).toString());
+}

@@ -1,7 +1,7 @@
 import { test, expect, Page, Download } from "@playwright/test";
 import * as fs from "node:fs";
 import { signIn, panitia, peserta } from "./demo";
-import { count, csvRows, xlsxRows } from "./db";
+import { count, csvRows, xlsxCells, xlsxRows } from "./db";
 
 // Every export and PDF through Chromium's own download path: the browser asks with
 // `Accept-Encoding: gzip, deflate, br, zstd` and follows the link as a person does. Each file's
@@ -78,6 +78,20 @@ test("a pejabat downloads the coverage and everyone certified, compressed and wh
   expect(csvRows(coverage.file)).toBe(6); // five kecamatan and the total
   const coverageXlsx = await download(page, () => page.locator('a[href^="/laporan/ekspor/cakupan.xlsx"]').click());
   expect(xlsxRows(coverageXlsx.file)[0]).toBe(6);
+  // For Excel: a title, the region, the time of the export, headers a person reads, and counts
+  // stored as numbers (a spreadsheet sums them); names and region codes stay text.
+  const [title, scope, exported, headers, ...rows] = xlsxCells(coverageXlsx.file);
+  expect(title).toEqual([{ text: "Cakupan Diklat KKMP" }]);
+  expect(scope[0]).toEqual({ text: expect.stringContaining("Wilayah: Kota Malang") });
+  expect(exported[0]).toEqual({ text: expect.stringMatching(/^Diekspor \d{2}-\d{2}-\d{4} \d{2}:\d{2} WIB$/) });
+  expect(headers.slice(0, 3)).toEqual([{ text: "Kode wilayah" }, { text: "Wilayah" }, { text: "KKMP" }]);
+  expect(headers).toContainEqual({ text: "Peserta (orang)" });
+  expect(rows).toHaveLength(6);
+  for (const row of rows) {
+    expect(row[1]).toEqual({ text: expect.any(String) });
+    for (const cell of row.slice(2)) expect(cell).toEqual({ number: expect.any(Number) });
+  }
+  expect(rows[0][0]).toEqual({ text: expect.stringMatching(/^3573\d{3}$/) });
 });
 
 test("a participant downloads their certificate as a PDF", async ({ page }) => {

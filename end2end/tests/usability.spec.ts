@@ -31,6 +31,32 @@ test.describe("on a 360 px phone without JavaScript", () => {
     await page.screenshot({ path: "test-results/menu-peserta-360.png" });
   });
 
+  test("the readiness chart on /capaian reads at phone size: names and bars inside the screen, text ≥ 11 px", async ({ page }) => {
+    await page.goto("/capaian");
+    const chart = page.getByTestId("readiness-chart");
+    const box = (await chart.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    const labels = chart.locator("text.chart-label");
+    expect(await labels.count()).toBeGreaterThan(5);
+    for (const label of await labels.all()) {
+      const b = (await label.boundingBox())!;
+      expect(b.height, `"${await label.textContent()}" is tall enough to read`).toBeGreaterThanOrEqual(11);
+      expect(b.x + b.width).toBeLessThanOrEqual(360);
+    }
+    await expect(chart.locator("text.chart-label").filter({ hasText: "Klojen" })).toBeVisible();
+    await page.screenshot({ path: "test-results/capaian-chart-360.png", fullPage: true });
+  });
+
+  test("in English, a peserta's schedule gives its dates in English", async ({ page, context, baseURL }) => {
+    await peserta(page);
+    await context.addCookies([{ name: "lang", value: "en", url: baseURL! }]);
+    await page.goto("/jadwal");
+    const text = await page.locator("main").innerText();
+    expect(text).toMatch(/(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/);
+    expect(text).not.toMatch(/(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d/);
+  });
+
   test("a mistyped check-in code is named and stays in the field", async ({ page }) => {
     await peserta(page);
     await page.goto("/presensi");

@@ -252,13 +252,19 @@ export async function answerAll(request: APIRequestContext, attempt: string, cou
 /** GIFT reads an answer containing "->" as a matching question, which is skipped on import. */
 export const giftMatching = (p: Payload) => p.text.includes("->");
 
-/** A Moodle GIFT file: per payload one question that imports and one the import must refuse. */
+/** A Moodle GIFT file: per payload one question that imports and one the import must refuse.
+ * The questions join only a bank that still passes its checks: the key and the wrong option are
+ * equally long and take turns in first place, and each stem has words of its own (payloads that
+ * differ only in a digit would otherwise read as one question asked many times). */
 export function giftFile(payloads: Payload[]): string {
   const blocks: string[] = ["// Uji XSS: soal dari Moodle", ""];
   for (const { n, text: p } of payloads) {
+    const right = `=${gift(`Benar gift ${n}: ${mdCode(p)} ${p}`)}#${gift(`Umpan balik ${n}: ${mdCode(p)} ${p}`)}`;
+    const wrong = `~${gift(`Salah gift ${n}: ${mdCode(p)} ${p}`)}`;
+    const own = `nomor${n}a nomor${n}b nomor${n}c nomor${n}d`;
     blocks.push(
-      `::Judul gift ${n}::[markdown]${gift(`Soal gift ${n}: ${mdCode(p)} ${p}`)} {=${gift(`Benar gift ${n}: ${mdCode(p)} ${p}`)}` +
-        `#${gift(`Umpan balik ${n}: ${mdCode(p)} ${p}`)} ~${gift(`Salah gift ${n}: ${p}`)}}`,
+      `::Judul gift ${n}::[markdown]${gift(`Soal gift ${n}: ${mdCode(p)} ${p} ${own}`)} ` +
+        (n % 2 === 0 ? `{${right} ${wrong}}` : `{${wrong} ${right}}`),
       "",
       // No answer block: a description, which the bank cannot hold; the report names its title.
       `::${gift(`Masalah ${n}: ${p}`)}::${gift(`Deskripsi ${n} tanpa jawaban`)}`,

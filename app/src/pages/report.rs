@@ -177,10 +177,12 @@ fn headline(c: &CountsView, lang: Lang) -> impl IntoView {
 /// KKMP readiness per area as a stacked bar chart, drawn on the server: readable without
 /// JavaScript, with a text alternative (the table below carries the same figures).
 fn readiness_chart(rows: &[CoverageLine], child_label: &str, lang: Lang) -> impl IntoView {
-    const LABEL_W: f64 = 170.0;
-    const BAR_W: f64 = 380.0;
-    const ROW_H: f64 = 24.0;
-    let height = ROW_H * rows.len() as f64 + 34.0;
+    // One column that reads on a 360 px phone as on a desktop: each area's name and percentage on
+    // a line of their own, its bar the full width below (a name beside its bar shrank the text
+    // to ~6 px on a phone). The drawing is 360 units wide and shown at most 30rem wide.
+    const WIDTH: f64 = 360.0;
+    const ROW_H: f64 = 40.0;
+    let height = ROW_H * rows.len() as f64 + 26.0;
     let summary = rows
         .iter()
         .map(|r| {
@@ -199,26 +201,30 @@ fn readiness_chart(rows: &[CoverageLine], child_label: &str, lang: Lang) -> impl
     let title = format!("{} {}", lang.pick("KKMP siap per", "KKMP ready by"), child_label.to_lowercase());
     view! {
         <figure class="chart">
-            <svg viewBox=format!("0 0 {} {height}", LABEL_W + BAR_W + 60.0) role="img" aria-labelledby="chart-title chart-desc" width="100%" data-testid="readiness-chart">
+            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-labelledby="chart-title chart-desc" width="100%" data-testid="readiness-chart">
                 <title id="chart-title">{title.clone()}</title>
                 <desc id="chart-desc">{summary}</desc>
                 {rows.iter().enumerate().map(|(i, r)| {
                     let y = i as f64 * ROW_H;
                     let total = r.counts.kkmp.max(1) as f64;
-                    let ready = BAR_W * r.counts.kkmp_ready as f64 / total;
-                    let partial = BAR_W * r.counts.kkmp_partial as f64 / total;
-                    let rest = if r.counts.kkmp == 0 { 0.0 } else { BAR_W - ready - partial };
+                    let ready = WIDTH * r.counts.kkmp_ready as f64 / total;
+                    let partial = WIDTH * r.counts.kkmp_partial as f64 / total;
+                    let rest = if r.counts.kkmp == 0 { 0.0 } else { WIDTH - ready - partial };
                     view! {
                         <g>
-                            <text x=LABEL_W - 6.0 y=y + 16.0 text-anchor="end" class="chart-label">{r.name.clone()}</text>
-                            <rect x=LABEL_W y=y + 4.0 width=ready height=ROW_H - 8.0 class="bar-ready"/>
-                            <rect x=LABEL_W + ready y=y + 4.0 width=partial height=ROW_H - 8.0 class="bar-partial"/>
-                            <rect x=LABEL_W + ready + partial y=y + 4.0 width=rest height=ROW_H - 8.0 class="bar-none"/>
-                            <text x=LABEL_W + BAR_W + 6.0 y=y + 16.0 class="chart-label">{format!("{}%", percent(r.counts.kkmp_ready, r.counts.kkmp))}</text>
+                            <text x="0" y=y + 15.0 class="chart-label">{r.name.clone()}</text>
+                            <text x=WIDTH y=y + 15.0 text-anchor="end" class="chart-label">{format!(
+                                "{}% {}",
+                                percent(r.counts.kkmp_ready, r.counts.kkmp),
+                                lang.pick("siap", "ready")
+                            )}</text>
+                            <rect x="0" y=y + 20.0 width=ready height="14" class="bar-ready"/>
+                            <rect x=ready y=y + 20.0 width=partial height="14" class="bar-partial"/>
+                            <rect x=ready + partial y=y + 20.0 width=rest height="14" class="bar-none"/>
                         </g>
                     }
                 }).collect_view()}
-                <g transform=format!("translate({LABEL_W} {})", height - 22.0)>
+                <g transform=format!("translate(0 {})", height - 22.0)>
                     <rect x="0" y="4" width="12" height="12" class="bar-ready"/>
                     <text x="16" y="15" class="chart-label">{lang.pick("siap", "ready")}</text>
                     <rect x="80" y="4" width="12" height="12" class="bar-partial"/>
