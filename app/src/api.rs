@@ -621,7 +621,7 @@ pub async fn list_audit(action: Option<String>, page: Option<u64>) -> Result<Aud
     let page = page.unwrap_or(1).max(1);
     let (rows, total) =
         domain::services::audit::list(state.db.read(), action.as_deref(), page).await.map_err(ssr::fail)?;
-    let wib = chrono::FixedOffset::east_opt(7 * 3600).expect("WIB offset");
+    let wib = domain::services::clock::wib();
     Ok(AuditPage {
         lines: rows
             .into_iter()

@@ -172,7 +172,7 @@ mod ssr {
     }
 
     pub fn wib_label(at: chrono::DateTime<chrono::Utc>) -> String {
-        let at = at.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"));
+        let at = at.with_timezone(&domain::services::clock::wib());
         at.format("%d-%m-%Y %H:%M:%S WIB").to_string()
     }
 }

@@ -17,7 +17,7 @@
 //!   objectives (see `services::quizzes::draw_form`).
 
 use crate::{
-    content::ContentError,
+    content_error::ContentError,
     quiz::{Bank, Key, Kind},
 };
 use std::collections::{BTreeMap, HashSet};

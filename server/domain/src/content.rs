@@ -7,7 +7,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
-    fmt,
     path::{Path, PathBuf},
 };
 
@@ -113,36 +112,7 @@ pub struct Content {
     pub modules: Vec<Module>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContentError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ContentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
-    }
-}
-
-/// All the problems found in the content folder.
-#[derive(Debug)]
-pub struct ContentErrors(pub Vec<ContentError>);
-
-impl fmt::Display for ContentErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ContentErrors {}
+pub use crate::content_error::{ContentError, ContentErrors};
 
 impl Content {
     pub fn module(&self, slug: &str) -> Option<&Module> {

@@ -514,7 +514,7 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
     for chunk in rows.chunks(500) {
         attempt::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
     }
-    crate::services::report::mark_all_stale(&txn).await?;
+    crate::services::stale::mark_all_stale(&txn).await?;
     txn.commit().await?;
     Ok(count)
 }

@@ -8,6 +8,7 @@ pub mod bank_check;
 pub mod cache;
 pub mod certcode;
 pub mod content;
+pub mod content_error;
 pub mod dataset;
 pub mod db;
 pub mod demo;

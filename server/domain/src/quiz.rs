@@ -18,7 +18,7 @@
 //!
 //! Grading happens here, on the server, from the bank; the browser never sees `benar`/`jawaban`.
 
-use crate::content::ContentError;
+use crate::content_error::ContentError;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

@@ -7,23 +7,18 @@ pub const FILE_NAME: &str = "data.key";
 
 pub struct DataKey([u8; 32]);
 
-/// HMAC-SHA-256 (RFC 2104); checked against RFC 4231's test vectors below.
+/// HMAC-SHA-256 (RFC 2104), by `ring` (already built for TLS); checked against RFC 4231's test
+/// vectors below.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    // A key longer than the block is hashed first; a shorter one is padded with zeros.
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+    let tag = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), message);
+    tag.as_ref().try_into().expect("HMAC-SHA-256 gives 32 bytes")
+}
+
+/// Whether two secrets (codes, tokens) are equal, in time that does not depend on where they
+/// differ (`subtle`); unequal lengths are unequal.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 impl fmt::Debug for DataKey {

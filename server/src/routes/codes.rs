@@ -83,7 +83,7 @@ async fn issue(
         Ok((issued, expires)) => {
             let view = IssuedCodesView {
                 expires: expires
-                    .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("WIB"))
+                    .with_timezone(&domain::services::clock::wib())
                     .format("%d-%m-%Y %H:%M WIB")
                     .to_string(),
                 codes: issued

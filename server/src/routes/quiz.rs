@@ -203,35 +203,18 @@ async fn results_csv(
         Ok(d) => (quiz_report::results(db, d.id, module_id).await, Some(d)),
         Err(e) => (Err(e), None),
     };
-    let scoped = |table: Result<Vec<Vec<String>>, domain::AppError>| async {
-        match d.as_ref() {
-            Some(d) => super::schedule::scoped(db, d, table).await,
-            None => table.map(|t| (t, String::new())),
-        }
-    };
-    if kind == "kelurahan" {
-        let table = scoped(rows.map(|r| quiz_report::village_table(&quiz_report::by_village(&r)))).await;
-        let headers = quiz_report::VILLAGE_HEADERS;
-        let title = format!("Hasil tes per kelurahan: {}", module.meta.title);
-        super::export_response(
-            table,
-            &super::Table { columns: headers, labels: headers, sheet: "Per kelurahan" },
-            &title,
-            &file,
-            &ext,
-        )
+    let (table, headers, title, sheet) = if kind == "kelurahan" {
+        let table = rows.map(|r| quiz_report::village_table(&quiz_report::by_village(&r)));
+        (table, quiz_report::VILLAGE_HEADERS, "Hasil tes per kelurahan", "Per kelurahan")
     } else {
-        let table = scoped(rows.map(|r| quiz_report::result_table(&r))).await;
-        let headers = quiz_report::RESULT_HEADERS;
-        let title = format!("Hasil tes peserta: {}", module.meta.title);
-        super::export_response(
-            table,
-            &super::Table { columns: headers, labels: headers, sheet: "Hasil kuis" },
-            &title,
-            &file,
-            &ext,
-        )
-    }
+        (rows.map(|r| quiz_report::result_table(&r)), quiz_report::RESULT_HEADERS, "Hasil tes peserta", "Hasil kuis")
+    };
+    let table = match d.as_ref() {
+        Some(d) => super::schedule::scoped(db, d, table).await,
+        None => table.map(|t| (t, String::new())),
+    };
+    let title = format!("{title}: {}", module.meta.title);
+    super::export_response(table, &super::Table { columns: headers, labels: headers, sheet }, &title, &file, &ext)
 }
 
 #[derive(serde::Deserialize)]

@@ -609,7 +609,7 @@ async fn person_feed(State(state): State<ServerState>, Path(file): Path<String>)
         .and_then(|(id, token)| Some((id.parse::<i32>().ok()?, token)));
     let Some((person_id, token)) = parsed else { return StatusCode::NOT_FOUND.into_response() };
     let expected = schedule::feed_token(&state.app.data_key, person_id);
-    if expected.len() != token.len() || expected.bytes().zip(token.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
+    if !domain::secret::same(expected.as_bytes(), token.as_bytes()) {
         return StatusCode::NOT_FOUND.into_response();
     }
     match schedule::sessions_for_person(state.app.db.read(), person_id).await {

@@ -223,7 +223,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap();
     // The rows above were written straight to the tables; a service would have marked the diklat.
-    report::mark_stale(app.state.db.write(), d.id).await.unwrap();
+    domain::services::stale::mark_stale(app.state.db.write(), d.id).await.unwrap();
     refresh(app).await;
     fixture
 }
@@ -553,7 +553,7 @@ db_test!(the_generated_dataset_agrees_with_the_completion_rule, |app| {
     let generated = rows(db).await;
     assert_eq!(generated.0.len(), written.people);
     // What the rule computes from the generated rows is exactly what the generator wrote.
-    report::mark_all_stale(app.state.db.write()).await.unwrap();
+    domain::services::stale::mark_all_stale(app.state.db.write()).await.unwrap();
     refresh(&app).await;
     let computed = rows(db).await;
     assert!(generated == computed, "the generated standings differ from the computed ones");

@@ -18,67 +18,7 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Status {
-    Hadir,
-    Terlambat,
-    Izin,
-    Sakit,
-    Alpa,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [Status::Hadir, Status::Terlambat, Status::Izin, Status::Sakit, Status::Alpa];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Hadir => "H",
-            Status::Terlambat => "T",
-            Status::Izin => "I",
-            Status::Sakit => "S",
-            Status::Alpa => "A",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Hadir => "Hadir",
-            Status::Terlambat => "Terlambat",
-            Status::Izin => "Izin",
-            Status::Sakit => "Sakit",
-            Status::Alpa => "Alpa",
-        }
-    }
-
-    /// I and S carry a reason.
-    pub fn needs_reason(self) -> bool {
-        matches!(self, Status::Izin | Status::Sakit)
-    }
-}
-
-/// Where a mark came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Panitia,
-    Checkin,
-    Paper,
-    Import,
-}
-
-impl Source {
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::Panitia => "panitia",
-            Source::Checkin => "checkin",
-            Source::Paper => "paper",
-            Source::Import => "import",
-        }
-    }
-}
+pub use super::status::{Source, Status};
 
 /// A mark to record.
 #[derive(Clone, Debug)]
@@ -266,7 +206,7 @@ pub async fn save_marks<C: ConnectionTrait + TransactionTrait>(
             MarkOutcome::Conflict => result.conflicts.push(name.clone()),
         }
     }
-    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
+    super::stale::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(result)
 }
@@ -296,7 +236,7 @@ pub async fn mark_rest_present<C: ConnectionTrait + TransactionTrait>(
             n += 1;
         }
     }
-    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
+    super::stale::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(n)
 }
@@ -456,7 +396,7 @@ pub fn code_matches(key: &DataKey, window: &checkin_window::Model, code: &str, n
     let grace = i64::from(window.grace_seconds.max(0));
     // Step `s` was shown until `(s + 1) * r`; it stays valid until `grace` seconds after that.
     let oldest = (0..=step).find(|s| elapsed - (s + 1) * r <= grace).unwrap_or(step);
-    (oldest..=step).any(|s| constant_time_eq(code_for(key, window, s).as_bytes(), code.as_bytes()))
+    (oldest..=step).any(|s| crate::secret::same(code_for(key, window, s).as_bytes(), code.as_bytes()))
 }
 
 /// What is wrong with a typed check-in code before any lookup, as a sentence naming it: its
@@ -470,10 +410,6 @@ pub fn code_problem(code: &str) -> Option<String> {
     }
     let n = code.chars().count();
     (n != CODE_LEN).then(|| format!("Kode presensi terdiri dari {CODE_LEN} karakter; yang Anda ketik {n} karakter."))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Settings panitia choose when opening check-in.
@@ -652,7 +588,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
             Ok(CheckedIn::Already { status: stored, session: s.title })
         }
         _ => {
-            crate::services::report::mark_stale(&txn, s.diklat_id).await?;
+            super::stale::mark_stale(&txn, s.diklat_id).await?;
             txn.commit().await?;
             Ok(CheckedIn::Recorded { status, session: s.title })
         }

@@ -16,6 +16,8 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+pub use super::people::parse_position;
+
 /// Files larger than this are refused before reading.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Rows beyond this are refused: split the file.
@@ -247,21 +249,6 @@ fn column_of(header: &str) -> Option<Column> {
         "kelurahan" | "desa" | "kelurahandesa" | "village" => Column::Village,
         "kecamatan" | "district" => Column::District,
         "jabatan" | "position" | "role" => Column::Position,
-        _ => return None,
-    })
-}
-
-/// A jabatan as people write it (Indonesian or English) to its code.
-pub fn parse_position(input: &str) -> Option<&'static str> {
-    let p: String = input.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-    Some(match p.as_str() {
-        "ketua" | "chair" | "chairperson" => "ketua",
-        "wakilketua" | "vicechair" => "wakil_ketua",
-        "sekretaris" | "secretary" => "sekretaris",
-        "bendahara" | "treasurer" => "bendahara",
-        "ketuapengawas" | "chiefsupervisor" => "ketua_pengawas",
-        "anggotapengawas" | "pengawas" | "supervisor" => "anggota_pengawas",
-        "anggota" | "member" => "anggota",
         _ => return None,
     })
 }

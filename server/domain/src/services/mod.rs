@@ -17,4 +17,7 @@ pub mod regions;
 pub mod report;
 pub mod roles;
 pub mod schedule;
+mod sql;
+pub mod stale;
+pub mod status;
 pub mod windows;

@@ -393,8 +393,8 @@ pub async fn update<C: ConnectionTrait>(
     if phone.is_none() && email.is_none() {
         return Err(AppError::invalid("no_hp", "Isi nomor HP atau email agar peserta dapat masuk"));
     }
-    let position = crate::services::import::parse_position(&changes.position)
-        .ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal"))?;
+    let position =
+        parse_position(&changes.position).ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal"))?;
     let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut active = p.into_active_model();
     active.full_name = Set(name.to_string());
@@ -408,7 +408,7 @@ pub async fn update<C: ConnectionTrait>(
         .await
         .map_err(|e| AppError::on_unique(e, "nik", "NIK, nomor HP, atau email ini sudah dipakai peserta lain"))?;
     // The jabatan is part of the reports' KKMP readiness.
-    crate::services::report::mark_stale_for_person(db, id).await?;
+    super::stale::mark_stale_for_person(db, id).await?;
     crate::services::audit::record(db, Some(caller.account_id), "people.update", "person", Some(id.to_string()), None)
         .await
 }
@@ -430,4 +430,19 @@ pub async fn set_active<C: ConnectionTrait>(db: &C, caller: &Caller, id: i32, ac
     }
     let action = if active { "people.reactivate" } else { "people.deactivate" };
     crate::services::audit::record(db, Some(caller.account_id), action, "person", Some(id.to_string()), None).await
+}
+
+/// A jabatan as people write it (Indonesian or English) to its code.
+pub fn parse_position(input: &str) -> Option<&'static str> {
+    let p: String = input.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+    Some(match p.as_str() {
+        "ketua" | "chair" | "chairperson" => "ketua",
+        "wakilketua" | "vicechair" => "wakil_ketua",
+        "sekretaris" | "secretary" => "sekretaris",
+        "bendahara" | "treasurer" => "bendahara",
+        "ketuapengawas" | "chiefsupervisor" => "ketua_pengawas",
+        "anggotapengawas" | "pengawas" | "supervisor" => "anggota_pengawas",
+        "anggota" | "member" => "anggota",
+        _ => return None,
+    })
 }

@@ -202,7 +202,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                         row.updated_at = Set(now);
                         row.update(&txn).await?;
                         // A new pass mark or grading changes who passed: every diklat's standings.
-                        crate::services::report::mark_all_stale(&txn).await?;
+                        super::stale::mark_all_stale(&txn).await?;
                         tracing::info!(quiz = id, "quiz settings taken from the content");
                     }
                 }
@@ -932,23 +932,10 @@ async fn hold_if_open<C: ConnectionTrait>(txn: &C, attempt_id: i64) -> Result<bo
     Ok(held.rows_affected == 1)
 }
 
-/// Saves the last responses, grades and closes the attempt, in one transaction. Submitting twice
-/// changes nothing and returns the first result; after the deadline only what was saved before it
-/// counts.
-pub async fn submit<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    cache: &QuestionCache,
-    person_id: i32,
-    attempt_id: i64,
-    responses: Vec<(i32, Response)>,
-    now: DateTime<Utc>,
-) -> Result<attempt::Model, AppError> {
-    let a = own_attempt(db, person_id, attempt_id).await?;
-    submit_attempt(db, db, cache, a, responses, now).await
-}
-
-/// [`submit`] for an attempt already loaded (and checked to be the caller's): reads go to `read`,
-/// the one short write transaction to `write`.
+/// Saves the last responses, grades and closes an attempt already loaded (and checked to be the
+/// caller's), in one transaction. Submitting twice changes nothing and returns the first result;
+/// after the deadline only what was saved before it counts. Reads go to `read`, the one short
+/// write transaction to `write`.
 pub async fn submit_attempt<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
     read: &R,
     write: &W,
@@ -1056,7 +1043,7 @@ async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + TransactionTra
         .filter(attempt::Column::Id.eq(a.id))
         .exec(&txn)
         .await?;
-    crate::services::report::mark_stale_for_person(&txn, a.person_id).await?;
+    super::stale::mark_stale_for_person(&txn, a.person_id).await?;
     txn.commit().await?;
     let mut a = a;
     a.status = status.to_string();
@@ -1261,7 +1248,7 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     // The pass mark or grading may have changed: every diklat's standings may differ.
-    crate::services::report::mark_all_stale(&txn).await?;
+    super::stale::mark_all_stale(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

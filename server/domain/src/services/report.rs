@@ -3,7 +3,7 @@
 //! Aggregates come from the `standings` summary (one row per enrolled participant and diklat,
 //! with the region copied in) left-joined to `certificates`, grouped in SQL — never from rows
 //! loaded into Rust. A diklat's rows are rewritten by [`refresh`] whenever it is marked stale
-//! ([`mark_stale`], called by every service that changes attendance, sessions, enrolment, the
+//! ([`super::stale::mark_stale`], called by every service that changes attendance, sessions, enrolment, the
 //! rule, quiz results or a participant's KKMP). Certificates are read live, so a revocation
 //! counts at once.
 //!
@@ -18,72 +18,20 @@ use crate::{
     AppError,
 };
 use chrono::NaiveDate;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, TransactionSession, TransactionTrait,
-    Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait, Value};
 use std::collections::HashMap;
+
+use super::sql::stmt;
 
 pub const PENGURUS: &[&str] = &["ketua", "wakil_ketua", "sekretaris", "bendahara"];
 pub const PENGAWAS: &[&str] = &["ketua_pengawas", "anggota_pengawas"];
-
-/// A statement written with `?` placeholders, numbered `$1…` for PostgreSQL.
-fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for ch in sql.chars() {
-            if ch == '?' {
-                n += 1;
-                out.push_str(&format!("${n}"));
-            } else {
-                out.push(ch);
-            }
-        }
-        out
-    } else {
-        sql.to_string()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
 
 fn quoted_list(values: &[&str]) -> String {
     values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
 }
 
 // ---------------------------------------------------------------------------------------------
-// Keeping the summary fresh
-
-/// Marks a diklat's standings as needing a refresh (cheap when already marked).
-pub async fn mark_stale<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<(), AppError> {
-    let backend = db.get_database_backend();
-    db.execute_raw(stmt(
-        backend,
-        "UPDATE diklat SET standings_stale = TRUE WHERE id = ? AND standings_stale = FALSE",
-        vec![diklat_id.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Marks every diklat (after a quiz's pass mark or the content changed).
-pub async fn mark_all_stale<C: ConnectionTrait>(db: &C) -> Result<(), AppError> {
-    db.execute_unprepared("UPDATE diklat SET standings_stale = TRUE WHERE standings_stale = FALSE").await?;
-    Ok(())
-}
-
-/// Marks every diklat the person is enrolled in (after a quiz result or a change of their KKMP).
-pub async fn mark_stale_for_person<C: ConnectionTrait>(db: &C, person_id: i32) -> Result<(), AppError> {
-    let backend = db.get_database_backend();
-    db.execute_raw(stmt(
-        backend,
-        "UPDATE diklat SET standings_stale = TRUE WHERE standings_stale = FALSE \
-         AND id IN (SELECT diklat_id FROM enrolments WHERE person_id = ?)",
-        vec![person_id.into()],
-    ))
-    .await?;
-    Ok(())
-}
+// Keeping the summary fresh (marked stale by `super::stale`)
 
 /// Rewrites one diklat's standings. The stale mark is cleared *before* reading, so a change
 /// made while this runs marks it again rather than being lost.
@@ -99,7 +47,7 @@ pub async fn refresh<R: ConnectionTrait, W: ConnectionTrait + TransactionTrait>(
         .await?;
     let result = rewrite(read, write, d, modules).await;
     if result.is_err() {
-        mark_stale(write, d.id).await.ok();
+        super::stale::mark_stale(write, d.id).await.ok();
     }
     result
 }

@@ -108,7 +108,7 @@ impl DiklatInput {
         let mut present: Vec<&str> = Vec::new();
         for s in &self.present_statuses {
             let s = s.trim();
-            if !crate::services::attendance::Status::ALL.iter().any(|st| st.code() == s) {
+            if !super::status::Status::ALL.iter().any(|st| st.code() == s) {
                 return Err(AppError::invalid("Status hadir", format!("Status presensi \"{s}\" tidak dikenal.")));
             }
             if !present.contains(&s) {
@@ -289,7 +289,7 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
         .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
     set_rule_modules(&txn, id, &input.modules).await?;
     audit::record(&txn, Some(caller.account_id), "diklat.update", "diklat", Some(id.to_string()), Some(before)).await?;
-    crate::services::report::mark_stale(&txn, id).await?;
+    super::stale::mark_stale(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -477,7 +477,7 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
     };
     let action = if session_id.is_some() { "session.update" } else { "session.create" };
     audit::record(&txn, Some(caller.account_id), action, "diklat_session", Some(id.to_string()), None).await?;
-    crate::services::report::mark_stale(&txn, diklat_id).await?;
+    super::stale::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -546,7 +546,7 @@ pub async fn delete_session<C: ConnectionTrait + TransactionTrait>(
         Some(detail),
     )
     .await?;
-    crate::services::report::mark_stale(&txn, s.diklat_id).await?;
+    super::stale::mark_stale(&txn, s.diklat_id).await?;
     txn.commit().await?;
     Ok(s.diklat_id)
 }
@@ -564,9 +564,6 @@ pub struct SessionRow {
 }
 
 impl SessionRow {
-    pub fn starts_utc(&self) -> DateTime<Utc> {
-        wib_instant(self.session.session_date, self.session.starts_at)
-    }
     pub fn ends_utc(&self) -> DateTime<Utc> {
         wib_instant(self.session.session_date, self.session.ends_at)
     }
@@ -735,7 +732,7 @@ pub async fn enrol_bulk<C: ConnectionTrait + TransactionTrait>(
     let detail = serde_json::json!({ "added": added, "district_id": filter.district_id, "village_id": filter.village_id, "position": filter.position });
     audit::record(&txn, Some(caller.account_id), "enrolment.bulk", "diklat", Some(diklat_id.to_string()), Some(detail))
         .await?;
-    crate::services::report::mark_stale(&txn, diklat_id).await?;
+    super::stale::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(added)
 }
@@ -764,7 +761,7 @@ pub async fn enrol_one<C: ConnectionTrait + TransactionTrait>(
         Some(serde_json::json!({ "person_id": person_id })),
     )
     .await?;
-    crate::services::report::mark_stale(&txn, diklat_id).await?;
+    super::stale::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -854,7 +851,7 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
         Some(serde_json::json!({ "person_id": person_id })),
     )
     .await?;
-    crate::services::report::mark_stale(&txn, diklat_id).await?;
+    super::stale::mark_stale(&txn, diklat_id).await?;
     txn.commit().await?;
     Ok(())
 }
