@@ -573,11 +573,12 @@ pub async fn autosave_answers(attempt_id: i64, fields: String) -> Result<String,
     let caller = require_caller()?;
     let state = state()?;
     let db = state.db.write();
-    let a = quizzes::own_attempt(state.db.read(), caller.person_id, attempt_id).await.map_err(fail)?;
-    let kinds = quizzes::kinds_of(state.db.read(), &state.questions, &a).await.map_err(fail)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&fields)
         .map_err(|_| fail(domain::AppError::invalid("Jawaban", "Isian jawaban tidak terbaca.")))?;
-    let responses = quizzes::read_answers(&pairs, &kinds);
+    let (a, responses) =
+        quizzes::posted_answers(state.db.read(), &state.questions, caller.person_id, attempt_id, &pairs)
+            .await
+            .map_err(fail)?;
     let now = chrono::Utc::now();
     quizzes::save(db, &state.questions, a, responses, now).await.map_err(fail)?;
     Ok(now.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string())

@@ -212,7 +212,7 @@ fn readiness_chart(rows: &[CoverageLine], child_label: &str, lang: Lang) -> impl
                     let rest = if r.counts.kkmp == 0 { 0.0 } else { WIDTH - ready - partial };
                     view! {
                         <g>
-                            <text x="0" y=y + 15.0 class="chart-label">{r.name.clone()}</text>
+                            <text x="0" y=y + 15.0 class="chart-label"><title>{r.name.clone()}</title>{short_name(&r.name)}</text>
                             <text x=WIDTH y=y + 15.0 text-anchor="end" class="chart-label">{format!(
                                 "{}% {}",
                                 percent(r.counts.kkmp_ready, r.counts.kkmp),
@@ -237,6 +237,20 @@ fn readiness_chart(rows: &[CoverageLine], child_label: &str, lang: Lang) -> impl
         </figure>
     }
 }
+
+/// An area's name as it fits before the percentage on the chart's line (the table below has
+/// it whole): at most [`CHART_NAME_CHARS`] characters, cut at a word with "…".
+fn short_name(name: &str) -> String {
+    if name.chars().count() <= CHART_NAME_CHARS {
+        return name.to_string();
+    }
+    let cut: String = name.chars().take(CHART_NAME_CHARS - 1).collect();
+    let at_word = cut.rfind(' ').filter(|i| *i > CHART_NAME_CHARS / 2).map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end())
+}
+
+/// Characters of a name that fit beside "100% siap" on the 360-unit chart at 13 px.
+const CHART_NAME_CHARS: usize = 36;
 
 fn coverage_table(
     q: &ReportQuery,
@@ -462,5 +476,17 @@ pub fn CapaianPage() -> impl IntoView {
                 }))
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_area_name_is_cut_at_a_word_to_fit_the_chart_and_a_short_one_kept() {
+        assert_eq!(super::short_name("Kedungkandang"), "Kedungkandang");
+        let long = "Kelurahan Bandungrejosari Tanjungrejo Mulyorejo Ciptomulyo Wetan";
+        let short = super::short_name(long);
+        assert!(short.chars().count() <= super::CHART_NAME_CHARS, "{short}");
+        assert_eq!(short, "Kelurahan Bandungrejosari…");
     }
 }

@@ -96,22 +96,16 @@ async fn answer(
     let back = format!("/percobaan/{attempt_id}");
     let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
     let db = state.app.db.write();
-    let attempt = match quizzes::own_attempt(state.app.db.read(), caller.person_id, attempt_id).await {
-        Ok(a) => a,
+    let read =
+        quizzes::posted_answers(state.app.db.read(), &state.app.questions, caller.person_id, attempt_id, &fields);
+    let (attempt, responses) = match read.await {
+        Ok(v) => v,
         Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Percobaan tidak ditemukan").into_response(),
         Err(e) => {
             fail(&e);
             return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
         }
     };
-    let kinds = match quizzes::kinds_of(state.app.db.read(), &state.app.questions, &attempt).await {
-        Ok(kinds) => kinds,
-        Err(e) => {
-            fail(&e);
-            return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
-        }
-    };
-    let responses = quizzes::read_answers(&fields, &kinds);
     // Paging buttons (`aksi` = `hal-N`) save quietly and move to page N.
     let page = get("hal").and_then(|p| p.parse::<usize>().ok()).filter(|p| *p > 1);
     let back = match page {

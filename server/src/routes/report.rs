@@ -116,6 +116,15 @@ fn certified_row(p: &PersonLine) -> Vec<String> {
     ]
 }
 
+/// A certified row for the XLSX: the mean scores, written with the Indonesian decimal comma for
+/// the CSV and the page ("48,0"), as numbers a spreadsheet can average.
+fn as_numbers(mut row: Vec<String>) -> Vec<String> {
+    for cell in row.iter_mut().skip(CERTIFIED_HEADERS.len() - 2) {
+        *cell = cell.replace(',', ".");
+    }
+    row
+}
+
 fn failure(e: AppError) -> Response {
     match e {
         AppError::NotFound => (StatusCode::NOT_FOUND, "Wilayah tidak ditemukan.").into_response(),
@@ -301,7 +310,7 @@ async fn certified_xlsx(
         let rows: Vec<(usize, Vec<String>)> = batch
             .lines
             .iter()
-            .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, certified_row(p))))
+            .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, as_numbers(certified_row(p)))))
             .collect();
         if tx.send(rows).await.is_err() {
             break;

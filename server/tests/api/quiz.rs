@@ -764,3 +764,24 @@ db_test!(the_bank_page_lists_what_the_checks_find_in_questions_imported_before_t
     let listed = page.split(r#"data-testid="bank-findings""#).nth(1).expect("the findings are listed");
     assert!(listed.contains("impor-lama") && listed.contains("pu-02"), "names both questions");
 });
+
+db_test!(uploads_sent_at_once_are_checked_one_after_the_other_against_each_others_questions, |app| {
+    app.seed_demo().await;
+    let admin = signed_in(&app, ADMIN).await;
+    let base = bank_size(&app).await;
+    // Eight files asking the same new question with other options: each passes alone, any two
+    // together ask one question twice.
+    let uploads: Vec<_> = (0..8)
+        .map(|i| {
+            let text = format!(
+                "::Serentak {i}:: Siapa yang mengesahkan laporan pertanggungjawaban pengurus koperasi kelurahan setiap tahun? \
+                 {{ =jawaban A{i} ~jawaban B{i} ~jawaban C{i} ~jawaban D{i} }}\n"
+            );
+            let (app, admin) = (&app, admin.clone());
+            async move { upload_gift(app, &admin, &text).await.status() }
+        })
+        .collect();
+    let statuses = futures_util::future::join_all(uploads).await;
+    assert!(statuses.iter().all(|s| s.as_u16() == 303), "{statuses:?}");
+    assert_eq!(bank_size(&app).await, base + 1, "one of them joined, the others were refused");
+});

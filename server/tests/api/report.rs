@@ -483,6 +483,12 @@ db_test!(the_exports_open_in_real_readers, |app| {
     assert!(klojen.get((2, 0)).unwrap().to_string().starts_with("Diekspor "), "the export time");
     assert_eq!(klojen.get((heading, 0)).unwrap().to_string(), "Nomor sertifikat", "headers a person reads");
     assert_eq!(klojen.height(), heading + 4, "heading, header and a1, a2, b2");
+    for row in klojen.rows().skip(heading + 1) {
+        assert!(
+            row[10..12].iter().all(|c| matches!(c, calamine::Data::Empty | calamine::Data::Float(_))),
+            "mean scores are numbers (or empty): {row:?}"
+        );
+    }
     assert_eq!(book.worksheet_range("Sukun").unwrap().height(), heading + 1, "only the heading and header");
     // Coverage, XLSX and CSV: a row per kecamatan and the total.
     let xlsx = get(format!("/laporan/ekspor/cakupan.xlsx?diklat={}", f.diklat.id)).await;

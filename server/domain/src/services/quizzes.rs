@@ -433,6 +433,13 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     let bank = current_bank_row(&txn, module_id).await?.ok_or(AppError::NotFound)?;
+    // One import per bank at a time, so two uploads sent at once are checked one after the other
+    // against the bank with the other's questions (each alone could pass where both together do
+    // not). PostgreSQL: the bank's row locked until commit; SQLite: every write goes through the
+    // single writer connection, which serialises the transactions already.
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        sea_orm::QuerySelect::lock_exclusive(question_bank::Entity::find_by_id(bank.id)).one(&txn).await?;
+    }
     // Checked again inside the transaction: the same file sent twice at once adds it once.
     let mut import = import.clone();
     import.drop_duplicates(&bank_fingerprints(&txn, module_id).await?);
@@ -528,6 +535,21 @@ pub async fn kinds_of<C: ConnectionTrait>(
 ) -> Result<HashMap<i32, Kind>, AppError> {
     let ids: Vec<i32> = layout_of(a).into_iter().map(|s| s.q).collect();
     Ok(cache.get(db, &ids).await?.into_iter().map(|(id, q)| (id, q.kind)).collect())
+}
+
+/// The caller's attempt `attempt_id` and the answers a posted attempt form holds for it (the
+/// form handler and the autosave server function both read a form this way).
+pub async fn posted_answers<C: ConnectionTrait>(
+    db: &C,
+    cache: &QuestionCache,
+    person_id: i32,
+    attempt_id: i64,
+    fields: &[(String, String)],
+) -> Result<(attempt::Model, Vec<(i32, Response)>), AppError> {
+    let a = own_attempt(db, person_id, attempt_id).await?;
+    let kinds = kinds_of(db, cache, &a).await?;
+    let responses = read_answers(fields, &kinds);
+    Ok((a, responses))
 }
 
 /// Reads the answer fields of the attempt form: one `d` per question shown, `q{id}` per answer
