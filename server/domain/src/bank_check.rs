@@ -60,19 +60,20 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
     let mut per_objective: BTreeMap<u32, usize> = BTreeMap::new();
     for q in bank.questions.iter().filter(|q| tags || (q.objective.is_some() && q.section.is_some())) {
         match q.objective {
-            None => out.push(err(q.line, format!("question `{}`: no `tujuan` (the objective it measures)", q.id))),
+            None => out.push(err(q.line, format!("soal `{}`: tidak ada `tujuan` (tujuan modul yang diukurnya)", q.id))),
             Some(o) if o == 0 || o as usize > ctx.objectives => out.push(err(
                 q.line,
-                format!("question `{}`: `tujuan = {o}`, but the module has {} objectives", q.id, ctx.objectives),
+                format!("soal `{}`: `tujuan = {o}`, padahal modul ini punya {} tujuan", q.id, ctx.objectives),
             )),
             Some(o) => *per_objective.entry(o).or_default() += 1,
         }
         match &q.section {
-            None => out.push(err(q.line, format!("question `{}`: no `bagian` (the `##` section it comes from)", q.id))),
-            Some(s) if !ctx.anchors.contains(s) => out.push(err(
-                q.line,
-                format!("question `{}`: `bagian = \"{s}\"` is not a `##` section of the module", q.id),
-            )),
+            None => {
+                out.push(err(q.line, format!("soal `{}`: tidak ada `bagian` (bagian `##` modul asal soalnya)", q.id)))
+            }
+            Some(s) if !ctx.anchors.contains(s) => {
+                out.push(err(q.line, format!("soal `{}`: `bagian = \"{s}\"` bukan bagian `##` modul ini", q.id)))
+            }
             Some(_) => {}
         }
     }
@@ -81,7 +82,7 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
         if n < MIN_PER_OBJECTIVE {
             out.push(err(
                 first_line,
-                format!("objective {o} is measured by {n} question(s); at least {MIN_PER_OBJECTIVE} are needed"),
+                format!("tujuan {o} hanya diukur {n} soal; perlu sedikitnya {MIN_PER_OBJECTIVE}"),
             ));
         }
     }
@@ -106,8 +107,8 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
         out.push(err(
             first_line,
             format!(
-                "the correct option is the longest in {} of {} choice questions (p = {p:.3} against chance); \
-                 make distractors as long and precise as the key: {}",
+                "jawaban benar adalah pilihan terpanjang pada {} dari {} soal pilihan (p = {p:.3} terhadap peluang \
+                 acak); buat pengecoh sepanjang dan setepat kuncinya: {}",
                 longest_correct.len(),
                 chances.len(),
                 longest_correct.join(", ")
@@ -135,10 +136,7 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
         }
         let n: usize = counts.iter().sum();
         if n >= 2 * k && chi_square_p(&counts) < SIGNIFICANCE {
-            out.push(err(
-                first_line,
-                format!("the correct option's positions are lopsided: {counts:?} over {n} questions"),
-            ));
+            out.push(err(first_line, format!("posisi jawaban benar tidak seimbang: {counts:?} pada {n} soal")));
         }
     }
     let tf: Vec<bool> = bank
@@ -154,7 +152,7 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
     if tf.len() >= 4
         && (upper_tail(&halves, trues) < SIGNIFICANCE || upper_tail(&halves, tf.len() - trues) < SIGNIFICANCE)
     {
-        out.push(err(first_line, format!("true/false answers are one-sided: {trues} true of {}", tf.len())));
+        out.push(err(first_line, format!("kunci benar/salah berat sebelah: {trues} benar dari {}", tf.len())));
     }
 
     // Strategies that know nothing.
@@ -164,8 +162,8 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
             out.push(err(
                 first_line,
                 format!(
-                    "a test-taker who {name} scores {score:.1} where blind guessing scores {blind:.1}: more than \
-                     {MAX_STRATEGY_ADVANTAGE} points above it"
+                    "peserta yang {name} mendapat {score:.1}, sedangkan menebak asal {blind:.1}: lebih dari \
+                     {MAX_STRATEGY_ADVANTAGE} poin di atasnya"
                 ),
             ));
         }
@@ -180,7 +178,12 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
                 let (a, b) = (&bank.questions[i], &bank.questions[j]);
                 out.push(err(
                     b.line,
-                    format!("question `{}` asks what `{}` (line {}) asks (similarity {s:.2})", b.id, a.id, a.line),
+                    format!(
+                        "soal `{}` menanyakan hal yang sama dengan soal `{}`{} (kemiripan {s:.2})",
+                        b.id,
+                        a.id,
+                        where_(a.line)
+                    ),
                 ));
             }
         }
@@ -192,7 +195,7 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
         out.push(err(
             first_line,
             format!(
-                "{} questions cannot give a pre-test of {} and a post-test of {} without repeating one",
+                "{} soal tidak cukup untuk tes awal {} soal dan tes akhir {} soal tanpa mengulang soal",
                 bank.questions.len(),
                 ctx.pre_count,
                 ctx.post_count
@@ -207,8 +210,8 @@ fn check_with(path: &Path, bank: &Bank, ctx: &Context, tags: bool) -> Vec<Conten
                 out.push(err(
                     first_line,
                     format!(
-                        "objective {o} has {n} questions; {want} are needed for parallel pre- and post-tests \
-                         ({} and {} questions over {} objectives)",
+                        "tujuan {o} punya {n} soal; perlu {want} untuk tes awal dan tes akhir paralel \
+                         ({} dan {} soal atas {} tujuan)",
                         ctx.pre_count, ctx.post_count, ctx.objectives
                     ),
                 ));
@@ -388,17 +391,31 @@ pub fn strategy_scores(bank: &Bank) -> (f64, Vec<(String, f64)>) {
         }
     }
     let scale = |v: f64| v / n * 100.0;
-    let mut strategies = vec![("always picks the longest option".to_string(), scale(longest))];
+    let mut strategies = vec![("selalu memilih pilihan terpanjang".to_string(), scale(longest))];
     for (p, total) in position.into_iter().enumerate() {
-        strategies.push((format!("always picks option {}", p + 1), scale(total)));
+        strategies.push((format!("selalu memilih pilihan ke-{}", p + 1), scale(total)));
     }
-    strategies.push(("always answers true".to_string(), scale(always_true)));
-    strategies.push(("always answers false".to_string(), scale(always_false)));
+    strategies.push(("selalu menjawab benar".to_string(), scale(always_true)));
+    strategies.push(("selalu menjawab salah".to_string(), scale(always_false)));
     (scale(blind), strategies)
 }
 
+/// " (baris N)" for a question of the bank file; nothing for one imported into the database.
+fn where_(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (baris {line})")
+    }
+}
+
+/// A stem's words, lower-case and with accents folded ("é" reads as "e"), so a stem retyped with
+/// accented letters is still the same question.
 fn word_set(text: &str) -> HashSet<String> {
-    text.to_lowercase()
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    folded
+        .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() > 2)
         .map(str::to_string)
@@ -441,5 +458,7 @@ mod tests {
         assert!(jaccard(&a, &b) >= NEAR_DUPLICATE);
         let c = word_set("Siapa yang berwenang mengesahkan laporan pertanggungjawaban pengurus?");
         assert!(jaccard(&a, &c) < 0.2);
+        let accented = word_set("Bérapa hargá jual bèras bila HPP Rp10.000 dan markup 20%?");
+        assert_eq!(accented, a, "accents are folded");
     }
 }

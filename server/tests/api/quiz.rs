@@ -735,7 +735,7 @@ db_test!(a_gift_upload_that_would_make_the_bank_fail_its_checks_is_refused_and_t
     upload_gift(&app, &admin, &longest).await;
     let page = admin.get(app.url(&format!("/bank-soal/{SLUG}"))).send().await.unwrap().text().await.unwrap();
     let message = flash_in(&page);
-    assert!(message.contains("tidak diimpor") && message.contains("longest"), "{message}");
+    assert!(message.contains("tidak diimpor") && message.contains("terpanjang"), "{message}");
     assert_eq!(bank_size(&app).await, base, "nothing added");
 });
 

@@ -479,12 +479,17 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
         .collect();
     let findings = measurement_findings(&txn, module, module_id, &joining).await?;
     if !findings.is_empty() {
+        const SHOWN: usize = 5;
+        let more = match findings.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!("; dan {n} temuan lain"),
+        };
         return Err(AppError::invalid(
             "Berkas",
             format!(
                 "Soal dari {file_name} tidak diimpor: bank soal dengan soal ini tidak lolos pemeriksaan mutu \
-                 yang sama dengan berkas modul ({}). Perbaiki soalnya lalu unggah lagi.",
-                findings.join("; ")
+                 yang sama dengan berkas modul ({}{more}). Perbaiki soalnya lalu unggah lagi.",
+                findings.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ")
             ),
         ));
     }
