@@ -7,7 +7,7 @@
 # (scripts/lib.sh). No retries anywhere: a flaky test is a failed test.
 source "$(dirname "$0")/scripts/lib.sh"
 cd "$ROOT"
-SERVER_PKGS=(-p server -p domain -p migrations -p app --features app/ssr)
+SERVER_PKGS=(-p server -p domain -p types -p migrations -p app --features app/ssr)
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   databases="SQLite dan PostgreSQL"
 else

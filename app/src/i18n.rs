@@ -564,22 +564,13 @@ pub fn certificate_status_label(status: &str, lang: Lang) -> &'static str {
 
 /// The label of a jabatan code.
 pub fn position_label(code: &str, lang: Lang) -> String {
-    let (id, en) = match code {
-        "ketua" => ("Ketua", "Chair"),
-        "wakil_ketua" => ("Wakil Ketua", "Vice chair"),
-        "sekretaris" => ("Sekretaris", "Secretary"),
-        "bendahara" => ("Bendahara", "Treasurer"),
-        "ketua_pengawas" => ("Ketua Pengawas", "Chief supervisor"),
-        "anggota_pengawas" => ("Anggota Pengawas", "Supervisor"),
-        "anggota" => ("Anggota", "Member"),
-        "staf" => ("Staf", "Staff"),
-        other => return other.to_string(),
-    };
-    match lang {
-        Lang::Id => id,
-        Lang::En => en,
+    match types::Jabatan::from_code(code) {
+        Some(j) => {
+            let (id, en) = j.labels();
+            lang.pick(id, en).to_string()
+        }
+        None => code.to_string(),
     }
-    .to_string()
 }
 
 /// Who a module is for.

@@ -16,14 +16,6 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-const STATUSES: [(&str, &str, &str); 5] = [
-    ("H", "Hadir", "Present"),
-    ("T", "Terlambat", "Late"),
-    ("I", "Izin", "Excused"),
-    ("S", "Sakit", "Sick"),
-    ("A", "Alpa", "Absent"),
-];
-
 fn session_heading(s: &SessionView, lang: Lang) -> impl IntoView {
     view! {
         <p class="lead">
@@ -47,11 +39,14 @@ fn grid_row(r: GridRow, lang: Lang) -> impl IntoView {
             <td>
                 <fieldset class="status-choice">
                     <legend class="visually-hidden">{format!("{} {}", lang.pick("Status", "Status"), r.name)}</legend>
-                    {STATUSES.iter().map(|(code, id_label, en_label)| view! {
-                        <label title=lang.pick(id_label, en_label)>
-                            <input type="radio" name=format!("s{id}") value=*code checked=current == *code/>
-                            <span>{*code}</span>
-                        </label>
+                    {types::Attendance::ALL.into_iter().map(|s| {
+                        let (code, (id_label, en_label)) = (s.code(), s.labels());
+                        view! {
+                            <label title=lang.pick(id_label, en_label)>
+                                <input type="radio" name=format!("s{id}") value=code checked=current == code/>
+                                <span>{code}</span>
+                            </label>
+                        }
                     }).collect_view()}
                 </fieldset>
             </td>

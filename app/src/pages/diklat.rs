@@ -26,8 +26,6 @@ pub fn status_label(status: &str, lang: Lang) -> &'static str {
     }
 }
 
-const POSITIONS: &[&str] = &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas"];
-
 /// The labels the diklat form's fields carry, as the service names them in its errors.
 const DIKLAT_FIELDS: &[&str] = &[
     "Kode",
@@ -108,10 +106,14 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
             <fieldset>
                 <legend>{lang.pick("Dihitung hadir", "Counts as present")}</legend>
                 {beside("Status hadir")}
-                {[("H", "hadir_h", "Hadir"), ("T", "hadir_t", "Terlambat"), ("I", "hadir_i", "Izin"), ("S", "hadir_s", "Sakit"), ("A", "hadir_a", "Alpa")]
+                {types::Attendance::ALL
                     .into_iter()
-                    .map(|(code, name, label)| view! {
-                        <label class="inline"><input type="checkbox" name=name checked=present.iter().any(|p| p == code)/>" "{code}" — "{label}</label>
+                    .map(|s| {
+                        let (code, (id_label, en_label)) = (s.code(), s.labels());
+                        let name = format!("hadir_{}", code.to_lowercase());
+                        view! {
+                            <label class="inline"><input type="checkbox" name=name checked=present.iter().any(|p| p == code)/>" "{code}" — "{lang.pick(id_label, en_label)}</label>
+                        }
                     })
                     .collect_view()}
             </fieldset>
@@ -422,7 +424,7 @@ pub fn DiklatPage() -> impl IntoView {
                                 <label>{lang.pick("Jabatan", "Position")}
                                     <select name="jabatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                        {POSITIONS.iter().map(|p| view! { <option value=*p selected=jabatan == *p>{position_label(p, lang)}</option> }).collect_view()}
+                                        {types::Jabatan::PENGURUS.into_iter().chain(types::Jabatan::PENGAWAS).map(|j| j.code()).map(|p| view! { <option value=p selected=jabatan == p>{position_label(p, lang)}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 <button type="submit" class="button">{lang.pick("Daftarkan", "Enrol")}</button>

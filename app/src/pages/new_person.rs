@@ -7,9 +7,6 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const POSITIONS: &[&str] =
-    &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas", "anggota"];
-
 /// `/peserta/baru`: add one participant (the checks are those of the importer).
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
@@ -48,7 +45,7 @@ pub fn NewPersonPage() -> impl IntoView {
                         <small id="kec-hint" class="hint">{t.kecamatan_hint}</small>
                         <label for="jabatan">{t.f_position}</label>
                         <select id="jabatan" name="jabatan">
-                            {POSITIONS.iter().map(|code| {
+                            {types::Jabatan::PARTICIPANT.into_iter().map(|j| j.code()).map(|code| {
                                 let label = position_label(code, lang);
                                 view! { <option value=label.clone()>{label.clone()}</option> }
                             }).collect_view()}

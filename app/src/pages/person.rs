@@ -8,9 +8,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-const POSITIONS: &[&str] =
-    &["ketua", "wakil_ketua", "sekretaris", "bendahara", "ketua_pengawas", "anggota_pengawas", "anggota"];
-
 /// `/peserta/{id}`: edit a participant; deactivate (with a confirmation) or reactivate them.
 #[component]
 pub fn PersonPage() -> impl IntoView {
@@ -60,9 +57,9 @@ pub fn PersonPage() -> impl IntoView {
                                         <input id="email" name="email" type="email" maxlength="254" value=p.email.clone()/>
                                         <label for="jabatan">{t.f_position}</label>
                                         <select id="jabatan" name="jabatan">
-                                            {POSITIONS.iter().map(|code| {
+                                            {types::Jabatan::PARTICIPANT.into_iter().map(|j| j.code()).map(|code| {
                                                 let label = position_label(code, lang);
-                                                view! { <option value=label.clone() selected=p.position == *code>{label.clone()}</option> }
+                                                view! { <option value=label.clone() selected=p.position == code>{label.clone()}</option> }
                                             }).collect_view()}
                                         </select>
                                         <button type="submit" class="button">{t.save}</button>

@@ -432,17 +432,7 @@ pub async fn set_active<C: ConnectionTrait>(db: &C, caller: &Caller, id: i32, ac
     crate::services::audit::record(db, Some(caller.account_id), action, "person", Some(id.to_string()), None).await
 }
 
-/// A jabatan as people write it (Indonesian or English) to its code.
+/// A jabatan as people write it (Indonesian or English) to its code ([`types::Jabatan::parse`]).
 pub fn parse_position(input: &str) -> Option<&'static str> {
-    let p: String = input.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
-    Some(match p.as_str() {
-        "ketua" | "chair" | "chairperson" => "ketua",
-        "wakilketua" | "vicechair" => "wakil_ketua",
-        "sekretaris" | "secretary" => "sekretaris",
-        "bendahara" | "treasurer" => "bendahara",
-        "ketuapengawas" | "chiefsupervisor" => "ketua_pengawas",
-        "anggotapengawas" | "pengawas" | "supervisor" => "anggota_pengawas",
-        "anggota" | "member" => "anggota",
-        _ => return None,
-    })
+    types::Jabatan::parse(input).map(types::Jabatan::code)
 }

@@ -1,0 +1,166 @@
+//! Domain values the server and the browser build share, each parsed once from its code (the
+//! form values, CSV cells and database columns) and labelled here in both languages. No
+//! dependencies, so the wasm build can use it.
+
+/// How a participant attended a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Attendance {
+    Hadir,
+    Terlambat,
+    Izin,
+    Sakit,
+    Alpa,
+}
+
+impl Attendance {
+    pub const ALL: [Attendance; 5] =
+        [Attendance::Hadir, Attendance::Terlambat, Attendance::Izin, Attendance::Sakit, Attendance::Alpa];
+
+    /// H, T, I, S or A: what forms, CSV files and the database hold.
+    pub fn code(self) -> &'static str {
+        match self {
+            Attendance::Hadir => "H",
+            Attendance::Terlambat => "T",
+            Attendance::Izin => "I",
+            Attendance::Sakit => "S",
+            Attendance::Alpa => "A",
+        }
+    }
+
+    /// From a code, either case, spaces around it ignored.
+    pub fn parse(code: &str) -> Option<Attendance> {
+        Attendance::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Attendance::Hadir => ("Hadir", "Present"),
+            Attendance::Terlambat => ("Terlambat", "Late"),
+            Attendance::Izin => ("Izin", "Excused"),
+            Attendance::Sakit => ("Sakit", "Sick"),
+            Attendance::Alpa => ("Alpa", "Absent"),
+        }
+    }
+
+    /// The Bahasa Indonesia label.
+    pub fn label(self) -> &'static str {
+        self.labels().0
+    }
+
+    /// I and S carry a reason.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Attendance::Izin | Attendance::Sakit)
+    }
+}
+
+/// A person's position in their KKMP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Jabatan {
+    Ketua,
+    WakilKetua,
+    Sekretaris,
+    Bendahara,
+    KetuaPengawas,
+    AnggotaPengawas,
+    Anggota,
+    Staf,
+}
+
+impl Jabatan {
+    /// Every jabatan, board first.
+    pub const ALL: [Jabatan; 8] = [
+        Jabatan::Ketua,
+        Jabatan::WakilKetua,
+        Jabatan::Sekretaris,
+        Jabatan::Bendahara,
+        Jabatan::KetuaPengawas,
+        Jabatan::AnggotaPengawas,
+        Jabatan::Anggota,
+        Jabatan::Staf,
+    ];
+    /// The board (pengurus).
+    pub const PENGURUS: [Jabatan; 4] = [Jabatan::Ketua, Jabatan::WakilKetua, Jabatan::Sekretaris, Jabatan::Bendahara];
+    /// The supervisors (pengawas).
+    pub const PENGAWAS: [Jabatan; 2] = [Jabatan::KetuaPengawas, Jabatan::AnggotaPengawas];
+    /// What a participant's form offers: the board, the supervisors and members.
+    pub const PARTICIPANT: [Jabatan; 7] = [
+        Jabatan::Ketua,
+        Jabatan::WakilKetua,
+        Jabatan::Sekretaris,
+        Jabatan::Bendahara,
+        Jabatan::KetuaPengawas,
+        Jabatan::AnggotaPengawas,
+        Jabatan::Anggota,
+    ];
+
+    /// What forms, CSV files and the database hold (`ketua_pengawas`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Jabatan::Ketua => "ketua",
+            Jabatan::WakilKetua => "wakil_ketua",
+            Jabatan::Sekretaris => "sekretaris",
+            Jabatan::Bendahara => "bendahara",
+            Jabatan::KetuaPengawas => "ketua_pengawas",
+            Jabatan::AnggotaPengawas => "anggota_pengawas",
+            Jabatan::Anggota => "anggota",
+            Jabatan::Staf => "staf",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Jabatan> {
+        Jabatan::ALL.into_iter().find(|j| j.code() == code)
+    }
+
+    /// A jabatan as people write it, in Bahasa Indonesia or English ("Ketua Pengawas",
+    /// "treasurer"), case, spaces and punctuation ignored. Staf is not a participant's jabatan.
+    pub fn parse(input: &str) -> Option<Jabatan> {
+        let p: String = input.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+        Some(match p.as_str() {
+            "ketua" | "chair" | "chairperson" => Jabatan::Ketua,
+            "wakilketua" | "vicechair" => Jabatan::WakilKetua,
+            "sekretaris" | "secretary" => Jabatan::Sekretaris,
+            "bendahara" | "treasurer" => Jabatan::Bendahara,
+            "ketuapengawas" | "chiefsupervisor" => Jabatan::KetuaPengawas,
+            "anggotapengawas" | "pengawas" | "supervisor" => Jabatan::AnggotaPengawas,
+            "anggota" | "member" => Jabatan::Anggota,
+            _ => return None,
+        })
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Jabatan::Ketua => ("Ketua", "Chair"),
+            Jabatan::WakilKetua => ("Wakil Ketua", "Vice chair"),
+            Jabatan::Sekretaris => ("Sekretaris", "Secretary"),
+            Jabatan::Bendahara => ("Bendahara", "Treasurer"),
+            Jabatan::KetuaPengawas => ("Ketua Pengawas", "Chief supervisor"),
+            Jabatan::AnggotaPengawas => ("Anggota Pengawas", "Supervisor"),
+            Jabatan::Anggota => ("Anggota", "Member"),
+            Jabatan::Staf => ("Staf", "Staff"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_as_itself() {
+        for s in Attendance::ALL {
+            assert_eq!(Attendance::parse(s.code()), Some(s));
+            assert_eq!(Attendance::parse(&format!(" {} ", s.code().to_lowercase())), Some(s));
+        }
+        for j in Jabatan::ALL {
+            assert_eq!(Jabatan::from_code(j.code()), Some(j));
+        }
+        for j in Jabatan::PARTICIPANT {
+            assert_eq!(Jabatan::parse(j.code()), Some(j), "a code typed as text reads as itself");
+            assert_eq!(Jabatan::parse(j.labels().0), Some(j), "so does its label");
+        }
+        assert_eq!(Jabatan::parse("treasurer"), Some(Jabatan::Bendahara));
+        assert_eq!(Jabatan::parse("direktur"), None);
+    }
+}
