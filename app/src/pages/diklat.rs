@@ -424,7 +424,7 @@ pub fn DiklatPage() -> impl IntoView {
                                 <label>{lang.pick("Jabatan", "Position")}
                                     <select name="jabatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                        {types::Jabatan::PENGURUS.into_iter().chain(types::Jabatan::PENGAWAS).map(|j| j.code()).map(|p| view! { <option value=p selected=jabatan == p>{position_label(p, lang)}</option> }).collect_view()}
+                                        {types::Jabatan::PENGURUS.iter().chain(types::Jabatan::PENGAWAS).map(|j| j.code()).map(|p| view! { <option value=p selected=jabatan == p>{position_label(p, lang)}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 <button type="submit" class="button">{lang.pick("Daftarkan", "Enrol")}</button>

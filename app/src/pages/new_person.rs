@@ -45,7 +45,7 @@ pub fn NewPersonPage() -> impl IntoView {
                         <small id="kec-hint" class="hint">{t.kecamatan_hint}</small>
                         <label for="jabatan">{t.f_position}</label>
                         <select id="jabatan" name="jabatan">
-                            {types::Jabatan::PARTICIPANT.into_iter().map(|j| j.code()).map(|code| {
+                            {types::Jabatan::PARTICIPANT.iter().map(|j| j.code()).map(|code| {
                                 let label = position_label(code, lang);
                                 view! { <option value=label.clone()>{label.clone()}</option> }
                             }).collect_view()}

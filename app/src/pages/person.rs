@@ -57,7 +57,7 @@ pub fn PersonPage() -> impl IntoView {
                                         <input id="email" name="email" type="email" maxlength="254" value=p.email.clone()/>
                                         <label for="jabatan">{t.f_position}</label>
                                         <select id="jabatan" name="jabatan">
-                                            {types::Jabatan::PARTICIPANT.into_iter().map(|j| j.code()).map(|code| {
+                                            {types::Jabatan::PARTICIPANT.iter().map(|j| j.code()).map(|code| {
                                                 let label = position_label(code, lang);
                                                 view! { <option value=label.clone() selected=p.position == code>{label.clone()}</option> }
                                             }).collect_view()}

@@ -80,19 +80,11 @@ impl Jabatan {
         Jabatan::Staf,
     ];
     /// The board (pengurus).
-    pub const PENGURUS: [Jabatan; 4] = [Jabatan::Ketua, Jabatan::WakilKetua, Jabatan::Sekretaris, Jabatan::Bendahara];
+    pub const PENGURUS: &[Jabatan] = Jabatan::ALL.split_at(4).0;
     /// The supervisors (pengawas).
-    pub const PENGAWAS: [Jabatan; 2] = [Jabatan::KetuaPengawas, Jabatan::AnggotaPengawas];
-    /// What a participant's form offers: the board, the supervisors and members.
-    pub const PARTICIPANT: [Jabatan; 7] = [
-        Jabatan::Ketua,
-        Jabatan::WakilKetua,
-        Jabatan::Sekretaris,
-        Jabatan::Bendahara,
-        Jabatan::KetuaPengawas,
-        Jabatan::AnggotaPengawas,
-        Jabatan::Anggota,
-    ];
+    pub const PENGAWAS: &[Jabatan] = Jabatan::ALL.split_at(4).1.split_at(2).0;
+    /// What a participant's form offers: the board, the supervisors and members (not staf).
+    pub const PARTICIPANT: &[Jabatan] = Jabatan::ALL.split_at(7).0;
 
     /// What forms, CSV files and the database hold (`ketua_pengawas`).
     pub fn code(self) -> &'static str {
@@ -156,10 +148,11 @@ mod tests {
         for j in Jabatan::ALL {
             assert_eq!(Jabatan::from_code(j.code()), Some(j));
         }
-        for j in Jabatan::PARTICIPANT {
+        for &j in Jabatan::PARTICIPANT {
             assert_eq!(Jabatan::parse(j.code()), Some(j), "a code typed as text reads as itself");
             assert_eq!(Jabatan::parse(j.labels().0), Some(j), "so does its label");
         }
+        assert_eq!(Jabatan::PENGAWAS, [Jabatan::KetuaPengawas, Jabatan::AnggotaPengawas]);
         assert_eq!(Jabatan::parse("treasurer"), Some(Jabatan::Bendahara));
         assert_eq!(Jabatan::parse("direktur"), None);
     }
