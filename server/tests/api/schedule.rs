@@ -624,6 +624,9 @@ db_test!(paper_marks_import_all_or_nothing_and_exports_open_in_a_spreadsheet_rea
     let rows = &rows[domain::services::export::HEADING_ROWS as usize..];
     assert_eq!(rows[0][0], "Nama");
     assert_eq!(rows.len(), 1 + 114);
+    let sources: std::collections::BTreeSet<&str> =
+        rows.iter().skip(1).map(|r| r[8].as_str()).filter(|s| !s.is_empty()).collect();
+    assert!(sources.iter().all(|s| s.chars().next().unwrap().is_uppercase()), "sources as labels: {sources:?}");
     let jabatan: std::collections::BTreeSet<&str> = rows.iter().skip(1).map(|r| r[1].as_str()).collect();
     assert!(jabatan.contains("Ketua") && !jabatan.contains("ketua"), "labels, as the reports show: {jabatan:?}");
     let statuses: Vec<&str> = rows.iter().skip(1).map(|r| r[5].as_str()).filter(|s| !s.is_empty()).collect();

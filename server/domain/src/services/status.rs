@@ -14,6 +14,22 @@ pub enum Source {
 }
 
 impl Source {
+    pub const ALL: [Source; 4] = [Source::Panitia, Source::Checkin, Source::Paper, Source::Import];
+
+    pub fn from_code(code: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// How the session report names it (Bahasa Indonesia).
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Panitia => "Panitia",
+            Source::Checkin => "Presensi mandiri",
+            Source::Paper => "Daftar hadir kertas",
+            Source::Import => "Impor berkas",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Source::Panitia => "panitia",
