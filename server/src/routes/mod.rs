@@ -367,6 +367,16 @@ pub fn content_disposition(file: &str) -> String {
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// `rows` with the heading's scope of diklat `d` (its region and name).
+pub(crate) async fn scoped<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    d: &domain::entities::diklat::Model,
+    rows: Result<Vec<Vec<String>>, domain::AppError>,
+) -> Result<(Vec<Vec<String>>, String), domain::AppError> {
+    let rows = rows?;
+    Ok((rows, domain::services::export::Heading::diklat_scope(db, d).await?))
+}
+
 /// What an exported table is: its CSV column names (the public interface, kept as they are), the
 /// headers a person reads in the XLSX, and the sheet's name and heading.
 pub struct Table<'a> {

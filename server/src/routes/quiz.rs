@@ -204,7 +204,7 @@ async fn results_csv(
         (rows.map(|r| quiz_report::result_table(&r)), quiz_report::RESULT_HEADERS, "Hasil tes peserta", "Hasil kuis")
     };
     let table = match d.as_ref() {
-        Some(d) => super::schedule::scoped(db, d, table).await,
+        Some(d) => super::scoped(db, d, table).await,
         None => table.map(|t| (t, String::new())),
     };
     let title = format!("{title}: {}", module.meta.title);

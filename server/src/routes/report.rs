@@ -95,11 +95,13 @@ const COVERAGE_LABELS: &[&str] = &[
     "KKMP siap (%)",
 ];
 
-fn grade(v: Option<f64>) -> String {
-    v.map(|v| decimal(v, Lang::Id)).unwrap_or_default()
+/// A mean score as the CSV and the page write it (`Lang::Id`: "48,0"), or as a spreadsheet reads a
+/// number (`Lang::En`: "48.0", stored as a number in the XLSX).
+fn grade(v: Option<f64>, lang: Lang) -> String {
+    v.map(|v| decimal(v, lang)).unwrap_or_default()
 }
 
-fn certified_row(p: &PersonLine) -> Vec<String> {
+fn certified_row(p: &PersonLine, scores: Lang) -> Vec<String> {
     vec![
         p.certificate_number.clone().unwrap_or_default(),
         p.certificate_code.clone().unwrap_or_default(),
@@ -111,18 +113,9 @@ fn certified_row(p: &PersonLine) -> Vec<String> {
         p.district.clone(),
         p.diklat.clone(),
         p.attendance_percent().to_string(),
-        grade(p.pre_mean),
-        grade(p.post_mean),
+        grade(p.pre_mean, scores),
+        grade(p.post_mean, scores),
     ]
-}
-
-/// A certified row for the XLSX: the mean scores, written with the Indonesian decimal comma for
-/// the CSV and the page ("48,0"), as numbers a spreadsheet can average.
-fn as_numbers(mut row: Vec<String>) -> Vec<String> {
-    for cell in row.iter_mut().skip(CERTIFIED_HEADERS.len() - 2) {
-        *cell = cell.replace(',', ".");
-    }
-    row
 }
 
 fn failure(e: AppError) -> Response {
@@ -182,7 +175,7 @@ async fn export(
     )
     .await;
     let slug = if place.code.is_empty() { "nasional".to_string() } else { place.code.clone() };
-    let scope = export_scope(db, &place, &filter).await;
+    let scope = export_scope(db, &caller.report_scopes(), &place, &filter).await;
     if what == "cakupan" {
         let rows = report::figures(&state.app, place.area, &filter, today).await.map(|f| {
             let c = &f.coverage;
@@ -205,13 +198,22 @@ async fn export(
     }
 }
 
-/// "Wilayah: Kota Malang", with the diklat when the report is about one.
-async fn export_scope<C: sea_orm::ConnectionTrait>(db: &C, place: &report::Place, filter: &Filter) -> String {
+/// "Wilayah: Kota Malang", with the diklat when the report is about one the caller's scopes cover
+/// (the rule of the report's diklat filter, `report::diklat_choices`).
+async fn export_scope<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    scopes: &[domain::auth::Scope],
+    place: &report::Place,
+    filter: &Filter,
+) -> String {
     let region = if place.name.is_empty() { "Nasional" } else { place.name.as_str() };
     let diklat = match filter.diklat_id {
-        Some(id) => {
-            <domain::entities::diklat::Entity as sea_orm::EntityTrait>::find_by_id(id).one(db).await.ok().flatten()
-        }
+        Some(id) => <domain::entities::diklat::Entity as sea_orm::EntityTrait>::find_by_id(id)
+            .one(db)
+            .await
+            .ok()
+            .flatten()
+            .filter(|d| scopes.iter().any(|s| domain::services::schedule::scope_covers(*s, d))),
         None => None,
     };
     match diklat {
@@ -258,7 +260,7 @@ fn certified_csv(state: ServerState, area: Area, filter: Filter, today: chrono::
                 Ok(batch) => {
                     let mut chunk = String::new();
                     for p in &batch.lines {
-                        chunk.push_str(&csv_line(certified_row(p).iter().map(String::as_str)));
+                        chunk.push_str(&csv_line(certified_row(p, Lang::Id).iter().map(String::as_str)));
                     }
                     Some((Ok(chunk.into_bytes()), batch.next))
                 }
@@ -310,7 +312,7 @@ async fn certified_xlsx(
         let rows: Vec<(usize, Vec<String>)> = batch
             .lines
             .iter()
-            .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, as_numbers(certified_row(p)))))
+            .filter_map(|p| index.get(&report::child_of(area, p)).map(|i| (*i, certified_row(p, Lang::En))))
             .collect();
         if tx.send(rows).await.is_err() {
             break;

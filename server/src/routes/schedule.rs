@@ -643,7 +643,7 @@ async fn session_export(
     let db = state.app.db.read();
     let (rows, title) = match attendance::managed_session(db, &scopes, id).await {
         Ok((s, d)) => (
-            scoped(db, &d, attendance::session_report(db, s.id, d.id).await.map(jabatan_labels)).await,
+            super::scoped(db, &d, attendance::session_report(db, s.id, d.id).await).await,
             format!(
                 "Presensi sesi: {} ({}, {}–{} WIB)",
                 s.title,
@@ -674,30 +674,10 @@ async fn diklat_export(
     let (_, scopes) = allowed!(manager(caller, &format!("/diklat/{id}")));
     let db = state.app.db.read();
     let rows = match schedule::managed(db, &scopes, id).await {
-        Ok(d) => scoped(db, &d, attendance::diklat_report(db, &d, chrono::Utc::now()).await.map(jabatan_labels)).await,
+        Ok(d) => super::scoped(db, &d, attendance::diklat_report(db, &d, chrono::Utc::now()).await).await,
         Err(e) => Err(e),
     };
     let headers = attendance::DIKLAT_REPORT_HEADERS;
     let table = super::Table { columns: headers, labels: headers, sheet: "Kehadiran" };
     super::export_response(rows, &table, "Kehadiran peserta per diklat", &file, ext)
-}
-
-/// The attendance tables' jabatan column (1) as the label every other export and page shows.
-fn jabatan_labels(mut rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    for row in &mut rows {
-        if let Some(cell) = row.get_mut(1).filter(|c| !c.is_empty()) {
-            *cell = app::i18n::position_label(cell, app::i18n::Lang::Id);
-        }
-    }
-    rows
-}
-
-/// `rows` with the heading's scope of diklat `d` (its region and name).
-pub(super) async fn scoped<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    d: &domain::entities::diklat::Model,
-    rows: Result<Vec<Vec<String>>, domain::AppError>,
-) -> Result<(Vec<Vec<String>>, String), domain::AppError> {
-    let rows = rows?;
-    Ok((rows, domain::services::export::Heading::diklat_scope(db, d).await?))
 }

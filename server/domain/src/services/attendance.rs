@@ -612,7 +612,7 @@ pub async fn session_report<C: ConnectionTrait>(
             let m = marks.get(&e.person_id);
             vec![
                 e.name,
-                e.position.unwrap_or_default(),
+                jabatan_label(e.position.as_deref()),
                 e.cooperative,
                 e.village,
                 e.district,
@@ -626,6 +626,12 @@ pub async fn session_report<C: ConnectionTrait>(
             ]
         })
         .collect())
+}
+
+/// A jabatan as the reports name it ("Ketua"); a code the types do not know, as stored.
+fn jabatan_label(code: Option<&str>) -> String {
+    let code = code.unwrap_or_default();
+    types::Jabatan::from_code(code).map_or(code, |j| j.labels().0).to_string()
 }
 
 pub const SESSION_REPORT_HEADERS: &[&str] =
@@ -657,7 +663,7 @@ pub async fn diklat_report<C: ConnectionTrait>(
             let r = rates.get(&e.person_id).copied().unwrap_or_default();
             vec![
                 e.name,
-                e.position.unwrap_or_default(),
+                jabatan_label(e.position.as_deref()),
                 e.cooperative,
                 e.village,
                 e.district,

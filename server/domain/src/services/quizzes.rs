@@ -320,25 +320,30 @@ pub async fn read_gift<C: ConnectionTrait>(
 async fn bank_fingerprints<C: ConnectionTrait>(db: &C, module_id: i32) -> Result<HashMap<String, String>, AppError> {
     let Some(bank) = current_bank_row(db, module_id).await? else { return Ok(HashMap::new()) };
     let rows = question::Entity::find().filter(question::Column::BankId.eq(bank.id)).all(db).await?;
-    let mut out = HashMap::new();
-    for row in rows {
-        let Ok(stored) = serde_json::from_str::<StoredData>(&row.data) else { continue };
-        let Some(kind) = Kind::from_code(&row.kind) else { continue };
-        let q = crate::quiz::Question {
-            id: row.ext_id.clone(),
-            line: 0,
-            kind,
-            html: row.body.clone(),
-            explanation_html: String::new(),
-            key: stored.key,
-            objective: None,
-            section: None,
-            stem: String::new(),
-            option_texts: Vec::new(),
-        };
-        out.insert(crate::quiz::fingerprint(&q), row.ext_id);
-    }
-    Ok(out)
+    Ok(rows.into_iter().filter_map(stored_question).map(|q| (crate::quiz::fingerprint(&q), q.id)).collect())
+}
+
+/// A question as the database stores it, read back as the bank's checks and fingerprints see it:
+/// stem and options as their visible text, its tags; `None` for a row that does not parse.
+fn stored_question(row: question::Model) -> Option<crate::quiz::Question> {
+    let stored = serde_json::from_str::<StoredData>(&row.data).ok()?;
+    let kind = Kind::from_code(&row.kind)?;
+    let option_texts = match &stored.key {
+        Key::Choices(options) => options.iter().map(|o| visible_text(&o.html)).collect(),
+        _ => Vec::new(),
+    };
+    Some(crate::quiz::Question {
+        id: row.ext_id,
+        line: 0,
+        kind,
+        stem: visible_text(&row.body),
+        html: row.body,
+        explanation_html: String::new(),
+        key: stored.key,
+        objective: row.objective.map(|o| o as u32),
+        section: row.section,
+        option_texts,
+    })
 }
 
 /// Text of sanitised HTML, as a reader sees it: tags dropped, the escapes the sanitiser writes read.
@@ -374,28 +379,7 @@ async fn combined_bank<C: ConnectionTrait>(
             .order_by_asc(question::Column::SortOrder)
             .all(db)
             .await?;
-        for row in imported {
-            let (Ok(stored), Some(kind)) = (serde_json::from_str::<StoredData>(&row.data), Kind::from_code(&row.kind))
-            else {
-                continue;
-            };
-            let option_texts = match &stored.key {
-                Key::Choices(options) => options.iter().map(|o| visible_text(&o.html)).collect(),
-                _ => Vec::new(),
-            };
-            bank.questions.push(crate::quiz::Question {
-                id: row.ext_id,
-                line: 0,
-                kind,
-                stem: visible_text(&row.body),
-                html: row.body,
-                explanation_html: String::new(),
-                key: stored.key,
-                objective: row.objective.map(|o| o as u32),
-                section: row.section,
-                option_texts,
-            });
-        }
+        bank.questions.extend(imported.into_iter().filter_map(stored_question));
     }
     bank.questions.extend(extra.iter().cloned());
     Ok(Some(bank))
