@@ -24,7 +24,12 @@ pub struct Viewer {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flash {
     pub ok: bool,
+    /// The message in the page's language ([`take_flash`] puts the English here for an English
+    /// page); as stored, the Bahasa Indonesia.
     pub text: String,
+    /// The English of `text`, as stored.
+    #[serde(default)]
+    pub text_en: String,
     /// The sign-in identifier to put back in the form after a failed attempt.
     pub login: Option<String>,
     /// A refused form's input, to show it again as typed with the error beside its field.
@@ -56,18 +61,26 @@ impl FormEcho {
 impl Flash {
     pub const KEY: &'static str = "flash";
 
-    pub fn error(text: impl Into<String>) -> Flash {
-        Flash { ok: false, text: text.into(), login: None, echo: None }
+    pub fn error(text: types::Text) -> Flash {
+        Flash { ok: false, text: text.id, text_en: text.en, login: None, echo: None }
     }
 
-    pub fn ok(text: impl Into<String>) -> Flash {
-        Flash { ok: true, text: text.into(), login: None, echo: None }
+    pub fn ok(text: types::Text) -> Flash {
+        Flash { ok: true, text: text.id, text_en: text.en, login: None, echo: None }
+    }
+
+    /// This flash with its message in `lang`.
+    pub fn in_lang(mut self, lang: crate::i18n::Lang) -> Flash {
+        if lang == crate::i18n::Lang::En && !self.text_en.is_empty() {
+            self.text = std::mem::take(&mut self.text_en);
+        }
+        self
     }
 
     /// The error of a refused form, carrying its input back: `values` as posted, never cut, up to
     /// 100 fields and 256 KiB in all (a flash lives in the session); fields past that show what is
     /// stored instead.
-    pub fn refused(text: impl Into<String>, form: &str, field: &str, values: Vec<(String, String)>) -> Flash {
+    pub fn refused(text: types::Text, form: &str, field: &str, values: Vec<(String, String)>) -> Flash {
         let mut room = 256 * 1024usize;
         let values = values
             .into_iter()
@@ -310,7 +323,7 @@ pub mod ssr {
             response
                 .set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
-        ServerFnError::ServerError(e.public_message())
+        ServerFnError::ServerError(e.public_text().get(crate::app::request_lang() == crate::i18n::Lang::En).to_string())
     }
 }
 
@@ -387,7 +400,9 @@ pub async fn take_flash() -> Result<Option<Flash>, ServerFnError> {
     // `remove` marks the session modified even when the key is absent, which would write (or
     // create) a session row on every page view: look first.
     match session.get::<Flash>(Flash::KEY).await {
-        Ok(Some(_)) => Ok(session.remove::<Flash>(Flash::KEY).await.ok().flatten()),
+        Ok(Some(_)) => {
+            Ok(session.remove::<Flash>(Flash::KEY).await.ok().flatten().map(|f| f.in_lang(crate::app::request_lang())))
+        }
         _ => Ok(None),
     }
 }
@@ -482,8 +497,12 @@ pub struct ImportReportView {
     pub file_name: String,
     pub rows: usize,
     pub imported: usize,
-    /// (line, column, problem), the first ones only.
+    /// (line, column, problem in Bahasa Indonesia), the first ones only.
     pub errors: Vec<(usize, String, String)>,
+    /// The problems of `errors` in English, in the same order (empty in a report stored before
+    /// they were kept). [`take_import_report`] swaps them in on an English page.
+    #[serde(default)]
+    pub errors_en: Vec<String>,
     pub error_count: usize,
 }
 
@@ -499,7 +518,19 @@ pub async fn take_import_report() -> Result<Option<ImportReportView>, ServerFnEr
     use domain::auth::Role;
     ssr::require_roles(&[Role::Panitia, Role::Admin])?;
     let Some(session) = ssr::session() else { return Ok(None) };
-    Ok(session.remove::<ImportReportView>(ImportReportView::KEY).await.ok().flatten())
+    let report = session.remove::<ImportReportView>(ImportReportView::KEY).await.ok().flatten();
+    Ok(report.map(|mut r| {
+        // The page reads `errors` only: it gets them in its language.
+        let english = std::mem::take(&mut r.errors_en);
+        if crate::app::request_lang() == crate::i18n::Lang::En {
+            for ((_, _, message), en) in r.errors.iter_mut().zip(english) {
+                if !en.is_empty() {
+                    *message = en;
+                }
+            }
+        }
+        r
+    }))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

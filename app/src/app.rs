@@ -118,6 +118,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sesi/:id/kode") view=CodePage ssr=SsrMode::Async/>
                     <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/jadwal") view=SchedulePage ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi") view=crate::pages::evaluation::EvaluationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi/narasumber/:id") view=crate::pages::evaluation::SpeakerAcrossPage ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi/:diklat/:form/:session") view=crate::pages::evaluation::EvaluationFormPage ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/evaluasi") view=crate::pages::evaluation::EvaluationReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/presensi") view=PresensiPage ssr=SsrMode::Async/>
                     <Route path=path!("/bank-soal/:slug") view=crate::pages::bank::BankPage ssr=SsrMode::Async/>
                     <Route path=path!("/kuis/:slug/:fase") view=QuizPage ssr=SsrMode::Async/>

@@ -610,6 +610,15 @@ pub fn decimal(v: f64, lang: Lang) -> String {
     }
 }
 
+/// A number with two decimals in the page's language: "82,35" or "82.35".
+pub fn decimal2(v: f64, lang: Lang) -> String {
+    let s = format!("{v:.2}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
 /// A whole number with thousands grouped: "161.210" in Indonesian, "161,210" in English.
 pub fn thousands(n: i64, lang: Lang) -> String {
     let digits = n.unsigned_abs().to_string();

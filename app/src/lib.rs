@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod certificate_api;
 pub mod components;
+pub mod evaluation_api;
 pub mod i18n;
 pub mod pages;
 pub mod query;

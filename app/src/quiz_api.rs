@@ -148,9 +148,12 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         Ok(d) => {
             let attempts = quizzes::attempts_in(state.db.read(), caller.person_id, q.id, d.id).await.map_err(fail)?;
             let close = domain::services::windows::close_on(d).format("%d-%m-%Y");
-            let note = match phase {
-                Phase::Pre => format!("Untuk {}: tes awal dikerjakan sebelum sesi modul ini dimulai.", d.name),
-                Phase::Post => format!("Untuk {}: tes akhir dapat dikerjakan sampai {close}.", d.name),
+            let english = crate::app::request_lang() == crate::i18n::Lang::En;
+            let note = match (phase, english) {
+                (Phase::Pre, false) => format!("Untuk {}: tes awal dikerjakan sebelum sesi modul ini dimulai.", d.name),
+                (Phase::Pre, true) => format!("For {}: take the pre-test before this module's session starts.", d.name),
+                (Phase::Post, false) => format!("Untuk {}: tes akhir dapat dikerjakan sampai {close}.", d.name),
+                (Phase::Post, true) => format!("For {}: the post-test can be taken until {close}.", d.name),
             };
             (attempts, Some(note), false, Some(d.id))
         }
@@ -158,7 +161,8 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
             // Results of earlier diklat stay visible, whatever the window.
             let last = all.iter().rev().find_map(|a| a.diklat_id);
             let attempts: Vec<_> = all.iter().filter(|a| a.diklat_id == last).cloned().collect();
-            (attempts, Some(closed.message()), true, last)
+            let english = crate::app::request_lang() == crate::i18n::Lang::En;
+            (attempts, Some(closed.text().get(english).to_string()), true, last)
         }
     };
     Ok(QuizOverview {
@@ -167,7 +171,12 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         slug: slug.clone(),
         module_title: m.meta.title.clone(),
         phase: phase.slug().into(),
-        phase_label: phase.label().into(),
+        phase_label: if crate::app::request_lang() == crate::i18n::Lang::En {
+            phase.labels().1
+        } else {
+            phase.labels().0
+        }
+        .into(),
         question_count: q.question_count,
         pass_mark: q.pass_mark,
         max_attempts: q.max_attempts,
@@ -254,7 +263,12 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         slug: m.slug.clone(),
         module_title: m.title,
         phase: phase.slug().into(),
-        phase_label: phase.label().into(),
+        phase_label: if crate::app::request_lang() == crate::i18n::Lang::En {
+            phase.labels().1
+        } else {
+            phase.labels().0
+        }
+        .into(),
         no: a.attempt_no,
         status: a.status.clone(),
         deadline: a.deadline_at.filter(|_| a.status == "in_progress").map(|d| {
@@ -573,8 +587,9 @@ pub async fn autosave_answers(attempt_id: i64, fields: String) -> Result<String,
     let caller = require_caller()?;
     let state = state()?;
     let db = state.db.write();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&fields)
-        .map_err(|_| fail(domain::AppError::invalid("Jawaban", "Isian jawaban tidak terbaca.")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&fields).map_err(|_| {
+        fail(domain::AppError::invalid("Jawaban", "Isian jawaban tidak terbaca.", "The answers could not be read."))
+    })?;
     let (a, responses) =
         quizzes::posted_answers(state.db.read(), &state.questions, caller.person_id, attempt_id, &pairs)
             .await

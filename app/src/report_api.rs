@@ -119,6 +119,8 @@ pub struct ReportData {
     pub people: Option<PeopleList>,
     pub diklat_choices: Vec<(i32, String)>,
     pub diklat_name: Option<String>,
+    /// The participants' satisfaction index per diklat of the area: (diklat, answers, "82,35 · B — Baik").
+    pub satisfaction: Vec<(String, usize, Option<String>)>,
     pub generated: String,
 }
 
@@ -239,6 +241,23 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
     let diklat_choices = report::diklat_choices(db, &scopes, place.area, filter.diklat_id).await.map_err(fail)?;
     let diklat_name =
         filter.diklat_id.and_then(|id| diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()));
+    let lang = crate::app::request_lang();
+    let ids: Vec<i32> = diklat_choices.iter().map(|(id, _)| *id).collect();
+    let satisfaction =
+        domain::services::evaluation::satisfaction(db, &ids, &state.content.forms, state.evaluation_min_group)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|(id, n, ikm)| {
+                let name = diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()).unwrap_or_default();
+                let shown = ikm.map(|v| {
+                    let (grade, label_id, label_en) = domain::evaluation::ikm_category(v);
+                    let label = if lang == crate::i18n::Lang::En { label_en } else { label_id };
+                    format!("{} · {grade} — {label}", crate::i18n::decimal2(v, lang))
+                });
+                (name, n, shown)
+            })
+            .collect();
     Ok(ReportData {
         code: place.code,
         name: place.name,
@@ -252,6 +271,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         people,
         diklat_choices,
         diklat_name,
+        satisfaction,
         generated: ssr::wib_label(figures.computed_at),
     })
 }

@@ -624,6 +624,8 @@ pub struct StandingRow {
     pub attendance_ok: bool,
     pub post_missing: Vec<String>,
     pub pre_missing: Vec<String>,
+    /// Required evaluation forms not sent yet (form ids; "narasumber (2 sesi)").
+    pub evaluation_missing: Vec<String>,
     pub eligible: bool,
     pub certificate: Option<IssuedCertificate>,
 }
@@ -735,6 +737,7 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
             attendance_ok: s.attendance_ok,
             post_missing: s.post_missing,
             pre_missing: s.pre_missing,
+            evaluation_missing: s.evaluation_missing,
         })
         .collect();
     Ok(StandingsView {

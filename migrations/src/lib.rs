@@ -19,6 +19,7 @@ mod m20261130_000008_quiz_show_review;
 mod m20261130_000009_create_standings;
 mod m20261207_000010_throttle_pending;
 pub mod m20261207_000011_certification_rules;
+mod m20261207_000012_evaluations;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_create_standings::Migration),
             Box::new(m20261207_000010_throttle_pending::Migration),
             Box::new(m20261207_000011_certification_rules::Migration),
+            Box::new(m20261207_000012_evaluations::Migration),
         ]
     }
 }

@@ -59,6 +59,12 @@ pub struct Config {
           value_parser = clap::value_parser!(i32).range(0..=100))]
     pub min_attendance_floor: i32,
 
+    /// The fewest submitted evaluation forms a report shows figures and open answers for: below
+    /// it, a group's answers could point to the few people who gave them.
+    #[arg(long, env = "DIKLAT_EVALUATION_MIN_GROUP", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub evaluation_min_group: u32,
+
     /// Seconds a client may take to send a request's headers; one that trickles them (Slowloris)
     /// is disconnected instead of holding a connection open.
     #[arg(long, env = "DIKLAT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
@@ -97,6 +103,7 @@ impl Config {
             trust_forwarded_for: false,
             verify_rate_per_minute: 60,
             min_attendance_floor: 50,
+            evaluation_min_group: 5,
             header_timeout_secs: 10,
             signer: crate::certificates::Signer::default(),
             demo: false,

@@ -136,11 +136,12 @@ fn content_check(dir: &std::path::Path) -> ExitCode {
                 eprintln!("{warning} (peringatan / warning)");
             }
             println!(
-                "{}: {} modul, {} bagian, {} soal — semua valid",
+                "{}: {} modul, {} bagian, {} soal, {} kuesioner evaluasi — semua valid",
                 dir.display(),
                 content.modules.len(),
                 sections,
-                questions
+                questions,
+                content.forms.len()
             );
             ExitCode::SUCCESS
         }

@@ -99,10 +99,12 @@ impl Application {
         state.certificate_key = std::sync::Arc::new(certificate_key);
         state.verify_rate_per_minute = config.verify_rate_per_minute;
         state.attendance_floor = config.min_attendance_floor;
+        state.evaluation_min_group = config.evaluation_min_group as usize;
         if matches!(demo, Some(demo::Outcome::Seeded { .. })) {
             let fail = |e: domain::AppError| StartupError::Demo(format!("test results and certificates: {e}"));
             let modules = state.quiz_modules();
             domain::demo::seed_results(state.db.write(), &modules).await.map_err(fail)?;
+            domain::demo::seed_evaluations(state.db.write(), &state.content.forms).await.map_err(fail)?;
             let october =
                 domain::services::schedule::by_code(state.db.read(), domain::demo::DIKLAT_CODE).await.map_err(fail)?;
             domain::services::certificates::issue_eligible(

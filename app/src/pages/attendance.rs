@@ -281,6 +281,7 @@ pub fn SchedulePage() -> impl IntoView {
                     let next = v.sessions.iter().find(|s| Some(s.id) == v.next_id).cloned();
                     view! {
                         <p class="lead">{lang.pick("Hari ini: ", "Today: ")}{v.today.clone()}</p>
+                        {(!v.staff).then(|| view! { <crate::pages::evaluation::DueList/> })}
                         {match next {
                             Some(n) => view! {
                                 <section class="card next-session" data-testid="next-session">

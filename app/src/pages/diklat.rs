@@ -383,6 +383,7 @@ pub fn DiklatPage() -> impl IntoView {
                             <a class="button secondary" href=format!("/diklat/{}/peserta", d.id)>{lang.pick("Daftar peserta", "Participants")}</a>" "
                             <a class="button secondary" href=format!("/diklat/{}/kuis", d.id)>{lang.pick("Hasil tes", "Test results")}</a>" "
                             <a class="button secondary" href=format!("/diklat/{}/kelulusan", d.id)>{lang.pick("Kelulusan", "Completion")}</a>" "
+                            <a class="button secondary" href=format!("/diklat/{}/evaluasi", d.id)>{lang.pick("Evaluasi", "Evaluation")}</a>" "
                             <a class="button secondary" href=format!("/unduh/diklat/kehadiran-diklat-{}.csv", d.id)>"CSV"</a>" "
                             <a class="button secondary" href=format!("/unduh/diklat/kehadiran-diklat-{}.xlsx", d.id)>"XLSX"</a>" "
                             <a class="button secondary" href=format!("/kalender/diklat/{}.ics", d.id)>{lang.pick("Kalender (.ics)", "Calendar (.ics)")}</a>

@@ -63,7 +63,7 @@ pub fn ImportPage() -> impl IntoView {
                                             </table>
                                         </div>
                                         {(more > 0).then(|| view! {
-                                            <p class="hint">{format!("… {more} lagi")}</p>
+                                            <p class="hint">{format!("… {more} {}", lang.pick("lagi", "more"))}</p>
                                         })}
                                     })}
                                 </section>

@@ -5,6 +5,7 @@ pub mod bank;
 pub mod certificates;
 pub mod codes;
 pub mod diklat;
+pub mod evaluation;
 pub mod home;
 pub mod import;
 pub mod login;

@@ -86,6 +86,26 @@ fn report_page(print: bool) -> AnyView {
                         </section>
                         })}
                         {learning_section(&r.modules, &r.learning_rows, &r.child_label, lang)}
+                        {(!r.satisfaction.is_empty()).then(|| view! {
+                            <section class="stack" aria-labelledby="satisfaction-heading">
+                                <h2 id="satisfaction-heading">{lang.pick("Kepuasan peserta (IKM) per diklat", "Participant satisfaction (IKM) per training")}</h2>
+                                <div class="table-wrap">
+                                    <table class="data" data-testid="satisfaction">
+                                        <thead><tr>
+                                            <th scope="col">{lang.pick("Diklat", "Training")}</th>
+                                            <th scope="col">{lang.pick("Penjawab", "Answers")}</th>
+                                            <th scope="col">{lang.pick("IKM (25–100) · mutu", "IKM (25–100) · grade")}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {r.satisfaction.iter().map(|(name, n, ikm)| view! {
+                                                <tr><td>{name.clone()}</td><td class="num">{*n}</td><td>{ikm.clone().unwrap_or_else(|| lang.pick("terlalu sedikit jawaban", "too few answers").to_string())}</td></tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <p class="hint">{lang.pick("IKM menurut PermenPANRB 14/2017: rata-rata nilai per unsur (1–4) × 25; A ≥ 88,31 · B ≥ 76,61 · C ≥ 65,00 · D di bawahnya.", "IKM as in PermenPANRB 14/2017: mean rating per item (1–4) × 25; A ≥ 88.31 · B ≥ 76.61 · C ≥ 65.00 · D below.")}</p>
+                            </section>
+                        })}
                         {if print {
                             view! {
                                 <div class="signature-block">

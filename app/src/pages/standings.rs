@@ -73,6 +73,9 @@ pub fn StandingsPage() -> impl IntoView {
                                         </tr></thead>
                                         <tbody>
                                             {s.rows.into_iter().map(|r| {
+                                                let evaluation = (!r.evaluation_missing.is_empty()).then(|| {
+                                                    view! { <><br/><span class="warn" data-testid="evaluation-missing">{format!("{} {}", lang.pick("evaluasi belum diisi:", "evaluation not filled in:"), r.evaluation_missing.join(", "))}</span></> }
+                                                });
                                                 let tests = if r.post_missing.is_empty() && r.pre_missing.is_empty() {
                                                     format!("✓ {}", lang.pick("semua tes akhir lulus", "all post-tests passed"))
                                                 } else {
@@ -89,7 +92,7 @@ pub fn StandingsPage() -> impl IntoView {
                                                     <tr>
                                                         <td>{r.name}<br/><span class="hint">{format!("{} · {}", r.kkmp, r.village)}</span></td>
                                                         <td class:warn=!r.attendance_ok>{format!("{}/{} ({}%)", r.present, r.sessions, r.percent)}{r.attendance_ok.then_some(" ✓")}</td>
-                                                        <td class:warn=!r.post_missing.is_empty() || !r.pre_missing.is_empty()>{tests}</td>
+                                                        <td class:warn=!r.post_missing.is_empty() || !r.pre_missing.is_empty()>{tests}{evaluation}</td>
                                                         <td>{if r.eligible { view! { <strong>{lang.pick("Memenuhi syarat", "Meets the rule")}</strong> }.into_any() } else { view! { <span>{lang.pick("Belum", "Not yet")}</span> }.into_any() }}</td>
                                                         <td>{r.certificate.map(|c| certificate_cell(c, lang))}</td>
                                                     </tr>

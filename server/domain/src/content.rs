@@ -110,6 +110,8 @@ impl Module {
 pub struct Content {
     /// Sorted by `order`.
     pub modules: Vec<Module>,
+    /// The evaluation questionnaires (`evaluasi/*.toml`), sorted by id.
+    pub forms: Vec<crate::evaluation::Form>,
 }
 
 pub use crate::content_error::{ContentError, ContentErrors};
@@ -198,9 +200,13 @@ impl Content {
                 }
             }
         }
+        let forms = crate::evaluation::load(dir).unwrap_or_else(|mut e| {
+            errors.append(&mut e);
+            Vec::new()
+        });
         if errors.is_empty() {
             modules.sort_by_key(|m| m.meta.order);
-            Ok(Content { modules })
+            Ok(Content { modules, forms })
         } else {
             errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(ContentErrors(errors))

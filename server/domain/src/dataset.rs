@@ -242,7 +242,11 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
     let started = std::time::Instant::now();
     let w = state.db.write();
     if person::Entity::find().count(w).await? > 0 {
-        return Err(AppError::invalid("dataset", "The database already holds people; use an empty one."));
+        return Err(AppError::invalid(
+            "dataset",
+            "Basis data sudah berisi data orang; pakai basis data yang kosong.",
+            "The database already holds people; use an empty one.",
+        ));
     }
     let now = Utc::now();
     let modules = state.quiz_modules();

@@ -518,3 +518,131 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
     txn.commit().await?;
     Ok(count)
 }
+
+/// The October angkatan's evaluations, for a report to try at once: both forms asked for (not
+/// required: its certificates were issued before), answered by most participants who attended,
+/// with a spread of ratings (the venue's meals rated lower, one speaker lower than the others)
+/// and a few suggestions. Only `--demo` runs this, with the content's forms; the demo peserta
+/// (the first participant) is left to fill theirs in.
+pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    forms: &[crate::evaluation::Form],
+) -> Result<usize, AppError> {
+    use crate::entities::{evaluation_answer, evaluation_responder, evaluation_setting};
+    use crate::evaluation::{Kind, Scope};
+    const SUGGESTIONS: &[&str] = &[
+        "Materi akses permodalan perlu contoh perhitungan angsuran BPR.",
+        "Waktu diskusi ditambah, terutama untuk laporan keuangan koperasi.",
+        "Konsumsi siang datang terlambat pada hari kedua.",
+        "Modul dibagikan sebelum diklat agar bisa dibaca lebih dulu.",
+        "Ruangan terlalu dingin; mohon pengaturan pendingin ruangan.",
+        "Perlu sesi praktik menyusun rencana usaha KKMP.",
+    ];
+    let txn = db.begin().await?;
+    let d = crate::services::schedule::by_code(&txn, DIKLAT_CODE).await?;
+    let chosen: Vec<String> = forms
+        .iter()
+        .map(|f| format!("{}:{}", f.id, if f.scope == Scope::Session { "sesi" } else { "diklat" }))
+        .collect();
+    evaluation_setting::ActiveModel { diklat_id: Set(d.id), forms: Set(chosen.join(",")), required: Set(false) }
+        .insert(&txn)
+        .await?;
+    let mut people: Vec<i32> = enrolment::Entity::find()
+        .filter(enrolment::Column::DiklatId.eq(d.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|e| e.person_id)
+        .collect();
+    people.sort_unstable();
+    let sessions = diklat_session::Entity::find()
+        .filter(diklat_session::Column::DiklatId.eq(d.id))
+        .order_by_asc(diklat_session::Column::Id)
+        .all(&txn)
+        .await?;
+    let attended: std::collections::HashSet<(i32, i32)> = attendance::Entity::find()
+        .filter(attendance::Column::DiklatSessionId.is_in(sessions.iter().map(|s| s.id)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|a| matches!(a.status.as_str(), "H" | "T"))
+        .map(|a| (a.person_id, a.diklat_session_id))
+        .collect();
+    // A rating for answer `k`, question `q`, leaning to `base` (3 = Baik): spread over 1–4.
+    let rate = |k: usize, q: usize, base: i32| -> String {
+        let r = base
+            + match (k * 7 + q * 5) % 10 {
+                0 => -2,
+                1 | 2 => -1,
+                3..=6 => 0,
+                _ => 1,
+            };
+        r.clamp(1, 4).to_string()
+    };
+    let mut responders = Vec::new();
+    let mut answers = Vec::new();
+    let mut answer = |form: &crate::evaluation::Form, session_id: i32, k: usize, base: &dyn Fn(&str) -> i32| {
+        let mut a = std::collections::BTreeMap::new();
+        for (q, question) in form.questions.iter().enumerate() {
+            match question.kind {
+                Kind::Scale => {
+                    a.insert(question.id.clone(), rate(k, q, base(&question.id)));
+                }
+                Kind::Text if k.is_multiple_of(9) => {
+                    a.insert(
+                        question.id.clone(),
+                        SUGGESTIONS[(k / 9 + session_id as usize) % SUGGESTIONS.len()].to_string(),
+                    );
+                }
+                Kind::Text => {}
+            }
+        }
+        answers.push(evaluation_answer::ActiveModel {
+            id: Set(rand::random::<i64>() & i64::MAX),
+            diklat_id: Set(d.id),
+            form_id: Set(form.id.clone()),
+            form_version: Set(form.version as i32),
+            session_id: Set(session_id),
+            answers: Set(serde_json::to_string(&a).unwrap_or_default()),
+        });
+    };
+    // Everyone but the demo peserta; one in eight did not answer.
+    for (k, &p) in people.iter().enumerate().skip(1).filter(|(k, _)| k % 8 != 5) {
+        for form in forms {
+            match form.scope {
+                Scope::Diklat => {
+                    answer(form, 0, k, &|q| if q == "konsumsi" { 2 } else { 3 });
+                    responders.push((p, form.id.clone(), 0));
+                }
+                Scope::Session => {
+                    for (i, s) in sessions.iter().enumerate().filter(|(_, s)| s.narasumber_id.is_some()) {
+                        if attended.contains(&(p, s.id)) {
+                            let base =
+                                if s.narasumber_id == sessions.iter().find_map(|s| s.narasumber_id) { 2 } else { 3 };
+                            answer(form, s.id, k + i, &|_| base);
+                            responders.push((p, form.id.clone(), s.id));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let count = answers.len();
+    for chunk in answers.chunks(500) {
+        evaluation_answer::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+    }
+    let rows: Vec<evaluation_responder::ActiveModel> = responders
+        .into_iter()
+        .map(|(p, f, s)| evaluation_responder::ActiveModel {
+            person_id: Set(p),
+            diklat_id: Set(d.id),
+            form_id: Set(f),
+            session_id: Set(s),
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        evaluation_responder::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(count)
+}

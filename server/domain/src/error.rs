@@ -1,4 +1,5 @@
 use sea_orm::{DbErr, SqlErr};
+pub use types::Text;
 
 /// The one error type of the domain. Each variant knows its HTTP status and the sentence a
 /// user may see; database details are logged, never shown.
@@ -10,12 +11,13 @@ pub enum AppError {
     Unauthorized,
     #[error("Anda tidak berhak mengakses ini")]
     Forbidden,
-    /// Bad input; `field` names the form field or `file:line`.
+    /// Bad input; `field` names the form field (by its Indonesian label, which the form's
+    /// echo matches) or `file:line`; `message` says what is wrong, in both languages.
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid { field: String, message: Text },
     /// A unique constraint said no (e.g. the same NIK twice).
     #[error("{field}: {message}")]
-    Conflict { field: String, message: String },
+    Conflict { field: String, message: Text },
     /// Past a rate limit: try again after this many seconds.
     #[error("Terlalu banyak permintaan dari alamat ini; coba lagi dalam {seconds} detik.")]
     TooManyRequests { seconds: u64 },
@@ -26,16 +28,20 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.into(), message: message.into() }
+    /// Bad input in `field`: what is wrong, in Bahasa Indonesia (`id`) and English (`en`).
+    pub fn invalid(field: impl Into<String>, id: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.into(), message: Text::new(id, en) }
+    }
+
+    /// A clash with what is stored (the same person twice, a room taken), in both languages.
+    pub fn conflict(field: impl Into<String>, id: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::Conflict { field: field.into(), message: Text::new(id, en) }
     }
 
     /// Turns a unique-constraint violation into a field error, anything else into `Database`.
-    pub fn on_unique(err: DbErr, field: &str, message: &str) -> Self {
+    pub fn on_unique(err: DbErr, field: &str, id: &str, en: &str) -> Self {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict { field: field.to_string(), message: message.to_string() }
-            }
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(field, id, en),
             _ => AppError::Database(err),
         }
     }
@@ -52,15 +58,27 @@ impl AppError {
         }
     }
 
-    /// The sentence shown to the user (Bahasa Indonesia). Server faults get a generic sentence;
+    /// The sentence shown to the user, in both languages. Server faults get a generic sentence;
     /// their detail goes to the log.
-    pub fn public_message(&self) -> String {
+    pub fn public_text(&self) -> Text {
         match self {
-            AppError::Database(_) | AppError::Internal(_) => {
-                "Terjadi kesalahan di server. Silakan coba lagi; bila berulang, hubungi panitia.".to_string()
-            }
+            AppError::Database(_) | AppError::Internal(_) => Text::new(
+                "Terjadi kesalahan di server. Silakan coba lagi; bila berulang, hubungi panitia.",
+                "Something went wrong on the server. Please try again; if it happens again, contact the organisers.",
+            ),
             AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => message.clone(),
-            other => other.to_string(),
+            AppError::NotFound => Text::new("tidak ditemukan", "not found"),
+            AppError::Unauthorized => Text::new("silakan masuk terlebih dahulu", "please sign in first"),
+            AppError::Forbidden => Text::new("Anda tidak berhak mengakses ini", "you are not allowed to see this"),
+            AppError::TooManyRequests { seconds } => Text::new(
+                format!("Terlalu banyak permintaan dari alamat ini; coba lagi dalam {seconds} detik."),
+                format!("Too many requests from this address; try again in {seconds} seconds."),
+            ),
         }
+    }
+
+    /// [`AppError::public_text`] in Bahasa Indonesia.
+    pub fn public_message(&self) -> String {
+        self.public_text().id
     }
 }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod error;
+pub mod evaluation;
 pub mod gift;
 pub mod ics;
 pub mod password;

@@ -51,6 +51,8 @@ pub struct AppState {
     pub verify_rate_per_minute: u32,
     /// The lowest minimum attendance (%) a completion rule may set (`--min-attendance-floor`).
     pub attendance_floor: i32,
+    /// The fewest answers an evaluation figure is shown for (`DIKLAT_EVALUATION_MIN_GROUP`).
+    pub evaluation_min_group: usize,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             auth_epoch,
             verify_rate_per_minute: 60,
             attendance_floor: 50,
+            evaluation_min_group: 5,
         }
     }
 

@@ -14,6 +14,7 @@ use domain::{
 };
 use serde::Deserialize;
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new().route("/admin/peran", post(grant)).route("/admin/peran/cabut", post(revoke))
@@ -50,11 +51,11 @@ async fn grant(
     };
     let role = match Role::from_code(&form.peran) {
         Some(r) => r,
-        None => return done(&session, Flash::error("Pilih peran")).await,
+        None => return done(&session, Flash::error(Text::new("Pilih peran", "Choose a role"))).await,
     };
     let scope = match roles::parse_scope(&form.wilayah) {
         Ok(s) => s,
-        Err(e) => return done(&session, Flash::error(e.public_message())).await,
+        Err(e) => return done(&session, Flash::error(e.public_text())).await,
     };
     match roles::grant(
         state.app.db.write(),
@@ -71,22 +72,28 @@ async fn grant(
             state.app.auth_changed();
             done(
                 &session,
-                Flash::ok(format!(
-                    "Peran diberikan. Kode masuk sekali pakai untuk {}: {code} (berlaku 7 hari, buka /aktivasi).",
-                    form.login.trim()
+                Flash::ok(Text::new(
+                    format!(
+                        "Peran diberikan. Kode masuk sekali pakai untuk {}: {code} (berlaku 7 hari, buka /aktivasi).",
+                        form.login.trim()
+                    ),
+                    format!(
+                        "Role granted. One-time sign-in code for {}: {code} (valid for 7 days, open /aktivasi).",
+                        form.login.trim()
+                    ),
                 )),
             )
             .await
         }
         Ok(None) => {
             state.app.auth_changed();
-            done(&session, Flash::ok("Peran diberikan.")).await
+            done(&session, Flash::ok(Text::new("Peran diberikan.", "Role granted."))).await
         }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("granting a role: {e:?}");
             }
-            done(&session, Flash::error(e.public_message())).await
+            done(&session, Flash::error(e.public_text())).await
         }
     }
 }
@@ -108,18 +115,25 @@ async fn revoke(
         Err(denied) => return denied.into_response(),
     };
     if form.yakin.is_none() {
-        return done(&session, Flash::error("Centang konfirmasi untuk mencabut peran.")).await;
+        return done(
+            &session,
+            Flash::error(Text::new(
+                "Centang konfirmasi untuk mencabut peran.",
+                "Tick the confirmation to revoke the role.",
+            )),
+        )
+        .await;
     }
     match roles::revoke(state.app.db.write(), &caller, form.id).await {
         Ok(()) => {
             state.app.auth_changed();
-            done(&session, Flash::ok("Peran dicabut.")).await
+            done(&session, Flash::ok(Text::new("Peran dicabut.", "Role revoked."))).await
         }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("revoking a role: {e:?}");
             }
-            done(&session, Flash::error(e.public_message())).await
+            done(&session, Flash::error(e.public_text())).await
         }
     }
 }

@@ -20,6 +20,7 @@ use domain::{auth::Caller, services::audit};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new()
@@ -59,7 +60,7 @@ async fn sign_in(
             };
             if let Err(e) = stored.await {
                 tracing::error!("starting a session: {e}");
-                flash(&session, Flash::error(domain::AppError::Internal(String::new()).public_message())).await;
+                flash(&session, Flash::error(domain::AppError::Internal(String::new()).public_text())).await;
                 return Redirect::to(&back).into_response();
             }
             Redirect::to(&target).into_response()
@@ -73,12 +74,12 @@ async fn sign_in(
                 reason = ?refused,
                 "sign-in refused"
             );
-            flash(&session, Flash::error(refused.message()).with_login(form.login.trim())).await;
+            flash(&session, Flash::error(refused.text()).with_login(form.login.trim())).await;
             Redirect::to(&back).into_response()
         }
         Err(e) => {
             tracing::error!("sign-in failed: {e:?}");
-            flash(&session, Flash::error(e.public_message()).with_login(form.login.trim())).await;
+            flash(&session, Flash::error(e.public_text()).with_login(form.login.trim())).await;
             Redirect::to(&back).into_response()
         }
     }
@@ -124,7 +125,14 @@ async fn change_password(
         return Redirect::to("/masuk?ke=%2Fakun").into_response();
     };
     if form.sandi_baru != form.sandi_ulang {
-        flash(&session, Flash::error("Konfirmasi kata sandi baru tidak sama.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Konfirmasi kata sandi baru tidak sama.",
+                "The new password and its confirmation differ.",
+            )),
+        )
+        .await;
         return Redirect::to("/akun#sandi").into_response();
     }
     match domain::auth::change_password(
@@ -143,9 +151,12 @@ async fn change_password(
             state.app.auth_changed();
             let _ = session.cycle_id().await;
             let done = if form.keluar_lain.is_some() {
-                "Kata sandi berhasil diubah. Akun ini sudah dikeluarkan dari perangkat lain."
+                Text::new(
+                    "Kata sandi berhasil diubah. Akun ini sudah dikeluarkan dari perangkat lain.",
+                    "Password changed. This account has been signed out on other devices.",
+                )
             } else {
-                "Kata sandi berhasil diubah."
+                Text::new("Kata sandi berhasil diubah.", "Password changed.")
             };
             flash(&session, Flash::ok(done)).await;
             Redirect::to("/akun").into_response()
@@ -154,7 +165,7 @@ async fn change_password(
             if e.status() >= 500 {
                 tracing::error!("changing a password: {e:?}");
             }
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             Redirect::to("/akun#sandi").into_response()
         }
     }

@@ -21,6 +21,7 @@ use domain::{
     AppError,
 };
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new()
@@ -221,7 +222,14 @@ async fn allow_early(
     let back = format!("/diklat/{id}/kelulusan");
     let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang kotak konfirmasi untuk mencatat pengecualian.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang kotak konfirmasi untuk mencatat pengecualian.",
+                "Tick the confirmation box to record the exception.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let result = certificates::allow_early_issue(
@@ -236,7 +244,12 @@ async fn allow_early(
     super::finish(
         &session,
         result,
-        |()| "Pengecualian tercatat: sertifikat boleh terbit sebelum sesi terakhir selesai.".to_string(),
+        |()| {
+            Text::new(
+                "Pengecualian tercatat: sertifikat boleh terbit sebelum sesi terakhir selesai.",
+                "Exception recorded: certificates may be issued before the last session has ended.",
+            )
+        },
         &back,
         "Diklat tidak ditemukan",
     )
@@ -258,7 +271,14 @@ async fn keep(
 ) -> Response {
     let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang kotak konfirmasi untuk tetap memberlakukan sertifikat ini.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang kotak konfirmasi untuk tetap memberlakukan sertifikat ini.",
+                "Tick the confirmation box to keep this certificate valid.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let modules = state.app.quiz_modules();
@@ -268,7 +288,12 @@ async fn keep(
     super::finish(
         &session,
         result,
-        |c| format!("Sertifikat {} tetap berlaku; keputusan ini tercatat.", c.number),
+        |c| {
+            Text::new(
+                format!("Sertifikat {} tetap berlaku; keputusan ini tercatat.", c.number),
+                format!("Certificate {} stays valid; this decision is recorded.", c.number),
+            )
+        },
         &back,
         "Sertifikat tidak ditemukan",
     )
@@ -286,7 +311,14 @@ async fn bulk_issue(
     let back = format!("/diklat/{id}/kelulusan");
     let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang kotak konfirmasi untuk menerbitkan sertifikat.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang kotak konfirmasi untuk menerbitkan sertifikat.",
+                "Tick the confirmation box to issue the certificates.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let result = async {
@@ -294,17 +326,28 @@ async fn bulk_issue(
         let now = chrono::Utc::now();
         if !certificates::may_issue(state.app.db.read(), &d, now).await? {
             let end = domain::services::windows::last_session_end(state.app.db.read(), d.id).await?;
-            return Err(AppError::invalid(
-                "Sertifikat",
-                match end {
-                    Some(end) => format!(
-                        "Sertifikat belum dapat diterbitkan: sesi terakhir diklat ini baru berakhir {}. Bila ada \
-                         alasan sah untuk menerbitkan lebih awal, catat pengecualiannya di bawah.",
-                        end.with_timezone(&schedule::wib()).format("%d-%m-%Y pukul %H:%M WIB")
-                    ),
-                    None => "Sertifikat belum dapat diterbitkan: diklat ini belum mempunyai sesi.".to_string(),
-                },
-            ));
+            let (id, en) = match end {
+                Some(end) => {
+                    let end = end.with_timezone(&schedule::wib());
+                    (
+                        format!(
+                            "Sertifikat belum dapat diterbitkan: sesi terakhir diklat ini baru berakhir {}. Bila \
+                             ada alasan sah untuk menerbitkan lebih awal, catat pengecualiannya di bawah.",
+                            end.format("%d-%m-%Y pukul %H:%M WIB")
+                        ),
+                        format!(
+                            "Certificates cannot be issued yet: the last session of this training ends {}. If \
+                             there is a valid reason to issue early, record the exception below.",
+                            end.format("%d-%m-%Y at %H:%M WIB")
+                        ),
+                    )
+                }
+                None => (
+                    "Sertifikat belum dapat diterbitkan: diklat ini belum mempunyai sesi.".to_string(),
+                    "Certificates cannot be issued yet: this training has no sessions.".to_string(),
+                ),
+            };
+            return Err(AppError::invalid("Sertifikat", id, en));
         }
         let modules = state.app.quiz_modules();
         certificates::issue_eligible(
@@ -326,8 +369,12 @@ async fn bulk_issue(
         &session,
         result,
         |issued| match issued.len() {
-            0 => "Tidak ada sertifikat baru: semua peserta yang memenuhi syarat sudah memilikinya.".to_string(),
-            n => format!("{n} sertifikat diterbitkan."),
+            0 => Text::new(
+                "Tidak ada sertifikat baru: semua peserta yang memenuhi syarat sudah memilikinya.",
+                "No new certificates: every participant who qualifies already has one.",
+            ),
+            1 => Text::new("1 sertifikat diterbitkan.", "1 certificate issued."),
+            n => Text::new(format!("{n} sertifikat diterbitkan."), format!("{n} certificates issued.")),
         },
         &back,
         "Diklat tidak ditemukan",
@@ -368,7 +415,14 @@ async fn revoke(
 ) -> Response {
     let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang \"Saya yakin\" untuk mencabut sertifikat.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang \"Saya yakin\" untuk mencabut sertifikat.",
+                "Tick \"Saya yakin\" (I am sure) to revoke the certificate.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let result =
@@ -380,7 +434,7 @@ async fn revoke(
     super::finish(
         &session,
         result,
-        |c| format!("Sertifikat {} dicabut.", c.number),
+        |c| Text::new(format!("Sertifikat {} dicabut.", c.number), format!("Certificate {} revoked.", c.number)),
         &back,
         "Sertifikat tidak ditemukan",
     )
@@ -405,7 +459,11 @@ async fn set_expiry(
     let date = match f.tanggal.trim() {
         "" => Ok(None),
         t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
-            AppError::invalid("Berlaku sampai", "Berlaku sampai: tanggal tidak terbaca (format TTTT-BB-HH).")
+            AppError::invalid(
+                "Berlaku sampai",
+                "Berlaku sampai: tanggal tidak terbaca (format TTTT-BB-HH).",
+                "Valid until: the date could not be read (format YYYY-MM-DD).",
+            )
         }),
     };
     let result = match date {
@@ -419,8 +477,14 @@ async fn set_expiry(
         &session,
         result,
         |c| match c.expires_on {
-            Some(d) => format!("Sertifikat {} berlaku sampai {}.", c.number, d.format("%d-%m-%Y")),
-            None => format!("Sertifikat {} berlaku tanpa batas waktu.", c.number),
+            Some(d) => Text::new(
+                format!("Sertifikat {} berlaku sampai {}.", c.number, d.format("%d-%m-%Y")),
+                format!("Certificate {} is valid until {}.", c.number, d.format("%d-%m-%Y")),
+            ),
+            None => Text::new(
+                format!("Sertifikat {} berlaku tanpa batas waktu.", c.number),
+                format!("Certificate {} is valid with no end date.", c.number),
+            ),
         },
         &back,
         "Sertifikat tidak ditemukan",
@@ -501,7 +565,14 @@ async fn start_zip(
         }
     };
     if list.is_empty() {
-        flash(&session, Flash::error("Belum ada sertifikat untuk diunduh.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Belum ada sertifikat untuk diunduh.",
+                "There are no certificates to download yet.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let slug = |s: &str| crate::certificates::file_slug(s).to_ascii_lowercase();

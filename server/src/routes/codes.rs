@@ -19,6 +19,7 @@ use domain::{
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new().route("/kode/buat", post(issue)).route("/auth/aktivasi", post(redeem))
@@ -76,7 +77,12 @@ async fn issue(
         (None, false) => Vec::new(),
     };
     if ids.is_empty() {
-        let _ = session.insert(Flash::KEY, Flash::error("Tidak ada peserta yang perlu dibuatkan kode.")).await;
+        let _ = session
+            .insert(
+                Flash::KEY,
+                Flash::error(Text::new("Tidak ada peserta yang perlu dibuatkan kode.", "No participant needs a code.")),
+            )
+            .await;
         return Redirect::to("/peserta").into_response();
     }
     match codes::issue(state.app.db.write(), &state.app.data_key, &caller, &ids, chrono::Utc::now()).await {
@@ -110,7 +116,7 @@ async fn issue(
             if e.status() >= 500 {
                 tracing::error!("issuing codes: {e:?}");
             }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
             let status =
                 axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             if status == axum::http::StatusCode::FORBIDDEN {
@@ -144,7 +150,14 @@ async fn redeem(
     let back = format!("/aktivasi?kode={}", app::i18n::encode_component(form.kode.trim()));
     if form.sandi_baru != form.sandi_ulang {
         let _ = session
-            .insert(Flash::KEY, Flash::error("Konfirmasi kata sandi baru tidak sama.").with_login(form.login.trim()))
+            .insert(
+                Flash::KEY,
+                Flash::error(Text::new(
+                    "Konfirmasi kata sandi baru tidak sama.",
+                    "The new password and its confirmation differ.",
+                ))
+                .with_login(form.login.trim()),
+            )
             .await;
         return Redirect::to(&back).into_response();
     }
@@ -169,7 +182,12 @@ async fn redeem(
                 session.cycle_id().await?;
                 session.insert(ACCOUNT_KEY, account_id).await?;
                 session.insert(LOGIN_AT_KEY, now.timestamp()).await?;
-                session.insert(Flash::KEY, Flash::ok("Kata sandi tersimpan. Selamat datang!")).await
+                session
+                    .insert(
+                        Flash::KEY,
+                        Flash::ok(Text::new("Kata sandi tersimpan. Selamat datang!", "Password saved. Welcome!")),
+                    )
+                    .await
             };
             if let Err(e) = started.await {
                 tracing::error!("starting a session after activation: {e}");
@@ -181,7 +199,7 @@ async fn redeem(
             if e.status() >= 500 {
                 tracing::error!("redeeming a code: {e:?}");
             }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_message()).with_login(form.login.trim())).await;
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_text()).with_login(form.login.trim())).await;
             Redirect::to(&back).into_response()
         }
     }

@@ -9,12 +9,14 @@ use axum::{
     Json, Router,
 };
 use serde::Deserialize;
+pub use types::Text;
 
 mod admin;
 mod auth;
 mod certificates;
 pub use certificates::{cached_verification_page, VerifyPageCache, VERIFY_PAGE_TTL};
 mod codes;
+mod evaluation;
 mod modules;
 mod people;
 mod quiz;
@@ -35,6 +37,7 @@ pub fn api() -> Router<ServerState> {
         .merge(quiz::routes())
         .merge(certificates::routes())
         .merge(report::routes())
+        .merge(evaluation::routes())
 }
 
 /// Leaves a message for the next page the browser shows (after the redirect of a form post).
@@ -49,7 +52,7 @@ pub async fn flash(session: &tower_sessions::Session, flash: app::api::Flash) {
 pub async fn finish<T>(
     session: &tower_sessions::Session,
     result: Result<T, domain::AppError>,
-    ok: impl FnOnce(T) -> String,
+    ok: impl FnOnce(T) -> Text,
     back: &str,
     not_found: &'static str,
 ) -> Response {
@@ -67,7 +70,7 @@ pub async fn finish<T>(
             if e.status() >= 500 {
                 tracing::error!("form post to {back}: {e:?}");
             }
-            flash(session, app::api::Flash::error(e.public_message())).await;
+            flash(session, app::api::Flash::error(e.public_text())).await;
         }
     }
     axum::response::Redirect::to(back).into_response()
@@ -79,7 +82,7 @@ pub async fn finish<T>(
 pub async fn finish_form<T>(
     session: &tower_sessions::Session,
     result: Result<T, domain::AppError>,
-    ok: impl FnOnce(T) -> String,
+    ok: impl FnOnce(T) -> Text,
     back: &str,
     (form, anchor, values): (&str, &str, Vec<(String, String)>),
 ) -> Response {

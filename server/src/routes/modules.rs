@@ -47,7 +47,7 @@ async fn mark_read(
             if e.status() >= 500 {
                 tracing::error!("marking a section read: {e:?}");
             }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
             Redirect::to(&page).into_response()
         }
     }

@@ -15,6 +15,7 @@ use domain::{
     services::import,
 };
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new()
@@ -35,8 +36,8 @@ fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, supe
     super::require(caller, &[Role::Panitia, Role::Admin], back, "Anda tidak berhak mengelola data peserta")
 }
 
-async fn after(session: &Session, result: Result<(), domain::AppError>, ok: &str, back: &str) -> Response {
-    super::finish(session, result, |()| ok.to_string(), back, "Peserta tidak ditemukan").await
+async fn after(session: &Session, result: Result<(), domain::AppError>, ok: Text, back: &str) -> Response {
+    super::finish(session, result, |()| ok, back, "Peserta tidak ditemukan").await
 }
 
 #[derive(serde::Deserialize)]
@@ -69,7 +70,7 @@ async fn edit(
     };
     let result = domain::services::people::update(state.app.db.write(), &caller, form.id, changes).await;
     state.app.auth_changed();
-    after(&session, result, "Data peserta tersimpan.", &back).await
+    after(&session, result, Text::new("Data peserta tersimpan.", "Participant data saved."), &back).await
 }
 
 #[derive(serde::Deserialize)]
@@ -94,7 +95,15 @@ async fn set_status(
     };
     let activate = form.jadi == "aktif";
     if !activate && form.yakin.is_none() {
-        let _ = session.insert(Flash::KEY, Flash::error("Centang konfirmasi untuk menonaktifkan akun ini.")).await;
+        let _ = session
+            .insert(
+                Flash::KEY,
+                Flash::error(Text::new(
+                    "Centang konfirmasi untuk menonaktifkan akun ini.",
+                    "Tick the confirmation to deactivate this account.",
+                )),
+            )
+            .await;
         return Redirect::to(&back).into_response();
     }
     let result = domain::services::people::set_active(state.app.db.write(), &caller, form.id, activate).await;
@@ -103,9 +112,12 @@ async fn set_status(
         &session,
         result,
         if activate {
-            "Akun diaktifkan kembali."
+            Text::new("Akun diaktifkan kembali.", "Account reactivated.")
         } else {
-            "Akun dinonaktifkan. Riwayat presensi dan sertifikatnya tetap tersimpan."
+            Text::new(
+                "Akun dinonaktifkan. Riwayat presensi dan sertifikatnya tetap tersimpan.",
+                "Account deactivated. Its attendance history and certificates are kept.",
+            )
         },
         &back,
     )
@@ -128,11 +140,11 @@ async fn template() -> Response {
 }
 
 /// A report with a single problem about the file itself.
-fn file_problem(message: impl Into<String>) -> import::ImportReport {
+fn file_problem(message: Text) -> import::ImportReport {
     import::ImportReport {
         rows: 0,
         imported: 0,
-        errors: vec![import::RowError { line: 0, field: "berkas".into(), message: message.into() }],
+        errors: vec![import::RowError { line: 0, field: "berkas".into(), message: message.id, message_en: message.en }],
     }
 }
 
@@ -142,6 +154,7 @@ async fn report(session: &Session, file_name: String, r: import::ImportReport) -
         rows: r.rows,
         imported: r.imported,
         error_count: r.errors.len(),
+        errors_en: r.errors.iter().take(ImportReportView::SHOWN).map(|e| e.message_en.clone()).collect(),
         errors: r.errors.into_iter().take(ImportReportView::SHOWN).map(|e| (e.line, e.field, e.message)).collect(),
     };
     if let Err(e) = session.insert(ImportReportView::KEY, view).await {
@@ -168,9 +181,9 @@ async fn upload(
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes)),
                     Err(_) => {
-                        let r = file_problem(format!(
-                            "Berkas terlalu besar (maksimal {} MB)",
-                            import::MAX_BYTES / 1024 / 1024
+                        let r = file_problem(Text::new(
+                            format!("Berkas terlalu besar (maksimal {} MB)", import::MAX_BYTES / 1024 / 1024),
+                            format!("The file is too large (at most {} MB)", import::MAX_BYTES / 1024 / 1024),
                         ));
                         return report(&session, name, r).await;
                     }
@@ -179,13 +192,13 @@ async fn upload(
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(e) => {
-                let r = file_problem(format!("Unggahan gagal: {e}"));
+                let r = file_problem(Text::new(format!("Unggahan gagal: {e}"), format!("The upload failed: {e}")));
                 return report(&session, String::new(), r).await;
             }
         }
     }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        let r = file_problem("Pilih berkas CSV atau XLSX");
+        let r = file_problem(Text::new("Pilih berkas CSV atau XLSX", "Choose a CSV or XLSX file"));
         return report(&session, String::new(), r).await;
     };
     let parse_name = name.clone();
@@ -199,7 +212,7 @@ async fn upload(
         Ok(r) => report(&session, name, r).await,
         Err(e) => {
             tracing::error!("import failed: {e:?}");
-            let r = file_problem(e.public_message());
+            let r = file_problem(e.public_text());
             report(&session, name, r).await
         }
     }
@@ -330,19 +343,27 @@ async fn create(
             .await;
     match result {
         Ok(r) if r.errors.is_empty() => {
-            let _ = session.insert(Flash::KEY, Flash::ok(format!("{} ditambahkan.", form.nama.trim()))).await;
+            let _ = session
+                .insert(
+                    Flash::KEY,
+                    Flash::ok(Text::new(
+                        format!("{} ditambahkan.", form.nama.trim()),
+                        format!("{} added.", form.nama.trim()),
+                    )),
+                )
+                .await;
             let nik: String = form.nik.chars().filter(char::is_ascii_digit).collect();
             Redirect::to(&format!("/peserta?q={nik}")).into_response()
         }
         Ok(r) => {
-            let message =
-                r.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" · ");
-            let _ = session.insert(Flash::KEY, Flash::error(message)).await;
+            let id = r.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" · ");
+            let en = r.errors.iter().map(|e| format!("{}: {}", e.field, e.message_en)).collect::<Vec<_>>().join(" · ");
+            let _ = session.insert(Flash::KEY, Flash::error(Text::new(id, en))).await;
             Redirect::to("/peserta/baru").into_response()
         }
         Err(e) => {
             tracing::error!("adding a participant: {e:?}");
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_message())).await;
+            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
             Redirect::to("/peserta/baru").into_response()
         }
     }

@@ -17,6 +17,7 @@ use domain::{
 };
 use sea_orm::EntityTrait;
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new()
@@ -65,7 +66,10 @@ async fn start(
             match domain::services::windows::open_for(db, caller.person_id, module_id, phase == Phase::Pre, now).await?
             {
                 Ok(d) => d,
-                Err(closed) => return Err(domain::AppError::invalid("Tes", closed.message())),
+                Err(closed) => {
+                    let t = closed.text();
+                    return Err(domain::AppError::invalid("Tes", t.id, t.en));
+                }
             };
         let q = quizzes::quiz_of(db, module_id, phase).await?;
         let bank = quizzes::current_bank(db, module_id).await?;
@@ -75,7 +79,7 @@ async fn start(
         Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             Redirect::to(&back).into_response()
         }
     }
@@ -116,7 +120,7 @@ async fn answer(
         let saved = quizzes::save(db, &state.app.questions, attempt.clone(), responses, chrono::Utc::now()).await;
         if let Err(e) = saved {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             return Redirect::to(&back).into_response();
         }
         return Redirect::to(&format!("/percobaan/{attempt_id}?hal={}", to.max(1))).into_response();
@@ -127,13 +131,16 @@ async fn answer(
     if !(submitting && get("yakin").is_some()) {
         if let Err(e) = quizzes::save(db, cache, attempt.clone(), responses, now).await {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             return Redirect::to(&back).into_response();
         }
         let message = if submitting {
-            Flash::error("Jawaban tersimpan. Centang \"Saya selesai\" untuk mengumpulkan.")
+            Flash::error(Text::new(
+                "Jawaban tersimpan. Centang \"Saya selesai\" untuk mengumpulkan.",
+                "Answers saved. Tick \"Saya selesai\" (I am done) to submit.",
+            ))
         } else {
-            Flash::ok("Jawaban tersimpan.")
+            Flash::ok(Text::new("Jawaban tersimpan.", "Answers saved."))
         };
         flash(&session, message).await;
         return Redirect::to(&back).into_response();
@@ -143,9 +150,15 @@ async fn answer(
             let score = a.score.unwrap_or(0.0);
             flash(
                 &session,
-                Flash::error(format!(
-                    "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {}.",
-                    app::i18n::decimal(score, app::i18n::Lang::Id)
+                Flash::error(Text::new(
+                    format!(
+                        "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {}.",
+                        app::i18n::decimal(score, app::i18n::Lang::Id)
+                    ),
+                    format!(
+                        "Time is up: what was saved before the time limit has been graded. Your score is {}.",
+                        app::i18n::decimal(score, app::i18n::Lang::En)
+                    ),
                 )),
             )
             .await;
@@ -159,7 +172,7 @@ async fn answer(
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()
@@ -255,10 +268,10 @@ async fn settings(
     }
     .await;
     match result {
-        Ok(()) => flash(&session, Flash::ok("Pengaturan kuis tersimpan.")).await,
+        Ok(()) => flash(&session, Flash::ok(Text::new("Pengaturan kuis tersimpan.", "Quiz settings saved."))).await,
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()
@@ -295,7 +308,7 @@ async fn gift_upload(
 ) -> Response {
     let mut slug = String::new();
     let (mut objective, mut section) = (String::new(), String::new());
-    let mut file: Option<(String, Result<Vec<u8>, String>)> = None;
+    let mut file: Option<(String, Result<Vec<u8>, Text>)> = None;
     loop {
         match form.next_field().await {
             Ok(Some(field)) if field.name() == Some("modul") => slug = field.text().await.unwrap_or_default(),
@@ -303,9 +316,7 @@ async fn gift_upload(
             Ok(Some(field)) if field.name() == Some("bagian") => section = field.text().await.unwrap_or_default(),
             Ok(Some(field)) if field.name() == Some("berkas") => {
                 let name = field.file_name().unwrap_or("berkas").to_string();
-                let bytes = field.bytes().await.map(|b| b.to_vec()).map_err(|_| {
-                    format!("Berkas terlalu besar (maksimal {} MB).", GiftPending::MAX_BYTES / 1024 / 1024)
-                });
+                let bytes = field.bytes().await.map(|b| b.to_vec()).map_err(|_| too_large());
                 file = Some((name, bytes));
             }
             Ok(Some(_)) => continue,
@@ -313,9 +324,15 @@ async fn gift_upload(
             Err(_) => {
                 file = Some((
                     String::new(),
-                    Err(format!(
-                        "Unggahan gagal atau terlalu besar (maksimal {} MB).",
-                        GiftPending::MAX_BYTES / 1024 / 1024
+                    Err(Text::new(
+                        format!(
+                            "Unggahan gagal atau terlalu besar (maksimal {} MB).",
+                            GiftPending::MAX_BYTES / 1024 / 1024
+                        ),
+                        format!(
+                            "The upload failed or is too large (at most {} MB).",
+                            GiftPending::MAX_BYTES / 1024 / 1024
+                        ),
                     )),
                 ));
                 break;
@@ -333,7 +350,14 @@ async fn gift_upload(
         typed => match typed.parse::<u32>() {
             Ok(n) if n >= 1 && n as usize <= module.meta.objectives.len() => Some(n),
             _ => {
-                flash(&session, Flash::error("Tujuan: pilih salah satu tujuan modul ini.")).await;
+                flash(
+                    &session,
+                    Flash::error(Text::new(
+                        "Tujuan: pilih salah satu tujuan modul ini.",
+                        "Objective: choose one of this module's objectives.",
+                    )),
+                )
+                .await;
                 return Redirect::to(&back).into_response();
             }
         },
@@ -342,7 +366,14 @@ async fn gift_upload(
         "" => None,
         typed if module.sections.iter().any(|s| s.anchor == typed) => Some(typed.to_string()),
         _ => {
-            flash(&session, Flash::error("Bagian: pilih salah satu bagian modul ini.")).await;
+            flash(
+                &session,
+                Flash::error(Text::new(
+                    "Bagian: pilih salah satu bagian modul ini.",
+                    "Section: choose one of this module's sections.",
+                )),
+            )
+            .await;
             return Redirect::to(&back).into_response();
         }
     };
@@ -353,7 +384,10 @@ async fn gift_upload(
                 Err(_) => {
                     flash(
                         &session,
-                        Flash::error(format!("{name}: bukan teks UTF-8. Simpan ulang berkas GIFT sebagai UTF-8.")),
+                        Flash::error(Text::new(
+                            format!("{name}: bukan teks UTF-8. Simpan ulang berkas GIFT sebagai UTF-8."),
+                            format!("{name}: not UTF-8 text. Save the GIFT file again as UTF-8."),
+                        )),
                     )
                     .await;
                     return Redirect::to(&back).into_response();
@@ -362,11 +396,7 @@ async fn gift_upload(
         }
         Some((name, Ok(bytes))) if !bytes.is_empty() => {
             let _ = name;
-            flash(
-                &session,
-                Flash::error(format!("Berkas terlalu besar (maksimal {} MB).", GiftPending::MAX_BYTES / 1024 / 1024)),
-            )
-            .await;
+            flash(&session, Flash::error(too_large())).await;
             return Redirect::to(&back).into_response();
         }
         Some((_, Err(message))) => {
@@ -374,7 +404,14 @@ async fn gift_upload(
             return Redirect::to(&back).into_response();
         }
         _ => {
-            flash(&session, Flash::error("Berkas: pilih berkas GIFT untuk diunggah.")).await;
+            flash(
+                &session,
+                Flash::error(Text::new(
+                    "Berkas: pilih berkas GIFT untuk diunggah.",
+                    "File: choose a GIFT file to upload.",
+                )),
+            )
+            .await;
             return Redirect::to(&back).into_response();
         }
     };
@@ -387,7 +424,7 @@ async fn gift_upload(
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             return Redirect::to(&back).into_response();
         }
     };
@@ -400,6 +437,12 @@ async fn gift_upload(
     let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
     finish_import(&state, &session, &caller, module, module_id, &pending.file_name, &import).await;
     Redirect::to(&back).into_response()
+}
+
+/// The refusal of an upload over [`GiftPending::MAX_BYTES`].
+fn too_large() -> Text {
+    let mb = GiftPending::MAX_BYTES / 1024 / 1024;
+    Text::new(format!("Berkas terlalu besar (maksimal {mb} MB)."), format!("The file is too large (at most {mb} MB)."))
 }
 
 async fn finish_import(
@@ -415,15 +458,21 @@ async fn finish_import(
         Ok(added) => {
             let skipped = import.skipped();
             let message = if skipped > 0 {
-                format!("{added} soal dari {file_name} diimpor ke bank soal; {skipped} dilewati.")
+                Text::new(
+                    format!("{added} soal dari {file_name} diimpor ke bank soal; {skipped} dilewati."),
+                    format!("{added} questions from {file_name} imported into the question bank; {skipped} skipped."),
+                )
             } else {
-                format!("{added} soal dari {file_name} diimpor ke bank soal.")
+                Text::new(
+                    format!("{added} soal dari {file_name} diimpor ke bank soal."),
+                    format!("{added} questions from {file_name} imported into the question bank."),
+                )
             };
             flash(session, Flash::ok(message)).await;
         }
         Err(e) => {
             fail(&e);
-            flash(session, Flash::error(e.public_message())).await;
+            flash(session, Flash::error(e.public_text())).await;
         }
     }
 }
@@ -449,16 +498,37 @@ async fn gift_confirm(
     };
     let pending = session.get::<GiftPending>(GiftPending::KEY).await.ok().flatten().filter(|p| p.slug == f.modul);
     let Some(pending) = pending else {
-        flash(&session, Flash::error("Tidak ada impor yang menunggu; unggah berkasnya lagi.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Tidak ada impor yang menunggu; unggah berkasnya lagi.",
+                "No import is waiting; upload the file again.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     };
     if f.aksi == "batal" {
         let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
-        flash(&session, Flash::ok(format!("Impor {} dibatalkan; bank soal tidak berubah.", pending.file_name))).await;
+        flash(
+            &session,
+            Flash::ok(Text::new(
+                format!("Impor {} dibatalkan; bank soal tidak berubah.", pending.file_name),
+                format!("Import of {} cancelled; the question bank is unchanged.", pending.file_name),
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang \"Saya setuju\" untuk mengimpor soal yang valid.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang \"Saya setuju\" untuk mengimpor soal yang valid.",
+                "Tick \"Saya setuju\" (I agree) to import the valid questions.",
+            )),
+        )
+        .await;
         return Redirect::to(&format!("{back}#konfirmasi")).into_response();
     }
     let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
@@ -470,7 +540,7 @@ async fn gift_confirm(
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()

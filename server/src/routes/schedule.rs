@@ -21,6 +21,7 @@ use domain::{
 };
 use std::collections::HashMap;
 use tower_sessions::Session;
+use types::Text;
 
 pub fn routes() -> Router<ServerState> {
     Router::new()
@@ -49,7 +50,7 @@ pub(super) fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<(
 }
 
 /// Redirects to `back` with the outcome as a flash; a missing or foreign record is a plain 404.
-async fn done<T>(session: &Session, result: Result<T, AppError>, ok: impl FnOnce(T) -> String, back: &str) -> Response {
+async fn done<T>(session: &Session, result: Result<T, AppError>, ok: impl FnOnce(T) -> Text, back: &str) -> Response {
     super::finish(session, result, ok, back, "Tidak ditemukan").await
 }
 
@@ -158,14 +159,21 @@ async fn save_diklat(
     match id {
         None => match schedule::create_diklat(db, &caller, &scopes, &input).await {
             Ok(new) => {
-                flash(&session, Flash::ok("Diklat dibuat. Tambahkan sesi dan peserta.")).await;
+                flash(
+                    &session,
+                    Flash::ok(Text::new(
+                        "Diklat dibuat. Tambahkan sesi dan peserta.",
+                        "Training created. Add its sessions and participants.",
+                    )),
+                )
+                .await;
                 Redirect::to(&format!("/diklat/{new}")).into_response()
             }
-            Err(e) => super::finish_form(&session, Err::<(), _>(e), |_| String::new(), &back, echo).await,
+            Err(e) => super::finish_form(&session, Err::<(), _>(e), |_| Text::default(), &back, echo).await,
         },
         Some(id) => {
             let r = schedule::update_diklat(db, &caller, &scopes, id, &input).await;
-            super::finish_form(&session, r, |_| "Diklat tersimpan.".into(), &back, echo).await
+            super::finish_form(&session, r, |_| Text::new("Diklat tersimpan.", "Training saved."), &back, echo).await
         }
     }
 }
@@ -225,8 +233,12 @@ async fn save_session(
         jp: f.jp,
     };
     let r = schedule::save_session(state.app.db.write(), &caller, &scopes, f.diklat, id, &input).await;
-    let message = if id.is_some() { "Sesi tersimpan." } else { "Sesi ditambahkan." };
-    super::finish_form(&session, r, |_| message.into(), &back, (&form, &anchor, values)).await
+    let message = if id.is_some() {
+        Text::new("Sesi tersimpan.", "Session saved.")
+    } else {
+        Text::new("Sesi ditambahkan.", "Session added.")
+    };
+    super::finish_form(&session, r, |_| message, &back, (&form, &anchor, values)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -245,11 +257,18 @@ async fn delete_session(
     let back = format!("/diklat/{}#sesi", f.diklat);
     let (caller, scopes) = allowed!(manager(caller, &back));
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang konfirmasi untuk menghapus sesi.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang konfirmasi untuk menghapus sesi.",
+                "Tick the confirmation to delete the session.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let r = schedule::delete_session(state.app.db.write(), &caller, &scopes, f.id).await;
-    done(&session, r, |_| "Sesi dihapus.".into(), &back).await
+    done(&session, r, |_| Text::new("Sesi dihapus.", "Session deleted."), &back).await
 }
 
 #[derive(serde::Deserialize)]
@@ -281,9 +300,12 @@ async fn enrol_bulk(
     let r = schedule::enrol_bulk(state.app.db.write(), &caller, &scopes, f.diklat, &filter).await;
     // The result is shown at the form, where the page opens (it was above the viewport).
     let message = match r {
-        Ok(n) => Flash::ok(format!("{n} peserta didaftarkan (yang sudah terdaftar dilewati).")),
+        Ok(n) => Flash::ok(Text::new(
+            format!("{n} peserta didaftarkan (yang sudah terdaftar dilewati)."),
+            format!("{n} participants enrolled (those already enrolled were skipped)."),
+        )),
         Err(AppError::Invalid { message, .. } | AppError::Conflict { message, .. }) => Flash::error(message),
-        Err(e) => return done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+        Err(e) => return done(&session, Err::<(), _>(e), |_| Text::default(), &back).await,
     };
     flash(&session, message.at_form("daftarkan", choices)).await;
     Redirect::to(&back).into_response()
@@ -309,7 +331,7 @@ async fn enrol_one(
         Ok(person) => schedule::enrol_one(db, &caller, &scopes, f.diklat, person.0).await.map(|_| person.1),
         Err(e) => Err(e),
     };
-    done(&session, r, |name| format!("{name} didaftarkan."), &back).await
+    done(&session, r, |name| Text::new(format!("{name} didaftarkan."), format!("{name} enrolled.")), &back).await
 }
 
 #[derive(serde::Deserialize)]
@@ -328,11 +350,29 @@ async fn withdraw(
     let back = format!("/diklat/{}/peserta", f.diklat);
     let (caller, scopes) = allowed!(manager(caller, &back));
     if f.yakin.is_none() {
-        flash(&session, Flash::error("Centang konfirmasi untuk mengeluarkan peserta.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Centang konfirmasi untuk mengeluarkan peserta.",
+                "Tick the confirmation to remove the participant.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     }
     let r = schedule::withdraw(state.app.db.write(), &caller, &scopes, f.diklat, f.orang).await;
-    done(&session, r, |_| "Peserta dikeluarkan dari diklat; catatan presensinya tetap tersimpan.".into(), &back).await
+    done(
+        &session,
+        r,
+        |_| {
+            Text::new(
+                "Peserta dikeluarkan dari diklat; catatan presensinya tetap tersimpan.",
+                "Participant removed from the training; their attendance records are kept.",
+            )
+        },
+        &back,
+    )
+    .await
 }
 
 /// The grid posts one set of fields per row: `s{id}` status, `c{id}` note, `r{id}` reason,
@@ -358,14 +398,21 @@ async fn save_grid(
             continue;
         }
         let Some(status) = Status::parse(status) else {
-            flash(&session, Flash::error(format!("Status \"{status}\" tidak dikenal."))).await;
+            flash(
+                &session,
+                Flash::error(Text::new(
+                    format!("Status \"{status}\" tidak dikenal."),
+                    format!("Unknown status \"{status}\"."),
+                )),
+            )
+            .await;
             return Redirect::to(&back).into_response();
         };
         let seen = f.get(&format!("v{person_id}")).map(|v| v.parse::<i32>().ok());
         marks.push(Mark { person_id, status, note: Some(note), reason: Some(reason), seen_version: seen });
     }
     if marks.is_empty() {
-        flash(&session, Flash::ok("Tidak ada perubahan.")).await;
+        flash(&session, Flash::ok(Text::new("Tidak ada perubahan.", "Nothing changed."))).await;
         return Redirect::to(&back).into_response();
     }
     let r =
@@ -375,10 +422,18 @@ async fn save_grid(
         &session,
         r,
         |g| {
-            let mut m = format!("{} presensi tersimpan.", g.saved);
+            let mut m = Text::new(
+                format!("{} presensi tersimpan.", g.saved),
+                format!("{} attendance marks saved.", g.saved),
+            );
             if !g.conflicts.is_empty() {
-                m.push_str(&format!(
+                m.id.push_str(&format!(
                     " {} baris tidak disimpan karena sudah diubah orang lain sejak halaman dibuka: {}. Periksa lalu simpan lagi.",
+                    g.conflicts.len(),
+                    g.conflicts.join(", ")
+                ));
+                m.en.push_str(&format!(
+                    " {} rows were not saved because someone else changed them after the page was opened: {}. Check them and save again.",
                     g.conflicts.len(),
                     g.conflicts.join(", ")
                 ));
@@ -415,7 +470,18 @@ async fn rest_present(
     let (caller, scopes) = allowed!(manager(caller, &back));
     let village = opt_id(&f.kelurahan);
     let r = attendance::mark_rest_present(state.app.db.write(), &caller, &scopes, f.sesi, village).await;
-    done(&session, r, |n| format!("{n} peserta yang belum ditandai kini Hadir. Ubah yang berhalangan."), &back).await
+    done(
+        &session,
+        r,
+        |n| {
+            Text::new(
+                format!("{n} peserta yang belum ditandai kini Hadir. Ubah yang berhalangan."),
+                format!("{n} unmarked participants are now Present. Change those who were absent."),
+            )
+        },
+        &back,
+    )
+    .await
 }
 
 async fn open_checkin(
@@ -436,7 +502,7 @@ async fn open_checkin(
         // The projector page shows that check-in is open; a flash there would never be taken
         // and would surface later on an unrelated page.
         Ok(_) => Redirect::to(&format!("/sesi/{}/kode", f.sesi)).into_response(),
-        Err(e) => done(&session, Err::<(), _>(e), |_| String::new(), &back).await,
+        Err(e) => done(&session, Err::<(), _>(e), |_| Text::default(), &back).await,
     }
 }
 
@@ -449,7 +515,7 @@ async fn close_checkin(
     let back = format!("/sesi/{}", f.sesi);
     let (caller, scopes) = allowed!(manager(caller, &back));
     let r = attendance::close_checkin(state.app.db.write(), &caller, &scopes, f.sesi, chrono::Utc::now()).await;
-    done(&session, r, |_| "Presensi mandiri ditutup.".into(), &back).await
+    done(&session, r, |_| Text::new("Presensi mandiri ditutup.", "Self check-in closed."), &back).await
 }
 
 #[derive(serde::Deserialize)]
@@ -479,16 +545,22 @@ async fn check_in(
     let attempt = match domain::auth::throttle::begin(db, &key, domain::auth::throttle::CHECK_IN, now).await {
         Ok(Ok(attempt)) => attempt,
         Ok(Err(refused)) => {
-            let message = format!(
-                "Terlalu banyak kode salah. Tunggu {} menit atau minta panitia mencatat kehadiran Anda.",
-                refused.minutes()
+            let message = Text::new(
+                format!(
+                    "Terlalu banyak kode salah. Tunggu {} menit atau minta panitia mencatat kehadiran Anda.",
+                    refused.minutes()
+                ),
+                format!(
+                    "Too many wrong codes. Wait {} minutes or ask the organisers to record your attendance.",
+                    refused.minutes()
+                ),
             );
             flash(&session, Flash::error(message)).await;
             return Redirect::to("/presensi").into_response();
         }
         Err(e) => {
             tracing::error!("check-in limit: {e:?}");
-            flash(&session, Flash::error(e.public_message())).await;
+            flash(&session, Flash::error(e.public_text())).await;
             return Redirect::to("/presensi").into_response();
         }
     };
@@ -516,18 +588,23 @@ async fn check_in(
     };
     let back = if r.is_ok() { "/presensi".to_string() } else { again };
     let message = match r {
-        Ok(attendance::CheckedIn::Recorded { status, session: title }) => {
-            Flash::ok(format!("Tercatat {} pada sesi \"{title}\". Terima kasih!", status.label()))
-        }
-        Ok(attendance::CheckedIn::Already { status, session: title }) => {
-            Flash::ok(format!("Anda sudah tercatat {} pada sesi \"{title}\".", status.label()))
-        }
-        Err(AppError::Forbidden) => Flash::error("Anda tidak terdaftar pada diklat sesi ini. Hubungi panitia."),
+        Ok(attendance::CheckedIn::Recorded { status, session: title }) => Flash::ok(Text::new(
+            format!("Tercatat {} pada sesi \"{title}\". Terima kasih!", status.label()),
+            format!("Recorded as {} for the session \"{title}\". Thank you!", status.labels().1),
+        )),
+        Ok(attendance::CheckedIn::Already { status, session: title }) => Flash::ok(Text::new(
+            format!("Anda sudah tercatat {} pada sesi \"{title}\".", status.label()),
+            format!("You are already recorded as {} for the session \"{title}\".", status.labels().1),
+        )),
+        Err(AppError::Forbidden) => Flash::error(Text::new(
+            "Anda tidak terdaftar pada diklat sesi ini. Hubungi panitia.",
+            "You are not enrolled in this session's training. Contact the organisers.",
+        )),
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("check-in: {e:?}");
             }
-            Flash::error(e.public_message())
+            Flash::error(e.public_text())
         }
     };
     flash(&session, message).await;
@@ -559,12 +636,29 @@ async fn import_marks(
     let back = format!("/sesi/{session_id}");
     let (caller, scopes) = allowed!(manager(caller, &back));
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        flash(&session, Flash::error("Pilih berkas CSV presensi terlebih dahulu.")).await;
+        flash(
+            &session,
+            Flash::error(Text::new(
+                "Pilih berkas CSV presensi terlebih dahulu.",
+                "Choose an attendance CSV file first.",
+            )),
+        )
+        .await;
         return Redirect::to(&back).into_response();
     };
     let r = attendance::import_marks(state.app.db.write(), &caller, &scopes, session_id, &name, &bytes).await;
-    done(&session, r, |g| format!("{}: {} presensi tersimpan, {} tidak berubah.", name, g.saved, g.unchanged), &back)
-        .await
+    done(
+        &session,
+        r,
+        |g| {
+            Text::new(
+                format!("{}: {} presensi tersimpan, {} tidak berubah.", name, g.saved, g.unchanged),
+                format!("{}: {} attendance marks saved, {} unchanged.", name, g.saved, g.unchanged),
+            )
+        },
+        &back,
+    )
+    .await
 }
 
 fn ics_response(body: String, file: &str) -> Response {

@@ -48,7 +48,7 @@ db_test!(the_database_refuses_a_second_kkmp_for_the_same_kelurahan, |app| {
     .insert(app.state.db.write())
     .await
     .unwrap_err();
-    let mapped = domain::AppError::on_unique(err, "kelurahan", "sudah punya KKMP");
+    let mapped = domain::AppError::on_unique(err, "kelurahan", "sudah punya KKMP", "already has a KKMP");
     assert_eq!(mapped.status(), 409, "{mapped:?}");
 });
 

@@ -101,6 +101,7 @@ impl TestApp {
         self.seed_demo().await;
         let modules = self.state.quiz_modules();
         domain::demo::seed_results(self.state.db.write(), &modules).await.unwrap();
+        domain::demo::seed_evaluations(self.state.db.write(), &self.state.content.forms).await.unwrap();
         let d = self.diklat(domain::demo::DIKLAT_CODE).await;
         domain::services::certificates::issue_eligible(
             self.state.db.read(),

@@ -133,6 +133,30 @@ db_test!(a_file_without_required_columns_or_of_another_type_is_refused, |app| {
     assert!(html.contains("UTF-8"));
 });
 
+db_test!(an_english_page_shows_the_problems_in_english, |app| {
+    app.seed_demo().await;
+    let client = panitia(&app).await;
+    let r = client.get(app.url("/bahasa/en?ke=%2Fpeserta%2Fimpor")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let csv = [
+        HEADER,
+        "Baris Baik;3573014101800009;081311119999;;Kotalama;Ketua\r\n", // 2: fine
+        "NIK Kembar;3573014101800009;081311110015;;Kotalama;Ketua\r\n", // 3: NIK repeats line 2
+        "Kelurahan Lain;3573014101800013;081311110013;;Atlantis;Ketua\r\n", // 4: unknown village
+    ]
+    .concat();
+    let html = upload(&app, &client, "salah.csv", csv.into_bytes()).await;
+    let errors = row_errors(&html);
+    assert!(errors.iter().any(|(l, f, m)| *l == 3 && f == "nik" && m == "Same as row 2 of this file"), "{errors:?}");
+    assert!(
+        errors.iter().any(|(l, f, m)| *l == 4 && f == "kelurahan" && m == "Kelurahan `Atlantis` is not in your region"),
+        "{errors:?}"
+    );
+    assert!(!html.contains("Sama dengan baris"), "{html}");
+    let html = upload(&app, &client, "a.pdf", b"%PDF-1.4".to_vec()).await;
+    assert!(html.contains("Unknown file type: upload a .csv or .xlsx file"), "{html}");
+});
+
 db_test!(an_xlsx_file_with_numbers_for_nik_and_phone_imports, |app| {
     app.seed_demo().await;
     let client = panitia(&app).await;

@@ -12,6 +12,7 @@ mod certificates;
 mod codes;
 mod database;
 mod downloads;
+mod evaluation;
 mod health;
 mod import;
 mod limits;

@@ -2,6 +2,37 @@
 //! form values, CSV cells and database columns) and labelled here in both languages. No
 //! dependencies, so the wasm build can use it.
 
+/// A sentence for a person, in Bahasa Indonesia and in English: what a service says when it
+/// refuses something and what a form post reports. Both are required, so a message cannot be
+/// added in one language only; the page shows the one of its language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub id: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Text {
+        Text { id: id.into(), en: en.into() }
+    }
+
+    /// The English when `english`, else the Bahasa Indonesia.
+    pub fn get(&self, english: bool) -> &str {
+        if english {
+            &self.en
+        } else {
+            &self.id
+        }
+    }
+}
+
+/// Written in Bahasa Indonesia (logs, CLI output, `Display` of errors).
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
 /// How a participant attended a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Attendance {

@@ -82,7 +82,11 @@ pub async fn issue<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(Vec<IssuedCode>, DateTime<Utc>), AppError> {
     caller.require_any(&[Role::Panitia, Role::Admin])?;
     if person_ids.len() > MAX_BATCH {
-        return Err(AppError::invalid("peserta", format!("Paling banyak {MAX_BATCH} kode sekali buat")));
+        return Err(AppError::invalid(
+            "peserta",
+            format!("Paling banyak {MAX_BATCH} kode sekali buat"),
+            format!("At most {MAX_BATCH} codes at a time"),
+        ));
     }
     let expires = now + Duration::days(VALID_DAYS);
     let txn = db.begin().await?;
@@ -170,7 +174,13 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
         Ok(attempt) => attempt,
         Err(refused) => return Err(too_many_codes(refused.minutes())),
     };
-    let refused = || AppError::invalid("kode", "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.");
+    let refused = || {
+        AppError::invalid(
+            "kode",
+            "Kode atau nomor HP/email tidak cocok, atau kode sudah tidak berlaku.",
+            "The code and phone number/email do not match, or the code is no longer valid.",
+        )
+    };
     let found = match find_redeemable(db, key, login, code, now).await {
         Ok(found) => found,
         Err(e) => {
@@ -220,7 +230,11 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
 }
 
 fn too_many_codes(minutes: i64) -> AppError {
-    AppError::invalid("kode", format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit."))
+    AppError::invalid(
+        "kode",
+        format!("Terlalu banyak percobaan. Coba lagi dalam {minutes} menit."),
+        format!("Too many attempts. Try again in {minutes} minutes."),
+    )
 }
 
 /// The unused, unexpired code typed, with its active account and person, when it belongs to

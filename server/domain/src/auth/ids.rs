@@ -14,6 +14,7 @@ impl PhoneNumber {
             AppError::invalid(
                 "no_hp",
                 format!("`{}` bukan nomor HP Indonesia yang sah (contoh: 0812 3456 7890)", input.trim()),
+                format!("`{}` is not a valid Indonesian mobile number (example: 0812 3456 7890)", input.trim()),
             )
         };
         let trimmed = input.trim();
@@ -71,7 +72,11 @@ impl Email {
         if valid {
             Ok(Email(e))
         } else {
-            Err(AppError::invalid("email", format!("`{}` bukan alamat email yang sah", input.trim())))
+            Err(AppError::invalid(
+                "email",
+                format!("`{}` bukan alamat email yang sah", input.trim()),
+                format!("`{}` is not a valid email address", input.trim()),
+            ))
         }
     }
 
@@ -94,7 +99,13 @@ impl LoginId {
         } else {
             PhoneNumber::parse(input).map(LoginId::Phone)
         }
-        .map_err(|_| AppError::invalid("login", "Isi nomor HP (08…) atau alamat email"))
+        .map_err(|_| {
+            AppError::invalid(
+                "login",
+                "Isi nomor HP (08…) atau alamat email",
+                "Enter a phone number (08…) or an email address",
+            )
+        })
     }
 
     /// The key rate limiting uses for this identifier, whether or not an account exists.
@@ -116,7 +127,11 @@ impl Nik {
         if n.len() == 16 && n.chars().all(|c| c.is_ascii_digit()) {
             Ok(Nik(n))
         } else {
-            Err(AppError::invalid("nik", format!("NIK harus 16 angka (tertulis: `{}`)", input.trim())))
+            Err(AppError::invalid(
+                "nik",
+                format!("NIK harus 16 angka (tertulis: `{}`)", input.trim()),
+                format!("The NIK must be 16 digits (entered: `{}`)", input.trim()),
+            ))
         }
     }
 

@@ -167,12 +167,22 @@ pub enum LoginError {
 }
 
 impl LoginError {
+    /// [`LoginError::text`] in Bahasa Indonesia.
     pub fn message(&self) -> String {
+        self.text().id
+    }
+
+    /// The sentence in Bahasa Indonesia and English.
+    pub fn text(&self) -> crate::error::Text {
         match self {
-            LoginError::Invalid => "Nomor HP/email atau kata sandi salah.".to_string(),
-            LoginError::Locked { minutes } => {
-                format!("Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.")
-            }
+            LoginError::Invalid => crate::error::Text::new(
+                "Nomor HP/email atau kata sandi salah.",
+                "Wrong phone number/email or password.",
+            ),
+            LoginError::Locked { minutes } => crate::error::Text::new(
+                format!("Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit."),
+                format!("Too many sign-in attempts. Try again in {minutes} minutes."),
+            ),
         }
     }
 }
@@ -371,7 +381,7 @@ pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
         .await?;
         return Err(match attempt.failed(db, now).await? {
             Some(minutes) => too_many_password_checks(minutes),
-            None => AppError::invalid("sandi_lama", "Kata sandi saat ini salah"),
+            None => AppError::invalid("sandi_lama", "Kata sandi saat ini salah", "The current password is wrong"),
         });
     }
     attempt.succeeded(db, now, true).await?;
@@ -389,6 +399,7 @@ fn too_many_password_checks(minutes: i64) -> AppError {
     AppError::invalid(
         "sandi_lama",
         format!("Terlalu banyak percobaan kata sandi salah. Coba lagi dalam {minutes} menit."),
+        format!("Too many wrong password attempts. Try again in {minutes} minutes."),
     )
 }
 

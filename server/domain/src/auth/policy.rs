@@ -98,14 +98,26 @@ const COMMON: &[&str] = &[
 pub fn check_new_password(password: &str, own_identifiers: &[&str]) -> Result<(), AppError> {
     let len = password.chars().count();
     if len < MIN_LEN {
-        return Err(AppError::invalid("sandi", format!("Kata sandi minimal {MIN_LEN} karakter")));
+        return Err(AppError::invalid(
+            "sandi",
+            format!("Kata sandi minimal {MIN_LEN} karakter"),
+            format!("The password must be at least {MIN_LEN} characters"),
+        ));
     }
     if len > MAX_LEN {
-        return Err(AppError::invalid("sandi", format!("Kata sandi paling panjang {MAX_LEN} karakter")));
+        return Err(AppError::invalid(
+            "sandi",
+            format!("Kata sandi paling panjang {MAX_LEN} karakter"),
+            format!("The password may be at most {MAX_LEN} characters"),
+        ));
     }
     let lower = password.to_lowercase();
     if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| c == lower.chars().next().unwrap_or(' ')) {
-        return Err(AppError::invalid("sandi", "Kata sandi ini terlalu umum dan mudah ditebak; pilih yang lain"));
+        return Err(AppError::invalid(
+            "sandi",
+            "Kata sandi ini terlalu umum dan mudah ditebak; pilih yang lain",
+            "This password is too common and easy to guess; choose another",
+        ));
     }
     let digits: String = password.chars().filter(char::is_ascii_digit).collect();
     for id in own_identifiers.iter().filter(|i| !i.is_empty()) {
@@ -114,7 +126,11 @@ pub fn check_new_password(password: &str, own_identifiers: &[&str]) -> Result<()
         let same_number =
             id_digits.len() >= 8 && digits.len() >= 8 && id_digits.ends_with(&digits[digits.len().saturating_sub(9)..]);
         if lower == id_lower || lower.contains(&id_lower) || same_number {
-            return Err(AppError::invalid("sandi", "Kata sandi tidak boleh sama dengan nomor HP atau email Anda"));
+            return Err(AppError::invalid(
+                "sandi",
+                "Kata sandi tidak boleh sama dengan nomor HP atau email Anda",
+                "The password must not be the same as your phone number or email",
+            ));
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 use crate::{
     auth::{Caller, Scope},
     entities::{attendance, attendance_history, checkin_window, diklat, diklat_session},
+    error::Text,
     secret::DataKey,
     services::{audit, schedule},
     AppError,
@@ -44,7 +45,11 @@ pub enum MarkOutcome {
 fn clean(text: Option<String>, field: &str) -> Result<Option<String>, AppError> {
     let t = text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     if t.as_ref().is_some_and(|t| t.chars().count() > 500) {
-        return Err(AppError::invalid(field, format!("{field} terlalu panjang (paling banyak 500 huruf).")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} terlalu panjang (paling banyak 500 huruf)."),
+            format!("{field} is too long (at most 500 characters)."),
+        ));
     }
     Ok(t)
 }
@@ -198,6 +203,7 @@ pub async fn save_marks<C: ConnectionTrait + TransactionTrait>(
             return Err(AppError::invalid(
                 "Peserta",
                 format!("Peserta #{} tidak terdaftar pada diklat ini.", mark.person_id),
+                format!("Participant #{} is not enrolled in this training.", mark.person_id),
             ));
         };
         match record_mark(&txn, Some(caller.account_id), session_id, mark, source, now).await? {
@@ -401,15 +407,26 @@ pub fn code_matches(key: &DataKey, window: &checkin_window::Model, code: &str, n
 
 /// What is wrong with a typed check-in code before any lookup, as a sentence naming it: its
 /// length, or a character no code contains (the alphabet leaves out look-alikes).
-pub fn code_problem(code: &str) -> Option<String> {
+pub fn code_problem(code: &str) -> Option<Text> {
     if let Some(c) = code.chars().find(|c| !c.is_ascii() || !CODE_ALPHABET.contains(&(*c as u8))) {
-        return Some(format!(
-            "Karakter \"{c}\" tidak ada dalam kode presensi (kode tidak memakai 0, 1, 2, 5, 8, B, I, L, O, S, Z, \
-             agar tidak tertukar). Periksa lagi kode di layar."
+        return Some(Text::new(
+            format!(
+                "Karakter \"{c}\" tidak ada dalam kode presensi (kode tidak memakai 0, 1, 2, 5, 8, B, I, L, O, S, Z, \
+                 agar tidak tertukar). Periksa lagi kode di layar."
+            ),
+            format!(
+                "The character \"{c}\" is not in attendance codes (codes leave out 0, 1, 2, 5, 8, B, I, L, O, S, Z, \
+                 so they are not mixed up). Check the code on the screen again."
+            ),
         ));
     }
     let n = code.chars().count();
-    (n != CODE_LEN).then(|| format!("Kode presensi terdiri dari {CODE_LEN} karakter; yang Anda ketik {n} karakter."))
+    (n != CODE_LEN).then(|| {
+        Text::new(
+            format!("Kode presensi terdiri dari {CODE_LEN} karakter; yang Anda ketik {n} karakter."),
+            format!("An attendance code has {CODE_LEN} characters; you typed {n}."),
+        )
+    })
 }
 
 /// Settings panitia choose when opening check-in.
@@ -429,10 +446,18 @@ pub async fn open_checkin<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> Result<checkin_window::Model, AppError> {
     if !(5..=24 * 60).contains(&settings.minutes_open) {
-        return Err(AppError::invalid("Lama dibuka", "Lama check-in dibuka: 5 sampai 1440 menit."));
+        return Err(AppError::invalid(
+            "Lama dibuka",
+            "Lama check-in dibuka: 5 sampai 1440 menit.",
+            "Check-in open for: 5 to 1440 minutes.",
+        ));
     }
     if !(0..=240).contains(&settings.late_after_minutes) {
-        return Err(AppError::invalid("Batas terlambat", "Batas terlambat: 0 sampai 240 menit sesudah sesi mulai."));
+        return Err(AppError::invalid(
+            "Batas terlambat",
+            "Batas terlambat: 0 sampai 240 menit sesudah sesi mulai.",
+            "Late after: 0 to 240 minutes after the session starts.",
+        ));
     }
     let txn = db.begin().await?;
     let (s, _) = managed_session(&txn, scopes, session_id).await?;
@@ -440,6 +465,7 @@ pub async fn open_checkin<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(
             "Sesi",
             format!("Check-in hanya dapat dibuka pada hari sesi ({}).", s.session_date.format("%d-%m-%Y")),
+            format!("Check-in can only be opened on the day of the session ({}).", s.session_date.format("%d-%m-%Y")),
         ));
     }
     close_open_windows(&txn, session_id, now).await?;
@@ -515,9 +541,9 @@ pub enum CheckedIn {
     Already { status: Status, session: String },
 }
 
-/// Why a check-in was refused (each a sentence for the peserta).
-pub fn checkin_error(message: &str) -> AppError {
-    AppError::invalid("Kode", message)
+/// Why a check-in was refused (each a sentence for the peserta, in Bahasa Indonesia and English).
+pub fn checkin_error(id: &str, en: &str) -> AppError {
+    AppError::invalid("Kode", id, en)
 }
 
 /// A peserta checks themselves in with a code (and, from a QR link, the session it names).
@@ -532,7 +558,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<CheckedIn, AppError> {
     let code = normalise_code(code);
     if let Some(problem) = code_problem(&code) {
-        return Err(checkin_error(&problem));
+        return Err(checkin_error(&problem.id, &problem.en));
     }
     let mut open = checkin_window::Entity::find()
         .filter(checkin_window::Column::ClosedAt.is_null())
@@ -544,10 +570,16 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
     let Some(window) = windows.into_iter().find(|w| code_matches(key, w, &code, now)) else {
         if let Some(s) = session_hint {
             if open_window(db, s, now).await?.is_none() {
-                return Err(checkin_error("Presensi untuk sesi ini sedang ditutup. Hubungi panitia."));
+                return Err(checkin_error(
+                    "Presensi untuk sesi ini sedang ditutup. Hubungi panitia.",
+                    "Attendance for this session is closed at the moment. Contact the organisers.",
+                ));
             }
         }
-        return Err(checkin_error("Kode salah atau sudah kedaluwarsa. Lihat kode terbaru di layar, lalu coba lagi."));
+        return Err(checkin_error(
+            "Kode salah atau sudah kedaluwarsa. Lihat kode terbaru di layar, lalu coba lagi.",
+            "The code is wrong or has expired. Look at the latest code on the screen, then try again.",
+        ));
     };
     let txn = db.begin().await?;
     let s = diklat_session::Entity::find_by_id(window.diklat_session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -687,20 +719,29 @@ pub async fn import_marks<C: ConnectionTrait + TransactionTrait>(
     bytes: &[u8],
 ) -> Result<GridResult, AppError> {
     let (s, _) = managed_session(db, scopes, session_id).await?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes))
-        .map_err(|_| AppError::invalid(file_name, format!("{file_name}: berkas harus teks UTF-8 (CSV).")))?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes)).map_err(|_| {
+        AppError::invalid(
+            file_name,
+            format!("{file_name}: berkas harus teks UTF-8 (CSV)."),
+            format!("{file_name}: the file must be UTF-8 text (CSV)."),
+        )
+    })?;
     let delimiter =
         if text.lines().next().is_some_and(|l| l.matches(';').count() > l.matches(',').count()) { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::invalid(file_name, format!("{file_name}:1: {e}")))?
+        .map_err(|e| AppError::invalid(file_name, format!("{file_name}:1: {e}"), format!("{file_name}:1: {e}")))?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(nik_col), Some(status_col)) = (col("nik"), col("status")) else {
-        return Err(AppError::invalid(file_name, format!("{file_name}:1: kolom \"nik\" dan \"status\" wajib ada.")));
+        return Err(AppError::invalid(
+            file_name,
+            format!("{file_name}:1: kolom \"nik\" dan \"status\" wajib ada."),
+            format!("{file_name}:1: the columns \"nik\" and \"status\" are required."),
+        ));
     };
     let (note_col, reason_col) = (col("catatan"), col("alasan"));
     let enrolled = schedule::enrolled(db, s.diklat_id).await?;
@@ -725,7 +766,7 @@ pub async fn import_marks<C: ConnectionTrait + TransactionTrait>(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(format!("{file_name}:{line}: {e}"));
+                errors.push(Text::new(format!("{file_name}:{line}: {e}"), format!("{file_name}:{line}: {e}")));
                 continue;
             }
         };
@@ -735,30 +776,50 @@ pub async fn import_marks<C: ConnectionTrait + TransactionTrait>(
             continue;
         }
         let Some(&person_id) = by_nik.get(nik) else {
-            errors.push(format!(
-                "{file_name}:{line}: NIK {} tidak terdaftar pada diklat ini.",
-                crate::auth::ids::mask_nik(nik)
+            let masked = crate::auth::ids::mask_nik(nik);
+            errors.push(Text::new(
+                format!("{file_name}:{line}: NIK {masked} tidak terdaftar pada diklat ini."),
+                format!("{file_name}:{line}: NIK {masked} is not enrolled in this training."),
             ));
             continue;
         };
         let Some(status) = Status::parse(get(Some(status_col))) else {
-            errors.push(format!("{file_name}:{line}: status harus salah satu dari H, T, I, S, A."));
+            errors.push(Text::new(
+                format!("{file_name}:{line}: status harus salah satu dari H, T, I, S, A."),
+                format!("{file_name}:{line}: the status must be one of H, T, I, S, A."),
+            ));
             continue;
         };
         if !seen.insert(person_id) {
-            errors.push(format!("{file_name}:{line}: NIK ini sudah ada di baris sebelumnya."));
+            errors.push(Text::new(
+                format!("{file_name}:{line}: NIK ini sudah ada di baris sebelumnya."),
+                format!("{file_name}:{line}: this NIK already appears on an earlier line."),
+            ));
             continue;
         }
         let text = |c: Option<usize>| Some(get(c).to_string()).filter(|t| !t.is_empty());
         marks.push(Mark { person_id, status, note: text(note_col), reason: text(reason_col), seen_version: None });
     }
     if !errors.is_empty() {
-        let shown: Vec<String> = errors.iter().take(20).cloned().collect();
-        let more = if errors.len() > 20 { format!(" (dan {} lainnya)", errors.len() - 20) } else { String::new() };
-        return Err(AppError::invalid(file_name, format!("Tidak ada yang disimpan. {}{more}", shown.join(" · "))));
+        let shown_id: Vec<&str> = errors.iter().take(20).map(|t| t.id.as_str()).collect();
+        let shown_en: Vec<&str> = errors.iter().take(20).map(|t| t.en.as_str()).collect();
+        let (more_id, more_en) = if errors.len() > 20 {
+            (format!(" (dan {} lainnya)", errors.len() - 20), format!(" (and {} more)", errors.len() - 20))
+        } else {
+            (String::new(), String::new())
+        };
+        return Err(AppError::invalid(
+            file_name,
+            format!("Tidak ada yang disimpan. {}{more_id}", shown_id.join(" · ")),
+            format!("Nothing was saved. {}{more_en}", shown_en.join(" · ")),
+        ));
     }
     if marks.is_empty() {
-        return Err(AppError::invalid(file_name, format!("{file_name}: tidak ada baris presensi.")));
+        return Err(AppError::invalid(
+            file_name,
+            format!("{file_name}: tidak ada baris presensi."),
+            format!("{file_name}: there are no attendance lines."),
+        ));
     }
     save_marks(db, caller, scopes, session_id, marks, Source::Import).await
 }
@@ -813,7 +874,7 @@ mod tests {
 
     #[test]
     fn a_mistyped_code_is_told_what_is_wrong_with_it() {
-        let said = |c: &str| code_problem(&normalise_code(c)).unwrap_or_default();
+        let said = |c: &str| code_problem(&normalise_code(c)).unwrap_or_default().id;
         assert_eq!(said("ac3-d4e"), "");
         assert!(said("AC3D4").contains("6 karakter; yang Anda ketik 5"), "{}", said("AC3D4"));
         assert!(said("AC3D4E7").contains("yang Anda ketik 7"));

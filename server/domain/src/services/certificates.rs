@@ -31,6 +31,8 @@ pub struct Standing {
     pub post_missing: Vec<String>,
     /// Titles of the modules whose pre-test was not taken (only when the diklat requires it).
     pub pre_missing: Vec<String>,
+    /// The evaluation forms not sent yet, when the diklat requires them before the certificate.
+    pub evaluation_missing: Vec<String>,
     /// The counted pre-test and post-test grade of each module, in the modules' order.
     pub grades: Vec<ModuleGrade>,
     pub position: Option<String>,
@@ -51,7 +53,10 @@ impl Standing {
     }
 
     pub fn eligible(&self) -> bool {
-        self.attendance_ok && self.post_missing.is_empty() && self.pre_missing.is_empty()
+        self.attendance_ok
+            && self.post_missing.is_empty()
+            && self.pre_missing.is_empty()
+            && self.evaluation_missing.is_empty()
     }
 }
 
@@ -96,6 +101,8 @@ pub async fn standings<C: ConnectionTrait>(
             }
         }
     }
+    let people: Vec<i32> = enrolled.iter().map(|e| e.person_id).collect();
+    let mut evaluation_missing = super::evaluation::missing(db, d, &people).await?;
     Ok(enrolled
         .into_iter()
         .map(|e| {
@@ -108,6 +115,7 @@ pub async fn standings<C: ConnectionTrait>(
                 attendance_ok,
                 post_missing: post_missing.remove(&e.person_id).unwrap_or_default(),
                 pre_missing: pre_missing.remove(&e.person_id).unwrap_or_default(),
+                evaluation_missing: evaluation_missing.remove(&e.person_id).unwrap_or_default(),
                 grades: grades.remove(&e.person_id).unwrap_or_default(),
                 position: e.position,
                 cooperative_id: e.cooperative_id,
@@ -659,15 +667,24 @@ pub async fn revoke<C: ConnectionTrait + sea_orm::TransactionTrait>(
         return Err(AppError::invalid(
             "Alasan pencabutan",
             format!("Alasan pencabutan: tulis alasannya (minimal {MIN_REASON_CHARS} karakter); alasan ini ditampilkan saat sertifikat diperiksa."),
+            format!("Reason for revocation: write the reason (at least {MIN_REASON_CHARS} characters); it is shown when the certificate is verified."),
         ));
     }
     if reason.chars().count() > 500 {
-        return Err(AppError::invalid("Alasan pencabutan", "Alasan pencabutan: paling banyak 500 karakter."));
+        return Err(AppError::invalid(
+            "Alasan pencabutan",
+            "Alasan pencabutan: paling banyak 500 karakter.",
+            "Reason for revocation: at most 500 characters.",
+        ));
     }
     let txn = db.begin().await?;
     let (c, _) = managed(&txn, scopes, certificate_id).await?;
     if c.status == "revoked" {
-        return Err(AppError::invalid("Sertifikat", format!("{} sudah dicabut.", c.number)));
+        return Err(AppError::invalid(
+            "Sertifikat",
+            format!("{} sudah dicabut.", c.number),
+            format!("{} has already been revoked.", c.number),
+        ));
     }
     let mut row: certificate::ActiveModel = c.into();
     row.status = Set("revoked".into());
@@ -704,6 +721,7 @@ pub async fn set_expiry<C: ConnectionTrait + sea_orm::TransactionTrait>(
         return Err(AppError::invalid(
             "Berlaku sampai",
             format!("Berlaku sampai: tanggal harus sesudah tanggal terbit ({}).", issued_on.format("%d-%m-%Y")),
+            format!("Valid until: the date must be after the issue date ({}).", issued_on.format("%d-%m-%Y")),
         ));
     }
     let mut row: certificate::ActiveModel = c.into();
@@ -739,6 +757,9 @@ pub fn unmet_reasons(s: &Standing, d: &diklat::Model) -> String {
     }
     if !s.pre_missing.is_empty() {
         parts.push(format!("belum mengerjakan tes awal: {}", s.pre_missing.join(", ")));
+    }
+    if !s.evaluation_missing.is_empty() {
+        parts.push(format!("evaluasi belum diisi: {}", s.evaluation_missing.join(", ")));
     }
     parts.join("; ")
 }
@@ -850,6 +871,9 @@ pub async fn allow_early_issue<C: ConnectionTrait + sea_orm::TransactionTrait>(
             "Alasan",
             format!(
                 "Alasan: tulis mengapa sertifikat boleh terbit sebelum sesi terakhir selesai ({MIN_EARLY_REASON_CHARS}–500 karakter)."
+            ),
+            format!(
+                "Reason: write why certificates may be issued before the last session ends ({MIN_EARLY_REASON_CHARS}–500 characters)."
             ),
         ));
     }

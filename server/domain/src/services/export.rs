@@ -48,13 +48,36 @@ pub fn is_quantity(cell: &str) -> bool {
         && cell.contains('.') != fraction.is_empty()
 }
 
-/// Writes one cell: a quantity as a number, everything else as text (never as a formula).
+/// A date (`2026-10-05`) or a moment (`2026-10-05 09:12`, WIB) as the exports write them, for
+/// a date cell a spreadsheet sorts and filters by date; `true` when it has a time of day.
+fn as_date(cell: &str) -> Option<(rust_xlsxwriter::ExcelDateTime, bool)> {
+    use chrono::{Datelike, Timelike};
+    let date = |d: chrono::NaiveDate| {
+        rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).ok()
+    };
+    match cell.len() {
+        10 => date(chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d").ok()?).map(|d| (d, false)),
+        16 => {
+            let t = chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%d %H:%M").ok()?;
+            date(t.date())?.and_hms(t.hour() as u16, t.minute() as u8, 0).ok().map(|d| (d, true))
+        }
+        _ => None,
+    }
+}
+
+/// Writes one cell: a quantity as a number, a date as a date (shown dd-mm-yyyy, with hh:mm when
+/// it has a time), everything else as text (never as a formula).
 fn write_cell(
     ws: &mut rust_xlsxwriter::Worksheet,
     row: u32,
     col: u16,
     cell: &str,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    if let Some((date, timed)) = as_date(cell) {
+        let shown =
+            rust_xlsxwriter::Format::new().set_num_format(if timed { "dd-mm-yyyy hh:mm" } else { "dd-mm-yyyy" });
+        return ws.write_datetime_with_format(row, col, date, &shown).map(|_| ());
+    }
     match cell.parse::<f64>() {
         Ok(n) if is_quantity(cell) => ws.write_number(row, col, n).map(|_| ()),
         _ => ws.write_string(row, col, cell).map(|_| ()),
@@ -270,6 +293,31 @@ mod tests {
         assert_eq!(cells[8], &Data::String("=1+1".into()), "never a formula");
         assert_eq!(cells[9], &Data::String("1.".into()));
         assert_eq!(cells[10], &Data::String("12,5".into()));
+    }
+
+    #[test]
+    fn dates_become_dates_and_date_like_text_stays_text() {
+        use calamine::{Data, Reader, Xlsx};
+        let row: Vec<String> =
+            ["2026-10-05", "2026-10-05 09:12", "2026-13-05", "05-10-2026", "2026-10-05 9:12", "2026-10-05x"]
+                .map(String::from)
+                .to_vec();
+        let bytes = xlsx("Uji", &Heading::new("t", "s"), &["a", "b", "c", "d", "e", "f"], &[row]).unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Uji").unwrap();
+        let cells: Vec<&Data> = range.rows().nth(HEADING_ROWS as usize + 1).unwrap().iter().collect();
+        // Excel counts days from 1899-12-30; a time of day is the fraction of the day.
+        let serial = (chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap()
+            - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap())
+        .num_days() as f64;
+        let Data::DateTime(day) = cells[0] else { panic!("a date is a date cell: {:?}", cells[0]) };
+        assert!(day.is_datetime());
+        assert_eq!(day.as_f64(), serial);
+        let Data::DateTime(moment) = cells[1] else { panic!("a moment is a date cell: {:?}", cells[1]) };
+        assert!((moment.as_f64() - (serial + (9.0 * 60.0 + 12.0) / 1440.0)).abs() < 1e-9);
+        for (i, text) in [(2, "2026-13-05"), (3, "05-10-2026"), (4, "2026-10-05 9:12"), (5, "2026-10-05x")] {
+            assert_eq!(cells[i], &Data::String(text.into()), "column {i} stays text");
+        }
     }
 
     #[test]

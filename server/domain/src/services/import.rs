@@ -29,7 +29,11 @@ const BATCH: usize = 500;
 pub struct RowError {
     pub line: usize,
     pub field: String,
+    /// In Bahasa Indonesia.
     pub message: String,
+    /// The same in English.
+    #[serde(default)]
+    pub message_en: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -41,8 +45,9 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
-fn error(line: usize, field: &str, message: impl Into<String>) -> RowError {
-    RowError { line, field: field.to_string(), message: message.into() }
+/// A problem, said in Bahasa Indonesia (`id`) and in English (`en`).
+fn error(line: usize, field: &str, id: impl Into<String>, en: impl Into<String>) -> RowError {
+    RowError { line, field: field.to_string(), message: id.into(), message_en: en.into() }
 }
 
 /// A table read from a file: (line number, cells).
@@ -52,7 +57,12 @@ type Table = Vec<(usize, Vec<String>)>;
 /// (its first sheet), chosen by the file name.
 pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, RowError> {
     if bytes.len() > MAX_BYTES {
-        return Err(error(0, "berkas", format!("Berkas terlalu besar (maksimal {} MB)", MAX_BYTES / 1024 / 1024)));
+        return Err(error(
+            0,
+            "berkas",
+            format!("Berkas terlalu besar (maksimal {} MB)", MAX_BYTES / 1024 / 1024),
+            format!("The file is too large (at most {} MB)", MAX_BYTES / 1024 / 1024),
+        ));
     }
     let lower = file_name.to_lowercase();
     if lower.ends_with(".xlsx") {
@@ -60,7 +70,12 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, RowError> {
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
         read_csv(bytes)
     } else {
-        Err(error(0, "berkas", "Jenis berkas tidak dikenal: unggah .csv atau .xlsx"))
+        Err(error(
+            0,
+            "berkas",
+            "Jenis berkas tidak dikenal: unggah .csv atau .xlsx",
+            "Unknown file type: upload a .csv or .xlsx file",
+        ))
     }
 }
 
@@ -68,7 +83,12 @@ fn read_csv(bytes: &[u8]) -> Result<Table, RowError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count();
-        error(line, "berkas", "Berkas bukan UTF-8. Di Excel pilih Simpan Sebagai › CSV UTF-8.")
+        error(
+            line,
+            "berkas",
+            "Berkas bukan UTF-8. Di Excel pilih Simpan Sebagai › CSV UTF-8.",
+            "The file is not UTF-8. In Excel choose Save As › CSV UTF-8.",
+        )
     })?;
     let header = text.lines().next().unwrap_or("");
     let delimiter = [b';', b',', b'\t'].into_iter().max_by_key(|d| header.matches(*d as char).count()).unwrap_or(b',');
@@ -97,10 +117,22 @@ fn read_csv(bytes: &[u8]) -> Result<Table, RowError> {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => table.push((line, record.iter().map(|c| c.trim().to_string()).collect())),
-            Err(e) => return Err(error(line, "berkas", format!("CSV tidak dapat dibaca: {e}"))),
+            Err(e) => {
+                return Err(error(
+                    line,
+                    "berkas",
+                    format!("CSV tidak dapat dibaca: {e}"),
+                    format!("The CSV cannot be read: {e}"),
+                ))
+            }
         }
         if table.len() > MAX_ROWS + 1 {
-            return Err(error(line, "berkas", format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas")));
+            return Err(error(
+                line,
+                "berkas",
+                format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"),
+                format!("More than {MAX_ROWS} rows: split it into several files"),
+            ));
         }
     }
     Ok(table)
@@ -113,17 +145,26 @@ pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 /// Unpacks every entry once, counting what it really inflates to (the sizes an archive declares
 /// can lie), and stops at `MAX_UNPACKED_BYTES`.
 fn check_unpacked_size(bytes: &[u8]) -> Result<(), RowError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| error(0, "berkas", format!("Berkas XLSX tidak dapat dibuka: {e}")))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        error(
+            0,
+            "berkas",
+            format!("Berkas XLSX tidak dapat dibuka: {e}"),
+            format!("The XLSX file cannot be opened: {e}"),
+        )
+    })?;
     if archive.len() > 10_000 {
-        return Err(error(0, "berkas", "Berkas XLSX berisi terlalu banyak bagian"));
+        return Err(error(0, "berkas", "Berkas XLSX berisi terlalu banyak bagian", "The XLSX file has too many parts"));
     }
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let entry = archive.by_index(i).map_err(|e| error(0, "berkas", format!("Berkas XLSX rusak: {e}")))?;
+        let entry = archive.by_index(i).map_err(|e| {
+            error(0, "berkas", format!("Berkas XLSX rusak: {e}"), format!("The XLSX file is damaged: {e}"))
+        })?;
         let left = MAX_UNPACKED_BYTES - total;
-        let read = std::io::copy(&mut std::io::Read::take(entry, left + 1), &mut std::io::sink())
-            .map_err(|e| error(0, "berkas", format!("Berkas XLSX rusak: {e}")))?;
+        let read = std::io::copy(&mut std::io::Read::take(entry, left + 1), &mut std::io::sink()).map_err(|e| {
+            error(0, "berkas", format!("Berkas XLSX rusak: {e}"), format!("The XLSX file is damaged: {e}"))
+        })?;
         total += read;
         if total > MAX_UNPACKED_BYTES {
             return Err(error(
@@ -131,6 +172,10 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), RowError> {
                 "berkas",
                 format!(
                     "Isi berkas XLSX terlalu besar setelah dibuka (lebih dari {} MB)",
+                    MAX_UNPACKED_BYTES / 1024 / 1024
+                ),
+                format!(
+                    "The contents of the XLSX file are too large once unpacked (more than {} MB)",
                     MAX_UNPACKED_BYTES / 1024 / 1024
                 ),
             ));
@@ -150,7 +195,14 @@ pub const MAX_COLUMNS: u32 = 100;
 /// built.
 fn check_used_area<RS: std::io::Read + std::io::Seek>(book: &mut calamine::Xlsx<RS>) -> Result<(), RowError> {
     use calamine::{DataRef, Reader, XlsxError};
-    let unreadable = |e: XlsxError| error(0, "berkas", format!("Lembar pertama tidak dapat dibaca: {e}"));
+    let unreadable = |e: XlsxError| {
+        error(
+            0,
+            "berkas",
+            format!("Lembar pertama tidak dapat dibaca: {e}"),
+            format!("The first sheet cannot be read: {e}"),
+        )
+    };
     let Some(name) = book.sheet_names().first().cloned() else { return Ok(()) };
     let mut cells = match book.worksheet_cells_reader(&name) {
         Ok(cells) => cells,
@@ -176,6 +228,7 @@ fn check_used_area<RS: std::io::Read + std::io::Seek>(book: &mut calamine::Xlsx<
             rows.0 as usize + MAX_ROWS + 2,
             "berkas",
             format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"),
+            format!("More than {MAX_ROWS} rows: split it into several files"),
         ));
     }
     if cols.1 - cols.0 >= MAX_COLUMNS {
@@ -183,6 +236,7 @@ fn check_used_area<RS: std::io::Read + std::io::Seek>(book: &mut calamine::Xlsx<
             0,
             "berkas",
             format!("Lembar pertama lebih lebar dari {MAX_COLUMNS} kolom: hapus kolom yang tidak dipakai"),
+            format!("The first sheet is wider than {MAX_COLUMNS} columns: delete the columns not in use"),
         ));
     }
     Ok(())
@@ -191,13 +245,26 @@ fn check_used_area<RS: std::io::Read + std::io::Seek>(book: &mut calamine::Xlsx<
 fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
     use calamine::{Data, Reader, Xlsx};
     check_unpacked_size(bytes)?;
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| error(0, "berkas", format!("Berkas XLSX tidak dapat dibuka: {e}")))?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+        error(
+            0,
+            "berkas",
+            format!("Berkas XLSX tidak dapat dibuka: {e}"),
+            format!("The XLSX file cannot be opened: {e}"),
+        )
+    })?;
     check_used_area(&mut book)?;
     let range = book
         .worksheet_range_at(0)
-        .ok_or_else(|| error(0, "berkas", "Berkas XLSX tidak punya lembar kerja"))?
-        .map_err(|e| error(0, "berkas", format!("Lembar pertama tidak dapat dibaca: {e}")))?;
+        .ok_or_else(|| error(0, "berkas", "Berkas XLSX tidak punya lembar kerja", "The XLSX file has no worksheet"))?
+        .map_err(|e| {
+            error(
+                0,
+                "berkas",
+                format!("Lembar pertama tidak dapat dibaca: {e}"),
+                format!("The first sheet cannot be read: {e}"),
+            )
+        })?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut table = Vec::new();
     for (i, row) in range.rows().enumerate() {
@@ -220,6 +287,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, RowError> {
                 first_row + i + 1,
                 "berkas",
                 format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"),
+                format!("More than {MAX_ROWS} rows: split it into several files"),
             ));
         }
     }
@@ -318,7 +386,11 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<ImportReport, AppError> {
     let mut rows = table.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
     let Some((header_line, header)) = rows.next() else {
-        return Ok(ImportReport { rows: 0, imported: 0, errors: vec![error(1, "berkas", "Berkas kosong")] });
+        return Ok(ImportReport {
+            rows: 0,
+            imported: 0,
+            errors: vec![error(1, "berkas", "Berkas kosong", "The file is empty")],
+        });
     };
     let columns: Vec<Option<Column>> = header.iter().map(|h| column_of(h)).collect();
     let index = |c: Column| columns.iter().position(|x| *x == Some(c));
@@ -327,11 +399,21 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
         [(Column::Name, "nama"), (Column::Nik, "nik"), (Column::Village, "kelurahan"), (Column::Position, "jabatan")]
     {
         if index(required).is_none() {
-            errors.push(error(header_line, name, format!("Kolom `{name}` tidak ada di baris judul")));
+            errors.push(error(
+                header_line,
+                name,
+                format!("Kolom `{name}` tidak ada di baris judul"),
+                format!("The header row has no `{name}` column"),
+            ));
         }
     }
     if index(Column::Phone).is_none() && index(Column::Email).is_none() {
-        errors.push(error(header_line, "no_hp", "Perlu kolom `no_hp` atau `email` agar peserta dapat masuk"));
+        errors.push(error(
+            header_line,
+            "no_hp",
+            "Perlu kolom `no_hp` atau `email` agar peserta dapat masuk",
+            "A `no_hp` or `email` column is needed so that participants can sign in",
+        ));
     }
     let rows: Vec<(usize, Vec<String>)> = rows.collect();
     if !errors.is_empty() {
@@ -342,7 +424,12 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
         return Ok(ImportReport {
             rows: rows.len(),
             imported: 0,
-            errors: vec![error(line, "berkas", format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"))],
+            errors: vec![error(
+                line,
+                "berkas",
+                format!("Lebih dari {MAX_ROWS} baris: bagi menjadi beberapa berkas"),
+                format!("More than {MAX_ROWS} rows: split it into several files"),
+            )],
         });
     }
 
@@ -358,26 +445,38 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
         let name = cell(cells, Column::Name);
         let name = name.as_str();
         if name.is_empty() {
-            errors.push(error(line, "nama", "Nama kosong"));
+            errors.push(error(line, "nama", "Nama kosong", "The name is empty"));
         } else if name.chars().count() > 150 {
-            errors.push(error(line, "nama", "Nama lebih dari 150 karakter"));
+            errors.push(error(line, "nama", "Nama lebih dari 150 karakter", "The name is longer than 150 characters"));
         } else if name.chars().any(char::is_control) {
-            errors.push(error(line, "nama", "Nama berisi karakter yang tidak sah"));
+            errors.push(error(
+                line,
+                "nama",
+                "Nama berisi karakter yang tidak sah",
+                "The name contains invalid characters",
+            ));
         }
-        let nik =
-            Nik::parse(&cell(cells, Column::Nik)).map_err(|e| errors.push(error(line, "nik", e.public_message()))).ok();
+        // A value refused by its parser, in the parser's own words.
+        fn refused(line: usize, field: &str, e: AppError) -> RowError {
+            let text = e.public_text();
+            error(line, field, text.id, text.en)
+        }
+        let nik = Nik::parse(&cell(cells, Column::Nik)).map_err(|e| errors.push(refused(line, "nik", e))).ok();
         let phone_text = cell(cells, Column::Phone);
         let phone = (!phone_text.is_empty())
-            .then(|| {
-                parse_import_phone(&phone_text).map_err(|e| errors.push(error(line, "no_hp", e.public_message()))).ok()
-            })
+            .then(|| parse_import_phone(&phone_text).map_err(|e| errors.push(refused(line, "no_hp", e))).ok())
             .flatten();
         let email_text = cell(cells, Column::Email);
         let email = (!email_text.is_empty())
-            .then(|| Email::parse(&email_text).map_err(|e| errors.push(error(line, "email", e.public_message()))).ok())
+            .then(|| Email::parse(&email_text).map_err(|e| errors.push(refused(line, "email", e))).ok())
             .flatten();
         if phone_text.is_empty() && email_text.is_empty() {
-            errors.push(error(line, "no_hp", "Isi nomor HP atau email agar peserta dapat masuk"));
+            errors.push(error(
+                line,
+                "no_hp",
+                "Isi nomor HP atau email agar peserta dapat masuk",
+                "Fill in a phone number or email so that the participant can sign in",
+            ));
         }
         let position_text = cell(cells, Column::Position);
         let position = parse_position(&position_text);
@@ -386,17 +485,23 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
                 line,
                 "jabatan",
                 format!("Jabatan `{position_text}` tidak dikenal (Ketua, Wakil Ketua, Sekretaris, Bendahara, Ketua Pengawas, Anggota Pengawas, Anggota)"),
+                format!("Unknown position `{position_text}` (Ketua, Wakil Ketua, Sekretaris, Bendahara, Ketua Pengawas, Anggota Pengawas, Anggota)"),
             ));
         }
         let village_text = cell(cells, Column::Village);
         let district_text = cell(cells, Column::District);
         let cooperative_id = match villages.get(&village_text.to_lowercase()) {
             _ if village_text.is_empty() => {
-                errors.push(error(line, "kelurahan", "Kelurahan kosong"));
+                errors.push(error(line, "kelurahan", "Kelurahan kosong", "The kelurahan is empty"));
                 None
             }
             None => {
-                errors.push(error(line, "kelurahan", format!("Kelurahan `{village_text}` tidak ada di wilayah Anda")));
+                errors.push(error(
+                    line,
+                    "kelurahan",
+                    format!("Kelurahan `{village_text}` tidak ada di wilayah Anda"),
+                    format!("Kelurahan `{village_text}` is not in your region"),
+                ));
                 None
             }
             Some(found) => {
@@ -407,7 +512,12 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
                 match matching.as_slice() {
                     [(_, _, Some(coop))] => Some(*coop),
                     [(v, _, None)] => {
-                        errors.push(error(line, "kelurahan", format!("Kelurahan `{v}` belum punya KKMP")));
+                        errors.push(error(
+                            line,
+                            "kelurahan",
+                            format!("Kelurahan `{v}` belum punya KKMP"),
+                            format!("Kelurahan `{v}` has no KKMP yet"),
+                        ));
                         None
                     }
                     [] => {
@@ -415,6 +525,7 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
                             line,
                             "kecamatan",
                             format!("Kelurahan `{village_text}` tidak ada di kecamatan `{district_text}`"),
+                            format!("Kelurahan `{village_text}` is not in kecamatan `{district_text}`"),
                         ));
                         None
                     }
@@ -423,6 +534,7 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
                             line,
                             "kecamatan",
                             format!("Ada beberapa kelurahan `{village_text}`: isi kolom kecamatan"),
+                            format!("There are several kelurahan named `{village_text}`: fill in the kecamatan column"),
                         ));
                         None
                     }
@@ -454,7 +566,12 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
         ];
         for (field, key) in keys.into_iter().flatten() {
             if let Some(first) = seen.get(&key) {
-                errors.push(error(c.line, field, format!("Sama dengan baris {first} di berkas ini")));
+                errors.push(error(
+                    c.line,
+                    field,
+                    format!("Sama dengan baris {first} di berkas ini"),
+                    format!("Same as row {first} of this file"),
+                ));
             } else {
                 seen.insert(key, c.line);
             }
@@ -487,26 +604,32 @@ pub async fn import_people<C: ConnectionTrait + TransactionTrait>(
         for c in chunk {
             for p in &existing {
                 let inside = visible.get(&p.id).copied().unwrap_or(false);
-                let clash = |field: &'static str, what: &str| {
+                let clash = |field: &'static str, what: &str, what_en: &str| {
                     if inside {
-                        error(c.line, field, format!("{what} ini sudah terdaftar"))
+                        error(
+                            c.line,
+                            field,
+                            format!("{what} ini sudah terdaftar"),
+                            format!("This {what_en} is already registered"),
+                        )
                     } else {
                         error(
                             c.line,
                             field,
                             format!("{what} ini tidak dapat dipakai. Periksa kembali; bila benar, hubungi admin."),
+                            format!("This {what_en} cannot be used. Check it again; if it is right, contact an admin."),
                         )
                     }
                 };
                 let mut clashes = Vec::new();
                 if p.nik.as_deref() == Some(c.nik.as_str()) {
-                    clashes.push(clash("nik", "NIK"));
+                    clashes.push(clash("nik", "NIK", "NIK"));
                 }
                 if c.phone.is_some() && p.phone.as_deref() == c.phone.as_ref().map(PhoneNumber::as_str) {
-                    clashes.push(clash("no_hp", "Nomor HP"));
+                    clashes.push(clash("no_hp", "Nomor HP", "phone number"));
                 }
                 if c.email.is_some() && p.email.as_deref() == c.email.as_ref().map(Email::as_str) {
-                    clashes.push(clash("email", "Email"));
+                    clashes.push(clash("email", "Email", "email"));
                 }
                 if !inside && !clashes.is_empty() {
                     tracing::warn!(
@@ -566,7 +689,12 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         .exec_without_returning(&txn)
         .await
         .map_err(|e| {
-            AppError::on_unique(e, "nik", "Data bentrok dengan peserta yang baru saja ditambahkan; unggah ulang")
+            AppError::on_unique(
+                e,
+                "nik",
+                "Data bentrok dengan peserta yang baru saja ditambahkan; unggah ulang",
+                "The data clashes with a participant who was just added; upload again",
+            )
         })?;
         let person_ids: Vec<i32> = person::Entity::find()
             .filter(person::Column::Nik.is_in(chunk.iter().map(|c| c.nik.as_str())))
@@ -649,6 +777,7 @@ mod tests {
         let e = read_table(b"nama,nik\nJos\xe9,1\n", "a.csv").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("UTF-8"));
+        assert_eq!(e.message_en, "The file is not UTF-8. In Excel choose Save As › CSV UTF-8.");
     }
 
     #[test]

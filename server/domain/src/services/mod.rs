@@ -5,6 +5,7 @@ pub mod attendance;
 pub mod audit;
 pub mod certificates;
 pub mod clock;
+pub mod evaluation;
 pub mod export;
 pub mod health;
 pub mod import;

@@ -385,16 +385,24 @@ pub async fn update<C: ConnectionTrait>(
     manageable(db, caller, id).await?;
     let name = changes.full_name.trim();
     if name.is_empty() || name.chars().count() > 150 || name.chars().any(char::is_control) {
-        return Err(AppError::invalid("nama", "Nama wajib diisi (paling banyak 150 karakter)"));
+        return Err(AppError::invalid(
+            "nama",
+            "Nama wajib diisi (paling banyak 150 karakter)",
+            "A name is required (at most 150 characters)",
+        ));
     }
     let nik = Nik::parse(&changes.nik)?;
     let phone = (!changes.phone.trim().is_empty()).then(|| PhoneNumber::parse(&changes.phone)).transpose()?;
     let email = (!changes.email.trim().is_empty()).then(|| Email::parse(&changes.email)).transpose()?;
     if phone.is_none() && email.is_none() {
-        return Err(AppError::invalid("no_hp", "Isi nomor HP atau email agar peserta dapat masuk"));
+        return Err(AppError::invalid(
+            "no_hp",
+            "Isi nomor HP atau email agar peserta dapat masuk",
+            "Enter a phone number or email so the participant can sign in",
+        ));
     }
-    let position =
-        parse_position(&changes.position).ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal"))?;
+    let position = parse_position(&changes.position)
+        .ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal", "Unknown position"))?;
     let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut active = p.into_active_model();
     active.full_name = Set(name.to_string());
@@ -403,10 +411,14 @@ pub async fn update<C: ConnectionTrait>(
     active.email = Set(email.map(|e| e.as_str().to_string()));
     active.position = Set(Some(position.to_string()));
     active.updated_at = Set(chrono::Utc::now());
-    active
-        .update(db)
-        .await
-        .map_err(|e| AppError::on_unique(e, "nik", "NIK, nomor HP, atau email ini sudah dipakai peserta lain"))?;
+    active.update(db).await.map_err(|e| {
+        AppError::on_unique(
+            e,
+            "nik",
+            "NIK, nomor HP, atau email ini sudah dipakai peserta lain",
+            "This NIK, phone number or email is already used by another participant",
+        )
+    })?;
     // The jabatan is part of the reports' KKMP readiness.
     super::stale::mark_stale_for_person(db, id).await?;
     crate::services::audit::record(db, Some(caller.account_id), "people.update", "person", Some(id.to_string()), None)

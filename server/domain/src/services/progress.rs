@@ -109,7 +109,11 @@ pub async fn mark_read<C: ConnectionTrait + TransactionTrait>(
     anchor: &str,
 ) -> Result<Reading, AppError> {
     if !module.rendered.sections.iter().any(|s| s.anchor == anchor) {
-        return Err(AppError::invalid("bagian", "Bagian modul ini tidak ditemukan; muat ulang halaman."));
+        return Err(AppError::invalid(
+            "bagian",
+            "Bagian modul ini tidak ditemukan; muat ulang halaman.",
+            "This part of the module was not found; reload the page.",
+        ));
     }
     let now = chrono::Utc::now();
     let txn = db.begin().await?;

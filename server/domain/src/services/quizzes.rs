@@ -48,9 +48,14 @@ impl Phase {
         }
     }
     pub fn label(self) -> &'static str {
+        self.labels().0
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Phase::Pre => "Tes awal",
-            Phase::Post => "Tes akhir",
+            Phase::Pre => ("Tes awal", "Pre-test"),
+            Phase::Post => ("Tes akhir", "Post-test"),
         }
     }
 }
@@ -413,7 +418,11 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     import: &crate::gift::GiftImport,
 ) -> Result<usize, AppError> {
     if import.questions.is_empty() {
-        return Err(AppError::invalid("Berkas", "Tidak ada soal yang dapat diimpor dari berkas ini."));
+        return Err(AppError::invalid(
+            "Berkas",
+            "Tidak ada soal yang dapat diimpor dari berkas ini.",
+            "There are no questions in this file that can be imported.",
+        ));
     }
     let txn = db.begin().await?;
     let bank = current_bank_row(&txn, module_id).await?.ok_or(AppError::NotFound)?;
@@ -428,7 +437,11 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     let mut import = import.clone();
     import.drop_duplicates(&bank_fingerprints(&txn, module_id).await?);
     if import.questions.is_empty() {
-        return Err(AppError::invalid("Berkas", "Semua soal dalam berkas ini sudah ada di bank soal."));
+        return Err(AppError::invalid(
+            "Berkas",
+            "Semua soal dalam berkas ini sudah ada di bank soal.",
+            "Every question in this file is already in the question bank.",
+        ));
     }
     let existing = question::Entity::find().filter(question::Column::BankId.eq(bank.id)).all(&txn).await?;
     let have: std::collections::HashSet<&str> = existing.iter().map(|q| q.ext_id.as_str()).collect();
@@ -441,6 +454,7 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
             return Err(AppError::invalid(
                 "Berkas",
                 format!("Soal \"{}\" sudah ada di bank; unggah ulang berkasnya.", q.id),
+                format!("Question \"{}\" is already in the bank; upload the file again.", q.id),
             ));
         }
         rows.push(question::ActiveModel {
@@ -464,16 +478,21 @@ pub async fn import_gift<C: ConnectionTrait + TransactionTrait>(
     let findings = measurement_findings(&txn, module, module_id, &joining).await?;
     if !findings.is_empty() {
         const SHOWN: usize = 5;
-        let more = match findings.len().saturating_sub(SHOWN) {
-            0 => String::new(),
-            n => format!("; dan {n} temuan lain"),
+        let (more_id, more_en) = match findings.len().saturating_sub(SHOWN) {
+            0 => (String::new(), String::new()),
+            n => (format!("; dan {n} temuan lain"), format!("; and {n} more findings")),
         };
+        // The findings come from the content checks, which speak Bahasa Indonesia only.
+        let shown = findings.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
         return Err(AppError::invalid(
             "Berkas",
             format!(
                 "Soal dari {file_name} tidak diimpor: bank soal dengan soal ini tidak lolos pemeriksaan mutu \
-                 yang sama dengan berkas modul ({}{more}). Perbaiki soalnya lalu unggah lagi.",
-                findings.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ")
+                 yang sama dengan berkas modul ({shown}{more_id}). Perbaiki soalnya lalu unggah lagi."
+            ),
+            format!(
+                "The questions from {file_name} were not imported: the question bank with them does not pass \
+                 the same quality checks as the module file ({shown}{more_en}). Fix the questions, then upload again."
             ),
         ));
     }
@@ -714,6 +733,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(
             "Percobaan",
             format!("Kesempatan mengerjakan sudah habis ({} kali).", q.max_attempts),
+            format!("You have used all your attempts ({}).", q.max_attempts),
         ));
     }
     let numbered = attempts_of(&txn, person_id, q.id).await?.len();
@@ -729,7 +749,11 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     };
     let drawn = draw_form(&pool, q.question_count.max(1) as usize, &exclude, q.shuffle_questions, &mut rng);
     if drawn.is_empty() {
-        return Err(AppError::invalid("Percobaan", "Bank soal modul ini belum cukup untuk tes ini. Hubungi panitia."));
+        return Err(AppError::invalid(
+            "Percobaan",
+            "Bank soal modul ini belum cukup untuk tes ini. Hubungi panitia.",
+            "This module's question bank does not have enough questions for this test yet. Contact the organisers.",
+        ));
     }
     let layout: Vec<Slot> = drawn
         .iter()
@@ -763,7 +787,14 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     .insert(&txn)
     .await
     // Two starts at once: the unique (quiz, person, attempt_no) lets one through.
-    .map_err(|e| AppError::on_unique(e, "Percobaan", "Percobaan sudah dimulai; muat ulang halaman."))?;
+    .map_err(|e| {
+        AppError::on_unique(
+            e,
+            "Percobaan",
+            "Percobaan sudah dimulai; muat ulang halaman.",
+            "The attempt has already started; reload the page.",
+        )
+    })?;
     txn.commit().await?;
     Ok(row)
 }
@@ -861,10 +892,18 @@ async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
 fn check_responses(a: &attempt::Model, responses: &[(i32, Response)]) -> Result<(), AppError> {
     let allowed: std::collections::HashSet<i32> = layout_of(a).into_iter().map(|s| s.q).collect();
     if responses.len() > allowed.len() || responses.iter().any(|(q, _)| !allowed.contains(q)) {
-        return Err(AppError::invalid("Jawaban", "Jawaban untuk soal yang bukan bagian percobaan ini."));
+        return Err(AppError::invalid(
+            "Jawaban",
+            "Jawaban untuk soal yang bukan bagian percobaan ini.",
+            "An answer to a question that is not part of this attempt.",
+        ));
     }
     if responses.iter().any(|(_, r)| matches!(r, Response::Text(t) if t.chars().count() > 500)) {
-        return Err(AppError::invalid("Jawaban", "Jawaban terlalu panjang (paling banyak 500 huruf)."));
+        return Err(AppError::invalid(
+            "Jawaban",
+            "Jawaban terlalu panjang (paling banyak 500 huruf).",
+            "The answer is too long (at most 500 characters).",
+        ));
     }
     Ok(())
 }
@@ -915,7 +954,13 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<attempt::Model, AppError> {
     let attempt_id = a.id;
     let a = finish_if_late(db, cache, a, now).await?;
-    let closed = || AppError::invalid("Percobaan", "Percobaan ini sudah selesai; jawaban tidak diubah.");
+    let closed = || {
+        AppError::invalid(
+            "Percobaan",
+            "Percobaan ini sudah selesai; jawaban tidak diubah.",
+            "This attempt has already finished; the answers were not changed.",
+        )
+    };
     if a.status != "in_progress" {
         return Err(closed());
     }
@@ -997,6 +1042,12 @@ async fn refuse_ambiguous_numbers<R: ConnectionTrait>(
                     "Soal nomor {no}: \"{}\" dapat dibaca dua cara (titik sebagai desimal atau sebagai pemisah \
                      ribuan). Tulis ulang tanpa titik: pakai koma untuk desimal (contoh 3,142) atau tanpa pemisah \
                      (contoh 3142).",
+                    text.trim()
+                ),
+                format!(
+                    "Question {no}: \"{}\" can be read two ways (the dot as a decimal point or as a thousands \
+                     separator). Write it again without the dot: use a comma for decimals (e.g. 3,142) or no \
+                     separator (e.g. 3142).",
                     text.trim()
                 ),
             ));
@@ -1222,7 +1273,11 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
     let number = |field: &str, value: &str, min: i32, max: i32| -> Result<i32, AppError> {
         match value.trim().parse::<i32>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(AppError::invalid(field, format!("{field}: isi angka {min}–{max}."))),
+            _ => Err(AppError::invalid(
+                field,
+                format!("{field}: isi angka {min}–{max}."),
+                format!("{field}: enter a number from {min} to {max}."),
+            )),
         }
     };
     let count = number("Jumlah soal", &input.question_count, 1, bank_size as i32)?;
@@ -1233,7 +1288,11 @@ pub async fn update_settings<C: ConnectionTrait + TransactionTrait>(
         m => Some(number("Batas waktu", m, 1, 600)? * 60),
     };
     if !["highest", "last", "first", "average"].contains(&input.grading_method.as_str()) {
-        return Err(AppError::invalid("Nilai yang dihitung", "Pilih tertinggi, terakhir, pertama atau rata-rata."));
+        return Err(AppError::invalid(
+            "Nilai yang dihitung",
+            "Pilih tertinggi, terakhir, pertama atau rata-rata.",
+            "Choose highest, last, first or average.",
+        ));
     }
     let txn = db.begin().await?;
     let q = quiz::Entity::find_by_id(quiz_id).one(&txn).await?.ok_or(AppError::NotFound)?;

@@ -284,7 +284,7 @@ pub async fn place<C: ConnectionTrait>(db: &C, code: Option<&str>, scopes: &[Sco
             trail.push((d.code, d.name));
             (Area::Village(v.id), v.name, r.province_id, Some(r.id))
         }
-        _ => return Err(AppError::invalid("wilayah", "Kode wilayah tidak dikenal.")),
+        _ => return Err(AppError::invalid("wilayah", "Kode wilayah tidak dikenal.", "Unknown region code.")),
     };
     let allowed = scopes.iter().any(|s| match (*s, regency_id) {
         (Scope::National, _) => true,
@@ -432,22 +432,41 @@ impl Params {
     pub fn filter(&self) -> Result<Filter, AppError> {
         let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
         let diklat_id = given(&self.diklat)
-            .map(|d| d.parse::<i32>().map_err(|_| AppError::invalid("diklat", "Diklat: pilihan tidak dikenal.")))
+            .map(|d| {
+                d.parse::<i32>().map_err(|_| {
+                    AppError::invalid("diklat", "Diklat: pilihan tidak dikenal.", "Training: unknown choice.")
+                })
+            })
             .transpose()?;
         let jabatan = given(&self.jabatan)
             .map(|j| {
-                Jabatan::parse(&j).ok_or_else(|| AppError::invalid("jabatan", "Jabatan: pilih pengurus atau pengawas."))
+                Jabatan::parse(&j).ok_or_else(|| {
+                    AppError::invalid(
+                        "jabatan",
+                        "Jabatan: pilih pengurus atau pengawas.",
+                        "Position: choose board (pengurus) or supervisors (pengawas).",
+                    )
+                })
             })
             .transpose()?;
         let status = given(&self.status)
             .map(|s| {
-                PersonStatus::parse(&s)
-                    .ok_or_else(|| AppError::invalid("status", "Status: pilih bersertifikat, memenuhi atau belum."))
+                PersonStatus::parse(&s).ok_or_else(|| {
+                    AppError::invalid(
+                        "status",
+                        "Status: pilih bersertifikat, memenuhi atau belum.",
+                        "Status: choose certified, eligible or not yet.",
+                    )
+                })
             })
             .transpose()?;
         let q = given(&self.q);
         if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-            return Err(AppError::invalid("q", "Cari nama: paling banyak 100 karakter."));
+            return Err(AppError::invalid(
+                "q",
+                "Cari nama: paling banyak 100 karakter.",
+                "Search by name: at most 100 characters.",
+            ));
         }
         Ok(Filter { diklat_id, jabatan, status, q })
     }

@@ -70,7 +70,7 @@ pub async fn scope_options<C: ConnectionTrait>(db: &C) -> Result<Vec<(String, St
 }
 
 pub fn parse_scope(value: &str) -> Result<Scope, AppError> {
-    let bad = || AppError::invalid("wilayah", "Pilih wilayah peran");
+    let bad = || AppError::invalid("wilayah", "Pilih wilayah peran", "Choose the region of the role");
     match value.split_once(':') {
         None if value == "nasional" => Ok(Scope::National),
         Some(("prov", id)) => id.parse().map(Scope::Province).map_err(|_| bad()),
@@ -109,10 +109,18 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Option<String>, AppError> {
     caller.require_any(&[Role::Admin])?;
     if role == Role::Peserta {
-        return Err(AppError::invalid("peran", "Peran peserta diberikan lewat impor peserta"));
+        return Err(AppError::invalid(
+            "peran",
+            "Peran peserta diberikan lewat impor peserta",
+            "The participant role is given through the participant import",
+        ));
     }
     if !admin_covers(db, caller, scope).await? {
-        return Err(AppError::invalid("wilayah", "Wilayah ini di luar wewenang admin Anda"));
+        return Err(AppError::invalid(
+            "wilayah",
+            "Wilayah ini di luar wewenang admin Anda",
+            "This region is outside your authority as admin",
+        ));
     }
     let login_id = LoginId::parse(login)?;
     let now = Utc::now();
@@ -129,6 +137,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
                 return Err(AppError::invalid(
                     "nama",
                     "Belum ada orang dengan nomor HP/email ini: isi namanya untuk membuat akun staf",
+                    "There is no one with this phone number/email yet: enter their name to create a staff account",
                 ));
             }
             let (phone, email): (Option<PhoneNumber>, Option<Email>) = match login_id {
@@ -174,10 +183,11 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
         .into_iter()
         .any(|g| g.province_id == province_id && g.regency_id == regency_id);
     if duplicate {
-        return Err(AppError::Conflict {
-            field: "peran".into(),
-            message: "Orang ini sudah memegang peran itu di wilayah itu".into(),
-        });
+        return Err(AppError::conflict(
+            "peran",
+            "Orang ini sudah memegang peran itu di wilayah itu",
+            "This person already holds that role in that region",
+        ));
     }
     let g = role_grant::ActiveModel {
         account_id: Set(account.id),
@@ -226,7 +236,11 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) 
     caller.require_any(&[Role::Admin])?;
     let g = role_grant::Entity::find_by_id(grant_id).one(db).await?.ok_or(AppError::NotFound)?;
     if g.role == "peserta" {
-        return Err(AppError::invalid("peran", "Peran peserta tidak dicabut di sini: nonaktifkan akunnya"));
+        return Err(AppError::invalid(
+            "peran",
+            "Peran peserta tidak dicabut di sini: nonaktifkan akunnya",
+            "The participant role is not revoked here: deactivate the account instead",
+        ));
     }
     let scope = match (g.province_id, g.regency_id) {
         (_, Some(r)) => Scope::Regency(r),
@@ -237,7 +251,11 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) 
         return Err(AppError::Forbidden);
     }
     if g.account_id == caller.account_id && g.role == "admin" && caller.scopes(Role::Admin).len() <= 1 {
-        return Err(AppError::invalid("peran", "Anda tidak dapat mencabut peran admin terakhir Anda sendiri"));
+        return Err(AppError::invalid(
+            "peran",
+            "Anda tidak dapat mencabut peran admin terakhir Anda sendiri",
+            "You cannot revoke your own last admin role",
+        ));
     }
     role_grant::Entity::delete_by_id(grant_id).exec(db).await?;
     audit::record(

@@ -61,7 +61,11 @@ struct DiklatFields {
 
 pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::invalid(field, format!("{field}: isi tanggal dengan format TTTT-BB-HH (misal 2025-10-13)."))
+        AppError::invalid(
+            field,
+            format!("{field}: isi tanggal dengan format TTTT-BB-HH (misal 2025-10-13)."),
+            format!("{field}: enter the date as YYYY-MM-DD (e.g. 2025-10-13)."),
+        )
     })
 }
 
@@ -70,23 +74,37 @@ pub fn parse_time(field: &str, value: &str) -> Result<NaiveTime, AppError> {
     NaiveTime::parse_from_str(v, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(v, "%H:%M:%S"))
         .or_else(|_| NaiveTime::parse_from_str(&v.replace('.', ":"), "%H:%M"))
-        .map_err(|_| AppError::invalid(field, format!("{field}: isi jam dengan format JJ:MM (misal 08:00).")))
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                format!("{field}: isi jam dengan format JJ:MM (misal 08:00)."),
+                format!("{field}: enter the time as HH:MM (e.g. 08:00)."),
+            )
+        })
 }
 
 fn parse_number(field: &str, value: &str, min: i32, max: i32) -> Result<i32, AppError> {
     match value.trim().parse::<i32>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(AppError::invalid(field, format!("{field}: isi angka {min}–{max}."))),
+        _ => Err(AppError::invalid(
+            field,
+            format!("{field}: isi angka {min}–{max}."),
+            format!("{field}: enter a number from {min} to {max}."),
+        )),
     }
 }
 
 fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::invalid(field, format!("{field} wajib diisi.")));
+        return Err(AppError::invalid(field, format!("{field} wajib diisi."), format!("{field} is required.")));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{field} terlalu panjang (paling banyak {max} huruf).")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} terlalu panjang (paling banyak {max} huruf)."),
+            format!("{field} is too long (at most {max} characters)."),
+        ));
     }
     Ok(v.to_string())
 }
@@ -96,27 +114,43 @@ impl DiklatInput {
         let starts_on = parse_date("Tanggal mulai", &self.starts_on)?;
         let ends_on = parse_date("Tanggal selesai", &self.ends_on)?;
         if ends_on < starts_on {
-            return Err(AppError::invalid("Tanggal selesai", "Tanggal selesai tidak boleh sebelum tanggal mulai."));
+            return Err(AppError::invalid(
+                "Tanggal selesai",
+                "Tanggal selesai tidak boleh sebelum tanggal mulai.",
+                "The end date cannot be before the start date.",
+            ));
         }
         if (ends_on - starts_on).num_days() > 366 {
-            return Err(AppError::invalid("Tanggal selesai", "Satu diklat paling lama satu tahun."));
+            return Err(AppError::invalid(
+                "Tanggal selesai",
+                "Satu diklat paling lama satu tahun.",
+                "A training can last at most one year.",
+            ));
         }
         let status = self.status.trim().to_string();
         if !STATUSES.contains(&status.as_str()) {
-            return Err(AppError::invalid("Status", "Status tidak dikenal."));
+            return Err(AppError::invalid("Status", "Status tidak dikenal.", "Unknown status."));
         }
         let mut present: Vec<&str> = Vec::new();
         for s in &self.present_statuses {
             let s = s.trim();
             if !super::status::Status::ALL.iter().any(|st| st.code() == s) {
-                return Err(AppError::invalid("Status hadir", format!("Status presensi \"{s}\" tidak dikenal.")));
+                return Err(AppError::invalid(
+                    "Status hadir",
+                    format!("Status presensi \"{s}\" tidak dikenal."),
+                    format!("Unknown attendance status \"{s}\"."),
+                ));
             }
             if !present.contains(&s) {
                 present.push(s);
             }
         }
         if present.is_empty() {
-            return Err(AppError::invalid("Status hadir", "Pilih minimal satu status yang dihitung hadir."));
+            return Err(AppError::invalid(
+                "Status hadir",
+                "Pilih minimal satu status yang dihitung hadir.",
+                "Choose at least one status that counts as present.",
+            ));
         }
         let min_attendance_pct = parse_number("Minimal kehadiran", &self.min_attendance_pct, 0, 100)?;
         if min_attendance_pct < self.attendance_floor {
@@ -125,6 +159,11 @@ impl DiklatInput {
                 format!(
                     "Minimal kehadiran: paling rendah {}%. Batas ini ditetapkan admin untuk seluruh sistem, agar \
                      sertifikat hanya terbit bagi peserta yang benar-benar mengikuti diklat.",
+                    self.attendance_floor
+                ),
+                format!(
+                    "Minimum attendance: at least {}%. An admin sets this floor for the whole system, so that \
+                     certificates are only issued to participants who really took part in the training.",
                     self.attendance_floor
                 ),
             ));
@@ -137,6 +176,7 @@ impl DiklatInput {
                     return Err(AppError::invalid(
                         "Penutupan tes akhir",
                         "Penutupan tes akhir: pilih tanggal dari hari terakhir diklat sampai 90 hari sesudahnya.",
+                        "Final tests close on: choose a date from the last day of the training up to 90 days after it.",
                     ));
                 }
                 Some(day)
@@ -231,7 +271,14 @@ pub async fn create_diklat<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await
-    .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
+    .map_err(|e| {
+        AppError::on_unique(
+            e,
+            "Kode",
+            "Kode diklat ini sudah dipakai; pilih kode lain.",
+            "This training code is already in use; choose another code.",
+        )
+    })?;
     set_rule_modules(&txn, row.id, &input.modules).await?;
     audit::record(&txn, Some(caller.account_id), "diklat.create", "diklat", Some(row.id.to_string()), None).await?;
     txn.commit().await?;
@@ -260,6 +307,7 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(
             "Tanggal mulai",
             format!("{outside} sesi berada di luar tanggal baru; pindahkan atau hapus sesi itu dulu."),
+            format!("{outside} session(s) fall outside the new dates; move or delete them first."),
         ));
     }
     let before = serde_json::json!({
@@ -284,9 +332,14 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
     row.present_statuses = Set(f.present_statuses);
     row.tests_close_on = Set(f.tests_close_on);
     row.updated_at = Set(Utc::now());
-    row.update(&txn)
-        .await
-        .map_err(|e| AppError::on_unique(e, "Kode", "Kode diklat ini sudah dipakai; pilih kode lain."))?;
+    row.update(&txn).await.map_err(|e| {
+        AppError::on_unique(
+            e,
+            "Kode",
+            "Kode diklat ini sudah dipakai; pilih kode lain.",
+            "This training code is already in use; choose another code.",
+        )
+    })?;
     set_rule_modules(&txn, id, &input.modules).await?;
     audit::record(&txn, Some(caller.account_id), "diklat.update", "diklat", Some(id.to_string()), Some(before)).await?;
     super::stale::mark_stale(&txn, id).await?;
@@ -301,7 +354,11 @@ async fn set_rule_modules<C: ConnectionTrait>(db: &C, diklat_id: i32, modules: &
     let mut rows = Vec::new();
     for (i, id) in modules.iter().enumerate() {
         if module::Entity::find_by_id(*id).one(db).await?.is_none() {
-            return Err(AppError::invalid("Modul", "Modul yang dipilih tidak dikenal."));
+            return Err(AppError::invalid(
+                "Modul",
+                "Modul yang dipilih tidak dikenal.",
+                "The chosen module is unknown.",
+            ));
         }
         rows.push(diklat_module::ActiveModel {
             diklat_id: Set(diklat_id),
@@ -371,7 +428,11 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
     let starts = parse_time("Jam mulai", &input.starts)?;
     let ends = parse_time("Jam selesai", &input.ends)?;
     if ends <= starts {
-        return Err(AppError::invalid("Jam selesai", "Jam selesai harus sesudah jam mulai."));
+        return Err(AppError::invalid(
+            "Jam selesai",
+            "Jam selesai harus sesudah jam mulai.",
+            "The end time must be after the start time.",
+        ));
     }
     let title = required("Judul sesi", &input.title, 200)?;
     let room = required("Ruang", &input.room, 100)?;
@@ -386,6 +447,11 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
                 d.starts_on.format("%d-%m-%Y"),
                 d.ends_on.format("%d-%m-%Y")
             ),
+            format!(
+                "The session date must be between {} and {} (the training's dates).",
+                d.starts_on.format("%d-%m-%Y"),
+                d.ends_on.format("%d-%m-%Y")
+            ),
         ));
     }
     let module_id = match input.module.trim() {
@@ -395,7 +461,7 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
                 .filter(module::Column::Slug.eq(slug))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| AppError::invalid("Modul", "Modul tidak ditemukan."))?
+                .ok_or_else(|| AppError::invalid("Modul", "Modul tidak ditemukan.", "Module not found."))?
                 .id,
         ),
     };
@@ -423,9 +489,9 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
         }
         let other_diklat = diklat::Entity::find_by_id(other.diklat_id).one(&txn).await?.ok_or(AppError::NotFound)?;
         if other_diklat.venue.trim().eq_ignore_ascii_case(d.venue.trim()) {
-            return Err(AppError::Conflict {
-                field: "Ruang".into(),
-                message: format!(
+            return Err(AppError::conflict(
+                "Ruang",
+                format!(
                     "Ruang {room} sudah dipakai pada {} pukul {}–{} oleh sesi \"{}\" ({}).",
                     date.format("%d-%m-%Y"),
                     other.starts_at.format("%H:%M"),
@@ -433,7 +499,15 @@ pub async fn save_session<C: ConnectionTrait + TransactionTrait>(
                     other.title,
                     other_diklat.name
                 ),
-            });
+                format!(
+                    "Room {room} is already in use on {} from {} to {} by the session \"{}\" ({}).",
+                    date.format("%d-%m-%Y"),
+                    other.starts_at.format("%H:%M"),
+                    other.ends_at.format("%H:%M"),
+                    other.title,
+                    other_diklat.name
+                ),
+            ));
         }
     }
     let narasumber_id = speaker(&txn, &input.speaker_name, &input.speaker_institution).await?;
@@ -489,7 +563,11 @@ async fn speaker<C: ConnectionTrait>(db: &C, name: &str, institution: &str) -> R
         return Ok(None);
     }
     if name.chars().count() > 200 || institution.chars().count() > 200 {
-        return Err(AppError::invalid("Narasumber", "Nama atau instansi narasumber terlalu panjang."));
+        return Err(AppError::invalid(
+            "Narasumber",
+            "Nama atau instansi narasumber terlalu panjang.",
+            "The speaker's name or institution is too long.",
+        ));
     }
     let institution = institution.trim();
     if let Some(n) = narasumber::Entity::find()
@@ -529,6 +607,7 @@ pub async fn delete_session<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(
             "Sesi",
             format!("Sesi ini sudah punya {marks} catatan presensi; tidak dapat dihapus."),
+            format!("This session already has {marks} attendance record(s); it cannot be deleted."),
         ));
     }
     crate::entities::checkin_window::Entity::delete_many()
@@ -725,6 +804,7 @@ pub async fn enrol_bulk<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid(
             "Kecamatan",
             "Pilih kecamatan, kelurahan atau jabatan untuk pendaftaran massal.",
+            "Choose a kecamatan, kelurahan or position for bulk enrolment.",
         ));
     }
     let people = people_matching(&txn, scopes, filter).await?;
@@ -750,7 +830,7 @@ pub async fn enrol_one<C: ConnectionTrait + TransactionTrait>(
     crate::services::people::participant_in_scope(&txn, scopes, person_id).await?.ok_or(AppError::NotFound)?;
     let added = enrol_people(&txn, caller, diklat_id, &[person_id]).await?;
     if added == 0 {
-        return Err(AppError::Conflict { field: "Peserta".into(), message: "Orang ini sudah terdaftar.".into() });
+        return Err(AppError::conflict("Peserta", "Orang ini sudah terdaftar.", "This person is already enrolled."));
     }
     audit::record(
         &txn,
@@ -969,12 +1049,21 @@ pub async fn find_person<C: ConnectionTrait>(db: &C, scopes: &[Scope], ident: &s
         match crate::auth::ids::PhoneNumber::parse(ident) {
             Ok(phone) => person::Entity::find().filter(person::Column::Phone.eq(phone.as_str())).one(db).await?,
             Err(_) => {
-                return Err(AppError::invalid("NIK atau nomor HP", "Isi NIK (16 angka) atau nomor HP peserta."));
+                return Err(AppError::invalid(
+                    "NIK atau nomor HP",
+                    "Isi NIK (16 angka) atau nomor HP peserta.",
+                    "Enter the participant's NIK (16 digits) or phone number.",
+                ));
             }
         }
     };
-    let not_found =
-        || AppError::invalid("NIK atau nomor HP", "Tidak ada peserta dengan NIK atau nomor HP itu di wilayah Anda.");
+    let not_found = || {
+        AppError::invalid(
+            "NIK atau nomor HP",
+            "Tidak ada peserta dengan NIK atau nomor HP itu di wilayah Anda.",
+            "There is no participant with that NIK or phone number in your region.",
+        )
+    };
     let p = found.ok_or_else(not_found)?;
     crate::services::people::participant_in_scope(db, scopes, p.id).await?.ok_or_else(not_found)?;
     Ok((p.id, p.full_name))

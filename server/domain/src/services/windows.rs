@@ -13,6 +13,7 @@
 
 use crate::{
     entities::{attempt, attendance, diklat, diklat_module, diklat_session, enrolment, quiz},
+    error::Text,
     services::clock::{wib, wib_instant},
     AppError,
 };
@@ -163,22 +164,41 @@ fn when(t: DateTime<Utc>) -> String {
     t.with_timezone(&wib()).format("%d-%m-%Y pukul %H:%M WIB").to_string()
 }
 
+fn when_en(t: DateTime<Utc>) -> String {
+    t.with_timezone(&wib()).format("%d-%m-%Y at %H:%M WIB").to_string()
+}
+
 impl Closed {
+    /// [`Closed::text`] in Bahasa Indonesia.
     pub fn message(&self) -> String {
+        self.text().id
+    }
+
+    /// The sentence in Bahasa Indonesia and English.
+    pub fn text(&self) -> Text {
         match self {
-            Closed::NotEnrolled => {
+            Closed::NotEnrolled => Text::new(
                 "Tes ini dikerjakan sebagai bagian dari diklat. Anda belum terdaftar pada diklat yang \
-                                    mengajarkan modul ini; hubungi panitia."
-                    .into()
-            }
-            Closed::PreClosed { since } => {
-                format!("Tes awal modul ini sudah ditutup sejak sesi pertamanya dimulai ({}).", when(*since))
-            }
-            Closed::PreAfterPost => "Tes awal tidak dapat dikerjakan setelah tes akhir modul yang sama.".into(),
-            Closed::PostNotYet { from } => format!("Tes akhir dibuka saat sesi modul ini dimulai: {}.", when(*from)),
-            Closed::PostClosed { on } => {
-                format!("Tes akhir untuk diklat Anda sudah ditutup pada {}.", on.format("%d-%m-%Y"))
-            }
+                                    mengajarkan modul ini; hubungi panitia.",
+                "This test is taken as part of a training. You are not enrolled yet in a training that teaches \
+                 this module; contact the organisers.",
+            ),
+            Closed::PreClosed { since } => Text::new(
+                format!("Tes awal modul ini sudah ditutup sejak sesi pertamanya dimulai ({}).", when(*since)),
+                format!("This module's pre-test closed when its first session started ({}).", when_en(*since)),
+            ),
+            Closed::PreAfterPost => Text::new(
+                "Tes awal tidak dapat dikerjakan setelah tes akhir modul yang sama.",
+                "The pre-test cannot be taken after the post-test of the same module.",
+            ),
+            Closed::PostNotYet { from } => Text::new(
+                format!("Tes akhir dibuka saat sesi modul ini dimulai: {}.", when(*from)),
+                format!("The post-test opens when this module's session starts: {}.", when_en(*from)),
+            ),
+            Closed::PostClosed { on } => Text::new(
+                format!("Tes akhir untuk diklat Anda sudah ditutup pada {}.", on.format("%d-%m-%Y")),
+                format!("The post-test for your training closed on {}.", on.format("%d-%m-%Y")),
+            ),
         }
     }
 }

@@ -1,0 +1,211 @@
+//! Form posts and exports of the diklat evaluation (`domain::services::evaluation`): a
+//! participant saves or sends a form; a panitia chooses the forms and downloads the report.
+
+use super::{allowed, flash};
+use crate::startup::ServerState;
+use app::api::Flash;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Form, Router,
+};
+use domain::{auth::Caller, services::evaluation, AppError};
+use tower_sessions::Session;
+use types::Text;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/evaluasi/kirim", post(answer))
+        .route("/diklat/{id}/evaluasi/atur", post(choose))
+        .route("/unduh/evaluasi/{file}", get(export))
+}
+
+/// `POST /evaluasi/kirim`: `diklat`, `formulir`, `sesi`, `q_<question>` per answer, `aksi` =
+/// simpan | kirim, `yakin` to confirm sending. Sending without a rating, or without the
+/// confirmation, keeps what was chosen as the draft and says what is missing.
+async fn answer(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let (Ok(diklat), form_id, Ok(session_id)) =
+        (get("diklat").parse::<i32>(), get("formulir"), get("sesi").parse::<i32>())
+    else {
+        return (StatusCode::BAD_REQUEST, "diklat, formulir, sesi").into_response();
+    };
+    let back = format!("/evaluasi/{diklat}/{form_id}/{session_id}");
+    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
+    let forms = &state.app.content.forms;
+    let Some(form) = forms.iter().find(|f| f.id == form_id) else { return StatusCode::NOT_FOUND.into_response() };
+    let key = (diklat, form_id.as_str(), session_id);
+    let now = chrono::Utc::now();
+    let db = state.app.db.write();
+    let sending = get("aksi") == "kirim";
+    // What was chosen is kept as the draft first, so a refused sending loses nothing.
+    let draft = match evaluation::read_answers(form, &fields, false) {
+        Ok(a) => a,
+        Err(e) => {
+            flash(&session, Flash::error(e.public_text())).await;
+            return Redirect::to(&back).into_response();
+        }
+    };
+    if let Err(e) = evaluation::save_draft(db, caller.person_id, forms, key, &draft, now).await {
+        if e.status() >= 500 {
+            tracing::error!("saving an evaluation draft: {e:?}");
+        }
+        flash(&session, Flash::error(e.public_text())).await;
+        return Redirect::to(&back).into_response();
+    }
+    if !sending {
+        flash(&session, Flash::ok(Text::new("Draf tersimpan.", "Draft saved."))).await;
+        return Redirect::to(&back).into_response();
+    }
+    if get("yakin").is_empty() {
+        let text = Text::new(
+            "Draf tersimpan. Centang \"Saya yakin\" untuk mengirim evaluasi.",
+            "Draft saved. Tick \"I am sure\" to send the evaluation.",
+        );
+        flash(&session, Flash::error(text)).await;
+        return Redirect::to(&back).into_response();
+    }
+    let sent = match evaluation::read_answers(form, &fields, true) {
+        Ok(answers) => evaluation::submit(db, caller.person_id, forms, key, &answers, now).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(()) => {
+            flash(&session, Flash::ok(Text::new("Evaluasi terkirim. Terima kasih!", "Evaluation sent. Thank you!")))
+                .await;
+            // A required evaluation may be the last thing a certificate waited for.
+            let modules = state.app.quiz_modules();
+            match domain::services::certificates::issue_for_person(
+                state.app.db.read(),
+                db,
+                &state.app.certificate_key,
+                caller.person_id,
+                &modules,
+            )
+            .await
+            {
+                Ok(issued) if !issued.is_empty() => state.app.reports_changed(),
+                Ok(_) => {}
+                Err(e) => tracing::error!("issuing after an evaluation: {e:?}"),
+            }
+            Redirect::to("/evaluasi").into_response()
+        }
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!("sending an evaluation: {e:?}");
+            }
+            flash(&session, Flash::error(e.public_text())).await;
+            Redirect::to(&back).into_response()
+        }
+    }
+}
+
+/// `POST /diklat/{id}/evaluasi/atur`: `formulir` per chosen form, `wajib` to hold certificates
+/// until they are sent.
+async fn choose(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let back = format!("/diklat/{id}/evaluasi");
+    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
+    let chosen: Vec<String> = fields.iter().filter(|(k, _)| k == "formulir").map(|(_, v)| v.clone()).collect();
+    let required = fields.iter().any(|(k, _)| k == "wajib");
+    let forms = &state.app.content.forms;
+    let r = evaluation::save_settings(state.app.db.write(), &caller, &scopes, id, &chosen, required, forms).await;
+    if r.is_ok() {
+        state.app.reports_changed();
+    }
+    super::finish(
+        &session,
+        r,
+        |()| Text::new("Pilihan evaluasi tersimpan.", "Evaluation settings saved."),
+        &back,
+        "Diklat tidak ditemukan",
+    )
+    .await
+}
+
+const COLUMNS: &[&str] =
+    &["bagian", "narasumber", "pertanyaan", "penjawab", "rata_rata", "n_1", "n_2", "n_3", "n_4", "n_5", "ikm"];
+const LABELS: &[&str] = &[
+    "Bagian",
+    "Narasumber",
+    "Pertanyaan",
+    "Penjawab",
+    "Rata-rata",
+    "Jumlah nilai 1",
+    "Jumlah nilai 2",
+    "Jumlah nilai 3",
+    "Jumlah nilai 4",
+    "Jumlah nilai 5",
+    "IKM (25–100)",
+];
+
+/// Rows of one group's figures; none when the group is too small to show.
+fn figure_rows(part: &str, speaker: &str, f: &evaluation::FormFigures) -> Vec<Vec<String>> {
+    if !f.shown {
+        return Vec::new();
+    }
+    let mut rows: Vec<Vec<String>> = f
+        .questions
+        .iter()
+        .map(|q| {
+            let mut row = vec![part.to_string(), speaker.to_string(), q.text.clone(), q.answered.to_string()];
+            row.push(q.mean.map(|m| format!("{m:.2}")).unwrap_or_default());
+            row.extend((0..5).map(|i| q.counts.get(i).map(usize::to_string).unwrap_or_default()));
+            row.push(String::new());
+            row
+        })
+        .collect();
+    if let Some(ikm) = f.ikm {
+        let mut row = vec![part.to_string(), speaker.to_string(), "IKM".to_string(), f.responses.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 6));
+        row.push(format!("{ikm:.2}"));
+        rows.push(row);
+    }
+    rows
+}
+
+/// `/unduh/evaluasi/evaluasi-{id}.csv|xlsx`: the figures of the report (no open answers, no
+/// group smaller than the minimum).
+async fn export(
+    State(state): State<ServerState>,
+    caller: Option<Extension<Caller>>,
+    Path(file): Path<String>,
+) -> Response {
+    let Some((stem, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(id) = stem.strip_prefix("evaluasi-").and_then(|i| i.parse::<i32>().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !matches!(ext, "csv" | "xlsx") || stem != format!("evaluasi-{id}") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let (_, scopes) = allowed!(super::schedule::manager(caller, &format!("/diklat/{id}/evaluasi")));
+    let db = state.app.db.read();
+    let forms = &state.app.content.forms;
+    let rows = match evaluation::report(db, &scopes, id, forms, state.app.evaluation_min_group).await {
+        Ok((d, report)) => {
+            let mut rows = Vec::new();
+            for f in &report.forms {
+                rows.extend(figure_rows(&f.title, "", f));
+            }
+            for s in &report.speakers {
+                rows.extend(figure_rows(&s.figures.title, &s.name, &s.figures));
+            }
+            super::scoped(db, &d, Ok(rows)).await
+        }
+        Err(e) => Err::<_, AppError>(e),
+    };
+    let table = super::Table { columns: COLUMNS, labels: LABELS, sheet: "Evaluasi" };
+    super::export_response(rows, &table, "Evaluasi diklat", &file, ext)
+}
