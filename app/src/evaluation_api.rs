@@ -89,6 +89,9 @@ pub struct ReportView {
     pub available: Vec<(String, String, bool)>,
     pub required: bool,
     pub min_group: usize,
+    /// Figures show from the day after `closes_on` (dd-mm-yyyy); until then only the counts.
+    pub closed: bool,
+    pub closes_on: String,
     pub enrolled: usize,
     pub forms: Vec<FiguresView>,
     pub speakers: Vec<SpeakerView>,
@@ -257,10 +260,16 @@ pub async fn evaluation_report(diklat: i32) -> Result<ReportView, ServerFnError>
         return Err(crate::api::ssr::fail(domain::AppError::Forbidden));
     }
     let forms = &state.content.forms;
-    let (d, report) =
-        domain::services::evaluation::report(state.db.read(), &scopes, diklat, forms, state.evaluation_min_group)
-            .await
-            .map_err(crate::api::ssr::fail)?;
+    let (d, report) = domain::services::evaluation::report(
+        state.db.read(),
+        &scopes,
+        diklat,
+        forms,
+        state.evaluation_min_group,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(crate::api::ssr::fail)?;
     let form_of = |id: &str| forms.iter().find(|f| f.id == id);
     let session_form = forms.iter().find(|f| report.settings.session_forms.contains(&f.id));
     Ok(ReportView {
@@ -279,6 +288,8 @@ pub async fn evaluation_report(diklat: i32) -> Result<ReportView, ServerFnError>
             .collect(),
         required: report.settings.required,
         min_group: state.evaluation_min_group,
+        closed: report.closed,
+        closes_on: report.closes_on.format("%d-%m-%Y").to_string(),
         enrolled: report.enrolled,
         forms: report.forms.iter().map(|f| ssr::figures_view(f, form_of(&f.form_id), lang)).collect(),
         speakers: report.speakers.iter().map(|s| ssr::speaker_view(s, session_form, lang)).collect(),
@@ -302,6 +313,7 @@ pub async fn speaker_across(narasumber: i32) -> Result<SpeakerAcrossView, Server
         narasumber,
         forms,
         state.evaluation_min_group,
+        chrono::Utc::now(),
     )
     .await
     .map_err(crate::api::ssr::fail)?;

@@ -243,21 +243,26 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         filter.diklat_id.and_then(|id| diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()));
     let lang = crate::app::request_lang();
     let ids: Vec<i32> = diklat_choices.iter().map(|(id, _)| *id).collect();
-    let satisfaction =
-        domain::services::evaluation::satisfaction(db, &ids, &state.content.forms, state.evaluation_min_group)
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(|(id, n, ikm)| {
-                let name = diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()).unwrap_or_default();
-                let shown = ikm.map(|v| {
-                    let (grade, label_id, label_en) = domain::evaluation::ikm_category(v);
-                    let label = if lang == crate::i18n::Lang::En { label_en } else { label_id };
-                    format!("{} · {grade} — {label}", crate::i18n::decimal2(v, lang))
-                });
-                (name, n, shown)
-            })
-            .collect();
+    let satisfaction = domain::services::evaluation::satisfaction(
+        db,
+        &ids,
+        &state.content.forms,
+        state.evaluation_min_group,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(fail)?
+    .into_iter()
+    .map(|(id, n, ikm)| {
+        let name = diklat_choices.iter().find(|(d, _)| *d == id).map(|(_, n)| n.clone()).unwrap_or_default();
+        let shown = ikm.map(|v| {
+            let (grade, label_id, label_en) = domain::evaluation::ikm_category(v);
+            let label = if lang == crate::i18n::Lang::En { label_en } else { label_id };
+            format!("{} · {grade} — {label}", crate::i18n::decimal2(v, lang))
+        });
+        (name, n, shown)
+    })
+    .collect();
     Ok(ReportData {
         code: place.code,
         name: place.name,

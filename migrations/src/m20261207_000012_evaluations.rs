@@ -5,7 +5,8 @@
 //!   reminders), with no answer and no time;
 //! - `evaluation_drafts`: a participant's unsent answers, deleted when they submit;
 //! - `evaluation_answers`: submitted answers with no person and no time, under a random id, so no
-//!   query can line them up with the responders (by id order, by time or by anything else).
+//!   query can line them up with the responders (by id order, by time or by anything else); the
+//!   narasumber rated, and whether it came after the evaluation closed.
 
 use crate::common::{create, drop_all, index};
 use sea_orm_migration::{prelude::*, schema::*};
@@ -66,6 +67,12 @@ impl MigrationTrait for Migration {
                 .col(string_len("form_id", 40))
                 .col(integer("form_version"))
                 .col(integer("session_id"))
+                // The narasumber rated, as the session named them when the form was sent: a later
+                // change of the session's speaker does not move the answer.
+                .col(integer_null("narasumber_id"))
+                // Sent after the evaluation closed (for the completion rule only): left out of the
+                // figures, which are published once, at the close, and never change afterwards.
+                .col(boolean("late"))
                 // {"question id": 3 | "open answer", ...}
                 .col(text("answers"))
                 .to_owned(),

@@ -176,11 +176,22 @@ pub fn EvaluationFormPage() -> impl IntoView {
 
 /// A form's figures: the response rate, the index, a bar chart of the means drawn on the server
 /// (with the table beside it as its text alternative) and the open answers.
-fn figures_block(f: FiguresView, min_group: usize, lang: Lang) -> impl IntoView {
+fn figures_block(f: FiguresView, min_group: usize, closes_on: Option<&str>, lang: Lang) -> impl IntoView {
     let rate = format!("{} {} {} ({}%)", f.responses, lang.pick("dari", "of"), f.expected, f.percent);
     view! {
         <p data-testid="response-rate"><strong>{lang.pick("Tingkat respons: ", "Response rate: ")}</strong>{rate}</p>
-        {if !f.shown {
+        {if let (false, Some(on)) = (f.shown, closes_on) {
+            view! {
+                <p class="empty" data-testid="not-closed">{format!(
+                    "{} {on}{}",
+                    lang.pick("Hasil tampil sesudah evaluasi ditutup pada", "Results show once the evaluation closes on"),
+                    lang.pick(
+                        ", sekali dan tidak berubah lagi: angka yang berubah tiap ada jawaban baru akan membuka jawaban orang itu.",
+                        ", once and never changing again: figures that moved with every new answer would reveal that person's answers.",
+                    ),
+                )}</p>
+            }.into_any()
+        } else if !f.shown {
             view! {
                 <p class="empty" data-testid="too-few">{format!(
                     "{} {min_group} {}",
@@ -273,12 +284,12 @@ fn chart(f: &FiguresView, lang: Lang) -> impl IntoView {
     }
 }
 
-fn speaker_block(s: SpeakerView, min_group: usize, lang: Lang, link: bool) -> impl IntoView {
+fn speaker_block(s: SpeakerView, min_group: usize, closes_on: Option<&str>, lang: Lang, link: bool) -> impl IntoView {
     view! {
         <section class="card speaker" data-testid="speaker">
             <h3>{if link { view! { <a href=format!("/evaluasi/narasumber/{}", s.id)>{s.name.clone()}</a> }.into_any() } else { view! { <span>{s.name.clone()}</span> }.into_any() }}</h3>
             <p class="hint">{s.institution.clone()}" · "{s.sessions.join("; ")}</p>
-            {figures_block(s.figures, min_group, lang)}
+            {figures_block(s.figures, min_group, closes_on, lang)}
         </section>
     }
 }
@@ -303,6 +314,7 @@ pub fn EvaluationReportPage() -> impl IntoView {
                     let title = lang.pick("Evaluasi diklat", "Training evaluation");
                     let min_group = r.min_group;
                     let chosen = r.available.iter().any(|(_, _, c)| *c);
+                    let closes_on = (!r.closed).then(|| r.closes_on.clone());
                     view! {
                         <Title text=format!("{title} — {}", r.diklat_name)/>
                         <nav class="breadcrumb no-print"><a href="/diklat">{lang.pick("Diklat", "Training")}</a>" › "<a href=format!("/diklat/{}", r.diklat_id)>{r.diklat_name.clone()}</a></nav>
@@ -336,11 +348,11 @@ pub fn EvaluationReportPage() -> impl IntoView {
                                 {r.forms.into_iter().map(|f| view! {
                                     <section class="card" data-testid="form-report">
                                         <h2>{f.title.clone()}</h2>
-                                        {figures_block(f, min_group, lang)}
+                                        {figures_block(f, min_group, closes_on.as_deref(), lang)}
                                     </section>
                                 }).collect_view()}
                                 {(!r.speakers.is_empty()).then(|| view! { <h2>{lang.pick("Narasumber", "Speakers")}</h2> })}
-                                {r.speakers.into_iter().map(|s| speaker_block(s, min_group, lang, true)).collect_view()}
+                                {r.speakers.into_iter().map(|s| speaker_block(s, min_group, closes_on.as_deref(), lang, true)).collect_view()}
                             }.into_any()
                         }}
                     }
@@ -376,7 +388,7 @@ pub fn SpeakerAcrossPage() -> impl IntoView {
                         } else {
                             a.rows.into_iter().map(|(name, code, s)| view! {
                                 <h2>{format!("{name} ({code})")}</h2>
-                                {speaker_block(s, min_group, lang, false)}
+                                {speaker_block(s, min_group, None, lang, false)}
                             }).collect_view().into_any()
                         }}
                     }

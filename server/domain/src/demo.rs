@@ -455,6 +455,19 @@ async fn seed_schedule<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Everyone enrolled in `d`, by person id (the first is the demo peserta).
+async fn enrolled_ids<C: ConnectionTrait>(db: &C, d: &diklat::Model) -> Result<Vec<i32>, AppError> {
+    let mut people: Vec<i32> = enrolment::Entity::find()
+        .filter(enrolment::Column::DiklatId.eq(d.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.person_id)
+        .collect();
+    people.sort_unstable();
+    Ok(people)
+}
+
 /// The October angkatan's test results, for a demo with certificates to show: every participant
 /// but the demo peserta (who takes the tests themselves) took each module's pre-test and
 /// post-test; a few failed one post-test. Start-up then issues the certificates of whoever meets
@@ -474,14 +487,7 @@ pub async fn seed_results<C: TransactionTrait + ConnectionTrait>(
     let taught = crate::services::windows::modules_of(&txn, &d).await?;
     let modules: Vec<(i32, String)> = modules.iter().filter(|(id, _)| taught.contains(id)).cloned().collect();
     let modules = &modules;
-    let mut people: Vec<i32> = enrolment::Entity::find()
-        .filter(enrolment::Column::DiklatId.eq(d.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|e| e.person_id)
-        .collect();
-    people.sort_unstable();
+    let people = enrolled_ids(&txn, &d).await?;
     let at = |day: i64, hour: u32| {
         crate::services::schedule::wib_instant(
             d.starts_on + Duration::days(day),
@@ -540,21 +546,11 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
     ];
     let txn = db.begin().await?;
     let d = crate::services::schedule::by_code(&txn, DIKLAT_CODE).await?;
-    let chosen: Vec<String> = forms
-        .iter()
-        .map(|f| format!("{}:{}", f.id, if f.scope == Scope::Session { "sesi" } else { "diklat" }))
-        .collect();
+    let chosen: Vec<String> = forms.iter().map(crate::services::evaluation::setting_entry).collect();
     evaluation_setting::ActiveModel { diklat_id: Set(d.id), forms: Set(chosen.join(",")), required: Set(false) }
         .insert(&txn)
         .await?;
-    let mut people: Vec<i32> = enrolment::Entity::find()
-        .filter(enrolment::Column::DiklatId.eq(d.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|e| e.person_id)
-        .collect();
-    people.sort_unstable();
+    let people = enrolled_ids(&txn, &d).await?;
     let sessions = diklat_session::Entity::find()
         .filter(diklat_session::Column::DiklatId.eq(d.id))
         .order_by_asc(diklat_session::Column::Id)
@@ -581,7 +577,11 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
     };
     let mut responders = Vec::new();
     let mut answers = Vec::new();
-    let mut answer = |form: &crate::evaluation::Form, session_id: i32, k: usize, base: &dyn Fn(&str) -> i32| {
+    let mut answer = |form: &crate::evaluation::Form,
+                      session: Option<&diklat_session::Model>,
+                      k: usize,
+                      base: &dyn Fn(&str) -> i32| {
+        let session_id = session.map_or(0, |s| s.id);
         let mut a = std::collections::BTreeMap::new();
         for (q, question) in form.questions.iter().enumerate() {
             match question.kind {
@@ -603,6 +603,9 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
             form_id: Set(form.id.clone()),
             form_version: Set(form.version as i32),
             session_id: Set(session_id),
+            narasumber_id: Set(session.and_then(|s| s.narasumber_id)),
+            // Sent in October, before the evaluation closed.
+            late: Set(false),
             answers: Set(serde_json::to_string(&a).unwrap_or_default()),
         });
     };
@@ -611,7 +614,7 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
         for form in forms {
             match form.scope {
                 Scope::Diklat => {
-                    answer(form, 0, k, &|q| if q == "konsumsi" { 2 } else { 3 });
+                    answer(form, None, k, &|q| if q == "konsumsi" { 2 } else { 3 });
                     responders.push((p, form.id.clone(), 0));
                 }
                 Scope::Session => {
@@ -619,7 +622,7 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
                         if attended.contains(&(p, s.id)) {
                             let base =
                                 if s.narasumber_id == sessions.iter().find_map(|s| s.narasumber_id) { 2 } else { 3 };
-                            answer(form, s.id, k + i, &|_| base);
+                            answer(form, Some(s), k + i, &|_| base);
                             responders.push((p, form.id.clone(), s.id));
                         }
                     }

@@ -126,9 +126,11 @@ pub fn parse_form(file: &Path, text: &str) -> Result<Form, Vec<ContentError>> {
     }
     let s = &form.scale;
     let scale_line = line_of("min", 1);
-    if s.min >= s.max || s.max > 10 {
-        errors
-            .push(err(scale_line, format!("scale {}–{}: `min` must be below `max`, at most 10 points", s.min, s.max)));
+    if s.min < 1 || s.min >= s.max || s.max > 5 {
+        errors.push(err(
+            scale_line,
+            format!("scale {}–{}: the points must lie within 1–5, `min` below `max`", s.min, s.max),
+        ));
     } else {
         let points = usize::from(s.max - s.min) + 1;
         for (key, labels) in [("labels", &s.labels), ("labels_en", &s.labels_en)] {
@@ -302,6 +304,8 @@ text_en = "Suggestions"
         assert_eq!(lines(&empty), ["14: question `satu`: `text_en` is empty"]);
         let unknown = GOOD.replace("scope = \"diklat\"", "scope = \"kelas\"");
         assert!(lines(&unknown)[0].starts_with("5: questionnaire: unknown variant `kelas`"), "{:?}", lines(&unknown));
+        let wide = GOOD.replace("max = 4", "max = 10");
+        assert_eq!(lines(&wide), ["7: scale 1–10: the points must lie within 1–5, `min` below `max`"]);
         let wrong_id = GOOD.replace("id = \"uji\"", "id = \"lain\"");
         assert_eq!(lines(&wrong_id), ["1: id `lain` does not match the file name `uji.toml`"]);
         let no_rating = GOOD.replace("id = \"satu\"\n", "id = \"satu\"\nkind = \"text\"\n");

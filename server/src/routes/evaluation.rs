@@ -81,20 +81,7 @@ async fn answer(
             flash(&session, Flash::ok(Text::new("Evaluasi terkirim. Terima kasih!", "Evaluation sent. Thank you!")))
                 .await;
             // A required evaluation may be the last thing a certificate waited for.
-            let modules = state.app.quiz_modules();
-            match domain::services::certificates::issue_for_person(
-                state.app.db.read(),
-                db,
-                &state.app.certificate_key,
-                caller.person_id,
-                &modules,
-            )
-            .await
-            {
-                Ok(issued) if !issued.is_empty() => state.app.reports_changed(),
-                Ok(_) => {}
-                Err(e) => tracing::error!("issuing after an evaluation: {e:?}"),
-            }
+            super::quiz::issue_completed(&state, caller.person_id, "a sent evaluation").await;
             Redirect::to("/evaluasi").into_response()
         }
         Err(e) => {
@@ -193,19 +180,20 @@ async fn export(
     let (_, scopes) = allowed!(super::schedule::manager(caller, &format!("/diklat/{id}/evaluasi")));
     let db = state.app.db.read();
     let forms = &state.app.content.forms;
-    let rows = match evaluation::report(db, &scopes, id, forms, state.app.evaluation_min_group).await {
-        Ok((d, report)) => {
-            let mut rows = Vec::new();
-            for f in &report.forms {
-                rows.extend(figure_rows(&f.title, "", f));
+    let rows =
+        match evaluation::report(db, &scopes, id, forms, state.app.evaluation_min_group, chrono::Utc::now()).await {
+            Ok((d, report)) => {
+                let mut rows = Vec::new();
+                for f in &report.forms {
+                    rows.extend(figure_rows(&f.title, "", f));
+                }
+                for s in &report.speakers {
+                    rows.extend(figure_rows(&s.figures.title, &s.name, &s.figures));
+                }
+                super::scoped(db, &d, Ok(rows)).await
             }
-            for s in &report.speakers {
-                rows.extend(figure_rows(&s.figures.title, &s.name, &s.figures));
-            }
-            super::scoped(db, &d, Ok(rows)).await
-        }
-        Err(e) => Err::<_, AppError>(e),
-    };
+            Err(e) => Err::<_, AppError>(e),
+        };
     let table = super::Table { columns: COLUMNS, labels: LABELS, sheet: "Evaluasi" };
     super::export_response(rows, &table, "Evaluasi diklat", &file, ext)
 }

@@ -549,18 +549,22 @@ async fn gift_confirm(
 /// A passed post-test may complete a diklat: its certificate is issued at once (no one has to
 /// open a page). Failures are logged; the periodic issue retries.
 async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
-    use domain::services::certificates;
     let post = domain::entities::quiz::Entity::find_by_id(quiz_id)
         .one(state.app.db.read())
         .await
         .ok()
         .flatten()
         .is_some_and(|q| q.kind == "post");
-    if !post {
-        return;
+    if post {
+        issue_completed(state, person_id, "a passed post-test").await;
     }
+}
+
+/// Issues the certificates `person_id` has just completed (`after`: what completed them, for
+/// the log), as the automatic issue does; a failure is logged, the request goes on.
+pub(super) async fn issue_completed(state: &ServerState, person_id: i32, after: &str) {
     let modules = state.app.quiz_modules();
-    match certificates::issue_for_person(
+    match domain::services::certificates::issue_for_person(
         state.app.db.read(),
         state.app.db.write(),
         &state.app.certificate_key,
@@ -574,7 +578,7 @@ async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
                 state.app.reports_changed();
             }
             for c in issued {
-                tracing::info!(number = %c.number, "certificate issued after a passed post-test");
+                tracing::info!(number = %c.number, "certificate issued after {after}");
             }
         }
         Err(e) => tracing::error!("issuing certificates for person {person_id}: {e:?}"),

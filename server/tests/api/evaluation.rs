@@ -120,6 +120,16 @@ db_test!(only_a_participant_who_attended_a_session_rates_its_narasumber, |app| {
             .await;
     assert_eq!(sent, "Evaluasi terkirim. Terima kasih!");
     assert_eq!(answers_to(&app, s.id).await, before + 1);
+    // Each answer keeps the narasumber it rated: changing the session's speaker later moves none.
+    let rated: Vec<Option<i32>> = evaluation_answer::Entity::find()
+        .filter(evaluation_answer::Column::SessionId.eq(s.id))
+        .all(app.state.db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.narasumber_id)
+        .collect();
+    assert!(rated.iter().all(|n| *n == s.narasumber_id), "{rated:?}");
     let again =
         post_flash(&app, &c, "/evaluasi/kirim", &sending(october.id, "narasumber", s.id, filled(narasumber, 1, "")))
             .await;
@@ -144,6 +154,26 @@ db_test!(sending_without_a_rating_keeps_the_choices_as_a_draft_and_says_which_is
     let draft =
         evaluation_draft::Entity::find().filter(evaluation_draft::Column::PersonId.eq(me)).count(app.state.db.read());
     assert_eq!(draft.await.unwrap(), 1);
+    // A suggestion with line breaks as a browser sends them (CRLF) counts each break once: 2,000
+    // characters pass the check ...
+    let long = format!("{}\r\n{}", "a".repeat(999), "b".repeat(1000));
+    let mut without_meals = filled(organisation, 3, &long);
+    without_meals.retain(|(k, _)| k != "q_konsumsi");
+    let next = post_flash(&app, &c, "/evaluasi/kirim", &sending(october.id, "penyelenggaraan", 0, without_meals)).await;
+    assert_eq!(next, "Kualitas dan kecukupan konsumsi: pilih salah satu nilai.", "the length passed");
+    // ... 2,001 are refused, and kept in the draft to be shortened.
+    let too_long = format!("{long}c");
+    let refused = post_flash(
+        &app,
+        &c,
+        "/evaluasi/kirim",
+        &sending(october.id, "penyelenggaraan", 0, filled(organisation, 3, &too_long)),
+    )
+    .await;
+    assert_eq!(refused, "Saran perbaikan: paling banyak 2000 karakter.");
+    let kept =
+        evaluation_draft::Entity::find().filter(evaluation_draft::Column::PersonId.eq(me)).one(app.state.db.read());
+    assert!(kept.await.unwrap().unwrap().answers.contains("bc"), "the long text stays in the draft");
 });
 
 db_test!(no_page_or_export_gives_an_answer_with_its_author, |app| {
@@ -151,6 +181,7 @@ db_test!(no_page_or_export_gives_an_answer_with_its_author, |app| {
     let october = app.diklat(domain::demo::DIKLAT_CODE).await;
     let me = app.demo_peserta_id().await;
     let my_name = person::Entity::find_by_id(me).one(app.state.db.read()).await.unwrap().unwrap().full_name;
+    reopen(&app, &october).await;
     let c = signed_in(&app, PESERTA).await;
     let organisation = form(&app, "penyelenggaraan");
     // A draft first: it names its author, and must be gone once sent.
@@ -183,6 +214,13 @@ db_test!(no_page_or_export_gives_an_answer_with_its_author, |app| {
         .unwrap()
         .expect("the answer is stored");
     assert!(stored.id > i64::from(i32::MAX), "a random id, not a sequence a responder's order could match");
+    assert!(!stored.late);
+    // While the evaluation is open the panitia sees counts only; the figures come after the close.
+    let panitia = signed_in(&app, PANITIA).await;
+    let open = panitia.get(app.url(&format!("/diklat/{}/evaluasi", october.id))).send().await.unwrap();
+    let open = open.text().await.unwrap();
+    assert!(open.contains(r#"data-testid="not-closed""#) && !open.contains("Saran-jejak-7319"));
+    close(&app, &october).await;
     // The participant cannot read it back.
     let mine = c.get(app.url(&format!("/evaluasi/{}/penyelenggaraan/0", october.id))).send().await.unwrap();
     let mine = mine.text().await.unwrap();
@@ -204,7 +242,6 @@ db_test!(no_page_or_export_gives_an_answer_with_its_author, |app| {
         .into_iter()
         .map(|p| p.full_name)
         .collect();
-    let panitia = signed_in(&app, PANITIA).await;
     for path in [
         format!("/diklat/{}/evaluasi", october.id),
         format!("/unduh/evaluasi/evaluasi-{}.csv", october.id),
@@ -294,6 +331,20 @@ db_test!(a_required_evaluation_holds_the_certificate_back_until_it_is_sent, |app
     assert_eq!(issued[0].person_id, holder.person_id);
 });
 
+/// Closes `d`'s evaluation (its post-tests closed yesterday): its figures are published.
+async fn close(app: &TestApp, d: &diklat::Model) {
+    let mut closed: diklat::ActiveModel = d.clone().into();
+    closed.tests_close_on = Set(Some(today_wib(Utc::now()) - Duration::days(1)));
+    closed.update(app.state.db.write()).await.unwrap();
+}
+
+/// Reopens `d`'s evaluation (its post-tests close today).
+async fn reopen(app: &TestApp, d: &diklat::Model) {
+    let mut open: diklat::ActiveModel = d.clone().into();
+    open.tests_close_on = Set(Some(today_wib(Utc::now())));
+    open.update(app.state.db.write()).await.unwrap();
+}
+
 /// A diklat of the demo's region that started yesterday, with `people` enrolled and the
 /// organisation form asked for.
 async fn fixture(app: &TestApp, people: &[i32]) -> diklat::Model {
@@ -377,10 +428,16 @@ db_test!(the_report_shows_the_figures_computed_by_hand_and_nothing_below_five_an
     let scopes = [domain::auth::Scope::National];
     for (i, &p) in people.iter().enumerate() {
         if i == 4 {
-            let (_, early) = evaluation::report(app.state.db.read(), &scopes, d.id, forms, 5).await.unwrap();
+            // Before the close nothing shows, however many answered; after it, four are too few.
+            let (_, open) = evaluation::report(app.state.db.read(), &scopes, d.id, forms, 1, Utc::now()).await.unwrap();
+            assert!(!open.closed && !open.forms[0].shown, "no figure while answers still come in");
+            close(&app, &d).await;
+            let (_, early) =
+                evaluation::report(app.state.db.read(), &scopes, d.id, forms, 5, Utc::now()).await.unwrap();
             let f = &early.forms[0];
             assert_eq!((f.responses, f.expected, f.shown), (4, 5, false));
             assert!(f.questions.is_empty() && f.open.is_empty() && f.ikm.is_none(), "nothing shown of four answers");
+            reopen(&app, &d).await;
         }
         let mut answers: BTreeMap<String, String> = organisation
             .rated()
@@ -391,7 +448,8 @@ db_test!(the_report_shows_the_figures_computed_by_hand_and_nothing_below_five_an
         }
         evaluation::submit(app.state.db.write(), p, forms, (d.id, "penyelenggaraan", 0), &answers, now).await.unwrap();
     }
-    let (_, report) = evaluation::report(app.state.db.read(), &scopes, d.id, forms, 5).await.unwrap();
+    close(&app, &d).await;
+    let (_, report) = evaluation::report(app.state.db.read(), &scopes, d.id, forms, 5, Utc::now()).await.unwrap();
     let f = &report.forms[0];
     assert_eq!((f.responses, f.expected, f.shown, f.response_percent()), (5, 5, true, 100));
     let q = |id: &str| f.questions.iter().find(|q| q.id == id).unwrap();
@@ -405,4 +463,24 @@ db_test!(the_report_shows_the_figures_computed_by_hand_and_nothing_below_five_an
     assert!((ikm - 76.875).abs() < 1e-9, "{ikm}");
     assert_eq!(domain::evaluation::ikm_category(ikm).0, 'B');
     assert_eq!(f.open[0].2, vec!["Bagikan modul lebih awal".to_string(), "Tambah waktu diskusi".to_string()]);
+    // Published once: an answer sent after the close counts for its sender's certificate, not in
+    // the figures, which would otherwise show it as the difference.
+    let latecomer = person::Entity::find().all(app.state.db.read()).await.unwrap()[9].id;
+    enrolment::ActiveModel {
+        diklat_id: Set(d.id),
+        person_id: Set(latecomer),
+        status: Set("enrolled".into()),
+        enrolled_at: Set(now - Duration::days(3)),
+        ..Default::default()
+    }
+    .insert(app.state.db.write())
+    .await
+    .unwrap();
+    let all_ones: BTreeMap<String, String> = organisation.rated().map(|q| (q.id.clone(), "1".to_string())).collect();
+    evaluation::submit(app.state.db.write(), latecomer, forms, (d.id, "penyelenggaraan", 0), &all_ones, now)
+        .await
+        .unwrap();
+    let (_, after) = evaluation::report(app.state.db.read(), &scopes, d.id, forms, 5, Utc::now()).await.unwrap();
+    assert_eq!(after.forms[0].questions, f.questions, "the published figures do not move");
+    assert_eq!(after.forms[0].ikm, f.ikm);
 });

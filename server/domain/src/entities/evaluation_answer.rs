@@ -11,6 +11,10 @@ pub struct Model {
     pub form_version: i32,
     /// The session rated (0 for a form about the whole diklat).
     pub session_id: i32,
+    /// The narasumber rated, as the session named them when the form was sent.
+    pub narasumber_id: Option<i32>,
+    /// Sent after the evaluation closed: counted for the completion rule, not in the figures.
+    pub late: bool,
     /// `{"question id": 3 | "open answer", ...}`
     pub answers: String,
 }

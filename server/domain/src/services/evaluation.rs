@@ -52,6 +52,11 @@ pub async fn settings<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Sett
     Ok(out)
 }
 
+/// How a chosen form is stored in `evaluation_settings.forms`: `id:diklat` or `id:sesi`.
+pub fn setting_entry(form: &Form) -> String {
+    format!("{}:{}", form.id, if form.scope == FormScope::Session { "sesi" } else { "diklat" })
+}
+
 /// A panitia sets which of the `known` forms diklat `diklat_id` asks for (audited; the diklat's
 /// standings are refreshed, since a required form changes who has completed).
 pub async fn save_settings<C: ConnectionTrait + TransactionTrait>(
@@ -73,7 +78,7 @@ pub async fn save_settings<C: ConnectionTrait + TransactionTrait>(
                 format!("Unknown evaluation form \"{id}\"."),
             ));
         };
-        let entry = format!("{id}:{}", if form.scope == FormScope::Session { "sesi" } else { "diklat" });
+        let entry = setting_entry(form);
         if !forms.contains(&entry) {
             forms.push(entry);
         }
@@ -122,6 +127,7 @@ pub struct Due {
     pub session_id: i32,
     pub session_title: Option<String>,
     pub session_date: Option<chrono::NaiveDate>,
+    pub narasumber_id: Option<i32>,
     pub speaker: Option<String>,
     pub submitted: bool,
     pub draft: bool,
@@ -209,6 +215,7 @@ pub async fn due_for<C: ConnectionTrait>(
                     session_id,
                     session_title: session.map(|s| s.title.clone()),
                     session_date: session.map(|s| s.session_date),
+                    narasumber_id: session.and_then(|s| s.narasumber_id),
                     speaker: session.and_then(|s| s.narasumber_id).and_then(|id| speakers.get(&id).cloned()),
                     submitted: done.contains(&key),
                     draft: drafts.contains(&key),
@@ -285,8 +292,10 @@ pub async fn open<C: ConnectionTrait>(
 }
 
 /// Reads posted answers (`q_<question id>` = value) against `form`: ratings on its scale, open
-/// answers trimmed and at most [`crate::evaluation::MAX_TEXT`] characters. A submission must rate
-/// every rated question; a draft may leave any out.
+/// answers trimmed (a browser's CRLF line breaks read as one character each) and at most
+/// [`crate::evaluation::MAX_TEXT`] characters. A submission must rate every rated question and
+/// keep to the limit; a draft keeps whatever can be kept (a rating off the scale is left out, a
+/// long text is kept to be shortened), so a refused submission loses nothing typed.
 pub fn read_answers(
     form: &Form,
     posted: &[(String, String)],
@@ -297,8 +306,9 @@ pub fn read_answers(
         let value = posted
             .iter()
             .find(|(k, _)| k.strip_prefix("q_") == Some(q.id.as_str()))
-            .map(|(_, v)| v.trim())
-            .unwrap_or("");
+            .map(|(_, v)| v.replace("\r\n", "\n"))
+            .unwrap_or_default();
+        let value = value.trim();
         match q.kind {
             Kind::Scale => {
                 if value.is_empty() {
@@ -315,6 +325,7 @@ pub fn read_answers(
                     Ok(p) if form.scale.points().contains(&p) => {
                         out.insert(q.id.clone(), p.to_string());
                     }
+                    _ if !submitting => {}
                     _ => {
                         return Err(AppError::invalid(
                             q.text.as_str(),
@@ -325,6 +336,13 @@ pub fn read_answers(
                 }
             }
             Kind::Text => {
+                if !submitting {
+                    let kept: String = value.chars().take(4 * crate::evaluation::MAX_TEXT).collect();
+                    if !kept.is_empty() {
+                        out.insert(q.id.clone(), kept);
+                    }
+                    continue;
+                }
                 if value.chars().count() > crate::evaluation::MAX_TEXT {
                     return Err(AppError::invalid(
                         q.text.as_str(),
@@ -350,10 +368,7 @@ pub async fn save_draft<C: ConnectionTrait>(
     answers: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let due = due_one(db, person_id, forms, key, now).await?;
-    if due.submitted {
-        return Err(already_sent());
-    }
+    unsent(db, person_id, forms, key, now).await?;
     evaluation_draft::Entity::insert(evaluation_draft::ActiveModel {
         person_id: Set(person_id),
         diklat_id: Set(key.0),
@@ -373,7 +388,40 @@ pub async fn save_draft<C: ConnectionTrait>(
     )
     .exec(db)
     .await?;
+    // Sent meanwhile (a parallel submission committed after the check above): no draft may
+    // outlive the submission, since it names its author.
+    let sent = evaluation_responder::Entity::find_by_id((person_id, key.0, key.1.to_string(), key.2)).one(db).await?;
+    if sent.is_some() {
+        evaluation_draft::Entity::delete_by_id((person_id, key.0, key.1.to_string(), key.2)).exec(db).await?;
+        return Err(already_sent());
+    }
     Ok(())
+}
+
+/// The last day the evaluation of `d` counts in its figures: the day its post-tests close. The
+/// figures are published the day after and never change: a report watched while answers come
+/// in would show each newcomer's answers as the difference.
+pub fn closes_on(d: &diklat::Model) -> chrono::NaiveDate {
+    super::windows::close_on(d)
+}
+
+pub fn is_closed(d: &diklat::Model, now: DateTime<Utc>) -> bool {
+    super::clock::today_wib(now) > closes_on(d)
+}
+
+/// The form as `person_id` may still fill it in: due to them and not sent yet.
+async fn unsent<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    forms: &[Form],
+    key: (i32, &str, i32),
+    now: DateTime<Utc>,
+) -> Result<Due, AppError> {
+    let due = due_one(db, person_id, forms, key, now).await?;
+    if due.submitted {
+        return Err(already_sent());
+    }
+    Ok(due)
 }
 
 fn already_sent() -> AppError {
@@ -395,11 +443,9 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     answers: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let due = due_one(db, person_id, forms, key, now).await?;
-    if due.submitted {
-        return Err(already_sent());
-    }
+    let due = unsent(db, person_id, forms, key, now).await?;
     let form = forms.iter().find(|f| f.id == key.1).ok_or(AppError::NotFound)?;
+    let d = diklat::Entity::find_by_id(key.0).one(db).await?.ok_or(AppError::NotFound)?;
     let txn = db.begin().await?;
     let responded = evaluation_responder::Entity::insert(evaluation_responder::ActiveModel {
         person_id: Set(person_id),
@@ -422,6 +468,8 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
         form_id: Set(form.id.clone()),
         form_version: Set(form.version as i32),
         session_id: Set(key.2),
+        narasumber_id: Set(due.narasumber_id),
+        late: Set(is_closed(&d, now)),
         answers: Set(serde_json::to_string(answers).unwrap_or_default()),
     })
     .exec_without_returning(&txn)
@@ -429,6 +477,9 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     evaluation_draft::Entity::delete_by_id((person_id, key.0, key.1.to_string(), key.2)).exec(&txn).await?;
     super::stale::mark_stale(&txn, key.0).await?;
     txn.commit().await?;
+    // A draft saved at the same moment may have committed after the delete above: it names its
+    // author, so it goes too (`save_draft` checks the other way round).
+    evaluation_draft::Entity::delete_by_id((person_id, key.0, key.1.to_string(), key.2)).exec(db).await?;
     Ok(())
 }
 
@@ -528,7 +579,7 @@ impl FormFigures {
 pub fn figures(form: &Form, answers: &[evaluation_answer::Model], expected: usize, min_group: usize) -> FormFigures {
     let current: Vec<BTreeMap<String, String>> = answers
         .iter()
-        .filter(|a| a.form_id == form.id && a.form_version == form.version as i32)
+        .filter(|a| a.form_id == form.id && a.form_version == form.version as i32 && !a.late)
         .filter_map(|a| serde_json::from_str(&a.answers).ok())
         .collect();
     let shown = current.len() >= min_group;
@@ -591,6 +642,9 @@ pub struct SpeakerFigures {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub settings: Settings,
+    /// The figures are published after this day ([`closes_on`]); until then only counts show.
+    pub closes_on: chrono::NaiveDate,
+    pub closed: bool,
     pub enrolled: usize,
     /// The diklat forms (organisation).
     pub forms: Vec<FormFigures>,
@@ -604,8 +658,12 @@ pub async fn report<C: ConnectionTrait>(
     diklat_id: i32,
     forms: &[Form],
     min_group: usize,
+    now: DateTime<Utc>,
 ) -> Result<(diklat::Model, Report), AppError> {
     let d = super::schedule::managed(db, scopes, diklat_id).await?;
+    let closed = is_closed(&d, now);
+    // Before the close no figure shows, however many answered: only the counts.
+    let min_group = if closed { min_group } else { usize::MAX };
     let settings = settings(db, d.id).await?;
     let enrolled = enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(d.id))
@@ -621,7 +679,14 @@ pub async fn report<C: ConnectionTrait>(
         .order_by_asc(diklat_session::Column::StartsAt)
         .all(db)
         .await?;
-    let mut out = Report { settings: settings.clone(), enrolled, forms: Vec::new(), speakers: Vec::new() };
+    let mut out = Report {
+        settings: settings.clone(),
+        closes_on: closes_on(&d),
+        closed,
+        enrolled,
+        forms: Vec::new(),
+        speakers: Vec::new(),
+    };
     for form in forms.iter().filter(|f| settings.forms.contains(&f.id)) {
         match form.scope {
             FormScope::Diklat => out.forms.push(figures(form, &answers, enrolled, min_group)),
@@ -633,7 +698,9 @@ pub async fn report<C: ConnectionTrait>(
     Ok((d, out))
 }
 
-/// `form`'s figures per narasumber over `sessions` (answers to other sessions are left out).
+/// `form`'s figures per narasumber: the answers that rated them (the narasumber is kept with each
+/// answer, so changing a session's speaker afterwards moves no answer from one group to another),
+/// with the sessions they now speak at for the response rate.
 async fn speaker_figures<C: ConnectionTrait>(
     db: &C,
     form: &Form,
@@ -646,6 +713,9 @@ async fn speaker_figures<C: ConnectionTrait>(
         if let Some(n) = s.narasumber_id {
             by_speaker.entry(n).or_default().push(s);
         }
+    }
+    for n in answers.iter().filter(|a| a.form_id == form.id).filter_map(|a| a.narasumber_id) {
+        by_speaker.entry(n).or_default();
     }
     let people: HashMap<i32, narasumber::Model> = narasumber::Entity::find()
         .filter(narasumber::Column::Id.is_in(by_speaker.keys().copied()))
@@ -667,9 +737,8 @@ async fn speaker_figures<C: ConnectionTrait>(
         });
     let mut out = Vec::new();
     for (id, own) in by_speaker {
-        let own_ids: HashSet<i32> = own.iter().map(|s| s.id).collect();
         let theirs: Vec<evaluation_answer::Model> =
-            answers.iter().filter(|a| own_ids.contains(&a.session_id)).cloned().collect();
+            answers.iter().filter(|a| a.narasumber_id == Some(id)).cloned().collect();
         let expected = own.iter().map(|s| attended_count.get(&s.id).copied().unwrap_or(0)).sum();
         let n = people.get(&id);
         out.push(SpeakerFigures {
@@ -686,17 +755,23 @@ async fn speaker_figures<C: ConnectionTrait>(
 
 /// The satisfaction index of each of `diklat_ids` over its organisation form (the first form
 /// about the whole diklat on a 1–4 scale): (diklat, answers, index — none below `min_group`).
+/// Only diklat whose evaluation has closed.
 pub async fn satisfaction<C: ConnectionTrait>(
     db: &C,
     diklat_ids: &[i32],
     forms: &[Form],
     min_group: usize,
+    now: DateTime<Utc>,
 ) -> Result<Vec<(i32, usize, Option<f64>)>, AppError> {
     let Some(form) = forms.iter().find(|f| f.scope == FormScope::Diklat && f.scale.is_ikm()) else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for &id in diklat_ids {
+        let Some(d) = diklat::Entity::find_by_id(id).one(db).await? else { continue };
+        if !is_closed(&d, now) {
+            continue;
+        }
         let answers = evaluation_answer::Entity::find()
             .filter(evaluation_answer::Column::DiklatId.eq(id))
             .filter(evaluation_answer::Column::FormId.eq(form.id.as_str()))
@@ -719,6 +794,7 @@ pub async fn speaker_across<C: ConnectionTrait>(
     narasumber_id: i32,
     forms: &[Form],
     min_group: usize,
+    now: DateTime<Utc>,
 ) -> Result<(narasumber::Model, Vec<(diklat::Model, SpeakerFigures)>), AppError> {
     let n = narasumber::Entity::find_by_id(narasumber_id).one(db).await?.ok_or(AppError::NotFound)?;
     let Some(form) = forms.iter().find(|f| f.scope == FormScope::Session) else { return Ok((n, Vec::new())) };
@@ -727,17 +803,22 @@ pub async fn speaker_across<C: ConnectionTrait>(
         .order_by_asc(diklat_session::Column::SessionDate)
         .all(db)
         .await?;
-    let mut diklat_ids: Vec<i32> = sessions.iter().map(|s| s.diklat_id).collect();
+    let rated = evaluation_answer::Entity::find()
+        .filter(evaluation_answer::Column::NarasumberId.eq(narasumber_id))
+        .all(db)
+        .await?;
+    let mut diklat_ids: Vec<i32> =
+        sessions.iter().map(|s| s.diklat_id).chain(rated.iter().map(|a| a.diklat_id)).collect();
+    diklat_ids.sort_unstable();
     diklat_ids.dedup();
     let mut out = Vec::new();
     for id in diklat_ids {
         let Ok(d) = super::schedule::managed(db, scopes, id).await else { continue };
+        let gate = if is_closed(&d, now) { min_group } else { usize::MAX };
         let own: Vec<diklat_session::Model> = sessions.iter().filter(|s| s.diklat_id == id).cloned().collect();
-        let answers = evaluation_answer::Entity::find()
-            .filter(evaluation_answer::Column::SessionId.is_in(own.iter().map(|s| s.id)))
-            .all(db)
-            .await?;
-        if let Some(f) = speaker_figures(db, form, &own, &answers, min_group).await?.into_iter().next() {
+        let answers: Vec<evaluation_answer::Model> = rated.iter().filter(|a| a.diklat_id == id).cloned().collect();
+        let groups = speaker_figures(db, form, &own, &answers, gate).await?;
+        if let Some(f) = groups.into_iter().find(|g| g.narasumber_id == narasumber_id) {
             out.push((d, f));
         }
     }
