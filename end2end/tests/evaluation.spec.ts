@@ -1,6 +1,7 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page, Download } from "@playwright/test";
+import * as fs from "node:fs";
 import { panitia, peserta } from "./demo";
-import { count } from "./db";
+import { count, xlsxCells } from "./db";
 
 // The participants' evaluation of a diklat (issue #27): filled in on a phone without JavaScript,
 // read by the panitia as an anonymous report.
@@ -62,4 +63,20 @@ test("a panitia reads the October angkatan's report: index, chart with its table
   expect(await page.getByTestId("speaker").count()).toBeGreaterThan(1);
   await expect(page.getByTestId("open-answers").first()).toBeVisible();
   await page.screenshot({ path: "test-results/evaluation-report.png", fullPage: true });
+
+  // Downloaded as Chromium downloads (compressed, following the link): whole, figures as numbers.
+  const save = async (name: string) => {
+    const [d]: [Download, void] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name }).click()]);
+    expect(await d.failure()).toBeNull();
+    return (await d.path())!;
+  };
+  const csv = fs.readFileSync(await save("Unduh CSV"), "utf8").replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+  expect(csv[0]).toBe("bagian,narasumber,pertanyaan,penjawab,rata_rata,n_1,n_2,n_3,n_4,n_5,ikm");
+  expect(csv.length - 1).toBeGreaterThanOrEqual(9);
+  expect(csv.find((l) => l.includes(",IKM,"))).toMatch(/,\d{2}\.\d{2}$/);
+  const [title, , , headers, ...cells] = xlsxCells(await save("Unduh XLSX"));
+  expect(title).toEqual([{ text: "Evaluasi diklat" }]);
+  expect(headers[0]).toEqual({ text: "Bagian" });
+  expect(cells.length).toBe(csv.length - 1);
+  expect(cells[0][3]).toEqual({ number: expect.any(Number) });
 });

@@ -598,7 +598,7 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
             }
         }
         answers.push(evaluation_answer::ActiveModel {
-            id: Set(rand::random::<i64>() & i64::MAX),
+            id: Set(crate::services::evaluation::answer_id()),
             diklat_id: Set(d.id),
             form_id: Set(form.id.clone()),
             form_version: Set(form.version as i32),

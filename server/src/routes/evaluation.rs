@@ -122,47 +122,6 @@ async fn choose(
     .await
 }
 
-const COLUMNS: &[&str] =
-    &["bagian", "narasumber", "pertanyaan", "penjawab", "rata_rata", "n_1", "n_2", "n_3", "n_4", "n_5", "ikm"];
-const LABELS: &[&str] = &[
-    "Bagian",
-    "Narasumber",
-    "Pertanyaan",
-    "Penjawab",
-    "Rata-rata",
-    "Jumlah nilai 1",
-    "Jumlah nilai 2",
-    "Jumlah nilai 3",
-    "Jumlah nilai 4",
-    "Jumlah nilai 5",
-    "IKM (25–100)",
-];
-
-/// Rows of one group's figures; none when the group is too small to show.
-fn figure_rows(part: &str, speaker: &str, f: &evaluation::FormFigures) -> Vec<Vec<String>> {
-    if !f.shown {
-        return Vec::new();
-    }
-    let mut rows: Vec<Vec<String>> = f
-        .questions
-        .iter()
-        .map(|q| {
-            let mut row = vec![part.to_string(), speaker.to_string(), q.text.clone(), q.answered.to_string()];
-            row.push(q.mean.map(|m| format!("{m:.2}")).unwrap_or_default());
-            row.extend((0..5).map(|i| q.counts.get(i).map(usize::to_string).unwrap_or_default()));
-            row.push(String::new());
-            row
-        })
-        .collect();
-    if let Some(ikm) = f.ikm {
-        let mut row = vec![part.to_string(), speaker.to_string(), "IKM".to_string(), f.responses.to_string()];
-        row.extend(std::iter::repeat_n(String::new(), 6));
-        row.push(format!("{ikm:.2}"));
-        rows.push(row);
-    }
-    rows
-}
-
 /// `/unduh/evaluasi/evaluasi-{id}.csv|xlsx`: the figures of the report (no open answers, no
 /// group smaller than the minimum).
 async fn export(
@@ -170,30 +129,18 @@ async fn export(
     caller: Option<Extension<Caller>>,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((stem, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
-    let Some(id) = stem.strip_prefix("evaluasi-").and_then(|i| i.parse::<i32>().ok()) else {
+    let Some((id, ext)) = super::schedule::split_file(&file, "evaluasi") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if !matches!(ext, "csv" | "xlsx") || stem != format!("evaluasi-{id}") {
-        return StatusCode::NOT_FOUND.into_response();
-    }
     let (_, scopes) = allowed!(super::schedule::manager(caller, &format!("/diklat/{id}/evaluasi")));
     let db = state.app.db.read();
     let forms = &state.app.content.forms;
     let rows =
         match evaluation::report(db, &scopes, id, forms, state.app.evaluation_min_group, chrono::Utc::now()).await {
-            Ok((d, report)) => {
-                let mut rows = Vec::new();
-                for f in &report.forms {
-                    rows.extend(figure_rows(&f.title, "", f));
-                }
-                for s in &report.speakers {
-                    rows.extend(figure_rows(&s.figures.title, &s.name, &s.figures));
-                }
-                super::scoped(db, &d, Ok(rows)).await
-            }
+            Ok((d, report)) => super::scoped(db, &d, Ok(report.export_rows())).await,
             Err(e) => Err::<_, AppError>(e),
         };
-    let table = super::Table { columns: COLUMNS, labels: LABELS, sheet: "Evaluasi" };
+    let table =
+        super::Table { columns: evaluation::EXPORT_COLUMNS, labels: evaluation::EXPORT_LABELS, sheet: "Evaluasi" };
     super::export_response(rows, &table, "Evaluasi diklat", &file, ext)
 }

@@ -720,7 +720,7 @@ async fn person_feed(State(state): State<ServerState>, Path(file): Path<String>)
 
 /// `{prefix}-{id}.{csv|xlsx}` exactly (nothing else in the name: it is sent back as the file
 /// name), as the id and extension.
-fn split_file<'a>(file: &'a str, prefix: &str) -> Option<(i32, &'a str)> {
+pub(super) fn split_file<'a>(file: &'a str, prefix: &str) -> Option<(i32, &'a str)> {
     let (stem, ext) = file.rsplit_once('.')?;
     let id: i32 = stem.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok()?;
     (stem == format!("{prefix}-{id}") && matches!(ext, "csv" | "xlsx")).then_some((id, ext))

@@ -484,3 +484,25 @@ db_test!(the_report_shows_the_figures_computed_by_hand_and_nothing_below_five_an
     assert_eq!(after.forms[0].questions, f.questions, "the published figures do not move");
     assert_eq!(after.forms[0].ikm, f.ikm);
 });
+
+db_test!(a_burst_of_sends_of_one_form_stores_one_answer, |app| {
+    app.seed_demo_with_certificates().await;
+    let october = app.diklat(domain::demo::DIKLAT_CODE).await;
+    let me = app.demo_peserta_id().await;
+    let c = signed_in(&app, PESERTA).await;
+    let fields = sending(october.id, "penyelenggaraan", 0, filled(form(&app, "penyelenggaraan"), 3, "Sekali saja"));
+    let before =
+        evaluation_answer::Entity::find().filter(evaluation_answer::Column::SessionId.eq(0)).count(app.state.db.read());
+    let before = before.await.unwrap();
+    let sends = (0..20).map(|_| c.post(app.url("/evaluasi/kirim")).form(&fields).send());
+    for r in futures_util::future::join_all(sends).await {
+        assert_eq!(r.unwrap().status(), 303, "every send gets its answer");
+    }
+    let db = app.state.db.read();
+    let after = evaluation_answer::Entity::find().filter(evaluation_answer::Column::SessionId.eq(0)).count(db);
+    assert_eq!(after.await.unwrap(), before + 1, "one answer however many sends raced");
+    let responded = evaluation_responder::Entity::find().filter(evaluation_responder::Column::PersonId.eq(me));
+    assert_eq!(responded.count(db).await.unwrap(), 1);
+    let drafts = evaluation_draft::Entity::find().filter(evaluation_draft::Column::PersonId.eq(me)).count(db);
+    assert_eq!(drafts.await.unwrap(), 0, "no draft naming the author outlives the send");
+});

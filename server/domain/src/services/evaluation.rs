@@ -18,8 +18,8 @@ use crate::evaluation::{Form, Kind, Scope as FormScope};
 use crate::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionSession, TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -38,18 +38,28 @@ pub struct Settings {
 /// Stored as `id:diklat,id:sesi`: the scope is kept with the choice, so the completion rule
 /// reads it without the content folder.
 pub async fn settings<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Settings, AppError> {
-    let Some(s) = evaluation_setting::Entity::find_by_id(diklat_id).one(db).await? else {
-        return Ok(Settings::default());
-    };
-    let mut out = Settings { required: s.required, ..Settings::default() };
-    for entry in s.forms.split(',').filter(|f| !f.is_empty()) {
-        let (id, scope) = entry.split_once(':').unwrap_or((entry, "diklat"));
-        out.forms.push(id.to_string());
-        if scope == "sesi" {
-            out.session_forms.push(id.to_string());
+    Ok(evaluation_setting::Entity::find_by_id(diklat_id).one(db).await?.map(|s| Settings::of(&s)).unwrap_or_default())
+}
+
+impl Settings {
+    /// Reads the stored row (the one place that knows its `id:scope` encoding, with [`setting_entry`]).
+    fn of(s: &evaluation_setting::Model) -> Settings {
+        let mut out = Settings { required: s.required, ..Settings::default() };
+        for entry in s.forms.split(',').filter(|f| !f.is_empty()) {
+            let (id, scope) = entry.split_once(':').unwrap_or((entry, "diklat"));
+            out.forms.push(id.to_string());
+            if scope == "sesi" {
+                out.session_forms.push(id.to_string());
+            }
         }
+        out
     }
-    Ok(out)
+}
+
+/// The id of a stored answer: random and positive, so it says nothing about when, or in which
+/// order, forms were sent.
+pub fn answer_id() -> i64 {
+    rand::random::<i64>() & i64::MAX
 }
 
 /// How a chosen form is stored in `evaluation_settings.forms`: `id:diklat` or `id:sesi`.
@@ -202,9 +212,8 @@ pub async fn due_for<C: ConnectionTrait>(
             .into_iter()
             .map(|n| (n.id, n.name))
             .collect();
-        for entry in setting.forms.split(',').filter(|f| !f.is_empty()) {
-            let form_id = entry.split_once(':').map_or(entry, |(id, _)| id);
-            let Some(form) = forms.iter().find(|f| f.id == form_id) else { continue };
+        for form_id in &Settings::of(&setting).forms {
+            let Some(form) = forms.iter().find(|f| &f.id == form_id) else { continue };
             let mut push = |session: Option<&diklat_session::Model>| {
                 let session_id = session.map_or(WHOLE_DIKLAT, |s| s.id);
                 let key = (d.id, form.id.clone(), session_id);
@@ -456,14 +465,13 @@ pub async fn submit<C: ConnectionTrait + TransactionTrait>(
     .exec_without_returning(&txn)
     .await;
     if let Err(e) = responded {
-        return Err(match AppError::on_unique(e, "Evaluasi", "", "") {
-            AppError::Conflict { .. } => already_sent(),
-            other => other,
+        return Err(match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already_sent(),
+            _ => AppError::Database(e),
         });
     }
     evaluation_answer::Entity::insert(evaluation_answer::ActiveModel {
-        // Random and positive: says nothing about when, or in which order, forms were sent.
-        id: Set(rand::random::<i64>() & i64::MAX),
+        id: Set(answer_id()),
         diklat_id: Set(key.0),
         form_id: Set(form.id.clone()),
         form_version: Set(form.version as i32),
@@ -668,9 +676,8 @@ pub async fn report<C: ConnectionTrait>(
     let enrolled = enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(d.id))
         .filter(enrolment::Column::Status.eq("enrolled"))
-        .all(db)
-        .await?
-        .len();
+        .count(db)
+        .await? as usize;
     let answers =
         evaluation_answer::Entity::find().filter(evaluation_answer::Column::DiklatId.eq(d.id)).all(db).await?;
     let sessions = diklat_session::Entity::find()
@@ -696,6 +703,63 @@ pub async fn report<C: ConnectionTrait>(
         }
     }
     Ok((d, out))
+}
+
+/// The export of a report: CSV column names, then the XLSX headers.
+pub const EXPORT_COLUMNS: &[&str] =
+    &["bagian", "narasumber", "pertanyaan", "penjawab", "rata_rata", "n_1", "n_2", "n_3", "n_4", "n_5", "ikm"];
+pub const EXPORT_LABELS: &[&str] = &[
+    "Bagian",
+    "Narasumber",
+    "Pertanyaan",
+    "Penjawab",
+    "Rata-rata",
+    "Jumlah nilai 1",
+    "Jumlah nilai 2",
+    "Jumlah nilai 3",
+    "Jumlah nilai 4",
+    "Jumlah nilai 5",
+    "IKM (25–100)",
+];
+
+/// Rows of one group's figures; none when the group is too small to show.
+fn figure_rows(part: &str, speaker: &str, f: &FormFigures) -> Vec<Vec<String>> {
+    if !f.shown {
+        return Vec::new();
+    }
+    let mut rows: Vec<Vec<String>> = f
+        .questions
+        .iter()
+        .map(|q| {
+            let mut row = vec![part.to_string(), speaker.to_string(), q.text.clone(), q.answered.to_string()];
+            row.push(q.mean.map(|m| format!("{m:.2}")).unwrap_or_default());
+            row.extend((0..5).map(|i| q.counts.get(i).map(usize::to_string).unwrap_or_default()));
+            row.push(String::new());
+            row
+        })
+        .collect();
+    if let Some(ikm) = f.ikm {
+        let mut row = vec![part.to_string(), speaker.to_string(), "IKM".to_string(), f.responses.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 6));
+        row.push(format!("{ikm:.2}"));
+        rows.push(row);
+    }
+    rows
+}
+
+impl Report {
+    /// The report's figures as export rows ([`EXPORT_COLUMNS`]): every group shown, no open
+    /// answer, no group smaller than the minimum.
+    pub fn export_rows(&self) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for f in &self.forms {
+            rows.extend(figure_rows(&f.title, "", f));
+        }
+        for s in &self.speakers {
+            rows.extend(figure_rows(&s.figures.title, &s.name, &s.figures));
+        }
+        rows
+    }
 }
 
 /// `form`'s figures per narasumber: the answers that rated them (the narasumber is kept with each
