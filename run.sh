@@ -8,7 +8,7 @@ progress 1/4 "memasang alat yang belum ada (target wasm32, wasm-opt)" "±1 menit
 setup_tools
 progress 2/4 "membangun tampilan: wasm, JavaScript, CSS" "±2 menit pertama kali"
 build_site serve
-progress 3/4 "membangun server" "±7 menit pertama kali"
+progress 3/4 "membangun server" "±9 menit pertama kali"
 build_server serve
 progress 4/4 "menjalankan server dengan data demo"
 exec "$SERVER_BIN" serve --demo --site-root "$SITE_ROOT" "$@"

@@ -62,6 +62,25 @@ fn with_recorder(mut conn: DatabaseConnection, recorder: &Arc<Recorder>) -> Data
     conn
 }
 
+/// Every pool is made without sqlx's idle sweep: no idle timeout and no lifetime, so sqlx
+/// spawns no sweep task at all (its defaults, 10 and 30 minutes, start one with each pool).
+///
+/// The cause of the hang that tests met now and then ("every thread parked, no query running"),
+/// and that a server would meet under load: in sqlx-core 0.9.0 (`pool/inner.rs`) `release`
+/// hands the connection's permit on *before* it raises `num_idle`, and `pop_idle` lowers
+/// `num_idle` right after taking the connection; a task woken by that permit on another thread
+/// lowers the count first, and the unsigned count wraps to `usize::MAX` until `release` catches
+/// up. The sweep runs `for _ in 0..pool.num_idle()` with no await in the loop when no
+/// connection is free: started on a wrapped count, it spins ~2^64 times and holds its runtime
+/// thread for good — with the tasks queued on that thread (a request, a timeout that would have
+/// ended it). Reproduced by `cargo run -p domain --example idle_count`: with a sweep, a core
+/// stays busy after the load has stopped (2.00 s of CPU in 2 idle seconds, every run); without,
+/// none. Connections are checked before use (sqlx's `test_before_acquire`), so one the database
+/// closed is replaced; nothing else needs the sweep.
+fn without_sweep(options: &mut ConnectOptions) -> &mut ConnectOptions {
+    options.idle_timeout(None).max_lifetime(None)
+}
+
 impl Db {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
@@ -81,18 +100,9 @@ impl Db {
         let mut write = ConnectOptions::new(url.to_string());
         // A bounded wait: should anything ever hold the writer and wait on it, requests fail
         // with an error instead of hanging.
-        //
-        // No idle sweep and no lifetime for the one writer: sweeping cannot free anything in a
-        // pool of one, and sqlx 0.9's sweep loops `for _ in 0..num_idle()` with a counter that
-        // `release` raises after handing the permit on while `pop_idle` lowers it first
-        // (sqlx-core pool/inner.rs), so it can wrap below zero and spin without an await,
-        // holding a runtime thread and any waiter woken on it (even its timeout cannot fire).
-        // With neither set, sqlx spawns no sweep at all.
-        write
+        without_sweep(&mut write)
             .max_connections(1)
             .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(20))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {
@@ -106,7 +116,8 @@ impl Db {
             .await
             .map_err(|e| ConnectError(format!("cannot open SQLite database `{}`: {e}", redact(url))))?;
         let mut read = ConnectOptions::new(url.to_string());
-        read.max_connections(max_connections.max(1))
+        without_sweep(&mut read)
+            .max_connections(max_connections.max(1))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| o.read_only(true).foreign_keys(true).busy_timeout(BUSY_TIMEOUT));
         let read = Database::connect(read)
@@ -123,7 +134,7 @@ impl Db {
 
     async fn connect_postgres(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         let mut options = ConnectOptions::new(url.to_string());
-        options
+        without_sweep(&mut options)
             .max_connections(max_connections.max(2))
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10))

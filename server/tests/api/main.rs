@@ -23,6 +23,7 @@ mod pdf_support;
 mod people;
 mod permissions;
 mod plans;
+mod pools;
 mod progress;
 mod quiz;
 mod report;
