@@ -585,20 +585,15 @@ pub fn audience_label(code: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The label of a role code.
+/// The label of a role code (the code itself when it is not one).
 pub fn role_label(code: &str, lang: Lang) -> String {
-    let (id, en) = match code {
-        "peserta" => ("Peserta", "Participant"),
-        "panitia" => ("Panitia", "Organiser"),
-        "pejabat" => ("Pejabat", "Official"),
-        "admin" => ("Admin", "Administrator"),
-        other => return other.to_string(),
-    };
-    match lang {
-        Lang::Id => id,
-        Lang::En => en,
+    match types::Role::from_code(code) {
+        Some(role) => {
+            let (id, en) = role.labels();
+            lang.pick(id, en).to_string()
+        }
+        None => code.to_string(),
     }
-    .to_string()
 }
 
 /// A number with one decimal: "85,0" in Indonesian, "85.0" in English.

@@ -1,6 +1,6 @@
 //! Server functions and DTOs for scheduling and attendance. Each function checks the caller and
 //! delegates to `domain::services::{schedule, attendance}`; forms post to the axum handlers in
-//! `server/src/routes/schedule.rs`, which call the same services.
+//! `server/src/routes/schedule.rs` and `attendance.rs`, which call the same services.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use types::Role;
 
 /// `/admin/peran`: who holds which staff role where; grant and revoke (admin only).
 #[component]
@@ -34,7 +35,7 @@ pub fn RolesPage() -> impl IntoView {
                             <input id="nama" name="nama" type="text" maxlength="150"/>
                             <label for="peran">{t.roles_title}</label>
                             <select id="peran" name="peran">
-                                {["panitia", "pejabat", "admin"].into_iter().map(|r| view! { <option value=r>{role_label(r, lang)}</option> }).collect_view()}
+                                {[Role::Panitia, Role::Pejabat, Role::Admin].into_iter().map(|r| view! { <option value=r.code()>{role_label(r.code(), lang)}</option> }).collect_view()}
                             </select>
                             <label for="wilayah">{t.roles_scope}</label>
                             <select id="wilayah" name="wilayah">

@@ -664,7 +664,7 @@ async fn national_pejabat<C: ConnectionTrait>(
     .await?;
     role_grant::ActiveModel {
         account_id: Set(a.id),
-        role: Set("pejabat".into()),
+        role: Set(types::Role::Pejabat.code().into()),
         granted_at: Set(now),
         ..Default::default()
     }

@@ -82,3 +82,20 @@ impl AppError {
         self.public_text().id
     }
 }
+
+/// The one way an error leaves the server: its status and its sentence in both languages as
+/// plain text (a server fault logged, with a generic sentence); 429 says when to come back.
+impl axum_core::response::IntoResponse for AppError {
+    fn into_response(self) -> axum_core::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!("answered 500: {self:?}");
+        }
+        let text = self.public_text();
+        let mut response = (status, format!("{} / {}", text.id, text.en)).into_response();
+        if let AppError::TooManyRequests { seconds } = self {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
+    }
+}

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and password change as plain form posts (they work without JavaScript),
 //! following post/redirect/get: errors travel back as a one-time flash message in the session.
 
-use super::flash;
+use super::extract::{Reply, SignedIn, Visitor};
 use crate::{
     session::{ACCOUNT_KEY, LOGIN_AT_KEY},
     startup::ServerState,
@@ -14,12 +14,11 @@ use axum::{
     extract::{ConnectInfo, State},
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Extension, Form, Router,
+    Form, Router,
 };
-use domain::{auth::Caller, services::audit};
+use domain::services::audit;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tower_sessions::Session;
 use types::Text;
 
 pub fn routes() -> Router<ServerState> {
@@ -40,7 +39,7 @@ async fn sign_in(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
-    session: Session,
+    reply: Reply,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let target = form.ke.filter(|k| is_local_path(k) && !k.starts_with("/masuk")).unwrap_or_else(|| "/akun".into());
@@ -53,6 +52,7 @@ async fn sign_in(
     match result {
         Ok(Ok(account_id)) => {
             // A new session id at sign-in: an id planted before sign-in is worthless after it.
+            let session = reply.session();
             let stored = async {
                 session.cycle_id().await?;
                 session.insert(ACCOUNT_KEY, account_id).await?;
@@ -60,8 +60,7 @@ async fn sign_in(
             };
             if let Err(e) = stored.await {
                 tracing::error!("starting a session: {e}");
-                flash(&session, Flash::error(domain::AppError::Internal(String::new()).public_text())).await;
-                return Redirect::to(&back).into_response();
+                return reply.to(&back, Flash::error(domain::AppError::Internal(String::new()).public_text())).await;
             }
             Redirect::to(&target).into_response()
         }
@@ -74,20 +73,18 @@ async fn sign_in(
                 reason = ?refused,
                 "sign-in refused"
             );
-            flash(&session, Flash::error(refused.text()).with_login(form.login.trim())).await;
-            Redirect::to(&back).into_response()
+            reply.to(&back, Flash::error(refused.text()).with_login(form.login.trim())).await
         }
         Err(e) => {
             tracing::error!("sign-in failed: {e:?}");
-            flash(&session, Flash::error(e.public_text()).with_login(form.login.trim())).await;
-            Redirect::to(&back).into_response()
+            reply.to(&back, Flash::error(e.public_text()).with_login(form.login.trim())).await
         }
     }
 }
 
 /// Ends the session on the server (the row is deleted), not only in the browser.
-async fn sign_out(State(state): State<ServerState>, caller: Option<Extension<Caller>>, session: Session) -> Response {
-    if let Some(Extension(caller)) = caller {
+async fn sign_out(State(state): State<ServerState>, Visitor(caller): Visitor, reply: Reply) -> Response {
+    if let Some(caller) = caller {
         let _ = audit::record(
             state.app.db.write(),
             Some(caller.account_id),
@@ -99,7 +96,7 @@ async fn sign_out(State(state): State<ServerState>, caller: Option<Extension<Cal
         .await;
     }
     // flush, not delete: it also empties the in-memory session, so nothing saves it back afterwards.
-    if let Err(e) = session.flush().await {
+    if let Err(e) = reply.session().flush().await {
         tracing::error!("ending a session: {e}");
     }
     Redirect::to("/").into_response()
@@ -117,23 +114,14 @@ struct PasswordForm {
 
 async fn change_password(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    SignedIn(caller): SignedIn,
+    reply: Reply,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let Some(Extension(caller)) = caller else {
-        return Redirect::to("/masuk?ke=%2Fakun").into_response();
-    };
     if form.sandi_baru != form.sandi_ulang {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Konfirmasi kata sandi baru tidak sama.",
-                "The new password and its confirmation differ.",
-            )),
-        )
-        .await;
-        return Redirect::to("/akun#sandi").into_response();
+        let differ =
+            Text::new("Konfirmasi kata sandi baru tidak sama.", "The new password and its confirmation differ.");
+        return reply.to("/akun#sandi", Flash::error(differ)).await;
     }
     match domain::auth::change_password(
         state.app.db.write(),
@@ -149,7 +137,7 @@ async fn change_password(
         Ok(()) => {
             // Also forgets the sessions of other devices that were only in memory.
             state.app.auth_changed();
-            let _ = session.cycle_id().await;
+            let _ = reply.session().cycle_id().await;
             let done = if form.keluar_lain.is_some() {
                 Text::new(
                     "Kata sandi berhasil diubah. Akun ini sudah dikeluarkan dari perangkat lain.",
@@ -158,15 +146,13 @@ async fn change_password(
             } else {
                 Text::new("Kata sandi berhasil diubah.", "Password changed.")
             };
-            flash(&session, Flash::ok(done)).await;
-            Redirect::to("/akun").into_response()
+            reply.to("/akun", Flash::ok(done)).await
         }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("changing a password: {e:?}");
             }
-            flash(&session, Flash::error(e.public_text())).await;
-            Redirect::to("/akun#sandi").into_response()
+            reply.to("/akun#sandi", Flash::error(e.public_text())).await
         }
     }
 }

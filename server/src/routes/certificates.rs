@@ -1,7 +1,7 @@
 //! Certificates over HTTP: the machine verification API, bulk issue, revocation and expiry
 //! (form posts), the PDF and ZIP downloads.
 
-use super::{allowed, flash};
+use super::extract::{Manager, Reply, SignedIn, Visitor};
 use crate::startup::ServerState;
 use app::api::Flash;
 use axum::{
@@ -12,7 +12,6 @@ use axum::{
     Extension, Form, Json, Router,
 };
 use domain::{
-    auth::Caller,
     services::{
         audit::ClientAddress,
         certificates::{self, Lookup, Status},
@@ -20,7 +19,6 @@ use domain::{
     },
     AppError,
 };
-use tower_sessions::Session;
 use types::Text;
 
 pub fn routes() -> Router<ServerState> {
@@ -214,23 +212,22 @@ struct EarlyForm {
 /// has ended (who allowed it and why are kept and audited).
 async fn allow_early(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Path(id): Path<i32>,
     Form(f): Form<EarlyForm>,
 ) -> Response {
     let back = format!("/diklat/{id}/kelulusan");
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     if f.yakin.is_none() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Centang kotak konfirmasi untuk mencatat pengecualian.",
-                "Tick the confirmation box to record the exception.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Centang kotak konfirmasi untuk mencatat pengecualian.",
+                    "Tick the confirmation box to record the exception.",
+                )),
+            )
+            .await;
     }
     let result = certificates::allow_early_issue(
         state.app.db.write(),
@@ -241,19 +238,18 @@ async fn allow_early(
         chrono::Utc::now(),
     )
     .await;
-    super::finish(
-        &session,
-        result,
-        |()| {
-            Text::new(
-                "Pengecualian tercatat: sertifikat boleh terbit sebelum sesi terakhir selesai.",
-                "Exception recorded: certificates may be issued before the last session has ended.",
-            )
-        },
-        &back,
-        "Diklat tidak ditemukan",
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |()| {
+                Text::new(
+                    "Pengecualian tercatat: sertifikat boleh terbit sebelum sesi terakhir selesai.",
+                    "Exception recorded: certificates may be issued before the last session has ended.",
+                )
+            },
+            &back,
+        )
+        .await
 }
 
 #[derive(serde::Deserialize)]
@@ -265,61 +261,59 @@ struct KeepForm {
 /// A panitia keeps a certificate whose holder no longer meets a changed rule (recorded, audited).
 async fn keep(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Form(f): Form<KeepForm>,
 ) -> Response {
-    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
+    let back = back_of(&state, &scopes, f.id).await;
     if f.yakin.is_none() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Centang kotak konfirmasi untuk tetap memberlakukan sertifikat ini.",
-                "Tick the confirmation box to keep this certificate valid.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Centang kotak konfirmasi untuk tetap memberlakukan sertifikat ini.",
+                    "Tick the confirmation box to keep this certificate valid.",
+                )),
+            )
+            .await;
     }
     let modules = state.app.quiz_modules();
     let result =
         certificates::confirm(state.app.db.write(), &scopes, caller.account_id, f.id, &modules, chrono::Utc::now())
             .await;
-    super::finish(
-        &session,
-        result,
-        |c| {
-            Text::new(
-                format!("Sertifikat {} tetap berlaku; keputusan ini tercatat.", c.number),
-                format!("Certificate {} stays valid; this decision is recorded.", c.number),
-            )
-        },
-        &back,
-        "Sertifikat tidak ditemukan",
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |c| {
+                Text::new(
+                    format!("Sertifikat {} tetap berlaku; keputusan ini tercatat.", c.number),
+                    format!("Certificate {} stays valid; this decision is recorded.", c.number),
+                )
+            },
+            &back,
+        )
+        .await
 }
 
 /// Bulk issue after panitia reviewed the list: everyone who meets the rule and has none yet.
 async fn bulk_issue(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Path(id): Path<i32>,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     let back = format!("/diklat/{id}/kelulusan");
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     if f.yakin.is_none() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Centang kotak konfirmasi untuk menerbitkan sertifikat.",
-                "Tick the confirmation box to issue the certificates.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Centang kotak konfirmasi untuk menerbitkan sertifikat.",
+                    "Tick the confirmation box to issue the certificates.",
+                )),
+            )
+            .await;
     }
     let result = async {
         let d = schedule::managed(state.app.db.read(), &scopes, id).await?;
@@ -365,21 +359,20 @@ async fn bulk_issue(
     if result.as_ref().is_ok_and(|issued| !issued.is_empty()) {
         state.app.reports_changed();
     }
-    super::finish(
-        &session,
-        result,
-        |issued| match issued.len() {
-            0 => Text::new(
-                "Tidak ada sertifikat baru: semua peserta yang memenuhi syarat sudah memilikinya.",
-                "No new certificates: every participant who qualifies already has one.",
-            ),
-            1 => Text::new("1 sertifikat diterbitkan.", "1 certificate issued."),
-            n => Text::new(format!("{n} sertifikat diterbitkan."), format!("{n} certificates issued.")),
-        },
-        &back,
-        "Diklat tidak ditemukan",
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |issued| match issued.len() {
+                0 => Text::new(
+                    "Tidak ada sertifikat baru: semua peserta yang memenuhi syarat sudah memilikinya.",
+                    "No new certificates: every participant who qualifies already has one.",
+                ),
+                1 => Text::new("1 sertifikat diterbitkan.", "1 certificate issued."),
+                n => Text::new(format!("{n} sertifikat diterbitkan."), format!("{n} certificates issued.")),
+            },
+            &back,
+        )
+        .await
 }
 
 #[derive(serde::Deserialize)]
@@ -390,40 +383,34 @@ struct RevokeForm {
     yakin: Option<String>,
 }
 
-/// The caller (panitia or admin) and where to go back after changing certificate `id`: its
-/// diklat's completion page when the caller manages it — looked up only once the caller is
-/// known, so nobody learns which diklat a certificate id belongs to.
-async fn manager_of(
-    state: &ServerState,
-    caller: Option<Extension<Caller>>,
-    certificate_id: i32,
-) -> Result<(Caller, Vec<domain::auth::Scope>, String), super::Denied> {
-    let (caller, scopes) = super::schedule::manager(caller, "/diklat")?;
-    let back = match certificates::managed(state.app.db.read(), &scopes, certificate_id).await {
+/// Where to go back after changing certificate `id`: its diklat's completion page when the
+/// caller (a [`Manager`], so nobody else learns which diklat a certificate id belongs to)
+/// manages it.
+async fn back_of(state: &ServerState, scopes: &[domain::auth::Scope], certificate_id: i32) -> String {
+    match certificates::managed(state.app.db.read(), scopes, certificate_id).await {
         Ok((c, _)) => format!("/diklat/{}/kelulusan", c.diklat_id),
         Err(_) => "/diklat".to_string(),
-    };
-    Ok((caller, scopes, back))
+    }
 }
 
 /// Revocation (panitia or admin of the certificate's diklat): a reason, a confirmation, audited.
 async fn revoke(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Form(f): Form<RevokeForm>,
 ) -> Response {
-    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
+    let back = back_of(&state, &scopes, f.id).await;
     if f.yakin.is_none() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Centang \"Saya yakin\" untuk mencabut sertifikat.",
-                "Tick \"Saya yakin\" (I am sure) to revoke the certificate.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Centang \"Saya yakin\" untuk mencabut sertifikat.",
+                    "Tick \"Saya yakin\" (I am sure) to revoke the certificate.",
+                )),
+            )
+            .await;
     }
     let result =
         certificates::revoke(state.app.db.write(), &scopes, caller.account_id, f.id, &f.alasan, chrono::Utc::now())
@@ -431,14 +418,13 @@ async fn revoke(
     if result.is_ok() {
         state.app.certificates_changed();
     }
-    super::finish(
-        &session,
-        result,
-        |c| Text::new(format!("Sertifikat {} dicabut.", c.number), format!("Certificate {} revoked.", c.number)),
-        &back,
-        "Sertifikat tidak ditemukan",
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |c| Text::new(format!("Sertifikat {} dicabut.", c.number), format!("Certificate {} revoked.", c.number)),
+            &back,
+        )
+        .await
 }
 
 #[derive(serde::Deserialize)]
@@ -451,11 +437,11 @@ struct ExpiryForm {
 /// Sets or clears a certificate's expiry date.
 async fn set_expiry(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Form(f): Form<ExpiryForm>,
 ) -> Response {
-    let (caller, scopes, back) = allowed!(manager_of(&state, caller, f.id).await);
+    let back = back_of(&state, &scopes, f.id).await;
     let date = match f.tanggal.trim() {
         "" => Ok(None),
         t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
@@ -473,35 +459,27 @@ async fn set_expiry(
     if result.is_ok() {
         state.app.certificates_changed();
     }
-    super::finish(
-        &session,
-        result,
-        |c| match c.expires_on {
-            Some(d) => Text::new(
-                format!("Sertifikat {} berlaku sampai {}.", c.number, d.format("%d-%m-%Y")),
-                format!("Certificate {} is valid until {}.", c.number, d.format("%d-%m-%Y")),
-            ),
-            None => Text::new(
-                format!("Sertifikat {} berlaku tanpa batas waktu.", c.number),
-                format!("Certificate {} is valid with no end date.", c.number),
-            ),
-        },
-        &back,
-        "Sertifikat tidak ditemukan",
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |c| match c.expires_on {
+                Some(d) => Text::new(
+                    format!("Sertifikat {} berlaku sampai {}.", c.number, d.format("%d-%m-%Y")),
+                    format!("Certificate {} is valid until {}.", c.number, d.format("%d-%m-%Y")),
+                ),
+                None => Text::new(
+                    format!("Sertifikat {} berlaku tanpa batas waktu.", c.number),
+                    format!("Certificate {} is valid with no end date.", c.number),
+                ),
+            },
+            &back,
+        )
+        .await
 }
 
 /// `GET /unduh/sertifikat/{code}.pdf`: the holder's own PDF, or any in a diklat the caller
 /// manages. Anything else is a 404, whether or not the code exists.
-async fn pdf(
-    State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    Path(file): Path<String>,
-) -> Response {
-    let Some(Extension(caller)) = caller else {
-        return Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component("/sertifikat"))).into_response();
-    };
+async fn pdf(State(state): State<ServerState>, SignedIn(caller): SignedIn, Path(file): Path<String>) -> Response {
     let typed = file.strip_suffix(".pdf").unwrap_or("");
     let result = async {
         let c = certificates::downloadable(state.app.db.read(), &caller, typed).await?;
@@ -523,11 +501,7 @@ async fn pdf(
             bytes,
         )
             .into_response(),
-        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, "Sertifikat tidak ditemukan").into_response(),
-        Err(e) => {
-            tracing::error!("certificate PDF: {e:?}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "PDF gagal dibuat; silakan coba lagi.").into_response()
-        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -540,13 +514,12 @@ struct ZipForm {
 /// Starts a ZIP of a diklat's certificates (all, or one kelurahan's) and shows its progress.
 async fn start_zip(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Path(id): Path<i32>,
     Form(f): Form<ZipForm>,
 ) -> Response {
     let back = format!("/diklat/{id}/kelulusan");
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     let kelurahan = f.kelurahan.trim();
     let found = certificates::managed_of_diklat(
         state.app.db.read(),
@@ -558,22 +531,18 @@ async fn start_zip(
     .await;
     let (d, list) = match found {
         Ok(found) => found,
-        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Diklat tidak ditemukan").into_response(),
-        Err(e) => {
-            tracing::error!("certificate ZIP: {e:?}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return e.into_response(),
     };
     if list.is_empty() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Belum ada sertifikat untuk diunduh.",
-                "There are no certificates to download yet.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Belum ada sertifikat untuk diunduh.",
+                    "There are no certificates to download yet.",
+                )),
+            )
+            .await;
     }
     let slug = |s: &str| crate::certificates::file_slug(s).to_ascii_lowercase();
     let (title, file) = if kelurahan.is_empty() {
@@ -590,12 +559,8 @@ async fn start_zip(
 }
 
 /// `GET /unduh/sertifikat-zip/{id}`: a finished ZIP, for the account that asked for it.
-async fn zip_download(
-    State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    Path(id): Path<String>,
-) -> Response {
-    let job = caller.and_then(|Extension(c)| state.app.zip_jobs.owned(&id, c.account_id));
+async fn zip_download(State(state): State<ServerState>, Visitor(caller): Visitor, Path(id): Path<String>) -> Response {
+    let job = caller.and_then(|c| state.app.zip_jobs.owned(&id, c.account_id));
     match job.as_ref().and_then(|job| job.bytes().map(|bytes| (job, bytes))) {
         Some((job, bytes)) => super::download(bytes.to_vec(), &job.file_name, "application/zip"),
         None => (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa").into_response(),

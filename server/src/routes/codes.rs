@@ -1,6 +1,7 @@
 //! One-time sign-in codes: panitia issue them (one person or everyone not yet activated in the
 //! current list); participants redeem one at `/aktivasi` to set their password.
 
+use super::extract::{Manager, Reply};
 use crate::{
     session::{ACCOUNT_KEY, LOGIN_AT_KEY},
     startup::ServerState,
@@ -10,15 +11,11 @@ use axum::{
     extract::{ConnectInfo, State},
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Extension, Form, Router,
+    Form, Router,
 };
-use domain::{
-    auth::{codes, Caller, Role},
-    services::people,
-};
+use domain::{auth::codes, services::people};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tower_sessions::Session;
 use types::Text;
 
 pub fn routes() -> Router<ServerState> {
@@ -37,17 +34,10 @@ struct IssueForm {
 
 async fn issue(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Form(form): Form<IssueForm>,
 ) -> Response {
-    let caller =
-        match super::require(caller, &[Role::Panitia, Role::Admin], "/peserta", "Anda tidak berhak membuat kode masuk")
-        {
-            Ok(c) => c,
-            Err(denied) => return denied.into_response(),
-        };
-    let scopes = caller.management_scopes();
     let ids: Vec<i32> = match (form.orang, form.semua.is_some()) {
         (Some(id), _) => vec![id],
         (None, true) => {
@@ -77,13 +67,8 @@ async fn issue(
         (None, false) => Vec::new(),
     };
     if ids.is_empty() {
-        let _ = session
-            .insert(
-                Flash::KEY,
-                Flash::error(Text::new("Tidak ada peserta yang perlu dibuatkan kode.", "No participant needs a code.")),
-            )
-            .await;
-        return Redirect::to("/peserta").into_response();
+        let none = Text::new("Tidak ada peserta yang perlu dibuatkan kode.", "No participant needs a code.");
+        return reply.to("/peserta", Flash::error(none)).await;
     }
     match codes::issue(state.app.db.write(), &state.app.data_key, &caller, &ids, chrono::Utc::now()).await {
         Ok((issued, expires)) => {
@@ -107,28 +92,12 @@ async fn issue(
             };
             // Sealed: the session is a database row, and a code read from it could be redeemed.
             let sealed = state.app.data_key.seal_json(IssuedCodesView::PURPOSE, &view);
-            if let Err(e) = session.insert(IssuedCodesView::KEY, sealed).await {
+            if let Err(e) = reply.session().insert(IssuedCodesView::KEY, sealed).await {
                 tracing::error!("storing issued codes: {e}");
             }
             Redirect::to("/peserta/kode").into_response()
         }
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::error!("issuing codes: {e:?}");
-            }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
-            let status =
-                axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            if status == axum::http::StatusCode::FORBIDDEN {
-                return (
-                    status,
-                    "Peserta ini di luar wilayah Anda, atau akunnya memegang peran (panitia, pejabat, admin) yang \
-                     tidak dapat Anda kelola.",
-                )
-                    .into_response();
-            }
-            Redirect::to("/peserta").into_response()
-        }
+        Err(e) => reply.failed(e, "/peserta").await,
     }
 }
 
@@ -144,22 +113,14 @@ async fn redeem(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
-    session: Session,
+    reply: Reply,
     Form(form): Form<RedeemForm>,
 ) -> Response {
     let back = format!("/aktivasi?kode={}", app::i18n::encode_component(form.kode.trim()));
     if form.sandi_baru != form.sandi_ulang {
-        let _ = session
-            .insert(
-                Flash::KEY,
-                Flash::error(Text::new(
-                    "Konfirmasi kata sandi baru tidak sama.",
-                    "The new password and its confirmation differ.",
-                ))
-                .with_login(form.login.trim()),
-            )
-            .await;
-        return Redirect::to(&back).into_response();
+        let differ =
+            Text::new("Konfirmasi kata sandi baru tidak sama.", "The new password and its confirmation differ.");
+        return reply.to(&back, Flash::error(differ).with_login(form.login.trim())).await;
     }
     let now = chrono::Utc::now();
     match codes::redeem(
@@ -178,6 +139,7 @@ async fn redeem(
     {
         Ok(account_id) => {
             state.app.auth_changed();
+            let session = reply.session();
             let started = async {
                 session.cycle_id().await?;
                 session.insert(ACCOUNT_KEY, account_id).await?;
@@ -199,8 +161,7 @@ async fn redeem(
             if e.status() >= 500 {
                 tracing::error!("redeeming a code: {e:?}");
             }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_text()).with_login(form.login.trim())).await;
-            Redirect::to(&back).into_response()
+            reply.to(&back, Flash::error(e.public_text()).with_login(form.login.trim())).await
         }
     }
 }

@@ -1,18 +1,17 @@
 //! Form posts and exports of the diklat evaluation (`domain::services::evaluation`): a
 //! participant saves or sends a form; a panitia chooses the forms and downloads the report.
 
-use super::{allowed, flash};
+use super::extract::{Manager, Reply, SignedIn};
 use crate::startup::ServerState;
 use app::api::Flash;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
-    Extension, Form, Router,
+    Form, Router,
 };
-use domain::{auth::Caller, services::evaluation, AppError};
-use tower_sessions::Session;
+use domain::{services::evaluation, AppError};
 use types::Text;
 
 pub fn routes() -> Router<ServerState> {
@@ -27,8 +26,8 @@ pub fn routes() -> Router<ServerState> {
 /// confirmation, keeps what was chosen as the draft and says what is missing.
 async fn answer(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    SignedIn(caller): SignedIn,
+    reply: Reply,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
@@ -38,9 +37,8 @@ async fn answer(
         return (StatusCode::BAD_REQUEST, "diklat, formulir, sesi").into_response();
     };
     let back = format!("/evaluasi/{diklat}/{form_id}/{session_id}");
-    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
     let forms = &state.app.content.forms;
-    let Some(form) = forms.iter().find(|f| f.id == form_id) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(form) = forms.iter().find(|f| f.id == form_id) else { return AppError::NotFound.into_response() };
     let key = (diklat, form_id.as_str(), session_id);
     let now = chrono::Utc::now();
     let db = state.app.db.write();
@@ -48,29 +46,23 @@ async fn answer(
     // What was chosen is kept as the draft first, so a refused sending loses nothing.
     let draft = match evaluation::read_answers(form, &fields, false) {
         Ok(a) => a,
-        Err(e) => {
-            flash(&session, Flash::error(e.public_text())).await;
-            return Redirect::to(&back).into_response();
-        }
+        Err(e) => return reply.to(&back, Flash::error(e.public_text())).await,
     };
     if let Err(e) = evaluation::save_draft(db, caller.person_id, forms, key, &draft, now).await {
         if e.status() >= 500 {
             tracing::error!("saving an evaluation draft: {e:?}");
         }
-        flash(&session, Flash::error(e.public_text())).await;
-        return Redirect::to(&back).into_response();
+        return reply.to(&back, Flash::error(e.public_text())).await;
     }
     if !sending {
-        flash(&session, Flash::ok(Text::new("Draf tersimpan.", "Draft saved."))).await;
-        return Redirect::to(&back).into_response();
+        return reply.to(&back, Flash::ok(Text::new("Draf tersimpan.", "Draft saved."))).await;
     }
     if get("yakin").is_empty() {
         let text = Text::new(
             "Draf tersimpan. Centang \"Saya yakin\" untuk mengirim evaluasi.",
             "Draft saved. Tick \"I am sure\" to send the evaluation.",
         );
-        flash(&session, Flash::error(text)).await;
-        return Redirect::to(&back).into_response();
+        return reply.to(&back, Flash::error(text)).await;
     }
     let sent = match evaluation::read_answers(form, &fields, true) {
         Ok(answers) => evaluation::submit(db, caller.person_id, forms, key, &answers, now).await,
@@ -78,18 +70,20 @@ async fn answer(
     };
     match sent {
         Ok(()) => {
-            flash(&session, Flash::ok(Text::new("Evaluasi terkirim. Terima kasih!", "Evaluation sent. Thank you!")))
-                .await;
             // A required evaluation may be the last thing a certificate waited for.
             super::quiz::issue_completed(&state, caller.person_id, "a sent evaluation").await;
-            Redirect::to("/evaluasi").into_response()
+            reply
+                .to(
+                    "/evaluasi",
+                    Flash::ok(Text::new("Evaluasi terkirim. Terima kasih!", "Evaluation sent. Thank you!")),
+                )
+                .await
         }
         Err(e) => {
             if e.status() >= 500 {
                 tracing::error!("sending an evaluation: {e:?}");
             }
-            flash(&session, Flash::error(e.public_text())).await;
-            Redirect::to(&back).into_response()
+            reply.to(&back, Flash::error(e.public_text())).await
         }
     }
 }
@@ -98,13 +92,12 @@ async fn answer(
 /// until they are sent.
 async fn choose(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Path(id): Path<i32>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let back = format!("/diklat/{id}/evaluasi");
-    let (caller, scopes) = allowed!(super::schedule::manager(caller, &back));
     let chosen: Vec<String> = fields.iter().filter(|(k, _)| k == "formulir").map(|(_, v)| v.clone()).collect();
     let required = fields.iter().any(|(k, _)| k == "wajib");
     let forms = &state.app.content.forms;
@@ -112,27 +105,19 @@ async fn choose(
     if r.is_ok() {
         state.app.reports_changed();
     }
-    super::finish(
-        &session,
-        r,
-        |()| Text::new("Pilihan evaluasi tersimpan.", "Evaluation settings saved."),
-        &back,
-        "Diklat tidak ditemukan",
-    )
-    .await
+    reply.finish(r, |()| Text::new("Pilihan evaluasi tersimpan.", "Evaluation settings saved."), &back).await
 }
 
 /// `/unduh/evaluasi/evaluasi-{id}.csv|xlsx`: the figures of the report (no open answers, no
 /// group smaller than the minimum).
 async fn export(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
+    Manager { scopes, .. }: Manager,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((id, ext)) = super::schedule::split_file(&file, "evaluasi") else {
+    let Some((id, ext)) = super::split_file(&file, "evaluasi") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let (_, scopes) = allowed!(super::schedule::manager(caller, &format!("/diklat/{id}/evaluasi")));
     let db = state.app.db.read();
     let forms = &state.app.content.forms;
     let rows =

@@ -12,11 +12,13 @@ use serde::Deserialize;
 pub use types::Text;
 
 mod admin;
+mod attendance;
 mod auth;
 mod certificates;
 pub use certificates::{cached_verification_page, VerifyPageCache, VERIFY_PAGE_TTL};
 mod codes;
 mod evaluation;
+mod extract;
 mod modules;
 mod people;
 mod quiz;
@@ -34,109 +36,11 @@ pub fn api() -> Router<ServerState> {
         .merge(admin::routes())
         .merge(modules::routes())
         .merge(schedule::routes())
+        .merge(attendance::routes())
         .merge(quiz::routes())
         .merge(certificates::routes())
         .merge(report::routes())
         .merge(evaluation::routes())
-}
-
-/// Leaves a message for the next page the browser shows (after the redirect of a form post).
-pub async fn flash(session: &tower_sessions::Session, flash: app::api::Flash) {
-    if let Err(e) = session.insert(app::api::Flash::KEY, flash).await {
-        tracing::error!("storing a flash message: {e}");
-    }
-}
-
-/// Ends a form post: the outcome as a flash message, then back to `back`. A record that is
-/// missing or outside the caller's region is a plain 404 (`not_found` says what).
-pub async fn finish<T>(
-    session: &tower_sessions::Session,
-    result: Result<T, domain::AppError>,
-    ok: impl FnOnce(T) -> Text,
-    back: &str,
-    not_found: &'static str,
-) -> Response {
-    match result {
-        Ok(v) => flash(session, app::api::Flash::ok(ok(v))).await,
-        Err(domain::AppError::NotFound) => return (StatusCode::NOT_FOUND, not_found).into_response(),
-        Err(domain::AppError::Forbidden) => {
-            return (
-                StatusCode::FORBIDDEN,
-                "Anda tidak berhak melakukan ini: data ini di luar wilayah atau peran yang Anda kelola.",
-            )
-                .into_response()
-        }
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::error!("form post to {back}: {e:?}");
-            }
-            flash(session, app::api::Flash::error(e.public_text())).await;
-        }
-    }
-    axum::response::Redirect::to(back).into_response()
-}
-
-/// Like [`finish`], but a refused form comes back filled in as posted: `values` go into the flash
-/// ([`app::api::Flash::refused`]) with the field the error names, and the page opens the form
-/// at `anchor` with the error beside that field.
-pub async fn finish_form<T>(
-    session: &tower_sessions::Session,
-    result: Result<T, domain::AppError>,
-    ok: impl FnOnce(T) -> Text,
-    back: &str,
-    (form, anchor, values): (&str, &str, Vec<(String, String)>),
-) -> Response {
-    match result {
-        Err(domain::AppError::Invalid { field, message } | domain::AppError::Conflict { field, message }) => {
-            flash(session, app::api::Flash::refused(message, form, &field, values)).await;
-            let page = back.split('#').next().unwrap_or(back);
-            axum::response::Redirect::to(&format!("{page}#{anchor}")).into_response()
-        }
-        other => finish(session, other, ok, back, "Tidak ditemukan").await,
-    }
-}
-
-/// The value of a `Result<_, Denied>`, or an early return with the refusal as the response.
-macro_rules! allowed {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(denied) => return axum::response::IntoResponse::into_response(denied),
-        }
-    };
-}
-pub(crate) use allowed;
-
-/// Why a form post was refused before doing anything: nobody signed in, or the wrong role.
-pub enum Denied {
-    SignIn(String),
-    Forbidden(&'static str),
-}
-
-impl IntoResponse for Denied {
-    fn into_response(self) -> Response {
-        match self {
-            Denied::SignIn(back) => {
-                axum::response::Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component(&back)))
-                    .into_response()
-            }
-            Denied::Forbidden(message) => (StatusCode::FORBIDDEN, message).into_response(),
-        }
-    }
-}
-
-/// The caller, when signed in with one of `roles`; `back` is where sign-in returns to.
-pub fn require(
-    caller: Option<axum::Extension<domain::auth::Caller>>,
-    roles: &[domain::auth::Role],
-    back: &str,
-    forbidden: &'static str,
-) -> Result<domain::auth::Caller, Denied> {
-    match caller {
-        None => Err(Denied::SignIn(back.to_string())),
-        Some(axum::Extension(c)) if c.require_any(roles).is_ok() => Ok(c),
-        Some(_) => Err(Denied::Forbidden(forbidden)),
-    }
 }
 
 /// The client's address for rate limiting: the socket's peer, or the last `X-Forwarded-For`
@@ -400,20 +304,13 @@ pub fn export_response(
     use domain::services::export;
     let (rows, scope) = match rows {
         Ok(r) => r,
-        Err(domain::AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!("export: {e:?}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Err(e) => return e.into_response(),
     };
     match ext {
         "csv" => download(export::csv_document(table.columns, &rows), file, "text/csv; charset=utf-8"),
         "xlsx" => match export::xlsx(table.sheet, &export::Heading::new(title, scope), table.labels, &rows) {
             Ok(bytes) => download(bytes, file, XLSX),
-            Err(e) => {
-                tracing::error!("xlsx export: {e:?}");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
+            Err(e) => e.into_response(),
         },
         _ => StatusCode::NOT_FOUND.into_response(),
     }
@@ -427,4 +324,12 @@ async fn certificate_keys(State(state): State<ServerState>) -> Response {
         axum::Json(state.app.certificate_key.jwks()),
     )
         .into_response()
+}
+
+/// `{prefix}-{id}.{csv|xlsx}` exactly (nothing else in the name: it is sent back as the file
+/// name), as the id and extension.
+pub fn split_file<'a>(file: &'a str, prefix: &str) -> Option<(i32, &'a str)> {
+    let (stem, ext) = file.rsplit_once('.')?;
+    let id: i32 = stem.strip_prefix(prefix)?.strip_prefix('-')?.parse().ok()?;
+    (stem == format!("{prefix}-{id}") && matches!(ext, "csv" | "xlsx")).then_some((id, ext))
 }

@@ -1,16 +1,14 @@
 //! Files beside a module (its images), served from the content folder.
 
+use super::extract::{Denied, Reply, Visitor};
 use crate::startup::ServerState;
-use app::api::Flash;
 use axum::{
     extract::{Path, State},
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Extension, Form, Router,
+    Form, Router,
 };
-use domain::auth::Caller;
-use tower_sessions::Session;
 
 pub fn routes() -> Router<ServerState> {
     Router::new().route("/modul/{slug}/{file}", get(module_file)).route("/progres/tandai", post(mark_read))
@@ -23,19 +21,20 @@ struct MarkReadForm {
 }
 
 /// The mark-as-read form without JavaScript: records the section, then goes back to the module
-/// at the next unread section (or at this one, once the module is finished).
+/// at the next unread section (or at this one, once the module is finished). A visitor (the
+/// module page is public) is sent to sign in and back to the module.
 async fn mark_read(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Visitor(caller): Visitor,
+    reply: Reply,
     Form(form): Form<MarkReadForm>,
 ) -> Response {
     if state.app.module(&form.slug).is_none() {
-        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+        return domain::AppError::NotFound.into_response();
     }
     let page = format!("/modul/{}", app::i18n::encode_component(&form.slug));
-    let Some(Extension(caller)) = caller else {
-        return super::Denied::SignIn(page).into_response();
+    let Some(caller) = caller else {
+        return Denied::SignIn(page).into_response();
     };
     match state.app.mark_read(caller.person_id, &form.slug, &form.bagian).await {
         Ok(reading) => {
@@ -43,13 +42,7 @@ async fn mark_read(
             let to = reading.resume_anchor(module).unwrap_or(&form.bagian);
             Redirect::to(&format!("{page}#{}", app::i18n::encode_component(to))).into_response()
         }
-        Err(e) => {
-            if e.status() >= 500 {
-                tracing::error!("marking a section read: {e:?}");
-            }
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
-            Redirect::to(&page).into_response()
-        }
+        Err(e) => reply.failed(e, &page).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Participant import: a multipart upload (works without JavaScript), checked row by row and
 //! written all or nothing; the report is shown once on `/peserta/impor`.
 
+use super::extract::{Manager, Reply};
 use crate::startup::ServerState;
 use app::api::{Flash, ImportReportView};
 use axum::{
@@ -8,12 +9,9 @@ use axum::{
     http::header,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Extension, Form, Router,
+    Form, Router,
 };
-use domain::{
-    auth::{Caller, Role},
-    services::import,
-};
+use domain::services::import;
 use tower_sessions::Session;
 use types::Text;
 
@@ -25,19 +23,6 @@ pub fn routes() -> Router<ServerState> {
         .route("/peserta/ubah", post(edit))
         .route("/peserta/ekspor.csv", get(export_csv))
         .route("/peserta/status", post(set_status))
-}
-
-fn management_scopes(caller: &Caller) -> Vec<domain::auth::Scope> {
-    caller.management_scopes()
-}
-
-/// The caller when they are panitia or admin.
-fn manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, super::Denied> {
-    super::require(caller, &[Role::Panitia, Role::Admin], back, "Anda tidak berhak mengelola data peserta")
-}
-
-async fn after(session: &Session, result: Result<(), domain::AppError>, ok: Text, back: &str) -> Response {
-    super::finish(session, result, |()| ok, back, "Peserta tidak ditemukan").await
 }
 
 #[derive(serde::Deserialize)]
@@ -52,15 +37,11 @@ struct EditForm {
 
 async fn edit(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, .. }: Manager,
+    reply: Reply,
     Form(form): Form<EditForm>,
 ) -> Response {
     let back = format!("/peserta/{}", form.id);
-    let caller = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let changes = domain::services::people::PersonChanges {
         full_name: form.nama,
         nik: form.nik,
@@ -70,7 +51,7 @@ async fn edit(
     };
     let result = domain::services::people::update(state.app.db.write(), &caller, form.id, changes).await;
     state.app.auth_changed();
-    after(&session, result, Text::new("Data peserta tersimpan.", "Participant data saved."), &back).await
+    reply.finish(result, |()| Text::new("Data peserta tersimpan.", "Participant data saved."), &back).await
 }
 
 #[derive(serde::Deserialize)]
@@ -84,44 +65,37 @@ struct StatusForm {
 
 async fn set_status(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, .. }: Manager,
+    reply: Reply,
     Form(form): Form<StatusForm>,
 ) -> Response {
     let back = format!("/peserta/{}", form.id);
-    let caller = match manager(caller, &back) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let activate = form.jadi == "aktif";
     if !activate && form.yakin.is_none() {
-        let _ = session
-            .insert(
-                Flash::KEY,
-                Flash::error(Text::new(
-                    "Centang konfirmasi untuk menonaktifkan akun ini.",
-                    "Tick the confirmation to deactivate this account.",
-                )),
-            )
-            .await;
-        return Redirect::to(&back).into_response();
+        let refused = Text::new(
+            "Centang konfirmasi untuk menonaktifkan akun ini.",
+            "Tick the confirmation to deactivate this account.",
+        );
+        return reply.to(&back, Flash::error(refused)).await;
     }
     let result = domain::services::people::set_active(state.app.db.write(), &caller, form.id, activate).await;
     state.app.auth_changed();
-    after(
-        &session,
-        result,
-        if activate {
-            Text::new("Akun diaktifkan kembali.", "Account reactivated.")
-        } else {
-            Text::new(
-                "Akun dinonaktifkan. Riwayat presensi dan sertifikatnya tetap tersimpan.",
-                "Account deactivated. Its attendance history and certificates are kept.",
-            )
-        },
-        &back,
-    )
-    .await
+    reply
+        .finish(
+            result,
+            |()| {
+                if activate {
+                    Text::new("Akun diaktifkan kembali.", "Account reactivated.")
+                } else {
+                    Text::new(
+                        "Akun dinonaktifkan. Riwayat presensi dan sertifikatnya tetap tersimpan.",
+                        "Account deactivated. Its attendance history and certificates are kept.",
+                    )
+                }
+            },
+            &back,
+        )
+        .await
 }
 
 /// A template with the expected columns and one example row (semicolons, as Excel writes them
@@ -165,14 +139,10 @@ async fn report(session: &Session, file_name: String, r: import::ImportReport) -
 
 async fn upload(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
+    Manager { caller, scopes }: Manager,
     session: Session,
     mut form: Multipart,
 ) -> Response {
-    let caller = match manager(caller, "/peserta/impor") {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let mut file = None;
     loop {
         match form.next_field().await {
@@ -204,7 +174,7 @@ async fn upload(
     let parse_name = name.clone();
     let table = tokio::task::spawn_blocking(move || import::read_table(&bytes, &parse_name)).await;
     let result = match table {
-        Ok(Ok(table)) => import::import_people(state.app.db.write(), &caller, &management_scopes(&caller), table).await,
+        Ok(Ok(table)) => import::import_people(state.app.db.write(), &caller, &scopes, table).await,
         Ok(Err(row_error)) => Ok(import::ImportReport { rows: 0, imported: 0, errors: vec![row_error] }),
         Err(e) => Err(domain::AppError::Internal(format!("reading an upload: {e}"))),
     };
@@ -228,15 +198,10 @@ struct ExportQuery {
 /// guarded against formula injection.
 async fn export_csv(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
+    Manager { caller, scopes }: Manager,
     axum::extract::Query(query): axum::extract::Query<ExportQuery>,
 ) -> Response {
     use domain::services::{export::csv_line, people};
-    let caller = match manager(caller, "/peserta") {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
-    let scopes = management_scopes(&caller);
     let mut body = String::from("\u{feff}");
     body.push_str(&csv_line([
         "nama",
@@ -260,10 +225,7 @@ async fn export_csv(
         };
         let found = match people::list(state.app.db.read(), &scopes, &q).await {
             Ok(f) => f,
-            Err(e) => {
-                tracing::error!("exporting people: {e:?}");
-                return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
-            }
+            Err(e) => return e.into_response(),
         };
         for r in &found.rows {
             let nik = r.nik.as_deref().map(domain::auth::ids::mask_nik).unwrap_or_default();
@@ -326,45 +288,29 @@ struct CreateForm {
 /// Adds one participant: the same checks as a one-row import (so the rules live in one place).
 async fn create(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    Manager { caller, scopes }: Manager,
+    reply: Reply,
     Form(form): Form<CreateForm>,
 ) -> Response {
-    let caller = match manager(caller, "/peserta/baru") {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let header = ["nama", "nik", "no_hp", "email", "kelurahan", "kecamatan", "jabatan"].map(String::from).to_vec();
     let row = [&form.nama, &form.nik, &form.no_hp, &form.email, &form.kelurahan, &form.kecamatan, &form.jabatan]
         .map(|v| v.trim().to_string())
         .to_vec();
-    let result =
-        import::import_people(state.app.db.write(), &caller, &management_scopes(&caller), vec![(1, header), (2, row)])
-            .await;
+    let result = import::import_people(state.app.db.write(), &caller, &scopes, vec![(1, header), (2, row)]).await;
     match result {
         Ok(r) if r.errors.is_empty() => {
-            let _ = session
-                .insert(
-                    Flash::KEY,
-                    Flash::ok(Text::new(
-                        format!("{} ditambahkan.", form.nama.trim()),
-                        format!("{} added.", form.nama.trim()),
-                    )),
-                )
-                .await;
+            let added = Text::new(format!("{} ditambahkan.", form.nama.trim()), format!("{} added.", form.nama.trim()));
             let nik: String = form.nik.chars().filter(char::is_ascii_digit).collect();
-            Redirect::to(&format!("/peserta?q={nik}")).into_response()
+            reply.to(&format!("/peserta?q={nik}"), Flash::ok(added)).await
         }
         Ok(r) => {
             let id = r.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" · ");
             let en = r.errors.iter().map(|e| format!("{}: {}", e.field, e.message_en)).collect::<Vec<_>>().join(" · ");
-            let _ = session.insert(Flash::KEY, Flash::error(Text::new(id, en))).await;
-            Redirect::to("/peserta/baru").into_response()
+            reply.to("/peserta/baru", Flash::error(Text::new(id, en))).await
         }
         Err(e) => {
             tracing::error!("adding a participant: {e:?}");
-            let _ = session.insert(Flash::KEY, Flash::error(e.public_text())).await;
-            Redirect::to("/peserta/baru").into_response()
+            reply.to("/peserta/baru", Flash::error(e.public_text())).await
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Quiz form posts: start an attempt, save answers, submit. All work without JavaScript.
 
-use super::{allowed, flash};
+use super::extract::{ContentManager, Manager, Reply, SignedIn};
 use crate::startup::ServerState;
 use app::{api::Flash, quiz_api::GiftPending};
 use axum::{
@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::post,
-    Extension, Form, Router,
+    Form, Router,
 };
 use domain::{
     auth::Caller,
@@ -16,7 +16,6 @@ use domain::{
     AppError,
 };
 use sea_orm::EntityTrait;
-use tower_sessions::Session;
 use types::Text;
 
 pub fn routes() -> Router<ServerState> {
@@ -47,16 +46,15 @@ struct StartForm {
 
 async fn start(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    SignedIn(caller): SignedIn,
+    reply: Reply,
     Form(f): Form<StartForm>,
 ) -> Response {
     let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
-    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
     let (Some(phase), Some((_, module_id)), true) =
         (Phase::from_slug(&f.fase), state.app.module(&f.slug), state.app.banks.contains_key(&f.slug))
     else {
-        return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
+        return AppError::NotFound.into_response();
     };
     let started = async {
         let now = chrono::Utc::now();
@@ -79,8 +77,7 @@ async fn start(
         Ok(a) => Redirect::to(&format!("/percobaan/{}", a.id)).into_response(),
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
-            Redirect::to(&back).into_response()
+            reply.to(&back, Flash::error(e.public_text())).await
         }
     }
 }
@@ -89,8 +86,8 @@ async fn start(
 /// several-correct question), `aksi` = simpan | kumpulkan, `yakin` to confirm submitting.
 async fn answer(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    SignedIn(caller): SignedIn,
+    reply: Reply,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -98,17 +95,12 @@ async fn answer(
         return (StatusCode::BAD_REQUEST, "Percobaan tidak disebut").into_response();
     };
     let back = format!("/percobaan/{attempt_id}");
-    let Some(Extension(caller)) = caller else { return super::Denied::SignIn(back).into_response() };
     let db = state.app.db.write();
     let read =
         quizzes::posted_answers(state.app.db.read(), &state.app.questions, caller.person_id, attempt_id, &fields);
     let (attempt, responses) = match read.await {
         Ok(v) => v,
-        Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "Percobaan tidak ditemukan").into_response(),
-        Err(e) => {
-            fail(&e);
-            return (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response();
-        }
+        Err(e) => return e.into_response(),
     };
     // Paging buttons (`aksi` = `hal-N`) save quietly and move to page N.
     let page = get("hal").and_then(|p| p.parse::<usize>().ok()).filter(|p| *p > 1);
@@ -120,8 +112,7 @@ async fn answer(
         let saved = quizzes::save(db, &state.app.questions, attempt.clone(), responses, chrono::Utc::now()).await;
         if let Err(e) = saved {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
-            return Redirect::to(&back).into_response();
+            return reply.to(&back, Flash::error(e.public_text())).await;
         }
         return Redirect::to(&format!("/percobaan/{attempt_id}?hal={}", to.max(1))).into_response();
     }
@@ -131,8 +122,7 @@ async fn answer(
     if !(submitting && get("yakin").is_some()) {
         if let Err(e) = quizzes::save(db, cache, attempt.clone(), responses, now).await {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
-            return Redirect::to(&back).into_response();
+            return reply.to(&back, Flash::error(e.public_text())).await;
         }
         let message = if submitting {
             Flash::error(Text::new(
@@ -142,15 +132,13 @@ async fn answer(
         } else {
             Flash::ok(Text::new("Jawaban tersimpan.", "Answers saved."))
         };
-        flash(&session, message).await;
-        return Redirect::to(&back).into_response();
+        return reply.to(&back, message).await;
     }
     match quizzes::submit_attempt(state.app.db.read(), db, cache, attempt, responses, now).await {
         Ok(a) if a.status == "expired" => {
             let score = a.score.unwrap_or(0.0);
-            flash(
-                &session,
-                Flash::error(Text::new(
+            reply
+                .keep(Flash::error(Text::new(
                     format!(
                         "Waktu habis: yang tersimpan sebelum batas waktu dinilai. Nilai Anda {}.",
                         app::i18n::decimal(score, app::i18n::Lang::Id)
@@ -159,9 +147,8 @@ async fn answer(
                         "Time is up: what was saved before the time limit has been graded. Your score is {}.",
                         app::i18n::decimal(score, app::i18n::Lang::En)
                     ),
-                )),
-            )
-            .await;
+                )))
+                .await;
         }
         // The attempt page says "Terkumpul" itself: no session write on the busiest path.
         Ok(a) => {
@@ -172,7 +159,7 @@ async fn answer(
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
+            reply.keep(Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()
@@ -182,13 +169,10 @@ async fn answer(
 /// `/unduh/kuis/kelurahan-{diklat}-{slug}.csv|xlsx`: the same summed up per kelurahan.
 async fn results_csv(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
+    Manager { scopes, .. }: Manager,
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Response {
-    use domain::{
-        auth::Role,
-        services::{quiz_report, schedule},
-    };
+    use domain::services::{quiz_report, schedule};
     let parsed = file.rsplit_once('.').and_then(|(stem, ext)| {
         let (kind, rest) = stem.split_once('-')?;
         let (id, slug) = rest.split_once('-')?;
@@ -197,13 +181,6 @@ async fn results_csv(
     let Some((kind, diklat_id, slug, ext)) = parsed.filter(|(k, ..)| k == "hasil" || k == "kelurahan") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let caller = allowed!(super::require(
-        caller,
-        &[Role::Panitia, Role::Admin],
-        &format!("/diklat/{diklat_id}/kuis"),
-        "Hanya panitia",
-    ));
-    let scopes = caller.management_scopes();
     let Some((module, module_id)) = state.app.module(&slug) else { return StatusCode::NOT_FOUND.into_response() };
     let db = state.app.db.read();
     let (rows, d) = match schedule::managed(db, &scopes, diklat_id).await {
@@ -242,14 +219,13 @@ struct SettingsForm {
 /// Quiz settings: admins and national panitia (they are the module's defaults for every diklat).
 async fn settings(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    ContentManager(caller): ContentManager,
+    reply: Reply,
     Form(f): Form<SettingsForm>,
 ) -> Response {
     let back = format!("/kuis/{}/{}", app::i18n::encode_component(&f.slug), app::i18n::encode_component(&f.fase));
-    let caller = allowed!(content_manager(caller, &back));
     let (Some(phase), Some((_, module_id))) = (Phase::from_slug(&f.fase), state.app.module(&f.slug)) else {
-        return (StatusCode::NOT_FOUND, "Kuis tidak ditemukan").into_response();
+        return AppError::NotFound.into_response();
     };
     let input = quizzes::SettingsInput {
         question_count: f.jumlah,
@@ -268,10 +244,10 @@ async fn settings(
     }
     .await;
     match result {
-        Ok(()) => flash(&session, Flash::ok(Text::new("Pengaturan kuis tersimpan.", "Quiz settings saved."))).await,
+        Ok(()) => reply.keep(Flash::ok(Text::new("Pengaturan kuis tersimpan.", "Quiz settings saved."))).await,
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
+            reply.keep(Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()
@@ -287,23 +263,12 @@ async fn bank_picker(axum::extract::Query(f): axum::extract::Query<PickForm>) ->
     Redirect::to(&format!("/bank-soal/{}", app::i18n::encode_component(&f.modul))).into_response()
 }
 
-/// Panitia with a national scope and admins change the banks every diklat shares.
-fn content_manager(caller: Option<Extension<Caller>>, back: &str) -> Result<Caller, super::Denied> {
-    use domain::auth::Role;
-    let caller = super::require(caller, &[Role::Panitia, Role::Admin], back, "Hanya panitia atau admin")?;
-    if caller.manages_content() {
-        Ok(caller)
-    } else {
-        Err(super::Denied::Forbidden("Hanya panitia pusat (nasional) atau admin yang dapat mengubah bank soal"))
-    }
-}
-
 /// `POST /bank-soal/impor` (multipart: `modul`, `berkas`): reads a GIFT file. Without problems
 /// it is imported at once; otherwise it waits in the session for the panitia to confirm.
 async fn gift_upload(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    ContentManager(caller): ContentManager,
+    reply: Reply,
     mut form: axum::extract::Multipart,
 ) -> Response {
     let mut slug = String::new();
@@ -340,9 +305,8 @@ async fn gift_upload(
         }
     }
     let back = format!("/bank-soal/{}", app::i18n::encode_component(&slug));
-    let caller = allowed!(content_manager(caller, &back));
     let Some((module, module_id)) = state.app.module(&slug) else {
-        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+        return AppError::NotFound.into_response();
     };
     // What every uploaded question measures and where it comes from: held to the bank's rules.
     let objective = match objective.trim() {
@@ -350,15 +314,15 @@ async fn gift_upload(
         typed => match typed.parse::<u32>() {
             Ok(n) if n >= 1 && n as usize <= module.meta.objectives.len() => Some(n),
             _ => {
-                flash(
-                    &session,
-                    Flash::error(Text::new(
-                        "Tujuan: pilih salah satu tujuan modul ini.",
-                        "Objective: choose one of this module's objectives.",
-                    )),
-                )
-                .await;
-                return Redirect::to(&back).into_response();
+                return reply
+                    .to(
+                        &back,
+                        Flash::error(Text::new(
+                            "Tujuan: pilih salah satu tujuan modul ini.",
+                            "Objective: choose one of this module's objectives.",
+                        )),
+                    )
+                    .await;
             }
         },
     };
@@ -366,15 +330,15 @@ async fn gift_upload(
         "" => None,
         typed if module.sections.iter().any(|s| s.anchor == typed) => Some(typed.to_string()),
         _ => {
-            flash(
-                &session,
-                Flash::error(Text::new(
-                    "Bagian: pilih salah satu bagian modul ini.",
-                    "Section: choose one of this module's sections.",
-                )),
-            )
-            .await;
-            return Redirect::to(&back).into_response();
+            return reply
+                .to(
+                    &back,
+                    Flash::error(Text::new(
+                        "Bagian: pilih salah satu bagian modul ini.",
+                        "Section: choose one of this module's sections.",
+                    )),
+                )
+                .await;
         }
     };
     let (name, text) = match file {
@@ -382,37 +346,35 @@ async fn gift_upload(
             match String::from_utf8(bytes) {
                 Ok(text) => (name, text),
                 Err(_) => {
-                    flash(
-                        &session,
-                        Flash::error(Text::new(
-                            format!("{name}: bukan teks UTF-8. Simpan ulang berkas GIFT sebagai UTF-8."),
-                            format!("{name}: not UTF-8 text. Save the GIFT file again as UTF-8."),
-                        )),
-                    )
-                    .await;
-                    return Redirect::to(&back).into_response();
+                    return reply
+                        .to(
+                            &back,
+                            Flash::error(Text::new(
+                                format!("{name}: bukan teks UTF-8. Simpan ulang berkas GIFT sebagai UTF-8."),
+                                format!("{name}: not UTF-8 text. Save the GIFT file again as UTF-8."),
+                            )),
+                        )
+                        .await;
                 }
             }
         }
         Some((name, Ok(bytes))) if !bytes.is_empty() => {
             let _ = name;
-            flash(&session, Flash::error(too_large())).await;
-            return Redirect::to(&back).into_response();
+            return reply.to(&back, Flash::error(too_large())).await;
         }
         Some((_, Err(message))) => {
-            flash(&session, Flash::error(message)).await;
-            return Redirect::to(&back).into_response();
+            return reply.to(&back, Flash::error(message)).await;
         }
         _ => {
-            flash(
-                &session,
-                Flash::error(Text::new(
-                    "Berkas: pilih berkas GIFT untuk diunggah.",
-                    "File: choose a GIFT file to upload.",
-                )),
-            )
-            .await;
-            return Redirect::to(&back).into_response();
+            return reply
+                .to(
+                    &back,
+                    Flash::error(Text::new(
+                        "Berkas: pilih berkas GIFT untuk diunggah.",
+                        "File: choose a GIFT file to upload.",
+                    )),
+                )
+                .await;
         }
     };
     let pending = GiftPending { slug: slug.clone(), file_name: name, text, objective, section };
@@ -424,18 +386,17 @@ async fn gift_upload(
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
-            return Redirect::to(&back).into_response();
+            return reply.to(&back, Flash::error(e.public_text())).await;
         }
     };
     if import.needs_confirmation() {
-        if let Err(e) = session.insert(GiftPending::KEY, &pending).await {
+        if let Err(e) = reply.session().insert(GiftPending::KEY, &pending).await {
             tracing::error!("storing a GIFT upload: {e}");
         }
         return Redirect::to(&format!("{back}#konfirmasi")).into_response();
     }
-    let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
-    finish_import(&state, &session, &caller, module, module_id, &pending.file_name, &import).await;
+    let _ = reply.session().remove::<GiftPending>(GiftPending::KEY).await;
+    finish_import(&state, &reply, &caller, module, module_id, &pending.file_name, &import).await;
     Redirect::to(&back).into_response()
 }
 
@@ -447,7 +408,7 @@ fn too_large() -> Text {
 
 async fn finish_import(
     state: &ServerState,
-    session: &Session,
+    reply: &Reply,
     caller: &Caller,
     module: &domain::content::Module,
     module_id: i32,
@@ -468,11 +429,11 @@ async fn finish_import(
                     format!("{added} questions from {file_name} imported into the question bank."),
                 )
             };
-            flash(session, Flash::ok(message)).await;
+            reply.keep(Flash::ok(message)).await;
         }
         Err(e) => {
             fail(&e);
-            flash(session, Flash::error(e.public_text())).await;
+            reply.keep(Flash::error(e.public_text())).await;
         }
     }
 }
@@ -487,60 +448,60 @@ struct ConfirmForm {
 /// `POST /bank-soal/konfirmasi`: import the waiting upload without its problem questions, or drop it.
 async fn gift_confirm(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
-    session: Session,
+    ContentManager(caller): ContentManager,
+    reply: Reply,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     let back = format!("/bank-soal/{}", app::i18n::encode_component(&f.modul));
-    let caller = allowed!(content_manager(caller, &back));
     let Some((module, module_id)) = state.app.module(&f.modul) else {
-        return (StatusCode::NOT_FOUND, "Modul tidak ditemukan").into_response();
+        return AppError::NotFound.into_response();
     };
-    let pending = session.get::<GiftPending>(GiftPending::KEY).await.ok().flatten().filter(|p| p.slug == f.modul);
+    let pending =
+        reply.session().get::<GiftPending>(GiftPending::KEY).await.ok().flatten().filter(|p| p.slug == f.modul);
     let Some(pending) = pending else {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Tidak ada impor yang menunggu; unggah berkasnya lagi.",
-                "No import is waiting; upload the file again.",
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        return reply
+            .to(
+                &back,
+                Flash::error(Text::new(
+                    "Tidak ada impor yang menunggu; unggah berkasnya lagi.",
+                    "No import is waiting; upload the file again.",
+                )),
+            )
+            .await;
     };
     if f.aksi == "batal" {
-        let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
-        flash(
-            &session,
-            Flash::ok(Text::new(
-                format!("Impor {} dibatalkan; bank soal tidak berubah.", pending.file_name),
-                format!("Import of {} cancelled; the question bank is unchanged.", pending.file_name),
-            )),
-        )
-        .await;
-        return Redirect::to(&back).into_response();
+        let _ = reply.session().remove::<GiftPending>(GiftPending::KEY).await;
+        return reply
+            .to(
+                &back,
+                Flash::ok(Text::new(
+                    format!("Impor {} dibatalkan; bank soal tidak berubah.", pending.file_name),
+                    format!("Import of {} cancelled; the question bank is unchanged.", pending.file_name),
+                )),
+            )
+            .await;
     }
     if f.yakin.is_none() {
-        flash(
-            &session,
-            Flash::error(Text::new(
-                "Centang \"Saya setuju\" untuk mengimpor soal yang valid.",
-                "Tick \"Saya setuju\" (I agree) to import the valid questions.",
-            )),
-        )
-        .await;
-        return Redirect::to(&format!("{back}#konfirmasi")).into_response();
+        return reply
+            .to(
+                &format!("{back}#konfirmasi"),
+                Flash::error(Text::new(
+                    "Centang \"Saya setuju\" untuk mengimpor soal yang valid.",
+                    "Tick \"Saya setuju\" (I agree) to import the valid questions.",
+                )),
+            )
+            .await;
     }
     let parsed = quizzes::read_gift(state.app.db.read(), module_id, &pending.text).await;
     match parsed {
         Ok(mut import) => {
             import.tag(pending.objective, pending.section.clone());
-            finish_import(&state, &session, &caller, module, module_id, &pending.file_name, &import).await;
-            let _ = session.remove::<GiftPending>(GiftPending::KEY).await;
+            finish_import(&state, &reply, &caller, module, module_id, &pending.file_name, &import).await;
+            let _ = reply.session().remove::<GiftPending>(GiftPending::KEY).await;
         }
         Err(e) => {
             fail(&e);
-            flash(&session, Flash::error(e.public_text())).await;
+            reply.keep(Flash::error(e.public_text())).await;
         }
     }
     Redirect::to(&back).into_response()
@@ -554,7 +515,7 @@ async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
         .await
         .ok()
         .flatten()
-        .is_some_and(|q| q.kind == "post");
+        .is_some_and(|q| Phase::from_code(&q.kind) == Some(Phase::Post));
     if post {
         issue_completed(state, person_id, "a passed post-test").await;
     }

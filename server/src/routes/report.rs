@@ -4,7 +4,7 @@
 //! 1,000 by certificate id: the CSV streams as it is read, the XLSX is written row by row to a
 //! temporary file — neither holds the whole list in memory.
 
-use super::{allowed, export_response, require, XLSX};
+use super::{export_response, extract::ReportReader, XLSX};
 // The page's own formatting, so a file and the page it was exported from read the same.
 use crate::startup::ServerState;
 use app::i18n::{decimal, percent, position_label, Lang};
@@ -14,10 +14,9 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
-    Extension, Router,
+    Router,
 };
 use domain::{
-    auth::{Caller, Role},
     services::{
         export::{self, csv_line, StreamedXlsx},
         report::{self, Area, Filter, Params, PersonLine},
@@ -118,15 +117,11 @@ fn certified_row(p: &PersonLine, scores: Lang) -> Vec<String> {
     ]
 }
 
+/// A bad filter is a bad request (400, naming the parameter); anything else is the error's own.
 fn failure(e: AppError) -> Response {
     match e {
-        AppError::NotFound => (StatusCode::NOT_FOUND, "Wilayah tidak ditemukan.").into_response(),
-        AppError::Forbidden => (StatusCode::FORBIDDEN, "Wilayah ini di luar wewenang Anda.").into_response(),
         AppError::Invalid { .. } => (StatusCode::BAD_REQUEST, e.public_message()).into_response(),
-        e => {
-            tracing::error!("report export: {e:?}");
-            (StatusCode::INTERNAL_SERVER_ERROR, e.public_message()).into_response()
-        }
+        e => e.into_response(),
     }
 }
 
@@ -145,16 +140,10 @@ fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
 /// `GET /laporan/ekspor/{cakupan|bersertifikat}.{csv|xlsx}?…`
 async fn export(
     State(state): State<ServerState>,
-    caller: Option<Extension<Caller>>,
+    ReportReader(caller): ReportReader,
     Path(file): Path<String>,
     Query(params): Query<Params>,
 ) -> Response {
-    let caller = allowed!(require(
-        caller,
-        &[Role::Pejabat, Role::Panitia, Role::Admin],
-        "/laporan",
-        "Laporan hanya untuk pejabat dan panitia."
-    ));
     let Some((what, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
     if !matches!(ext, "csv" | "xlsx") || !matches!(what, "cakupan" | "bersertifikat") {
         return StatusCode::NOT_FOUND.into_response();

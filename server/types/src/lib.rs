@@ -166,6 +166,93 @@ impl Jabatan {
     }
 }
 
+/// Pre-test (before reading) or post-test (after).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Pre,
+    Post,
+}
+
+impl Phase {
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Post => "post",
+        }
+    }
+    /// The stored code (`quizzes.kind`): `pre` / `post`.
+    pub fn from_code(s: &str) -> Option<Phase> {
+        match s {
+            "pre" => Some(Phase::Pre),
+            "post" => Some(Phase::Post),
+            _ => None,
+        }
+    }
+    /// The word in URLs: `awal` / `akhir`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Phase::Pre => "awal",
+            Phase::Post => "akhir",
+        }
+    }
+    pub fn from_slug(s: &str) -> Option<Phase> {
+        match s {
+            "awal" => Some(Phase::Pre),
+            "akhir" => Some(Phase::Post),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        self.labels().0
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Phase::Pre => ("Tes awal", "Pre-test"),
+            Phase::Post => ("Tes akhir", "Post-test"),
+        }
+    }
+}
+
+/// A role an account holds (its region comes with the grant): stored as its code in
+/// `role_grants.role`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Peserta,
+    Panitia,
+    Pejabat,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Peserta, Role::Panitia, Role::Pejabat, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Peserta => "peserta",
+            Role::Panitia => "panitia",
+            Role::Pejabat => "pejabat",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Peserta => ("Peserta", "Participant"),
+            Role::Panitia => ("Panitia", "Organiser"),
+            Role::Pejabat => ("Pejabat", "Official"),
+            Role::Admin => ("Admin", "Administrator"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,35 +19,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Peserta,
-    Panitia,
-    Pejabat,
-    Admin,
-}
-
-impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Peserta => "peserta",
-            Role::Panitia => "panitia",
-            Role::Pejabat => "pejabat",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        match code {
-            "peserta" => Some(Role::Peserta),
-            "panitia" => Some(Role::Panitia),
-            "pejabat" => Some(Role::Pejabat),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
+pub use types::Role;
 
 /// The region a role applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,7 +28,7 @@ pub struct StaffGrant {
 
 /// Every non-peserta role grant, by role then name.
 pub async fn staff_grants<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffGrant>, AppError> {
-    let grants = role_grant::Entity::find().filter(role_grant::Column::Role.ne("peserta")).all(db).await?;
+    let grants = role_grant::Entity::find().filter(role_grant::Column::Role.ne(Role::Peserta.code())).all(db).await?;
     let mut out = Vec::new();
     for g in grants {
         let Some(a) = account::Entity::find_by_id(g.account_id).one(db).await? else { continue };
@@ -235,7 +235,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
 pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) -> Result<(), AppError> {
     caller.require_any(&[Role::Admin])?;
     let g = role_grant::Entity::find_by_id(grant_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if g.role == "peserta" {
+    if g.role == Role::Peserta.code() {
         return Err(AppError::invalid(
             "peran",
             "Peran peserta tidak dicabut di sini: nonaktifkan akunnya",
@@ -250,7 +250,7 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) 
     if !admin_covers(db, caller, scope).await? {
         return Err(AppError::Forbidden);
     }
-    if g.account_id == caller.account_id && g.role == "admin" && caller.scopes(Role::Admin).len() <= 1 {
+    if g.account_id == caller.account_id && g.role == Role::Admin.code() && caller.scopes(Role::Admin).len() <= 1 {
         return Err(AppError::invalid(
             "peran",
             "Anda tidak dapat mencabut peran admin terakhir Anda sendiri",
