@@ -8,14 +8,13 @@ use domain::db::{Backend, Db};
 use sea_orm::ConnectionTrait;
 use std::time::{Duration, Instant};
 
-const THREAD: &str = "pool-churn";
-
-/// CPU seconds used so far by this process's threads named [`THREAD`] (the test's runtime).
-fn runtime_cpu_seconds() -> f64 {
+/// CPU seconds used so far by this process's threads named `thread` (one test's runtime: the
+/// variants name theirs apart, so they can run at once in one process under `cargo test`).
+fn runtime_cpu_seconds(thread: &str) -> f64 {
     let mut total = 0.0;
     for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if !comm.trim().starts_with(THREAD) {
+        if comm.trim() != thread {
             continue;
         }
         let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
@@ -27,9 +26,9 @@ fn runtime_cpu_seconds() -> f64 {
     total
 }
 
-fn under_load(url: String) {
+fn under_load(url: String, thread: &'static str) {
     let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(THREAD).enable_all().build().unwrap();
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(thread).enable_all().build().unwrap();
     let (sweeps, statements, idle, answered) = runtime.block_on(async move {
         let db = Db::connect(&url, 1).await.unwrap();
         let mut sweeps = Vec::new();
@@ -74,9 +73,9 @@ fn under_load(url: String) {
         }
         busy.join().unwrap();
         // Then nothing to do: a thread spinning in a pool would use a whole core here.
-        let before = runtime_cpu_seconds();
+        let before = runtime_cpu_seconds(thread);
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let idle = runtime_cpu_seconds() - before;
+        let idle = runtime_cpu_seconds(thread) - before;
         // And the writer still answers at once.
         let answered = tokio::time::timeout(Duration::from_secs(5), db.write().execute_unprepared("SELECT 1")).await;
         (sweeps, statements, idle, answered.is_ok_and(|r| r.is_ok()))
@@ -93,13 +92,13 @@ mod the_pools_run_no_idle_sweep_and_rest_once_the_load_stops {
     #[test]
     fn on_sqlite() {
         let dir = tempfile::tempdir().unwrap();
-        super::under_load(format!("sqlite://{}/pools.db", dir.path().display()));
+        super::under_load(format!("sqlite://{}/pools.db", dir.path().display()), "pools-sqlite");
     }
 
     #[test]
     #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL: set TEST_DATABASE_URL when building the tests")]
     fn on_postgres() {
         let url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL was set when the tests were built");
-        super::under_load(url);
+        super::under_load(url, "pools-postgres");
     }
 }
