@@ -243,6 +243,22 @@ fn prepare_data_dir(dir: &std::path::Path) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// The application's routes, generated once per process.
+///
+/// Leptos lists the routes by running the app with resource loading switched off, and the switch
+/// is process-wide (leptos_server 0.8's `IS_SUPPRESSING_RESOURCE_LOAD`, set while
+/// `RouteList::generate` runs): a resource that another server in the same process polls for
+/// the first time during that window takes the "suppressed" branch for good and never resolves,
+/// so its page waits until the handler timeout (leptos-rs/leptos#4773). That was the 60-second
+/// wait `cargo test` met now and then (all tests in one process, servers starting beside servers
+/// rendering pages); a production process builds one application, before it serves. Generated
+/// once, no later start can suppress a render that is under way. Test: `pages_render_while_another_server_starts`.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(app::App));
+    ROUTES.clone()
+}
+
 fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("diklat")
@@ -250,7 +266,7 @@ fn router(state: AppState, config: &Config, addr: SocketAddr) -> Router {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let server_state = ServerState {
         app: state.clone(),
         leptos_options: leptos_options.clone(),

@@ -18,6 +18,7 @@ mod import;
 mod limits;
 mod logs;
 mod modules;
+mod one_process;
 mod pages;
 mod pdf_support;
 mod people;
