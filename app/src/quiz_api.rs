@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct AttemptSummary {
     pub id: i64,
     pub no: i32,
-    pub status: String,
+    pub status: types::AttemptStatus,
     pub score: Option<f64>,
     pub passed: Option<bool>,
     pub started: String,
@@ -76,7 +76,7 @@ pub struct AttemptView {
     pub phase: String,
     pub phase_label: String,
     pub no: i32,
-    pub status: String,
+    pub status: types::AttemptStatus,
     /// Deadline (WIB) and seconds left, when timed.
     pub deadline: Option<(String, i64)>,
     pub questions: Vec<QuestionView>,
@@ -138,7 +138,7 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
     let (m, q) = ssr::quiz_for(&state, &slug, phase).await.map_err(fail)?;
     let now = chrono::Utc::now();
     let all = quizzes::attempts_of(state.db.read(), caller.person_id, q.id).await.map_err(fail)?;
-    let in_progress = all.iter().find(|a| a.status == "in_progress").map(|a| a.id);
+    let in_progress = all.iter().find(|a| a.status.is_open()).map(|a| a.id);
     // The diklat the test would be taken for now, and its attempts; or why none is open.
     let open =
         domain::services::windows::open_for(state.db.read(), caller.person_id, q.module_id, phase == Phase::Pre, now)
@@ -195,7 +195,7 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
             .map(|a| AttemptSummary {
                 id: a.id,
                 no: a.attempt_no,
-                status: a.status.clone(),
+                status: a.status,
                 score: a.score,
                 passed: a.passed,
                 started: a
@@ -270,8 +270,8 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         }
         .into(),
         no: a.attempt_no,
-        status: a.status.clone(),
-        deadline: a.deadline_at.filter(|_| a.status == "in_progress").map(|d| {
+        status: a.status,
+        deadline: a.deadline_at.filter(|_| a.status.is_open()).map(|d| {
             (
                 d.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string(),
                 (d - now).num_seconds().max(0),
@@ -281,12 +281,12 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         score: a.score,
         passed: a.passed,
         pass_mark: q.pass_mark,
-        gain: if a.status == "in_progress" {
+        gain: if a.status.is_open() {
             None
         } else {
             ssr::gain(&state, caller.person_id, &m.slug, a.diklat_id).await.map_err(fail)?
         },
-        study: if phase == Phase::Pre && a.status != "in_progress" {
+        study: if phase == Phase::Pre && !a.status.is_open() {
             let objectives =
                 state.module(&m.slug).map(|(module, _)| module.meta.objectives.clone()).unwrap_or_default();
             quizzes::objectives_to_study(db, &a)

@@ -283,7 +283,7 @@ pub async fn list_diklat() -> Result<Vec<DiklatSummary>, ServerFnError> {
             name: r.diklat.name,
             venue: r.diklat.venue,
             dates: ssr::dates(r.diklat.starts_on, r.diklat.ends_on),
-            status: r.diklat.status,
+            status: r.diklat.status.code().to_string(),
             sessions: r.sessions,
             enrolled: r.enrolled,
         })
@@ -324,7 +324,7 @@ pub async fn diklat_detail(id: i32) -> Result<DiklatView, ServerFnError> {
         ends_on: d.ends_on.to_string(),
         dates: ssr::dates(d.starts_on, d.ends_on),
         total_jp: d.total_jp,
-        status: d.status.clone(),
+        status: d.status.code().to_string(),
         min_attendance_pct: d.min_attendance_pct,
         present_statuses: d.present_statuses.split(',').map(str::to_string).collect(),
         sessions: sessions.iter().map(ssr::session_view).collect(),
@@ -441,7 +441,7 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
             position: e.position,
             village: e.village,
             kkmp: e.cooperative,
-            status: m.map(|m| m.status.clone()),
+            status: m.map(|m| m.status.code().to_string()),
             note: m.and_then(|m| m.note.clone()).unwrap_or_default(),
             reason: m.and_then(|m| m.reason.clone()).unwrap_or_default(),
             version: m.map(|m| m.version),
@@ -602,7 +602,7 @@ pub async fn checkin_page(session: Option<i32>) -> Result<CheckinPageView, Serve
             ));
         }
         if let Some(m) = attendance::marks_of(db, r.session.id).await.map_err(fail)?.remove(&caller.person_id) {
-            let label = attendance::Status::parse(&m.status).map(|s| s.label()).unwrap_or("?");
+            let label = m.status.label();
             marks_today.push((r.session.title.clone(), label.to_string()));
         }
     }

@@ -373,7 +373,7 @@ async fn write_fixture(db: &domain::Db, participants: usize, finishers: usize) -
         attendance::Entity::insert_many(chunk.iter().map(|(id, _)| attendance::ActiveModel {
             diklat_session_id: Set(today.session.id),
             person_id: Set(*id),
-            status: Set("H".into()),
+            status: Set(types::Attendance::Hadir),
             source: Set("paper".into()),
             marked_at: Set(now),
             version: Set(1),
@@ -610,7 +610,7 @@ async fn check(db: &domain::Db, fx: &Fixture, l: &Ledger, public_key: &str) -> R
     let by_id: HashMap<i64, &attempt::Model> = submitted.iter().map(|a| (a.id, a)).collect();
     for id in &l.submitted {
         match by_id.get(id) {
-            Some(a) if a.status == "submitted" => {}
+            Some(a) if a.status == types::AttemptStatus::Submitted => {}
             Some(a) => violations.push(format!("acknowledged attempt {id} is `{}`, not submitted", a.status)),
             None => violations.push(format!("acknowledged attempt {id} is missing")),
         }

@@ -16,14 +16,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// The label of a diklat's status code; "?" for a code this build does not know.
 pub fn status_label(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "draft" => lang.pick("Draf", "Draft"),
-        "open" => lang.pick("Pendaftaran dibuka", "Open"),
-        "running" => lang.pick("Berlangsung", "Running"),
-        "finished" => lang.pick("Selesai", "Finished"),
-        _ => "?",
-    }
+    types::DiklatStatus::from_code(status).map_or("?", |s| {
+        let (id, en) = s.labels();
+        lang.pick(id, en)
+    })
 }
 
 /// The labels the diklat form's fields carry, as the service names them in its errors.
@@ -96,7 +94,7 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
                 </label>
                 <label>{lang.pick("Status", "Status")}
                     <select name="status">
-                        {["draft", "open", "running", "finished"].into_iter().map(|s| view! {
+                        {types::DiklatStatus::ALL.into_iter().map(|s| s.code()).map(|s| view! {
                             <option value=s selected=status == s>{status_label(s, lang)}</option>
                         }).collect_view()}
                     </select>

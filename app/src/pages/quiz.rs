@@ -24,13 +24,9 @@ fn signed(gain: Option<f64>, lang: Lang) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn status_label(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "in_progress" => lang.pick("Sedang dikerjakan", "In progress"),
-        "submitted" => lang.pick("Selesai", "Submitted"),
-        "expired" => lang.pick("Waktu habis", "Timed out"),
-        _ => "?",
-    }
+fn status_label(status: types::AttemptStatus, lang: Lang) -> &'static str {
+    let (id, en) = status.labels();
+    lang.pick(id, en)
 }
 
 fn gain_text(gain: f64, lang: Lang) -> String {
@@ -131,7 +127,7 @@ pub fn QuizPage() -> impl IntoView {
                                         <tr>
                                             <td><a href=format!("/percobaan/{}", a.id)>{a.no}</a></td>
                                             <td>{a.started}</td>
-                                            <td>{status_label(&a.status, lang)}{a.passed.filter(|_| o.phase == "akhir").map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
+                                            <td>{status_label(a.status, lang)}{a.passed.filter(|_| o.phase == "akhir").map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
                                             <td class="num">{score_text(a.score, lang)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -226,7 +222,7 @@ pub fn AttemptPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let flash = flash.await.ok().flatten();
                 or_error(attempt.await.map(|a| {
-                    let open = a.status == "in_progress";
+                    let open = a.status.is_open();
                     // While in progress: PER_PAGE questions a page; the review shows them all.
                     let pages = if open { a.questions.len().div_ceil(PER_PAGE).max(1) } else { 1 };
                     let page = page().clamp(1, pages);
@@ -247,7 +243,7 @@ pub fn AttemptPage() -> impl IntoView {
                         <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{format!("{} — {}", a.phase_label, a.module_title)}</a></nav>
                         <h1>{format!("{} {} {}", a.phase_label, lang.pick("· percobaan", "· attempt"), a.no)}</h1>
                         <FlashNotice flash=flash/>
-                        {(just_submitted() && a.status == "submitted").then(|| view! {
+                        {(just_submitted() && a.status == types::AttemptStatus::Submitted).then(|| view! {
                             <div class="notice notice-ok" role="status" data-testid="flash">{format!("{} {}.", lang.pick("Terkumpul. Nilai Anda", "Submitted. Your score is"), score_text(a.score, lang))}</div>
                         })}
                         {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}

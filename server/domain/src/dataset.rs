@@ -452,7 +452,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
             batch.enrolments.push(enrolment::ActiveModel {
                 diklat_id: Set(diklat_id),
                 person_id: Set(id),
-                status: Set("enrolled".into()),
+                status: Set(types::EnrolmentStatus::Enrolled),
                 enrolled_at: Set(enrolled_at),
                 ..Default::default()
             });
@@ -461,7 +461,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 batch.attendance.push(attendance::ActiveModel {
                     diklat_session_id: Set(*sid),
                     person_id: Set(id),
-                    status: Set(if i < missed { "A" } else { "H" }.into()),
+                    status: Set(if i < missed { types::Attendance::Alpa } else { types::Attendance::Hadir }),
                     source: Set("panitia".into()),
                     marked_at: Set(now),
                     version: Set(1),
@@ -560,7 +560,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                     number: Set(number),
                     seq: Set(eligible_seq),
                     verification_code: Set(code),
-                    status: Set("valid".into()),
+                    status: Set(types::CertificateStatus::Valid),
                     issued_at: Set(submitted),
                     issued_by: Set(None),
                     expires_on: Set(None),
@@ -586,7 +586,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
             starts_on: Set(starts_on),
             ends_on: Set(ends_on),
             total_jp: Set(24),
-            status: Set("finished".into()),
+            status: Set(types::DiklatStatus::Finished),
             province_id: Set(Some(home.province_id)),
             regency_id: Set(Some(home.regency_id)),
             min_attendance_pct: Set(80),

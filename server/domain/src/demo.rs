@@ -157,7 +157,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
         starts_on: Set(NaiveDate::from_ymd_opt(2025, 10, 13).expect("valid date")),
         ends_on: Set(NaiveDate::from_ymd_opt(2025, 10, 15).expect("valid date")),
         total_jp: Set(30),
-        status: Set("finished".into()),
+        status: Set(types::DiklatStatus::Finished),
         province_id: Set(Some(malang.province_id)),
         regency_id: Set(Some(malang.id)),
         min_attendance_pct: Set(80),
@@ -205,7 +205,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
                 enrolment::ActiveModel {
                     diklat_id: Set(d.id),
                     person_id: Set(person.id),
-                    status: Set("enrolled".into()),
+                    status: Set(types::EnrolmentStatus::Enrolled),
                     enrolled_by: Set(panitia_id),
                     enrolled_at: Set(enrolled_at),
                     ..Default::default()
@@ -372,7 +372,7 @@ async fn seed_schedule<C: ConnectionTrait>(
         starts_on: Set(today - Duration::days(1)),
         ends_on: Set(today + Duration::days(1)),
         total_jp: Set(23),
-        status: Set("running".into()),
+        status: Set(types::DiklatStatus::Running),
         province_id: Set(Some(malang.province_id)),
         regency_id: Set(Some(malang.id)),
         min_attendance_pct: Set(80),
@@ -392,7 +392,7 @@ async fn seed_schedule<C: ConnectionTrait>(
         enrolment::Entity::insert_many(chunk.iter().enumerate().map(|(k, &p)| enrolment::ActiveModel {
             diklat_id: Set(current.id),
             person_id: Set(p),
-            status: Set("enrolled".into()),
+            status: Set(types::EnrolmentStatus::Enrolled),
             enrolled_by: Set(panitia_id),
             enrolled_at: Set(enrolled_at(c * 500 + k)),
             ..Default::default()
@@ -425,21 +425,22 @@ async fn seed_schedule<C: ConnectionTrait>(
             // The October marks: mostly present, a few late, on leave, sick or absent.
             let marked_at = crate::services::schedule::wib_instant(s.session_date, s.starts_at);
             let rows = people.iter().enumerate().map(|(k, &p)| {
+                use types::Attendance::*;
                 let status = match (k * 7 + i * 3) % 40 {
-                    0 | 1 => "T",
-                    2 => "I",
-                    3 => "S",
-                    4 if k % 3 == 0 => "A",
-                    _ => "H",
+                    0 | 1 => Terlambat,
+                    2 => Izin,
+                    3 => Sakit,
+                    4 if k % 3 == 0 => Alpa,
+                    _ => Hadir,
                 };
                 attendance::ActiveModel {
                     diklat_session_id: Set(s.id),
                     person_id: Set(p),
-                    status: Set(status.into()),
+                    status: Set(status),
                     note: Set(None),
                     reason: Set(match status {
-                        "I" => Some("Urusan keluarga".into()),
-                        "S" => Some("Sakit, surat dokter menyusul".into()),
+                        Izin => Some("Urusan keluarga".into()),
+                        Sakit => Some("Sakit, surat dokter menyusul".into()),
                         _ => None,
                     }),
                     source: Set("paper".into()),
@@ -561,7 +562,7 @@ pub async fn seed_evaluations<C: TransactionTrait + ConnectionTrait>(
         .all(&txn)
         .await?
         .into_iter()
-        .filter(|a| matches!(a.status.as_str(), "H" | "T"))
+        .filter(|a| matches!(a.status, types::Attendance::Hadir | types::Attendance::Terlambat))
         .map(|a| (a.person_id, a.diklat_session_id))
         .collect();
     // A rating for answer `k`, question `q`, leaning to `base` (3 = Baik): spread over 1–4.

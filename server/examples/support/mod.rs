@@ -119,7 +119,7 @@ pub async fn diklat_today(
         starts_on: Set(today),
         ends_on: Set(today),
         total_jp: Set(8),
-        status: Set("running".into()),
+        status: Set(types::DiklatStatus::Running),
         province_id: Set(Some(regency.province_id)),
         regency_id: Set(Some(regency.id)),
         min_attendance_pct: Set(80),
@@ -167,7 +167,7 @@ pub async fn diklat_today(
         enrolment::Entity::insert_many(chunk.iter().map(|(id, _)| enrolment::ActiveModel {
             diklat_id: Set(diklat.id),
             person_id: Set(*id),
-            status: Set("enrolled".into()),
+            status: Set(types::EnrolmentStatus::Enrolled),
             enrolled_at: Set(now),
             ..Default::default()
         }))

@@ -135,7 +135,7 @@ async fn answer(
         return reply.to(&back, message).await;
     }
     match quizzes::submit_attempt(state.app.db.read(), db, cache, attempt, responses, now).await {
-        Ok(a) if a.status == "expired" => {
+        Ok(a) if a.status == types::AttemptStatus::Expired => {
             let score = a.score.unwrap_or(0.0);
             reply
                 .keep(Flash::error(Text::new(

@@ -52,7 +52,7 @@ async fn attend(app: &TestApp, d: &diklat::Model, person_id: i32, absent: usize)
         attendance::ActiveModel {
             diklat_session_id: Set(s.id),
             person_id: Set(person_id),
-            status: Set(if i < absent { "A" } else { "H" }.into()),
+            status: Set(if i < absent { "A" } else { "H" }.parse().unwrap()),
             source: Set("panitia".into()),
             marked_at: Set(chrono::Utc::now()),
             version: Set(1),
@@ -401,7 +401,7 @@ db_test!(anyone_verifies_a_certificate_by_its_code_and_sees_it_revoked_with_the_
     assert_eq!(json["status"], "dicabut");
     assert_eq!(json["revocation_reason"], "Data jabatan keliru; diganti sertifikat baru");
     let row = domain::entities::certificate::Entity::find_by_id(c.id).one(app.state.db.read()).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.number.as_str()), ("revoked", c.number.as_str()), "kept, marked revoked");
+    assert_eq!((row.status.code(), row.number.as_str()), ("revoked", c.number.as_str()), "kept, marked revoked");
     let audited = domain::entities::audit_log::Entity::find()
         .filter(domain::entities::audit_log::Column::Action.eq("certificate.revoke"))
         .filter(domain::entities::audit_log::Column::EntityId.eq(c.id.to_string()))

@@ -92,7 +92,7 @@ db_test!(only_a_participant_who_attended_a_session_rates_its_narasumber, |app| {
         .unwrap()
         .unwrap();
     let mut absent: attendance::ActiveModel = mark.clone().into();
-    absent.status = Set("A".into());
+    absent.status = Set("A".parse().unwrap());
     absent.update(db).await.unwrap();
     let c = signed_in(&app, PESERTA).await;
     let narasumber = form(&app, "narasumber");
@@ -111,7 +111,7 @@ db_test!(only_a_participant_who_attended_a_session_rates_its_narasumber, |app| {
 
     // Marked late instead: now they may, once.
     let mut late: attendance::ActiveModel = mark.into();
-    late.status = Set("T".into());
+    late.status = Set("T".parse().unwrap());
     late.update(db).await.unwrap();
     let listed = c.get(app.url("/evaluasi")).send().await.unwrap().text().await.unwrap();
     assert!(listed.contains(&format!("/evaluasi/{}/narasumber/{}\"", october.id, s.id)), "listed once attended");
@@ -359,7 +359,7 @@ async fn fixture(app: &TestApp, people: &[i32]) -> diklat::Model {
         starts_on: Set(today - Duration::days(1)),
         ends_on: Set(today),
         total_jp: Set(4),
-        status: Set("running".into()),
+        status: Set("running".parse().unwrap()),
         province_id: Set(october.province_id),
         regency_id: Set(october.regency_id),
         min_attendance_pct: Set(80),
@@ -392,7 +392,7 @@ async fn fixture(app: &TestApp, people: &[i32]) -> diklat::Model {
         enrolment::ActiveModel {
             diklat_id: Set(d.id),
             person_id: Set(*p),
-            status: Set("enrolled".into()),
+            status: Set("enrolled".parse().unwrap()),
             enrolled_at: Set(now - Duration::days(3)),
             ..Default::default()
         }
@@ -469,7 +469,7 @@ db_test!(the_report_shows_the_figures_computed_by_hand_and_nothing_below_five_an
     enrolment::ActiveModel {
         diklat_id: Set(d.id),
         person_id: Set(latecomer),
-        status: Set("enrolled".into()),
+        status: Set("enrolled".parse().unwrap()),
         enrolled_at: Set(now - Duration::days(3)),
         ..Default::default()
     }

@@ -84,7 +84,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         starts_on: Set(day1),
         ends_on: Set(day2),
         total_jp: Set(8),
-        status: Set("finished".into()),
+        status: Set("finished".parse().unwrap()),
         regency_id: Set(Some(regency_id)),
         min_attendance_pct: Set(80),
         require_pretests: Set(false),
@@ -147,7 +147,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         enrolment::ActiveModel {
             diklat_id: Set(d.id),
             person_id: Set(p.id),
-            status: Set("enrolled".into()),
+            status: Set("enrolled".parse().unwrap()),
             enrolled_at: Set(enrolled_at),
             ..Default::default()
         }
@@ -158,7 +158,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             attendance::ActiveModel {
                 diklat_session_id: Set(sessions[*s]),
                 person_id: Set(p.id),
-                status: Set("H".into()),
+                status: Set("H".parse().unwrap()),
                 source: Set("panitia".into()),
                 marked_at: Set(now),
                 version: Set(1),

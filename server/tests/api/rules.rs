@@ -58,7 +58,7 @@ async fn fixture(app: &TestApp, people: &[i32]) -> diklat::Model {
         starts_on: Set(today - Duration::days(1)),
         ends_on: Set(today + Duration::days(1)),
         total_jp: Set(8),
-        status: Set("running".into()),
+        status: Set("running".parse().unwrap()),
         province_id: Set(october.province_id),
         regency_id: Set(october.regency_id),
         min_attendance_pct: Set(80),
@@ -104,7 +104,7 @@ async fn enrol(app: &TestApp, d: &diklat::Model, person_id: i32, at: chrono::Dat
     enrolment::ActiveModel {
         diklat_id: Set(d.id),
         person_id: Set(person_id),
-        status: Set("enrolled".into()),
+        status: Set("enrolled".parse().unwrap()),
         enrolled_at: Set(at),
         ..Default::default()
     }
@@ -292,7 +292,7 @@ db_test!(no_certificate_before_the_last_session_has_ended_unless_an_exception_is
         domain::entities::attendance::ActiveModel {
             diklat_session_id: Set(s.id),
             person_id: Set(me),
-            status: Set("H".into()),
+            status: Set("H".parse().unwrap()),
             source: Set("panitia".into()),
             marked_at: Set(Utc::now()),
             version: Set(1),

@@ -280,7 +280,7 @@ db_test!(self_check_in_accepts_only_a_live_code_of_its_own_session_once, |app| {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].status.as_str(), rows[0].source.as_str()), ("H", "checkin"));
+    assert_eq!((rows[0].status.code(), rows[0].source.as_str()), ("H", "checkin"));
 
     // After the late threshold: T. The code alone finds its session.
     assert!(checkin(None, now_code(&w_late)).await.starts_with("Tercatat Terlambat"), "late threshold");
@@ -481,20 +481,20 @@ db_test!(the_grid_saves_changed_rows_keeps_history_and_refuses_stale_overwrites,
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((row.status.as_str(), row.reason.as_deref(), row.version), ("S", Some("Demam"), 2));
+    assert_eq!((row.status.code(), row.reason.as_deref(), row.version), ("S", Some("Demam"), 2));
     let history = attendance_history::Entity::find()
         .filter(attendance_history::Column::AttendanceId.eq(row.id))
         .all(app.state.db.read())
         .await
         .unwrap();
     assert_eq!(history.len(), 1, "the replaced H is kept");
-    assert_eq!(history[0].status, "H");
+    assert_eq!(history[0].status.code(), "H");
 
     // Someone who loaded the grid before that change cannot overwrite it.
     let stale = send(form("I", "Urusan keluarga", "1")).await;
     assert!(stale.contains("sudah diubah orang lain"), "{stale}");
     let row = attendance::Entity::find_by_id(row.id).one(app.state.db.read()).await.unwrap().unwrap();
-    assert_eq!(row.status, "S");
+    assert_eq!(row.status.code(), "S");
     let page = panitia.get(app.url(&format!("/sesi/{}", s.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Sebelumnya: H"), "the grid shows earlier values");
     let audits = domain::entities::audit_log::Entity::find()

@@ -1,6 +1,40 @@
 //! Domain values the server and the browser build share, each parsed once from its code (the
-//! form values, CSV cells and database columns) and labelled here in both languages. No
-//! dependencies, so the wasm build can use it.
+//! form values, CSV cells and database columns) and labelled here in both languages. Only serde,
+//! so the wasm build can use it; with the `sea-orm` feature (the server's) the stored values are
+//! also column types, so an entity holds an enum where the table holds its code.
+
+/// `FromStr` and `Display` through the type's `code`/`from_code`: what a stored column reads and
+/// writes (sea-orm's `DeriveValueType` for strings uses them).
+macro_rules! stored_as_code {
+    ($t:ty, $what:literal) => {
+        impl std::str::FromStr for $t {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <$t>::from_code(s).ok_or_else(|| UnknownCode { what: $what, code: s.to_string() })
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+/// A stored code this build does not know (a row written by a newer version, or by hand).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub code: String,
+}
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` is not a known {}", self.code, self.what)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
 
 /// A sentence for a person, in Bahasa Indonesia and in English: what a service says when it
 /// refuses something and what a form post reports. Both are required, so a message cannot be
@@ -35,6 +69,7 @@ impl std::fmt::Display for Text {
 
 /// How a participant attended a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
 pub enum Attendance {
     Hadir,
     Terlambat,
@@ -253,6 +288,146 @@ impl Role {
     }
 }
 
+stored_as_code!(Attendance, "attendance mark");
+
+impl Attendance {
+    /// The stored code exactly (`attendances.status`); [`Attendance::parse`] reads what people type.
+    pub fn from_code(code: &str) -> Option<Attendance> {
+        Attendance::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// Where a test attempt stands (`attempts.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    /// Open: answers are still saved.
+    InProgress,
+    /// Sent by the participant.
+    Submitted,
+    /// Closed by its deadline and graded with what was saved.
+    Expired,
+}
+
+impl AttemptStatus {
+    pub const ALL: [AttemptStatus; 3] = [AttemptStatus::InProgress, AttemptStatus::Submitted, AttemptStatus::Expired];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AttemptStatus::InProgress => "in_progress",
+            AttemptStatus::Submitted => "submitted",
+            AttemptStatus::Expired => "expired",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AttemptStatus> {
+        AttemptStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn is_open(self) -> bool {
+        self == AttemptStatus::InProgress
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            AttemptStatus::InProgress => ("Sedang dikerjakan", "In progress"),
+            AttemptStatus::Submitted => ("Selesai", "Submitted"),
+            AttemptStatus::Expired => ("Waktu habis", "Timed out"),
+        }
+    }
+}
+stored_as_code!(AttemptStatus, "attempt status");
+
+/// What the issuer decided about a certificate (`certificates.status`). Whether it has expired
+/// is read from its date, not stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+pub enum CertificateStatus {
+    Valid,
+    Revoked,
+}
+
+impl CertificateStatus {
+    pub const ALL: [CertificateStatus; 2] = [CertificateStatus::Valid, CertificateStatus::Revoked];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CertificateStatus::Valid => "valid",
+            CertificateStatus::Revoked => "revoked",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CertificateStatus> {
+        CertificateStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+stored_as_code!(CertificateStatus, "certificate status");
+
+/// Where a diklat stands (`diklat.status`), chosen by its panitia.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+pub enum DiklatStatus {
+    Draft,
+    Open,
+    Running,
+    Finished,
+}
+
+impl DiklatStatus {
+    pub const ALL: [DiklatStatus; 4] =
+        [DiklatStatus::Draft, DiklatStatus::Open, DiklatStatus::Running, DiklatStatus::Finished];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DiklatStatus::Draft => "draft",
+            DiklatStatus::Open => "open",
+            DiklatStatus::Running => "running",
+            DiklatStatus::Finished => "finished",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DiklatStatus> {
+        DiklatStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            DiklatStatus::Draft => ("Draf", "Draft"),
+            DiklatStatus::Open => ("Pendaftaran dibuka", "Open"),
+            DiklatStatus::Running => ("Berlangsung", "Running"),
+            DiklatStatus::Finished => ("Selesai", "Finished"),
+        }
+    }
+}
+stored_as_code!(DiklatStatus, "diklat status");
+
+/// Whether a person is on a diklat's list (`enrolments.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+pub enum EnrolmentStatus {
+    Enrolled,
+    Withdrawn,
+}
+
+impl EnrolmentStatus {
+    pub const ALL: [EnrolmentStatus; 2] = [EnrolmentStatus::Enrolled, EnrolmentStatus::Withdrawn];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EnrolmentStatus::Enrolled => "enrolled",
+            EnrolmentStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<EnrolmentStatus> {
+        EnrolmentStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+stored_as_code!(EnrolmentStatus, "enrolment status");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +448,22 @@ mod tests {
         assert_eq!(Jabatan::PENGAWAS, [Jabatan::KetuaPengawas, Jabatan::AnggotaPengawas]);
         assert_eq!(Jabatan::parse("treasurer"), Some(Jabatan::Bendahara));
         assert_eq!(Jabatan::parse("direktur"), None);
+        for s in AttemptStatus::ALL {
+            assert_eq!(s.to_string().parse(), Ok(s));
+        }
+        for s in CertificateStatus::ALL {
+            assert_eq!(s.to_string().parse(), Ok(s));
+        }
+        for s in DiklatStatus::ALL {
+            assert_eq!(s.to_string().parse(), Ok(s));
+        }
+        for s in EnrolmentStatus::ALL {
+            assert_eq!(s.to_string().parse(), Ok(s));
+        }
+        for s in Attendance::ALL {
+            assert_eq!(s.to_string().parse(), Ok(s));
+        }
+        let unknown = "h".parse::<Attendance>().unwrap_err();
+        assert_eq!(unknown.to_string(), "`h` is not a known attendance mark");
     }
 }

@@ -14,7 +14,7 @@ pub struct Model {
     pub deadline_at: Option<DateTimeUtc>,
     pub submitted_at: Option<DateTimeUtc>,
     /// in_progress, submitted or expired
-    pub status: String,
+    pub status: types::AttemptStatus,
     pub score: Option<f64>,
     pub passed: Option<bool>,
     /// The drawn questions and option orders, JSON.

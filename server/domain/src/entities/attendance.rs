@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i64,
     pub diklat_session_id: i32,
     pub person_id: i32,
-    pub status: String,
+    pub status: types::Attendance,
     pub note: Option<String>,
     pub reason: Option<String>,
     /// panitia, checkin, paper or import

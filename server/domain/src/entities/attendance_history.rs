@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub attendance_id: i64,
-    pub status: String,
+    pub status: types::Attendance,
     pub note: Option<String>,
     pub reason: Option<String>,
     pub source: String,

@@ -14,7 +14,7 @@ pub struct Model {
     /// `XXXX-XXXX-XXXX-XXXX-C` (see `certcode`).
     pub verification_code: String,
     /// valid | revoked
-    pub status: String,
+    pub status: types::CertificateStatus,
     pub issued_at: DateTimeUtc,
     pub issued_by: Option<i32>,
     pub expires_on: Option<Date>,

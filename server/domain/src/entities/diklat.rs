@@ -12,7 +12,7 @@ pub struct Model {
     pub starts_on: Date,
     pub ends_on: Date,
     pub total_jp: i32,
-    pub status: String,
+    pub status: types::DiklatStatus,
     pub province_id: Option<i32>,
     pub regency_id: Option<i32>,
     pub min_attendance_pct: i32,

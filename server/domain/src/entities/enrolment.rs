@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i32,
     pub diklat_id: i32,
     pub person_id: i32,
-    pub status: String,
+    pub status: types::EnrolmentStatus,
     pub enrolled_by: Option<i32>,
     pub enrolled_at: DateTimeUtc,
 }

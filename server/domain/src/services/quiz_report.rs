@@ -140,7 +140,7 @@ async fn finished_attempts<C: ConnectionTrait>(
             .filter(attempt::Column::QuizId.eq(quiz_id))
             .filter(attempt::Column::DiklatId.eq(d.id))
             .filter(attempt::Column::PersonId.is_in(chunk.to_vec()))
-            .filter(attempt::Column::Status.ne("in_progress"))
+            .filter(attempt::Column::Status.ne(types::AttemptStatus::InProgress))
             .all(db)
             .await?
         {

@@ -102,7 +102,7 @@ pub async fn windows<C: ConnectionTrait>(db: &C, person_id: i32, module_id: i32)
     let mut out = Vec::new();
     for e in enrolment::Entity::find()
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .all(db)
         .await?
     {
@@ -132,7 +132,7 @@ pub async fn windows<C: ConnectionTrait>(db: &C, person_id: i32, module_id: i32)
                 .all(db)
                 .await?
                 .into_iter()
-                .filter(|a| present.contains(&a.status.as_str()))
+                .filter(|a| present.contains(&a.status.code()))
                 .filter_map(|a| sessions.iter().find(|s| s.id == a.diklat_session_id))
                 .map(|s| wib_instant(s.session_date, s.starts_at))
                 .min();

@@ -263,11 +263,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
         .filter(attendance::Column::PersonId.eq(person_id))
         .one(&txn)
         .await?;
-    if let Some(prev) = existing
-        .as_ref()
-        .and_then(|a| Status::parse(&a.status))
-        .filter(|p| matches!(p, Status::Hadir | Status::Terlambat))
-    {
+    if let Some(prev) = existing.as_ref().map(|a| a.status).filter(|p| matches!(p, Status::Hadir | Status::Terlambat)) {
         return Ok(CheckedIn::Already { status: prev, session: s.title });
     }
     let mark =
@@ -281,7 +277,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(
                 .filter(attendance::Column::PersonId.eq(person_id))
                 .one(db)
                 .await?
-                .and_then(|a| Status::parse(&a.status))
+                .map(|a| a.status)
                 .unwrap_or(status);
             Ok(CheckedIn::Already { status: stored, session: s.title })
         }

@@ -74,7 +74,7 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
             let row = attendance::ActiveModel {
                 diklat_session_id: Set(session_id),
                 person_id: Set(mark.person_id),
-                status: Set(mark.status.code().to_string()),
+                status: Set(mark.status),
                 note: Set(note),
                 reason: Set(reason),
                 source: Set(source.code().to_string()),
@@ -102,13 +102,11 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
             }
             MarkOutcome::Created
         }
-        Some(old) if old.status == mark.status.code() && old.note == note && old.reason == reason => {
-            MarkOutcome::Unchanged
-        }
+        Some(old) if old.status == mark.status && old.note == note && old.reason == reason => MarkOutcome::Unchanged,
         Some(old) => {
             attendance_history::ActiveModel {
                 attendance_id: Set(old.id),
-                status: Set(old.status.clone()),
+                status: Set(old.status),
                 note: Set(old.note.clone()),
                 reason: Set(old.reason.clone()),
                 source: Set(old.source.clone()),
@@ -122,7 +120,7 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
             .await?;
             let version = old.version;
             let mut row = old.into_active_model();
-            row.status = Set(mark.status.code().to_string());
+            row.status = Set(mark.status);
             row.note = Set(note);
             row.reason = Set(reason);
             row.source = Set(source.code().to_string());
@@ -275,7 +273,7 @@ pub fn session_counts(
     let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
     let mut unmarked = 0;
     for e in enrolled {
-        match marks.get(&e.person_id).and_then(|m| Status::parse(&m.status)) {
+        match marks.get(&e.person_id).map(|m| m.status) {
             Some(s) => *counts.entry(s).or_default() += 1,
             None => unmarked += 1,
         }
@@ -318,7 +316,7 @@ pub async fn rates<C: ConnectionTrait>(
         .collect();
     let present = present_statuses(d);
     let ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
-    let mut marks: HashMap<(i32, i32), String> = HashMap::new();
+    let mut marks: HashMap<(i32, i32), types::Attendance> = HashMap::new();
     for chunk in ids.chunks(200) {
         for a in
             attendance::Entity::find().filter(attendance::Column::DiklatSessionId.is_in(chunk.to_vec())).all(db).await?
@@ -330,7 +328,7 @@ pub async fn rates<C: ConnectionTrait>(
     for e in enrolled {
         let mut rate = Rate::default();
         for (sid, starts) in &held {
-            let mark = marks.get(&(*sid, e.person_id)).and_then(|s| Status::parse(s));
+            let mark = marks.get(&(*sid, e.person_id)).copied();
             // A session held before the person was enrolled does not count — unless they were marked anyway.
             if *starts < e.enrolled_at && mark.is_none() {
                 continue;

@@ -31,7 +31,7 @@ pub async fn session_report<C: ConnectionTrait>(
                 e.cooperative,
                 e.village,
                 e.district,
-                m.map(|m| m.status.clone()).unwrap_or_default(),
+                m.map(|m| m.status.code().to_string()).unwrap_or_default(),
                 m.and_then(|m| m.note.clone()).unwrap_or_default(),
                 m.and_then(|m| m.reason.clone()).unwrap_or_default(),
                 m.map(|m| Source::from_code(&m.source).map_or(m.source.clone(), |s| s.label().to_string()))

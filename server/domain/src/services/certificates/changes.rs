@@ -35,7 +35,7 @@ pub async fn revoke<C: ConnectionTrait + sea_orm::TransactionTrait>(
     }
     let txn = db.begin().await?;
     let (c, _) = managed(&txn, scopes, certificate_id).await?;
-    if c.status == "revoked" {
+    if c.status == types::CertificateStatus::Revoked {
         return Err(AppError::invalid(
             "Sertifikat",
             format!("{} sudah dicabut.", c.number),
@@ -43,7 +43,7 @@ pub async fn revoke<C: ConnectionTrait + sea_orm::TransactionTrait>(
         ));
     }
     let mut row: certificate::ActiveModel = c.into();
-    row.status = Set("revoked".into());
+    row.status = Set(types::CertificateStatus::Revoked);
     row.revoked_at = Set(Some(now));
     row.revoked_by = Set(Some(actor));
     row.revocation_reason = Set(Some(reason.to_string()));

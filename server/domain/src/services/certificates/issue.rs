@@ -103,7 +103,7 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
         number: Set(number),
         seq: Set(seq),
         verification_code: Set(code),
-        status: Set("valid".into()),
+        status: Set(types::CertificateStatus::Valid),
         issued_at: Set(now),
         issued_by: Set(issued_by),
         signature: Set(key.sign(json.as_bytes())),
@@ -260,7 +260,7 @@ pub async fn issue_for_person<R: sea_orm::ConnectionTrait, C: sea_orm::Connectio
     let mut issued = Vec::new();
     for e in enrolment::Entity::find()
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .all(read)
         .await?
     {
@@ -282,7 +282,7 @@ pub async fn issue_all_due<R: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTr
     let since = schedule::today_wib(now) - chrono::Duration::days(30);
     let mut count = 0;
     for d in diklat::Entity::find()
-        .filter(diklat::Column::Status.is_in(["running", "finished"]))
+        .filter(diklat::Column::Status.is_in([types::DiklatStatus::Running, types::DiklatStatus::Finished]))
         .filter(diklat::Column::EndsOn.gte(since))
         .all(read)
         .await?

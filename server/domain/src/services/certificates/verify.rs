@@ -30,7 +30,7 @@ impl Status {
 
 /// Revoked wins over expired; a certificate expires the day after its `expires_on`.
 pub fn status_of(c: &certificate::Model, today: chrono::NaiveDate) -> Status {
-    if c.status == "revoked" {
+    if c.status == types::CertificateStatus::Revoked {
         Status::Revoked {
             at: c.revoked_at.unwrap_or(c.issued_at),
             reason: c.revocation_reason.clone().unwrap_or_default(),

@@ -259,7 +259,7 @@ pub async fn missing<C: ConnectionTrait>(
         .collect();
     let mut attended_by: HashMap<i32, Vec<i32>> = HashMap::new();
     for a in attendance::Entity::find().filter(attendance::Column::DiklatSessionId.is_in(rated)).all(db).await? {
-        if attended(&a.status) {
+        if attended(a.status) {
             attended_by.entry(a.person_id).or_default().push(a.diklat_session_id);
         }
     }

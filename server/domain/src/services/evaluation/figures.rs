@@ -145,7 +145,7 @@ pub async fn report<C: ConnectionTrait>(
     let settings = settings(db, d.id).await?;
     let enrolled = enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(d.id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .count(db)
         .await? as usize;
     let answers =
@@ -264,7 +264,7 @@ pub(super) async fn speaker_figures<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .filter(|a| attended(&a.status))
+        .filter(|a| attended(a.status))
         .fold(HashMap::new(), |mut m, a| {
             *m.entry(a.diklat_session_id).or_insert(0) += 1;
             m

@@ -135,8 +135,8 @@ pub struct Due {
     pub draft: bool,
 }
 
-pub(super) fn attended(status: &str) -> bool {
-    matches!(types::Attendance::parse(status), Some(types::Attendance::Hadir | types::Attendance::Terlambat))
+pub(super) fn attended(status: types::Attendance) -> bool {
+    matches!(status, types::Attendance::Hadir | types::Attendance::Terlambat)
 }
 
 /// What `person_id` is asked to evaluate now: for each diklat they are enrolled in that asks for
@@ -150,7 +150,7 @@ pub async fn due_for<C: ConnectionTrait>(
 ) -> Result<Vec<Due>, AppError> {
     let diklat_ids: Vec<i32> = enrolment::Entity::find()
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .all(db)
         .await?
         .into_iter()
@@ -189,7 +189,7 @@ pub async fn due_for<C: ConnectionTrait>(
             .await?;
         let started =
             |s: &diklat_session::Model| crate::services::clock::wib_instant(s.session_date, s.starts_at) <= now;
-        let marks: HashMap<i32, String> = attendance::Entity::find()
+        let marks: HashMap<i32, types::Attendance> = attendance::Entity::find()
             .filter(attendance::Column::PersonId.eq(person_id))
             .filter(attendance::Column::DiklatSessionId.is_in(sessions.iter().map(|s| s.id)))
             .all(db)
@@ -231,7 +231,7 @@ pub async fn due_for<C: ConnectionTrait>(
                 }
                 FormScope::Session => {
                     for s in sessions.iter().filter(|s| {
-                        s.narasumber_id.is_some() && started(s) && marks.get(&s.id).is_some_and(|m| attended(m))
+                        s.narasumber_id.is_some() && started(s) && marks.get(&s.id).is_some_and(|&m| attended(m))
                     }) {
                         push(Some(s));
                     }

@@ -40,7 +40,7 @@ pub async fn attempts_of<C: ConnectionTrait>(
 
 /// The grade that counts, by the quiz's grading method, over finished attempts.
 pub fn final_score(method: &str, attempts: &[attempt::Model]) -> Option<f64> {
-    let scores: Vec<f64> = attempts.iter().filter(|a| a.status != "in_progress").filter_map(|a| a.score).collect();
+    let scores: Vec<f64> = attempts.iter().filter(|a| !a.status.is_open()).filter_map(|a| a.score).collect();
     match method {
         "last" => scores.last().copied(),
         "first" => scores.first().copied(),
@@ -131,7 +131,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     use rand::{seq::SliceRandom, SeedableRng};
     let txn = db.begin().await?;
     let previous = attempts_in(&txn, person_id, q.id, diklat_id).await?;
-    if let Some(open) = previous.iter().find(|a| a.status == "in_progress") {
+    if let Some(open) = previous.iter().find(|a| a.status.is_open()) {
         let open = open.clone();
         drop(txn);
         return finish_if_late(db, cache, open, now).await;
@@ -184,7 +184,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         started_at: Set(now),
         deadline_at: Set(q.time_limit_seconds.map(|s| now + Duration::seconds(i64::from(s)))),
         submitted_at: Set(None),
-        status: Set("in_progress".into()),
+        status: Set(types::AttemptStatus::InProgress),
         score: Set(None),
         passed: Set(None),
         layout: Set(serde_json::to_string(&layout).expect("a layout serialises")),

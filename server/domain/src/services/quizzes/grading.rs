@@ -12,6 +12,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
 };
 use std::collections::HashMap;
+use types::AttemptStatus;
 
 /// Submits an attempt whose deadline has passed (with what was saved), and returns it.
 pub(super) async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
@@ -21,8 +22,8 @@ pub(super) async fn finish_if_late<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     match a.deadline_at {
-        Some(deadline) if a.status == "in_progress" && now > deadline => {
-            grade_and_close(db, db, cache, a, Vec::new(), "expired", deadline).await
+        Some(deadline) if a.status.is_open() && now > deadline => {
+            grade_and_close(db, db, cache, a, Vec::new(), AttemptStatus::Expired, deadline).await
         }
         _ => Ok(a),
     }
@@ -101,7 +102,7 @@ pub async fn save<C: ConnectionTrait + TransactionTrait>(
             "This attempt has already finished; the answers were not changed.",
         )
     };
-    if a.status != "in_progress" {
+    if !a.status.is_open() {
         return Err(closed());
     }
     check_responses(&a, &responses)?;
@@ -122,7 +123,7 @@ pub(super) async fn hold_if_open<C: ConnectionTrait>(txn: &C, attempt_id: i64) -
     let held = attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::col(attempt::Column::Status))
         .filter(attempt::Column::Id.eq(attempt_id))
-        .filter(attempt::Column::Status.eq("in_progress"))
+        .filter(attempt::Column::Status.eq(AttemptStatus::InProgress))
         .exec(txn)
         .await?;
     Ok(held.rows_affected == 1)
@@ -140,15 +141,15 @@ pub async fn submit_attempt<R: ConnectionTrait, W: ConnectionTrait + Transaction
     responses: Vec<(i32, Response)>,
     now: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
-    if a.status != "in_progress" {
+    if !a.status.is_open() {
         return Ok(a);
     }
     if let Some(deadline) = a.deadline_at.filter(|d| now > *d) {
-        return grade_and_close(read, write, cache, a, Vec::new(), "expired", deadline).await;
+        return grade_and_close(read, write, cache, a, Vec::new(), AttemptStatus::Expired, deadline).await;
     }
     check_responses(&a, &responses)?;
     refuse_ambiguous_numbers(read, cache, &a, &responses).await?;
-    grade_and_close(read, write, cache, a, responses, "submitted", now).await
+    grade_and_close(read, write, cache, a, responses, AttemptStatus::Submitted, now).await
 }
 
 /// Refuses a typed number that reads two ways (`3.142`: three point one four two, or three
@@ -202,7 +203,7 @@ pub(super) async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + Tra
     cache: &QuestionCache,
     a: attempt::Model,
     new: Vec<(i32, Response)>,
-    status: &str,
+    status: AttemptStatus,
     at: DateTime<Utc>,
 ) -> Result<attempt::Model, AppError> {
     let layout = layout_of(&a);
@@ -248,7 +249,7 @@ pub(super) async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + Tra
     crate::services::stale::mark_stale_for_person(&txn, a.person_id).await?;
     txn.commit().await?;
     let mut a = a;
-    a.status = status.to_string();
+    a.status = status;
     a.submitted_at = Some(at);
     a.score = Some(score);
     a.passed = passed;
@@ -273,7 +274,7 @@ pub fn scored_attempt(
         bank_id: Set(bank_id),
         started_at: Set(started),
         submitted_at: Set(Some(submitted)),
-        status: Set("submitted".into()),
+        status: Set(AttemptStatus::Submitted),
         score: Set(Some(score)),
         passed: Set((q.kind != Phase::Pre.code()).then(|| score >= f64::from(q.pass_mark))),
         layout: Set("[]".into()),

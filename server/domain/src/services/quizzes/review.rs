@@ -47,7 +47,7 @@ pub async fn review_due<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Resul
         None => attempts_of(db, a.person_id, q.id).await?.into_iter().filter(|x| x.diklat_id.is_none()).collect(),
     };
     let passed = attempts.iter().any(|x| x.passed == Some(true));
-    let finished = attempts.iter().filter(|x| x.status != "in_progress").count();
+    let finished = attempts.iter().filter(|x| !x.status.is_open()).count();
     Ok(passed || finished >= q.max_attempts as usize)
 }
 
@@ -57,7 +57,7 @@ pub async fn shown<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Result<Vec
     let layout = layout_of(a);
     let questions = load_questions(db, layout.iter().map(|s| s.q).collect()).await?;
     let responses = responses_of(db, a.id).await?;
-    let finished = a.status != "in_progress" && review_due(db, a).await?;
+    let finished = !a.status.is_open() && review_due(db, a).await?;
     let mut out = Vec::new();
     for slot in layout {
         let Some(Loaded { model: q, kind, key }) = questions.get(&slot.q) else { continue };

@@ -40,7 +40,7 @@ pub struct PersonLine {
     pub certificate_id: Option<i32>,
     pub certificate_number: Option<String>,
     pub certificate_code: Option<String>,
-    pub certificate_status: Option<String>,
+    pub certificate_status: Option<types::CertificateStatus>,
     pub issued_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     pub expires_on: Option<NaiveDate>,
@@ -54,8 +54,8 @@ impl PersonLine {
 
     /// valid, dicabut or kedaluwarsa, when a certificate exists.
     pub fn certificate_state(&self, today: NaiveDate) -> Option<&'static str> {
-        let status = self.certificate_status.as_deref()?;
-        Some(if status == "revoked" {
+        let status = self.certificate_status?;
+        Some(if status == types::CertificateStatus::Revoked {
             "dicabut"
         } else if self.expires_on.is_some_and(|e| e < today) {
             "kedaluwarsa"

@@ -12,8 +12,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
-pub const STATUSES: &[&str] = &["draft", "open", "running", "finished"];
-
 /// What the diklat form sends, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct DiklatInput {
@@ -45,7 +43,7 @@ pub(super) struct DiklatFields {
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     total_jp: i32,
-    status: String,
+    status: types::DiklatStatus,
     min_attendance_pct: i32,
     present_statuses: String,
     tests_close_on: Option<NaiveDate>,
@@ -119,10 +117,9 @@ impl DiklatInput {
                 "A training can last at most one year.",
             ));
         }
-        let status = self.status.trim().to_string();
-        if !STATUSES.contains(&status.as_str()) {
+        let Some(status) = types::DiklatStatus::from_code(self.status.trim()) else {
             return Err(AppError::invalid("Status", "Status tidak dikenal.", "Unknown status."));
-        }
+        };
         let mut present: Vec<&str> = Vec::new();
         for s in &self.present_statuses {
             let s = s.trim();
@@ -306,7 +303,7 @@ pub async fn update_diklat<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let before = serde_json::json!({
-        "status": d.status,
+        "status": d.status.code(),
         "starts_on": d.starts_on,
         "ends_on": d.ends_on,
         "min_attendance_pct": d.min_attendance_pct,
@@ -390,7 +387,7 @@ pub async fn list_managed<C: ConnectionTrait>(db: &C, scopes: &[Scope]) -> Resul
             diklat_session::Entity::find().filter(diklat_session::Column::DiklatId.eq(d.id)).count(db).await?;
         let enrolled = enrolment::Entity::find()
             .filter(enrolment::Column::DiklatId.eq(d.id))
-            .filter(enrolment::Column::Status.eq("enrolled"))
+            .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
             .count(db)
             .await?;
         rows.push(DiklatRow { diklat: d, sessions, enrolled });

@@ -118,11 +118,11 @@ pub(super) async fn enrol_people<C: ConnectionTrait>(
     diklat_id: i32,
     people: &[i32],
 ) -> Result<usize, AppError> {
-    let existing: HashMap<i32, String> = enrolment::Entity::find()
+    let existing: HashMap<i32, types::EnrolmentStatus> = enrolment::Entity::find()
         .select_only()
         .columns([enrolment::Column::PersonId, enrolment::Column::Status])
         .filter(enrolment::Column::DiklatId.eq(diklat_id))
-        .into_tuple::<(i32, String)>()
+        .into_tuple::<(i32, types::EnrolmentStatus)>()
         .all(db)
         .await?
         .into_iter()
@@ -132,8 +132,8 @@ pub(super) async fn enrol_people<C: ConnectionTrait>(
     let mut rejoin = Vec::new();
     let mut fresh = Vec::new();
     for &p in people {
-        match existing.get(&p).map(String::as_str) {
-            Some("enrolled") => {}
+        match existing.get(&p) {
+            Some(types::EnrolmentStatus::Enrolled) => {}
             Some(_) => rejoin.push(p),
             None => fresh.push(p),
         }
@@ -141,7 +141,7 @@ pub(super) async fn enrol_people<C: ConnectionTrait>(
     if !rejoin.is_empty() {
         added += rejoin.len();
         enrolment::Entity::update_many()
-            .col_expr(enrolment::Column::Status, Expr::value("enrolled"))
+            .col_expr(enrolment::Column::Status, Expr::value(types::EnrolmentStatus::Enrolled))
             .col_expr(enrolment::Column::EnrolledAt, Expr::value(now))
             .col_expr(enrolment::Column::EnrolledBy, Expr::value(caller.account_id))
             .filter(enrolment::Column::DiklatId.eq(diklat_id))
@@ -154,7 +154,7 @@ pub(super) async fn enrol_people<C: ConnectionTrait>(
         enrolment::Entity::insert_many(chunk.iter().map(|&p| enrolment::ActiveModel {
             diklat_id: Set(diklat_id),
             person_id: Set(p),
-            status: Set("enrolled".into()),
+            status: Set(types::EnrolmentStatus::Enrolled),
             enrolled_by: Set(Some(caller.account_id)),
             enrolled_at: Set(now),
             ..Default::default()
@@ -179,10 +179,10 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     managed(&txn, scopes, diklat_id).await?;
     let r = enrolment::Entity::update_many()
-        .col_expr(enrolment::Column::Status, Expr::value("withdrawn"))
+        .col_expr(enrolment::Column::Status, Expr::value(types::EnrolmentStatus::Withdrawn))
         .filter(enrolment::Column::DiklatId.eq(diklat_id))
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .exec(&txn)
         .await?;
     if r.rows_affected == 0 {
@@ -220,7 +220,7 @@ pub struct Enrolled {
 pub async fn enrolled<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Vec<Enrolled>, AppError> {
     let rows = enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(diklat_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .all(db)
         .await?;
     let ids: Vec<i32> = rows.iter().map(|e| e.person_id).collect();
@@ -344,7 +344,7 @@ pub async fn enrolment_of<C: ConnectionTrait>(
     Ok(enrolment::Entity::find()
         .filter(enrolment::Column::DiklatId.eq(diklat_id))
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .one(db)
         .await?)
 }

@@ -330,7 +330,7 @@ pub async fn sessions_for_person<C: ConnectionTrait>(db: &C, person_id: i32) -> 
         .select_only()
         .column(enrolment::Column::DiklatId)
         .filter(enrolment::Column::PersonId.eq(person_id))
-        .filter(enrolment::Column::Status.eq("enrolled"))
+        .filter(enrolment::Column::Status.eq(types::EnrolmentStatus::Enrolled))
         .into_tuple()
         .all(db)
         .await?;
