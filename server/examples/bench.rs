@@ -823,7 +823,7 @@ async fn quiz_submissions(
     let of_quiz = || attempt::Entity::find().filter(attempt::Column::QuizId.eq(fx.quiz_id));
     let submitted = of_quiz()
         .filter(attempt::Column::Id.is_in(attempts.iter().copied()))
-        .filter(attempt::Column::Status.eq("submitted"))
+        .filter(attempt::Column::Status.eq(types::AttemptStatus::Submitted))
         .count(db.read())
         .await
         .unwrap();

@@ -633,7 +633,7 @@ async fn check(db: &domain::Db, fx: &Fixture, l: &Ledger, public_key: &str) -> R
     let stored_submitted = attempt::Entity::find()
         .filter(attempt::Column::PersonId.is_in(fx.people.iter().map(|(id, _)| *id)))
         .filter(attempt::Column::QuizId.is_in(fx.pre_tests.iter().copied()))
-        .filter(attempt::Column::Status.eq("submitted"))
+        .filter(attempt::Column::Status.eq(types::AttemptStatus::Submitted))
         .count(r)
         .await
         .unwrap();

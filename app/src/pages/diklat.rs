@@ -48,14 +48,17 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
     };
     let beside = |label: &str| Refusal::beside(refusal, label);
     let present: Vec<String> = match refusal {
-        Some(r) => ["H", "T", "I", "S", "A"]
+        Some(r) => types::Attendance::ALL
             .into_iter()
+            .map(types::Attendance::code)
             .filter(|c| r.echo.ticked(&format!("hadir_{}", c.to_lowercase())))
             .map(str::to_string)
             .collect(),
-        None => d.map(|d| d.present_statuses.clone()).unwrap_or_else(|| vec!["H".into(), "T".into()]),
+        None => d.map(|d| d.present_statuses.clone()).unwrap_or_else(|| {
+            [types::Attendance::Hadir, types::Attendance::Terlambat].map(|a| a.code().to_string()).to_vec()
+        }),
     };
-    let status = v("status", |d| d.status.clone(), "draft");
+    let status = v("status", |d| d.status.clone(), types::DiklatStatus::Draft.code());
     view! {
         <form method="post" action="/diklat/simpan" class="stack" data-testid="diklat-form" id="form-diklat">
             {Refusal::above(refusal, DIKLAT_FIELDS)}

@@ -129,6 +129,8 @@ impl Params {
     }
 }
 
+/// A certificate `c` in force on the day bound to `?`: the one place the report's SQL names a
+/// certificate status (`types::CertificateStatus::Valid`'s code, checked by a unit test).
 pub(super) const VALID_CERT: &str = "c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= ?)";
 
 /// WHERE conditions on `standings s` for an area and filter, with their values.
@@ -147,4 +149,13 @@ pub(super) fn conditions(area: Area, filter: &Filter, with_jabatan: bool) -> (St
         parts.push(format!("s.position IN ({})", quoted_list(j.positions())));
     }
     (parts.join(" AND "), values)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_reports_sql_names_the_stored_code_of_a_valid_certificate() {
+        let named = format!("c.status = '{}'", types::CertificateStatus::Valid.code());
+        assert!(super::VALID_CERT.starts_with(&named), "{}", super::VALID_CERT);
+    }
 }

@@ -91,7 +91,7 @@ pub(super) const PEOPLE_COLUMNS: &str =
 /// The people filter: area, diklat, jabatan, status, name.
 pub(super) fn people_conditions(area: Area, filter: &Filter, today: NaiveDate) -> (String, Vec<Value>) {
     let (mut cond, mut values) = conditions(area, filter, true);
-    let valid = "(c.id IS NOT NULL AND c.status = 'valid' AND (c.expires_on IS NULL OR c.expires_on >= ?))";
+    let valid = format!("(c.id IS NOT NULL AND {VALID_CERT})");
     match filter.status {
         Some(PersonStatus::Certified) => {
             cond.push_str(&format!(" AND {valid}"));
