@@ -664,7 +664,7 @@ async fn national_pejabat<C: ConnectionTrait>(
     .await?;
     role_grant::ActiveModel {
         account_id: Set(a.id),
-        role: Set(types::Role::Pejabat.code().into()),
+        role: Set(types::Role::Pejabat),
         granted_at: Set(now),
         ..Default::default()
     }

@@ -258,7 +258,7 @@ async fn grant<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     role_grant::ActiveModel {
         account_id: Set(account_id),
-        role: Set(role.into()),
+        role: Set(types::Role::from_code(role).expect("the demo's roles are known codes")),
         regency_id: Set(regency_id),
         granted_at: Set(now),
         ..Default::default()

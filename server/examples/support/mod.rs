@@ -218,7 +218,7 @@ pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix:
     for chunk in accounts.chunks(500) {
         role_grant::Entity::insert_many(chunk.iter().map(|a| role_grant::ActiveModel {
             account_id: Set(a.id),
-            role: Set("peserta".into()),
+            role: Set(types::Role::Peserta),
             granted_at: Set(now),
             ..Default::default()
         }))
@@ -249,7 +249,7 @@ pub async fn staff(db: &domain::Db, email: &str, role: &str, regency_id: Option<
     let a = account_row(p.id, &domain::password::hash(PASSWORD), now).insert(w).await.unwrap();
     role_grant::ActiveModel {
         account_id: Set(a.id),
-        role: Set(role.into()),
+        role: Set(role.parse().unwrap()),
         regency_id: Set(regency_id),
         granted_at: Set(now),
         ..Default::default()

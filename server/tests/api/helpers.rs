@@ -259,7 +259,7 @@ pub async fn staff(
     .unwrap();
     role_grant::ActiveModel {
         account_id: Set(a.id),
-        role: Set(role.into()),
+        role: Set(role.parse().unwrap()),
         province_id: Set(province_id),
         regency_id: Set(regency_id),
         granted_at: Set(now),

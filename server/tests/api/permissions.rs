@@ -166,7 +166,7 @@ async fn grant_to_participant(
     let a = account::Entity::find().filter(account::Column::PersonId.eq(p.id)).one(db).await.unwrap().unwrap();
     role_grant::ActiveModel {
         account_id: Set(a.id),
-        role: Set(role.into()),
+        role: Set(role.parse().unwrap()),
         province_id: Set(province_id),
         regency_id: Set(regency_id),
         granted_at: Set(chrono::Utc::now()),

@@ -61,7 +61,7 @@ db_test!(an_admin_creates_a_panitia_who_activates_and_manages_their_region, |app
 
     // Revoking needs the confirmation box, then takes the access away.
     let grant = role_grant::Entity::find()
-        .filter(role_grant::Column::Role.eq("panitia"))
+        .filter(role_grant::Column::Role.eq(types::Role::Panitia))
         .all(app.state.db.read())
         .await
         .unwrap();
@@ -81,7 +81,7 @@ db_test!(an_admin_cannot_remove_their_own_last_admin_role_and_others_cannot_mana
     app.seed_demo().await;
     let admin = admin(&app).await;
     let own = role_grant::Entity::find()
-        .filter(role_grant::Column::Role.eq("admin"))
+        .filter(role_grant::Column::Role.eq(types::Role::Admin))
         .one(app.state.db.read())
         .await
         .unwrap()

@@ -15,7 +15,8 @@ macro_rules! stored_as_code {
         }
         impl std::fmt::Display for $t {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
+                // `pad`, so a width in the format string (`{:<8}`) applies.
+                f.pad(self.code())
             }
         }
     };
@@ -253,6 +254,7 @@ impl Phase {
 /// A role an account holds (its region comes with the grant): stored as its code in
 /// `role_grants.role`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Peserta,
@@ -289,6 +291,7 @@ impl Role {
 }
 
 stored_as_code!(Attendance, "attendance mark");
+stored_as_code!(Role, "role");
 
 impl Attendance {
     /// The stored code exactly (`attendances.status`); [`Attendance::parse`] reads what people type.
@@ -463,6 +466,10 @@ mod tests {
         for s in Attendance::ALL {
             assert_eq!(s.to_string().parse(), Ok(s));
         }
+        for r in Role::ALL {
+            assert_eq!(r.to_string().parse(), Ok(r));
+        }
+        assert_eq!(format!("[{:<8}]", Role::Admin), "[admin   ]");
         let unknown = "h".parse::<Attendance>().unwrap_err();
         assert_eq!(unknown.to_string(), "`h` is not a known attendance mark");
     }

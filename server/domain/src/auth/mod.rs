@@ -117,13 +117,13 @@ pub async fn load_caller<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|g| {
+        .map(|g| {
             let scope = match (g.province_id, g.regency_id) {
                 (_, Some(r)) => Scope::Regency(r),
                 (Some(p), None) => Scope::Province(p),
                 (None, None) => Scope::National,
             };
-            Role::from_code(&g.role).map(|role| Grant { role, scope })
+            Grant { role: g.role, scope }
         })
         .collect();
     Ok(Some(Caller { account_id: account.id, person_id: person.id, name: person.full_name, grants }))

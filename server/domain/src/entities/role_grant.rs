@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub account_id: i32,
-    pub role: String,
+    pub role: types::Role,
     pub province_id: Option<i32>,
     pub regency_id: Option<i32>,
     pub granted_by: Option<i32>,

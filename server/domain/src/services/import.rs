@@ -721,7 +721,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
             .collect();
         role_grant::Entity::insert_many(account_ids.into_iter().map(|id| role_grant::ActiveModel {
             account_id: Set(id),
-            role: Set(types::Role::Peserta.code().into()),
+            role: Set(types::Role::Peserta),
             granted_by: Set(Some(caller.account_id)),
             granted_at: Set(now),
             ..Default::default()

@@ -308,7 +308,7 @@ pub async fn manageable<C: ConnectionTrait>(
     };
     let staff: Vec<Scope> = grants
         .iter()
-        .filter(|g| g.role != Role::Peserta.code())
+        .filter(|g| g.role != Role::Peserta)
         .map(|g| match (g.province_id, g.regency_id) {
             (_, Some(r)) => Scope::Regency(r),
             (Some(pr), None) => Scope::Province(pr),

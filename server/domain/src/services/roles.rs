@@ -28,7 +28,7 @@ pub struct StaffGrant {
 
 /// Every non-peserta role grant, by role then name.
 pub async fn staff_grants<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffGrant>, AppError> {
-    let grants = role_grant::Entity::find().filter(role_grant::Column::Role.ne(Role::Peserta.code())).all(db).await?;
+    let grants = role_grant::Entity::find().filter(role_grant::Column::Role.ne(Role::Peserta)).all(db).await?;
     let mut out = Vec::new();
     for g in grants {
         let Some(a) = account::Entity::find_by_id(g.account_id).one(db).await? else { continue };
@@ -42,7 +42,7 @@ pub async fn staff_grants<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffGrant>,
             grant_id: g.id,
             name: p.full_name,
             login: p.email.or(p.phone).unwrap_or_default(),
-            role: g.role,
+            role: g.role.code().to_string(),
             scope: scope_name(db, scope).await?,
             granted_at: g.granted_at,
         });
@@ -177,7 +177,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
     };
     let duplicate = role_grant::Entity::find()
         .filter(role_grant::Column::AccountId.eq(account.id))
-        .filter(role_grant::Column::Role.eq(role.code()))
+        .filter(role_grant::Column::Role.eq(role))
         .all(&txn)
         .await?
         .into_iter()
@@ -191,7 +191,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
     }
     let g = role_grant::ActiveModel {
         account_id: Set(account.id),
-        role: Set(role.code().into()),
+        role: Set(role),
         province_id: Set(province_id),
         regency_id: Set(regency_id),
         granted_by: Set(Some(caller.account_id)),
@@ -235,7 +235,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
 pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) -> Result<(), AppError> {
     caller.require_any(&[Role::Admin])?;
     let g = role_grant::Entity::find_by_id(grant_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if g.role == Role::Peserta.code() {
+    if g.role == Role::Peserta {
         return Err(AppError::invalid(
             "peran",
             "Peran peserta tidak dicabut di sini: nonaktifkan akunnya",
@@ -250,7 +250,7 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) 
     if !admin_covers(db, caller, scope).await? {
         return Err(AppError::Forbidden);
     }
-    if g.account_id == caller.account_id && g.role == Role::Admin.code() && caller.scopes(Role::Admin).len() <= 1 {
+    if g.account_id == caller.account_id && g.role == Role::Admin && caller.scopes(Role::Admin).len() <= 1 {
         return Err(AppError::invalid(
             "peran",
             "Anda tidak dapat mencabut peran admin terakhir Anda sendiri",
@@ -264,7 +264,7 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, caller: &Caller, grant_id: i32) 
         "roles.revoke",
         "account",
         Some(g.account_id.to_string()),
-        Some(serde_json::json!({ "grant": grant_id, "role": g.role })),
+        Some(serde_json::json!({ "grant": grant_id, "role": g.role.code() })),
     )
     .await
 }
