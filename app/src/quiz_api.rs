@@ -222,7 +222,7 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
     let db = state.db.read();
     let a = quizzes::own_attempt(db, caller.person_id, id).await.map_err(fail)?;
     let (q, m) = quizzes::quiz_and_module(db, &a).await.map_err(fail)?;
-    let phase = Phase::from_code(&q.kind).unwrap_or(Phase::Post);
+    let phase = q.kind;
     let now = chrono::Utc::now();
     let shown = quizzes::shown(db, &a).await.map_err(fail)?;
     let questions = shown

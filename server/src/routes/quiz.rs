@@ -515,7 +515,7 @@ async fn issue_if_complete(state: &ServerState, person_id: i32, quiz_id: i32) {
         .await
         .ok()
         .flatten()
-        .is_some_and(|q| Phase::from_code(&q.kind) == Some(Phase::Post));
+        .is_some_and(|q| q.kind == Phase::Post);
     if post {
         issue_completed(state, person_id, "a passed post-test").await;
     }

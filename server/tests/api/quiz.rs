@@ -202,7 +202,7 @@ async fn one_second_pre_test(app: &TestApp) {
     let module_id = app.state.module_ids[SLUG];
     let q = quiz::Entity::find()
         .filter(quiz::Column::ModuleId.eq(module_id))
-        .filter(quiz::Column::Kind.eq("pre"))
+        .filter(quiz::Column::Kind.eq(types::Phase::Pre))
         .one(app.state.db.read())
         .await
         .unwrap()
@@ -347,7 +347,7 @@ db_test!(only_admins_and_national_panitia_change_quiz_settings_and_bad_values_ar
     let module_id = app.state.module_ids[SLUG];
     let q = quiz::Entity::find()
         .filter(quiz::Column::ModuleId.eq(module_id))
-        .filter(quiz::Column::Kind.eq("post"))
+        .filter(quiz::Column::Kind.eq(types::Phase::Post))
         .one(app.state.db.read())
         .await
         .unwrap()

@@ -204,6 +204,7 @@ impl Jabatan {
 
 /// Pre-test (before reading) or post-test (after).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
 pub enum Phase {
     Pre,
     Post,
@@ -292,6 +293,7 @@ impl Role {
 
 stored_as_code!(Attendance, "attendance mark");
 stored_as_code!(Role, "role");
+stored_as_code!(Phase, "test phase");
 
 impl Attendance {
     /// The stored code exactly (`attendances.status`); [`Attendance::parse`] reads what people type.

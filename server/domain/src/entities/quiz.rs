@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i32,
     pub module_id: i32,
     /// pre or post
-    pub kind: String,
+    pub kind: types::Phase,
     pub diklat_id: Option<i32>,
     pub question_count: i32,
     pub shuffle_questions: bool,

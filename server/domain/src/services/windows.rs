@@ -212,7 +212,7 @@ async fn post_started<C: ConnectionTrait>(
 ) -> Result<bool, AppError> {
     let post = quiz::Entity::find()
         .filter(quiz::Column::ModuleId.eq(module_id))
-        .filter(quiz::Column::Kind.eq(types::Phase::Post.code()))
+        .filter(quiz::Column::Kind.eq(types::Phase::Post))
         .filter(quiz::Column::DiklatId.is_null())
         .one(db)
         .await?;

@@ -17,7 +17,7 @@ use sea_orm::{
 pub async fn quiz_of<C: ConnectionTrait>(db: &C, module_id: i32, phase: Phase) -> Result<quiz::Model, AppError> {
     quiz::Entity::find()
         .filter(quiz::Column::ModuleId.eq(module_id))
-        .filter(quiz::Column::Kind.eq(phase.code()))
+        .filter(quiz::Column::Kind.eq(phase))
         .filter(quiz::Column::DiklatId.is_null())
         .one(db)
         .await?
@@ -149,11 +149,8 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     let stored = cache.get(&txn, &bank.questions).await?;
     let pool: Vec<(i32, Option<i32>)> =
         bank.questions.iter().map(|id| (*id, stored.get(id).and_then(|l| l.model.objective))).collect();
-    let exclude = if q.kind == Phase::Post.code() {
-        seen_in_pretests(&txn, person_id, q.module_id).await?
-    } else {
-        Default::default()
-    };
+    let exclude =
+        if q.kind == Phase::Post { seen_in_pretests(&txn, person_id, q.module_id).await? } else { Default::default() };
     let drawn = draw_form(&pool, q.question_count.max(1) as usize, &exclude, q.shuffle_questions, &mut rng);
     if drawn.is_empty() {
         return Err(AppError::invalid(

@@ -126,7 +126,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
         for (phase, settings) in [(Phase::Pre, &bank.pre), (Phase::Post, &bank.post)] {
             let existing = quiz::Entity::find()
                 .filter(quiz::Column::ModuleId.eq(module_id))
-                .filter(quiz::Column::Kind.eq(phase.code()))
+                .filter(quiz::Column::Kind.eq(phase))
                 .filter(quiz::Column::DiklatId.is_null())
                 .one(&txn)
                 .await?;
@@ -134,7 +134,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(
                 None => {
                     let mut row = quiz::ActiveModel {
                         module_id: Set(module_id),
-                        kind: Set(phase.code().into()),
+                        kind: Set(phase),
                         diklat_id: Set(None),
                         question_count: Set(10),
                         shuffle_questions: Set(true),

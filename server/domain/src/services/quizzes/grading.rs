@@ -237,7 +237,7 @@ pub(super) async fn grade_and_close<R: ConnectionTrait, W: ConnectionTrait + Tra
     let score = if layout.is_empty() { 0.0 } else { (total / layout.len() as f64 * 1000.0).round() / 10.0 };
     upsert_answers(&txn, a.id, rows, at).await?;
     // A pre-test measures where someone starts: it has a score, never a pass or a fail.
-    let passed = (quiz.kind != Phase::Pre.code()).then(|| score >= f64::from(quiz.pass_mark));
+    let passed = (quiz.kind != Phase::Pre).then(|| score >= f64::from(quiz.pass_mark));
     attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::SubmittedAt, Expr::value(at))
@@ -276,7 +276,7 @@ pub fn scored_attempt(
         submitted_at: Set(Some(submitted)),
         status: Set(AttemptStatus::Submitted),
         score: Set(Some(score)),
-        passed: Set((q.kind != Phase::Pre.code()).then(|| score >= f64::from(q.pass_mark))),
+        passed: Set((q.kind != Phase::Pre).then(|| score >= f64::from(q.pass_mark))),
         layout: Set("[]".into()),
         diklat_id: Set(diklat_id),
         ..Default::default()

@@ -39,7 +39,7 @@ pub async fn review_due<C: ConnectionTrait>(db: &C, a: &attempt::Model) -> Resul
     if !q.show_review {
         return Ok(false);
     }
-    if q.kind != Phase::Post.code() {
+    if q.kind != Phase::Post {
         return Ok(true);
     }
     let attempts = match a.diklat_id {
