@@ -118,20 +118,8 @@ impl Flash {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AccountView {
-    pub name: String,
-    pub nik_masked: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub position: Option<String>,
-    pub cooperative: Option<String>,
-    pub village: Option<String>,
-    pub district: Option<String>,
-    pub regency: Option<String>,
-    /// (role code, scope name)
-    pub roles: Vec<(String, String)>,
-}
+/// The signed-in person's own data (built by `domain::services::people::profile`).
+pub use types::views::AccountView;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModuleCard {
@@ -412,19 +400,7 @@ pub async fn take_flash() -> Result<Option<Flash>, ServerFnError> {
 pub async fn my_account() -> Result<AccountView, ServerFnError> {
     let caller = ssr::require_caller()?;
     let state = ssr::state()?;
-    let p = domain::services::people::profile(state.db.read(), &caller).await.map_err(ssr::fail)?;
-    Ok(AccountView {
-        name: p.name,
-        nik_masked: p.nik_masked,
-        phone: p.phone,
-        email: p.email,
-        position: p.position,
-        cooperative: p.cooperative,
-        village: p.village,
-        district: p.district,
-        regency: p.regency,
-        roles: p.roles,
-    })
+    domain::services::people::profile(state.db.read(), &caller).await.map_err(ssr::fail)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -742,15 +718,4 @@ pub async fn module_page(slug: String) -> Result<ModuleView, ServerFnError> {
         footnotes_html: m.rendered.footnotes_html.clone(),
         has_quiz: state.banks.contains_key(&slug),
     })
-}
-
-/// Marks a section of a module read for the signed-in person (the mark-as-read button once the
-/// page is hydrated; without JavaScript the same form posts to `/progres/tandai`).
-#[server(endpoint = "progres")]
-pub async fn mark_section_read(slug: String, anchor: String) -> Result<ProgressView, ServerFnError> {
-    let state = ssr::state()?;
-    let caller = ssr::require_caller()?;
-    let reading = state.mark_read(caller.person_id, &slug, &anchor).await.map_err(ssr::fail)?;
-    let (m, _) = state.module(&slug).ok_or_else(|| ssr::fail(domain::AppError::NotFound))?;
-    Ok(ssr::progress_view(m, &reading))
 }

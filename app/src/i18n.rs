@@ -67,17 +67,7 @@ pub fn is_local_path(p: &str) -> bool {
     p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.chars().any(char::is_control)
 }
 
-/// Percent-encodes a path or fragment for use inside a query parameter.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use types::encode_component;
 
 pub struct Strings {
     pub lang_name: &'static str,

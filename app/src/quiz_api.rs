@@ -341,23 +341,13 @@ pub struct QuizResultsView {
     pub reliability: (Option<Alpha>, Option<Alpha>),
     /// Per objective: (objective text, share right in the pre-test, in the post-test), 0–100.
     pub objectives: Vec<(String, Option<f64>, Option<f64>)>,
-    pub villages: Vec<VillageRow>,
+    pub villages: Vec<VillageSummary>,
 }
 
 /// A test's coefficient alpha and the finished attempts it rests on.
 pub type Alpha = (f64, usize);
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VillageRow {
-    pub village: String,
-    pub people: usize,
-    pub took_pre: usize,
-    pub took_post: usize,
-    pub pre: Option<f64>,
-    pub post: Option<f64>,
-    pub gain: Option<f64>,
-    pub passed: usize,
-}
+pub use types::views::VillageSummary;
 
 /// `/diklat/{id}/kuis`: pre/post results of one module for everyone enrolled, and item analysis.
 #[server(endpoint = "kuis-hasil")]
@@ -408,19 +398,7 @@ pub async fn get_quiz_results(diklat_id: i32, slug: Option<String>) -> Result<Qu
     }
     let items_post = items.pop().unwrap_or_default();
     let items_pre = items.pop().unwrap_or_default();
-    let villages = quiz_report::by_village(&results)
-        .into_iter()
-        .map(|v| VillageRow {
-            village: v.village,
-            people: v.people,
-            took_pre: v.took_pre,
-            took_post: v.took_post,
-            pre: v.pre,
-            post: v.post,
-            gain: v.gain,
-            passed: v.passed,
-        })
-        .collect();
+    let villages = quiz_report::by_village(&results);
     let texts = m.meta.objectives.clone();
     let objectives = quiz_report::objective_gains(db, module_id, &d, &people)
         .await
@@ -579,22 +557,9 @@ pub async fn get_bank(slug: String) -> Result<BankView, ServerFnError> {
     })
 }
 
-/// Saves answers while the participant works (the attempt page's autosave, with JavaScript):
-/// `fields` is the attempt form, URL-encoded. Returns the time saved (WIB).
-#[server(endpoint = "kuis-simpan")]
-pub async fn autosave_answers(attempt_id: i64, fields: String) -> Result<String, ServerFnError> {
-    use domain::services::quizzes;
-    let caller = require_caller()?;
-    let state = state()?;
-    let db = state.db.write();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&fields).map_err(|_| {
-        fail(domain::AppError::invalid("Jawaban", "Isian jawaban tidak terbaca.", "The answers could not be read."))
-    })?;
-    let (a, responses) =
-        quizzes::posted_answers(state.db.read(), &state.questions, caller.person_id, attempt_id, &pairs)
-            .await
-            .map_err(fail)?;
-    let now = chrono::Utc::now();
-    quizzes::save(db, &state.questions, a, responses, now).await.map_err(fail)?;
-    Ok(now.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string())
+/// What the answer form (`/kuis/jawab`) returns to the attempt page's autosave island, which
+/// posts it for data: the time the answers were saved (WIB, `HH:MM:SS`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Autosaved {
+    pub at: String,
 }

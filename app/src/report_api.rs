@@ -6,46 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The query string every report URL carries (shareable, and what the exports receive).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReportQuery {
-    pub diklat: Option<String>,
-    pub wilayah: Option<String>,
-    pub jabatan: Option<String>,
-    pub status: Option<String>,
-    pub q: Option<String>,
-    pub hal: Option<String>,
-}
-
-impl ReportQuery {
-    /// `?a=b&…` with the empty parameters left out and `changes` applied (None removes one).
-    pub fn href(&self, path: &str, changes: &[(&str, Option<&str>)]) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("diklat", &self.diklat),
-            ("wilayah", &self.wilayah),
-            ("jabatan", &self.jabatan),
-            ("status", &self.status),
-            ("q", &self.q),
-            ("hal", &self.hal),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (k, v.to_string())))
-        .collect();
-        for (key, value) in changes {
-            pairs.retain(|(k, _)| k != key);
-            if let Some(v) = value.filter(|v| !v.is_empty()) {
-                pairs.push((key, v.to_string()));
-            }
-        }
-        let order = ["diklat", "wilayah", "jabatan", "status", "q", "hal"];
-        pairs.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
-        if pairs.is_empty() {
-            return path.to_string();
-        }
-        let query: Vec<String> =
-            pairs.into_iter().map(|(k, v)| format!("{k}={}", crate::i18n::encode_component(&v))).collect();
-        format!("{path}?{}", query.join("&"))
-    }
-}
+pub use types::views::ReportQuery;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CountsView {
@@ -162,17 +123,6 @@ mod ssr {
             .collect()
     }
 
-    pub fn params(q: &ReportQuery) -> report::Params {
-        report::Params {
-            diklat: q.diklat.clone(),
-            wilayah: q.wilayah.clone(),
-            jabatan: q.jabatan.clone(),
-            status: q.status.clone(),
-            q: q.q.clone(),
-            hal: q.hal.clone(),
-        }
-    }
-
     pub fn wib_label(at: chrono::DateTime<chrono::Utc>) -> String {
         let at = at.with_timezone(&domain::services::clock::wib());
         at.format("%d-%m-%Y %H:%M:%S WIB").to_string()
@@ -188,7 +138,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
     let scopes = caller.report_scopes();
     let state = state()?;
     let db = state.db.read();
-    let (place, filter) = report::resolve(db, &scopes, &ssr::params(&query)).await.map_err(fail)?;
+    let (place, filter) = report::resolve(db, &scopes, &query).await.map_err(fail)?;
     let modules = state.quiz_modules();
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
     let figures = report::figures(&state, place.area, &filter, today).await.map_err(fail)?;
@@ -205,7 +155,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         report::sheets_of(db, place.area).await.map_err(fail)?.into_iter().collect();
     let learning_rows = learning(figures.areas.clone(), &|id| area_names.get(&id).cloned().unwrap_or_default());
     let people = if place.area.lists_people() || filter.q.is_some() {
-        let page = report::people(db, place.area, &filter, today, query_page(&query), 50).await.map_err(fail)?;
+        let page = report::people(db, place.area, &filter, today, query.page(), 50).await.map_err(fail)?;
         Some(PeopleList {
             rows: page
                 .rows
@@ -279,11 +229,6 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         satisfaction,
         generated: ssr::wib_label(figures.computed_at),
     })
-}
-
-#[cfg(feature = "ssr")]
-fn query_page(q: &ReportQuery) -> u64 {
-    ssr::params(q).page()
 }
 
 /// `/capaian`: how many KKMP per area are ready — for anyone, aggregate only (no names).

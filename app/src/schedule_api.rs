@@ -445,7 +445,7 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
             note: m.and_then(|m| m.note.clone()).unwrap_or_default(),
             reason: m.and_then(|m| m.reason.clone()).unwrap_or_default(),
             version: m.map(|m| m.version),
-            source: m.map(|m| m.source.clone()),
+            source: m.map(|m| m.source.code().to_string()),
             history,
         });
     }

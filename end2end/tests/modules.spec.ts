@@ -33,9 +33,14 @@ test.describe("reading progress with JavaScript, on a phone", () => {
     await expect(status).toHaveText("0 dari 10 bagian dibaca");
     await expect(page.locator('.reading-tracker[data-ready="true"]')).toBeAttached();
 
-    // Pressing the button saves in place: no page load, the bar and the contents follow.
+    // Pressing the button saves in place: no page load, the bar and the contents follow. The
+    // island posts the section's own form to the same address, asking for data.
     const first = section(page, "pendahuluan");
+    const posted = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/progres/tandai");
     await first.getByRole("button", { name: "Tandai sudah dibaca" }).click();
+    const request = await posted;
+    expect(request.headers()["accept"]).toBe("application/json");
+    expect(new URLSearchParams(request.postData() ?? "").get("bagian")).toBe("pendahuluan");
     await expect(first.locator(".read-done")).toBeVisible();
     await expect(status).toHaveText("1 dari 10 bagian dibaca");
     await expect(page.locator("#module-progress")).toHaveAttribute("value", "1");

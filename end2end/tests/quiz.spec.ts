@@ -77,11 +77,16 @@ test.describe("quizzes with JavaScript", () => {
     await expect(autosave).toHaveText("Jawaban tersimpan otomatis setiap kali Anda menjawab.");
     const first = page.locator("fieldset.question").first();
     const choice = first.locator('input[type="radio"], input[type="checkbox"]');
+    // The autosave posts the attempt form itself to the buttons' address, asking for data.
+    const posted = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/kuis/jawab");
     if ((await choice.count()) > 0) {
       await choice.first().check();
     } else {
       await first.locator("input:not([type=hidden])").fill("1");
     }
+    const request = await posted;
+    expect(request.headers()["accept"]).toBe("application/json");
+    expect(new URLSearchParams(request.postData() ?? "").get("percobaan")).toMatch(/^\d+$/);
     await expect(autosave).toContainText(/Tersimpan otomatis pukul \d\d:\d\d:\d\d/);
     // A dropped connection or a closed tab: the answer is on the server.
     await page.reload();

@@ -353,7 +353,7 @@ async fn write_fixture(db: &domain::Db, participants: usize) -> Fixture {
     let today =
         support::diklat_today(db, &tag, &format!("Diklat benchmark {tag}"), (hm(23, 58), hm(23, 59)), &people).await;
     let panitia = format!("panitia-{}@bench.test", tag.to_lowercase());
-    support::staff(db, &panitia, "panitia", Some(today.regency_id)).await;
+    support::staff(db, &panitia, types::Role::Panitia, Some(today.regency_id)).await;
     // The module's pre-test, at 20 questions (its content has 10).
     let m = module::Entity::find().filter(module::Column::Slug.eq(SLUG)).one(w).await.unwrap().expect("the module");
     let q = quizzes::quiz_of(w, m.id, quizzes::Phase::Pre).await.expect("its pre-test");

@@ -350,7 +350,7 @@ async fn write_fixture(db: &domain::Db, participants: usize, finishers: usize) -
     let everyone: Vec<_> = people.iter().chain(&finishers).cloned().collect();
     let today = support::diklat_today(db, "CRASH", "Diklat uji crash", whole_day, &everyone).await;
     let panitia = "panitia-crash@uji.test".to_string();
-    support::staff(db, &panitia, "panitia", Some(today.regency_id)).await;
+    support::staff(db, &panitia, types::Role::Panitia, Some(today.regency_id)).await;
     let mut post_tests = Vec::new();
     for m in module::Entity::find().all(w).await.unwrap() {
         if let Ok(q) = quizzes::quiz_of(w, m.id, Phase::Post).await {
@@ -374,7 +374,7 @@ async fn write_fixture(db: &domain::Db, participants: usize, finishers: usize) -
             diklat_session_id: Set(today.session.id),
             person_id: Set(*id),
             status: Set(types::Attendance::Hadir),
-            source: Set("paper".into()),
+            source: Set(types::MarkSource::Paper),
             marked_at: Set(now),
             version: Set(1),
             ..Default::default()

@@ -1,5 +1,5 @@
 //! Autosave for a quiz attempt once the page is hydrated: every change is saved in the background
-//! (the same fields the form posts), so a dropped connection or a closed tab loses at most the
+//! (the form itself, posted for data to the same handler as its buttons), so a dropped connection or a closed tab loses at most the
 //! last second. Without JavaScript the form's buttons save.
 
 use crate::i18n::Lang;
@@ -9,22 +9,22 @@ use leptos::prelude::*;
 pub const QUIZ_FORM_ID: &str = "attempt-form";
 
 #[island]
-pub fn QuizAutosave(attempt_id: i64, lang: Lang) -> impl IntoView {
+pub fn QuizAutosave(lang: Lang) -> impl IntoView {
     let status = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        watch(attempt_id, lang, status);
+        watch(lang, status);
         status.set(
             lang.pick("Jawaban tersimpan otomatis setiap kali Anda menjawab.", "Answers are saved as you go.").into(),
         );
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (attempt_id, lang);
+    let _ = lang;
     view! { <p class="autosave muted" role="status" aria-live="polite" data-testid="autosave">{move || status.get()}</p> }
 }
 
 #[cfg(feature = "hydrate")]
-fn watch(attempt_id: i64, lang: Lang, status: RwSignal<String>) {
+fn watch(lang: Lang, status: RwSignal<String>) {
     use std::{cell::RefCell, rc::Rc, time::Duration};
     use wasm_bindgen::{closure::Closure, JsCast};
     let Some(form) =
@@ -40,9 +40,7 @@ fn watch(attempt_id: i64, lang: Lang, status: RwSignal<String>) {
                 handle.clear();
             }
             let form = watched.clone();
-            let handle =
-                set_timeout_with_handle(move || save(attempt_id, &form, lang, status), Duration::from_millis(wait))
-                    .ok();
+            let handle = set_timeout_with_handle(move || save(&form, lang, status), Duration::from_millis(wait)).ok();
             *pending.borrow_mut() = handle;
         });
         let _ = form.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
@@ -50,16 +48,17 @@ fn watch(attempt_id: i64, lang: Lang, status: RwSignal<String>) {
     }
 }
 
+/// Posts the attempt form itself (`/kuis/jawab`) for data: the answers are saved, nothing is
+/// submitted.
 #[cfg(feature = "hydrate")]
-fn save(attempt_id: i64, form: &web_sys::HtmlFormElement, lang: Lang, status: RwSignal<String>) {
-    let Ok(data) = web_sys::FormData::new_with_form(form) else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
-    let fields: String = params.to_string().into();
+fn save(form: &web_sys::HtmlFormElement, lang: Lang, status: RwSignal<String>) {
+    use super::form_post::{post_form, Failed};
+    let form = form.clone();
     leptos::task::spawn_local(async move {
-        match crate::quiz_api::autosave_answers(attempt_id, fields).await {
-            Ok(at) => status.set(format!("✓ {} {at}", lang.pick("Tersimpan otomatis pukul", "Saved at"))),
-            Err(ServerFnError::ServerError(message)) => status.set(message),
-            Err(_) => status.set(
+        match post_form::<crate::quiz_api::Autosaved>(&form).await {
+            Ok(saved) => status.set(format!("✓ {} {}", lang.pick("Tersimpan otomatis pukul", "Saved at"), saved.at)),
+            Err(Failed::Refused(message)) => status.set(message.get(lang == Lang::En).to_string()),
+            Err(Failed::Unreachable) => status.set(
                 lang.pick(
                     "Belum tersimpan: periksa koneksi, lalu tekan Simpan jawaban.",
                     "Not saved: check the connection, then press Save answers.",

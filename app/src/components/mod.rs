@@ -1,5 +1,6 @@
 pub mod autosave;
 pub mod busy;
+pub mod form_post;
 pub mod layout;
 pub mod print;
 pub mod raw_text;

@@ -2,10 +2,11 @@
 //!
 //! The forms are plain HTML: without JavaScript each posts to `/progres/tandai` and returns to
 //! the next unread section. One island per page, [`ReadingTracker`], enhances all of them once
-//! hydrated: it saves in place, updates the progress bar, the tables of contents and the resume
-//! link, and marks a section read by itself when the reader has kept its end in view for a couple
-//! of seconds (scrolling past quickly does not count). One island rather than one per section
-//! keeps both the server's rendering and the browser's hydration cheap.
+//! hydrated: it posts the same form in the background, for data, then updates the progress bar,
+//! the tables of contents and the resume link in place; and it marks a section read by itself
+//! when the reader has kept its end in view for a couple of seconds (scrolling past quickly does
+//! not count). One island rather than one per section keeps both the server's rendering and the
+//! browser's hydration cheap.
 
 use crate::i18n::Lang;
 use leptos::prelude::*;
@@ -38,42 +39,42 @@ pub fn MarkReadForm(slug: String, anchor: String, read: bool, lang: Lang) -> imp
 }
 
 #[island]
-pub fn ReadingTracker(slug: String, lang: Lang) -> impl IntoView {
+pub fn ReadingTracker(lang: Lang) -> impl IntoView {
     let ready = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        enhance(slug.clone(), lang);
+        enhance(lang);
         ready.set(true);
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (slug, lang);
+    let _ = lang;
     view! { <span class="reading-tracker" hidden data-ready=move || ready.get().then_some("true")></span> }
 }
 
 #[cfg(feature = "hydrate")]
-fn enhance(slug: String, lang: Lang) {
+fn enhance(lang: Lang) {
     use wasm_bindgen::{closure::Closure, JsCast};
     let Ok(forms) = document().query_selector_all("form.mark-read") else { return };
     for i in 0..forms.length() {
         let Some(form) = forms.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlFormElement>().ok()) else { continue };
         let on_submit = {
-            let (form, slug) = (form.clone(), slug.clone());
+            let form = form.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 ev.prevent_default();
-                save(&form, slug.clone(), lang);
+                save(&form, lang);
             })
         };
         let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
         on_submit.forget();
         if form.get_attribute("data-read").is_none() {
-            observe_end(form, slug.clone(), lang);
+            observe_end(form, lang);
         }
     }
 }
 
 /// Saves one section as read, then shows it.
 #[cfg(feature = "hydrate")]
-fn save(form: &web_sys::HtmlFormElement, slug: String, lang: Lang) {
+fn save(form: &web_sys::HtmlFormElement, lang: Lang) {
     if form.get_attribute("data-read").is_some() || form.get_attribute("data-saving").is_some() {
         return;
     }
@@ -81,7 +82,7 @@ fn save(form: &web_sys::HtmlFormElement, slug: String, lang: Lang) {
     let _ = form.set_attribute("data-saving", "true");
     let form = form.clone();
     leptos::task::spawn_local(async move {
-        let result = crate::api::mark_section_read(slug, anchor.clone()).await;
+        let result = super::form_post::post_form::<crate::api::ProgressView>(&form).await;
         let _ = form.remove_attribute("data-saving");
         let show = |selector: &str, visible: bool| {
             if let Ok(Some(el)) = form.query_selector(selector) {
@@ -143,7 +144,7 @@ fn show_progress(progress: &crate::api::ProgressView, anchor: &str, lang: Lang) 
 
 /// Saves the section once its form (at the section's end) has stayed in view for two seconds.
 #[cfg(feature = "hydrate")]
-fn observe_end(form: web_sys::HtmlFormElement, slug: String, lang: Lang) {
+fn observe_end(form: web_sys::HtmlFormElement, lang: Lang) {
     use std::{cell::RefCell, rc::Rc, time::Duration};
     use wasm_bindgen::{closure::Closure, JsCast};
 
@@ -157,11 +158,11 @@ fn observe_end(form: web_sys::HtmlFormElement, slug: String, lang: Lang) {
                 handle.clear();
             }
             if visible {
-                let (observer, form, slug) = (observer.clone(), form.clone(), slug.clone());
+                let (observer, form) = (observer.clone(), form.clone());
                 let handle = set_timeout_with_handle(
                     move || {
                         observer.disconnect();
-                        save(&form, slug, lang);
+                        save(&form, lang);
                     },
                     Duration::from_secs(2),
                 );

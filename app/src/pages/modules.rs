@@ -134,7 +134,7 @@ pub fn ModulePage() -> impl IntoView {
                                 <p class="badge">{meta}</p>
                                 <FlashNotice flash=flash/>
                                 {progress}
-                                {signed_in.then(|| view! { <ReadingTracker slug=slug.clone() lang=lang/> })}
+                                {signed_in.then(|| view! { <ReadingTracker lang=lang/> })}
                                 <details class="toc-phone no-print">
                                     <summary>{t.toc}</summary>
                                     <ol>{toc}</ol>

@@ -315,7 +315,7 @@ pub fn AttemptPage() -> impl IntoView {
                                     }</label>
                                     <button type="submit" name="aksi" value="kumpulkan" class="button">{lang.pick("Kumpulkan", "Submit")}</button>
                                 </div>
-                                <QuizAutosave attempt_id=a.id lang=lang/>
+                                <QuizAutosave lang=lang/>
                             })}
                         </form>
                     }

@@ -12,13 +12,14 @@
 use crate::{
     entities::{
         account, attempt, attendance, certificate, cooperative, diklat, diklat_session, district, enrolment, person,
-        province, regency, role_grant, standing, standing_grade, village,
+        province, regency, standing, standing_grade, village,
     },
     services::{certificates::Payload, quizzes},
     AppError, AppState,
 };
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, Set, TransactionSession, TransactionTrait};
+use types::Jabatan;
 
 /// How big a dataset is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,17 +115,17 @@ const PROVINCES: [(&str, &str); 38] = [
 ];
 
 /// Positions of a KKMP's people, in order; a KKMP has 9 or 10 of them.
-const POSITIONS: [&str; 10] = [
-    "ketua",
-    "sekretaris",
-    "bendahara",
-    "ketua_pengawas",
-    "anggota_pengawas",
-    "wakil_ketua",
-    "anggota_pengawas",
-    "anggota",
-    "staf",
-    "anggota",
+const POSITIONS: [Jabatan; 10] = [
+    Jabatan::Ketua,
+    Jabatan::Sekretaris,
+    Jabatan::Bendahara,
+    Jabatan::KetuaPengawas,
+    Jabatan::AnggotaPengawas,
+    Jabatan::WakilKetua,
+    Jabatan::AnggotaPengawas,
+    Jabatan::Anggota,
+    Jabatan::Staf,
+    Jabatan::Anggota,
 ];
 const PEOPLE_PER_DIKLAT: usize = 100;
 const SLOTS: [(u32, u32); 4] = [(8, 10), (10, 12), (13, 15), (15, 17)];
@@ -382,12 +383,12 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
     let mut diklat_id = max_id(w, "diklat").await? as i32;
     let mut session_id = max_id(w, "diklat_sessions").await? as i32;
     let first_person = person_id + 1;
-    let mut people: Vec<(i32, usize, &'static str)> = Vec::new(); // (person id, kkmp index, position)
+    let mut people: Vec<(i32, usize, Jabatan)> = Vec::new(); // (person id, kkmp index, position)
     for (k, _) in kkmp.iter().enumerate() {
         let n = if k % 25 < 16 { 10 } else { 9 };
         for position in POSITIONS.iter().take(n) {
             person_id += 1;
-            people.push((person_id, k, position));
+            people.push((person_id, k, *position));
         }
     }
     let mut written = Written { villages: kkmp.len(), people: people.len(), ..Default::default() };
@@ -437,7 +438,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 phone: Set(Some(participant_phone(p))),
                 email: Set(None),
                 cooperative_id: Set(Some(place.id)),
-                position: Set(Some(position.into())),
+                position: Set(Some(position)),
                 gender: Set(Some(if p.is_multiple_of(2) { "L" } else { "P" }.into())),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -462,7 +463,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                     diklat_session_id: Set(*sid),
                     person_id: Set(id),
                     status: Set(if i < missed { types::Attendance::Alpa } else { types::Attendance::Hadir }),
-                    source: Set("panitia".into()),
+                    source: Set(types::MarkSource::Panitia),
                     marked_at: Set(now),
                     version: Set(1),
                     ..Default::default()
@@ -517,7 +518,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 district_id: Set(place.district_id),
                 regency_id: Set(place.regency_id),
                 province_id: Set(place.province_id),
-                position: Set(Some(position.into())),
+                position: Set(Some(position.code().into())),
                 sessions: Set(sessions_n as i32),
                 present: Set(present as i32),
                 attendance_ok: Set(attendance_ok),
@@ -536,7 +537,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                     code: code.clone(),
                     holder: name.clone(),
                     nik: crate::auth::ids::mask_nik(&nik),
-                    jabatan: position.to_string(),
+                    jabatan: position.code().to_string(),
                     kkmp: place.name.clone(),
                     kelurahan: place.village.clone(),
                     kecamatan: place.district.clone(),
@@ -643,32 +644,13 @@ async fn national_pejabat<C: ConnectionTrait>(
     password_hash: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use sea_orm::ActiveModelTrait;
-    let p = person::ActiveModel {
-        full_name: Set("Pejabat Nasional (benchmark)".into()),
-        email: Set(Some(PEJABAT_LOGIN.into())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let a = account::ActiveModel {
-        person_id: Set(p.id),
-        password_hash: Set(Some(password_hash.to_string())),
-        is_active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    role_grant::ActiveModel {
-        account_id: Set(a.id),
-        role: Set(types::Role::Pejabat),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let staff = crate::demo::Staff {
+        name: "Pejabat Nasional (benchmark)",
+        email: PEJABAT_LOGIN,
+        password_hash,
+        role: types::Role::Pejabat,
+        regency_id: None,
+    };
+    crate::demo::staff_account(db, staff, None, now).await?;
     Ok(())
 }

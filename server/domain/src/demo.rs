@@ -16,10 +16,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
 };
+use types::{Jabatan, Role};
 
 /// A demo sign-in, printed at start and listed in the README.
 pub struct DemoLogin {
-    pub role: &'static str,
+    pub role: Role,
     pub login: &'static str,
     pub password: &'static str,
     pub name: &'static str,
@@ -27,24 +28,24 @@ pub struct DemoLogin {
 
 pub const LOGINS: &[DemoLogin] = &[
     DemoLogin {
-        role: "admin",
+        role: Role::Admin,
         login: "admin@demo.diklat-kkmp.test",
         password: "demo-admin-kkmp",
         name: "Admin Sistem",
     },
     DemoLogin {
-        role: "panitia",
+        role: Role::Panitia,
         login: "panitia@demo.diklat-kkmp.test",
         password: "demo-panitia-kkmp",
         name: "Rina Kusumawati",
     },
     DemoLogin {
-        role: "pejabat",
+        role: Role::Pejabat,
         login: "pejabat@demo.diklat-kkmp.test",
         password: "demo-pejabat-kkmp",
         name: "Bambang Setiadi",
     },
-    DemoLogin { role: "peserta", login: "081234560001", password: "demo-peserta-kkmp", name: "(peserta pertama)" },
+    DemoLogin { role: Role::Peserta, login: "081234560001", password: "demo-peserta-kkmp", name: "(peserta pertama)" },
 ];
 
 pub const DIKLAT_CODE: &str = "MLG-2025-01";
@@ -98,11 +99,11 @@ const FAMILY: &[&str] = &[
     "Wijaya",
 ];
 /// Jabatan of the two participants per KKMP, varied across kelurahan.
-const PAIRS: &[(&str, &str)] = &[
-    ("ketua", "ketua_pengawas"),
-    ("sekretaris", "anggota_pengawas"),
-    ("bendahara", "ketua_pengawas"),
-    ("wakil_ketua", "anggota_pengawas"),
+const PAIRS: &[(Jabatan, Jabatan)] = &[
+    (Jabatan::Ketua, Jabatan::KetuaPengawas),
+    (Jabatan::Sekretaris, Jabatan::AnggotaPengawas),
+    (Jabatan::Bendahara, Jabatan::KetuaPengawas),
+    (Jabatan::WakilKetua, Jabatan::AnggotaPengawas),
 ];
 
 /// Seeds the demo into an empty database, all or nothing.
@@ -126,23 +127,13 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
 
     // Staff: admin (national), panitia and pejabat scoped to Kota Malang.
     let mut staff_accounts = Vec::new();
-    for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != "peserta") {
-        let p = person::ActiveModel {
-            full_name: Set(login.name.to_string()),
-            email: Set(Some(login.login.to_string())),
-            position: Set(Some("staf".into())),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let a = new_account(&txn, p.id, Some(hash.clone()), now).await?;
-        let regency_id = (login.role != "admin").then_some(malang.id);
-        grant(&txn, a.id, login.role, regency_id, now).await?;
+    for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != Role::Peserta) {
+        let regency_id = (login.role != Role::Admin).then_some(malang.id);
+        let staff = Staff { name: login.name, email: login.login, password_hash: hash, role: login.role, regency_id };
+        let a = staff_account(&txn, staff, None, now).await?;
         staff_accounts.push((login.role, a.id));
     }
-    let panitia_id = staff_accounts.iter().find(|(r, _)| *r == "panitia").map(|(_, id)| *id);
+    let panitia_id = staff_accounts.iter().find(|(r, _)| *r == Role::Panitia).map(|(_, id)| *id);
 
     let d = diklat::ActiveModel {
         code: Set(DIKLAT_CODE.into()),
@@ -201,7 +192,7 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
                 let person = demo_person(n, di + 1, coop.id, position, now).insert(&txn).await?;
                 let hash = (n == 0).then(|| hashes[LOGINS.len() - 1].clone());
                 let a = new_account(&txn, person.id, hash, now).await?;
-                grant(&txn, a.id, "peserta", None, now).await?;
+                grant(&txn, a.id, Role::Peserta, None, now).await?;
                 enrolment::ActiveModel {
                     diklat_id: Set(d.id),
                     person_id: Set(person.id),
@@ -252,13 +243,13 @@ async fn new_account<C: ConnectionTrait>(
 async fn grant<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
-    role: &str,
+    role: Role,
     regency_id: Option<i32>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
     role_grant::ActiveModel {
         account_id: Set(account_id),
-        role: Set(types::Role::from_code(role).expect("the demo's roles are known codes")),
+        role: Set(role),
         regency_id: Set(regency_id),
         granted_at: Set(now),
         ..Default::default()
@@ -268,12 +259,55 @@ async fn grant<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A staff member to create: signs in with `email`; holds `role` over a kab/kota
+/// (`regency_id`), or everywhere when none.
+pub struct Staff<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub regency_id: Option<i32>,
+}
+
+/// A staff member's person (jabatan staf), account and role grant, optionally over a province
+/// instead (`province_id`). The demo, the benchmark dataset, the examples and the tests all make
+/// their staff here.
+pub async fn staff_account<C: ConnectionTrait>(
+    db: &C,
+    staff: Staff<'_>,
+    province_id: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<account::Model, AppError> {
+    let p = person::ActiveModel {
+        full_name: Set(staff.name.to_string()),
+        email: Set(Some(staff.email.to_string())),
+        position: Set(Some(Jabatan::Staf)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let a = new_account(db, p.id, Some(staff.password_hash.to_string()), now).await?;
+    role_grant::ActiveModel {
+        account_id: Set(a.id),
+        role: Set(staff.role),
+        province_id: Set(province_id),
+        regency_id: Set(staff.regency_id),
+        granted_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(a)
+}
+
 /// The n-th demo participant: a plausible name, a NIK of Kota Malang (3573…), a phone number.
 fn demo_person(
     n: usize,
     district_no: usize,
     cooperative_id: i32,
-    position: &str,
+    position: Jabatan,
     now: chrono::DateTime<chrono::Utc>,
 ) -> person::ActiveModel {
     let female = (n * 7 + 3) % 5 < 2;
@@ -290,7 +324,7 @@ fn demo_person(
         nik: Set(Some(nik)),
         phone: Set(Some(format!("+628123456{:04}", n + 1))),
         cooperative_id: Set(Some(cooperative_id)),
-        position: Set(Some(position.to_string())),
+        position: Set(Some(position)),
         gender: Set(Some(if female { "P" } else { "L" }.into())),
         created_at: Set(now),
         updated_at: Set(now),
@@ -443,7 +477,7 @@ async fn seed_schedule<C: ConnectionTrait>(
                         Sakit => Some("Sakit, surat dokter menyusul".into()),
                         _ => None,
                     }),
-                    source: Set("paper".into()),
+                    source: Set(types::MarkSource::Paper),
                     marked_by: Set(panitia_id),
                     marked_at: Set(marked_at),
                     version: Set(1),

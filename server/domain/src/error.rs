@@ -87,12 +87,30 @@ impl AppError {
 /// plain text (a server fault logged, with a generic sentence); 429 says when to come back.
 impl axum_core::response::IntoResponse for AppError {
     fn into_response(self) -> axum_core::response::Response {
+        self.answer(false)
+    }
+}
+
+impl AppError {
+    /// The same answer for an island that asked a form post for data (`Accept:
+    /// application/json`): the status, and the sentence as a JSON [`Text`].
+    pub fn into_data_response(self) -> axum_core::response::Response {
+        self.answer(true)
+    }
+
+    fn answer(self, as_data: bool) -> axum_core::response::Response {
+        use axum_core::response::IntoResponse;
         let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!("answered 500: {self:?}");
         }
         let text = self.public_text();
-        let mut response = (status, format!("{} / {}", text.id, text.en)).into_response();
+        let mut response = if as_data {
+            let json = serde_json::to_string(&text).expect("two strings serialise");
+            (status, [(http::header::CONTENT_TYPE, "application/json")], json).into_response()
+        } else {
+            (status, format!("{} / {}", text.id, text.en)).into_response()
+        };
         if let AppError::TooManyRequests { seconds } = self {
             response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }

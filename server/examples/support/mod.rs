@@ -193,7 +193,7 @@ pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix:
             full_name: Set(format!("{prefix} {i}")),
             phone: Set(Some(phone.clone())),
             cooperative_id: Set(Some(coop.id)),
-            position: Set(Some("anggota_pengawas".into())),
+            position: Set(Some(types::Jabatan::AnggotaPengawas)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -233,30 +233,10 @@ pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix:
 
 /// A staff member with an account (the shared password) and one role, over a kab/kota or
 /// everywhere.
-pub async fn staff(db: &domain::Db, email: &str, role: &str, regency_id: Option<i32>) {
-    use sea_orm::ActiveModelTrait;
-    let (w, now) = (db.write(), Utc::now());
-    let p = person::ActiveModel {
-        full_name: Set(format!("Staf {email}")),
-        email: Set(Some(email.into())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
-    let a = account_row(p.id, &domain::password::hash(PASSWORD), now).insert(w).await.unwrap();
-    role_grant::ActiveModel {
-        account_id: Set(a.id),
-        role: Set(role.parse().unwrap()),
-        regency_id: Set(regency_id),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(w)
-    .await
-    .unwrap();
+pub async fn staff(db: &domain::Db, email: &str, role: types::Role, regency_id: Option<i32>) {
+    let hash = domain::password::hash(PASSWORD);
+    let staff = domain::demo::Staff { name: &format!("Staf {email}"), email, password_hash: &hash, role, regency_id };
+    domain::demo::staff_account(db.write(), staff, None, Utc::now()).await.unwrap();
 }
 
 /// The form a participant sends for attempt `a`: every question answered, the first half of

@@ -22,6 +22,8 @@ pub enum Denied {
     /// Nobody is signed in: sign in, then come back here.
     SignIn(String),
     Forbidden(Text),
+    /// An island asked for data ([`Wants::Data`]): the refusal's status and sentence, as JSON.
+    Data(StatusCode, Text),
 }
 
 impl IntoResponse for Denied {
@@ -33,6 +35,7 @@ impl IntoResponse for Denied {
             Denied::Forbidden(message) => {
                 (StatusCode::FORBIDDEN, format!("{} / {}", message.id, message.en)).into_response()
             }
+            Denied::Data(status, message) => (status, axum::Json(message)).into_response(),
         }
     }
 }
@@ -58,11 +61,52 @@ fn come_back_to(parts: &Parts) -> String {
 }
 
 /// The caller the session layer found, when `roles` (any of them; empty: any account) allow.
+/// An island that asked for data gets the refusal as data: 401 or 403 with the sentence.
 fn caller_with(parts: &Parts, roles: &[Role], refused: Text) -> Result<Caller, Denied> {
+    let as_data = Wants::of(parts) == Wants::Data;
     match parts.extensions.get::<Caller>() {
-        None => Err(Denied::SignIn(come_back_to(parts))),
         Some(c) if roles.is_empty() || c.require_any(roles).is_ok() => Ok(c.clone()),
+        None if as_data => Err(Denied::Data(StatusCode::UNAUTHORIZED, AppError::Unauthorized.public_text())),
+        None => Err(Denied::SignIn(come_back_to(parts))),
+        Some(_) if as_data => Err(Denied::Data(StatusCode::FORBIDDEN, refused)),
         Some(_) => Err(Denied::Forbidden(refused)),
+    }
+}
+
+/// How the caller wants a form post to end: as the browser's next page (a redirect with a
+/// one-shot message), or as data for an island that posted the same form in the background
+/// (`Accept: application/json`): the outcome as JSON, a refusal as its status and a JSON
+/// [`Text`]. One handler serves both, so an action has one entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wants {
+    Page,
+    Data,
+}
+
+impl Wants {
+    fn of(parts: &Parts) -> Wants {
+        let accept = parts.headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).unwrap_or("");
+        if accept.starts_with("application/json") {
+            Wants::Data
+        } else {
+            Wants::Page
+        }
+    }
+
+    /// A use case's outcome as data: the value as JSON, or the error's status and sentence.
+    pub fn data<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
+        match result {
+            Ok(value) => axum::Json(value).into_response(),
+            Err(e) => e.into_data_response(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Wants {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Wants::of(parts))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Files beside a module (its images), served from the content folder.
 
-use super::extract::{Denied, Reply, Visitor};
+use super::extract::{Denied, Reply, Visitor, Wants};
 use crate::startup::ServerState;
 use axum::{
     extract::{Path, State},
@@ -9,6 +9,7 @@ use axum::{
     routing::{get, post},
     Form, Router,
 };
+use domain::AppError;
 
 pub fn routes() -> Router<ServerState> {
     Router::new().route("/modul/{slug}/{file}", get(module_file)).route("/progres/tandai", post(mark_read))
@@ -20,29 +21,42 @@ struct MarkReadForm {
     bagian: String,
 }
 
-/// The mark-as-read form without JavaScript: records the section, then goes back to the module
-/// at the next unread section (or at this one, once the module is finished). A visitor (the
-/// module page is public) is sent to sign in and back to the module.
+/// The mark-as-read form. Without JavaScript it records the section, then goes back to the
+/// module at the next unread section (or at this one, once the module is finished); a visitor
+/// (the module page is public) is sent to sign in and back to the module. The page's island posts
+/// the same form for data ([`Wants::Data`]) and gets the module's progress as JSON.
 async fn mark_read(
     State(state): State<ServerState>,
     Visitor(caller): Visitor,
+    wants: Wants,
     reply: Reply,
     Form(form): Form<MarkReadForm>,
 ) -> Response {
-    if state.app.module(&form.slug).is_none() {
-        return domain::AppError::NotFound.into_response();
-    }
+    let Some(module) = state.app.content.module(&form.slug) else {
+        return answer(wants, AppError::NotFound);
+    };
     let page = format!("/modul/{}", app::i18n::encode_component(&form.slug));
     let Some(caller) = caller else {
-        return Denied::SignIn(page).into_response();
+        return match wants {
+            Wants::Data => AppError::Unauthorized.into_data_response(),
+            Wants::Page => Denied::SignIn(page).into_response(),
+        };
     };
-    match state.app.mark_read(caller.person_id, &form.slug, &form.bagian).await {
-        Ok(reading) => {
-            let module = state.app.content.module(&form.slug).expect("checked above");
+    let marked = state.app.mark_read(caller.person_id, &form.slug, &form.bagian).await;
+    match (wants, marked) {
+        (Wants::Data, marked) => Wants::data(marked.map(|reading| app::api::ssr::progress_view(module, &reading))),
+        (Wants::Page, Ok(reading)) => {
             let to = reading.resume_anchor(module).unwrap_or(&form.bagian);
             Redirect::to(&format!("{page}#{}", app::i18n::encode_component(to))).into_response()
         }
-        Err(e) => reply.failed(e, &page).await,
+        (Wants::Page, Err(e)) => reply.failed(e, &page).await,
+    }
+}
+
+fn answer(wants: Wants, e: AppError) -> Response {
+    match wants {
+        Wants::Data => e.into_data_response(),
+        Wants::Page => e.into_response(),
     }
 }
 

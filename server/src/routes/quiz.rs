@@ -1,6 +1,6 @@
 //! Quiz form posts: start an attempt, save answers, submit. All work without JavaScript.
 
-use super::extract::{ContentManager, Manager, Reply, SignedIn};
+use super::extract::{ContentManager, Manager, Reply, SignedIn, Wants};
 use crate::startup::ServerState;
 use app::{api::Flash, quiz_api::GiftPending};
 use axum::{
@@ -84,20 +84,39 @@ async fn start(
 
 /// The answer form: `percobaan`, one `d` per question shown, `q{id}` per answer (several for a
 /// several-correct question), `aksi` = simpan | kumpulkan, `yakin` to confirm submitting.
+///
+/// The attempt page's autosave island posts the same form for data ([`Wants::Data`]): that only
+/// saves, whatever button is named, and answers with the time saved (WIB) as JSON.
 async fn answer(
     State(state): State<ServerState>,
     SignedIn(caller): SignedIn,
+    wants: Wants,
     reply: Reply,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let Some(attempt_id) = get("percobaan").and_then(|v| v.parse::<i64>().ok()) else {
-        return (StatusCode::BAD_REQUEST, "Percobaan tidak disebut").into_response();
+        let missing = AppError::invalid("percobaan", "Percobaan tidak disebut.", "The attempt is not named.");
+        return match wants {
+            Wants::Data => missing.into_data_response(),
+            Wants::Page => (StatusCode::BAD_REQUEST, "Percobaan tidak disebut").into_response(),
+        };
     };
     let back = format!("/percobaan/{attempt_id}");
     let db = state.app.db.write();
     let read =
         quizzes::posted_answers(state.app.db.read(), &state.app.questions, caller.person_id, attempt_id, &fields);
+    if wants == Wants::Data {
+        let saved = async {
+            let (attempt, responses) = read.await?;
+            let now = chrono::Utc::now();
+            quizzes::save(db, &state.app.questions, attempt, responses, now).await?;
+            Ok(app::quiz_api::Autosaved {
+                at: now.with_timezone(&domain::services::schedule::wib()).format("%H:%M:%S").to_string(),
+            })
+        };
+        return Wants::data(saved.await);
+    }
     let (attempt, responses) = match read.await {
         Ok(v) => v,
         Err(e) => return e.into_response(),

@@ -19,7 +19,7 @@ use axum::{
 use domain::{
     services::{
         export::{self, csv_line, StreamedXlsx},
-        report::{self, Area, Filter, Params, PersonLine},
+        report::{self, Area, Filter, PersonLine, ReportQuery},
         schedule::today_wib,
     },
     AppError,
@@ -142,7 +142,7 @@ async fn export(
     State(state): State<ServerState>,
     ReportReader(caller): ReportReader,
     Path(file): Path<String>,
-    Query(params): Query<Params>,
+    Query(params): Query<ReportQuery>,
 ) -> Response {
     let Some((what, ext)) = file.rsplit_once('.') else { return StatusCode::NOT_FOUND.into_response() };
     if !matches!(ext, "csv" | "xlsx") || !matches!(what, "cakupan" | "bersertifikat") {

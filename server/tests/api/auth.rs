@@ -42,7 +42,7 @@ db_test!(a_participant_signs_in_with_a_phone_number_in_any_form_and_sees_their_o
 
 db_test!(staff_sign_in_with_their_email_in_any_case, |app| {
     app.seed_demo().await;
-    let panitia = LOGINS.iter().find(|l| l.role == "panitia").unwrap();
+    let panitia = LOGINS.iter().find(|l| l.role == types::Role::Panitia).unwrap();
     let client = app.browser();
     let r = app.sign_in(&client, &panitia.login.to_uppercase(), panitia.password).await;
     assert_eq!(location(&r), "/akun");
@@ -141,7 +141,7 @@ db_test!(five_wrong_passwords_lock_the_account_for_fifteen_minutes, |app| {
     assert_ne!(location(&r), "/akun");
     // Another account from another address is not affected... (same test address: below its limit).
     let other = app.browser();
-    let panitia = LOGINS.iter().find(|l| l.role == "panitia").unwrap();
+    let panitia = LOGINS.iter().find(|l| l.role == types::Role::Panitia).unwrap();
     assert_eq!(location(&app.sign_in(&other, panitia.login, panitia.password).await), "/akun");
 });
 

@@ -53,7 +53,7 @@ async fn attend(app: &TestApp, d: &diklat::Model, person_id: i32, absent: usize)
             diklat_session_id: Set(s.id),
             person_id: Set(person_id),
             status: Set(if i < absent { "A" } else { "H" }.parse().unwrap()),
-            source: Set("panitia".into()),
+            source: Set(types::MarkSource::Panitia),
             marked_at: Set(chrono::Utc::now()),
             version: Set(1),
             ..Default::default()

@@ -128,7 +128,7 @@ db_test!(panitia_cannot_issue_codes_outside_their_region_and_peserta_not_at_all,
         .insert(app.state.db.write())
         .await
         .unwrap();
-    crate::helpers::staff(&app, "jkt@uji.test", "panitia", Some(other.id), None).await;
+    crate::helpers::staff(&app, "jkt@uji.test", types::Role::Panitia, Some(other.id), None).await;
     let jakarta = app.browser();
     app.sign_in(&jakarta, "jkt@uji.test", "sandi-uji-coba").await;
     let r = jakarta.post(app.url("/kode/buat")).form(&[("orang", p.id.to_string())]).send().await.unwrap();

@@ -229,17 +229,70 @@ pub async fn drop_postgres(admin: &str, name: &str) {
 pub async fn staff(
     app: &TestApp,
     email: &str,
-    role: &str,
+    role: types::Role,
     province_id: Option<i32>,
     regency_id: Option<i32>,
 ) -> String {
-    use domain::entities::{account, person, role_grant};
-    use sea_orm::{ActiveModelTrait, Set};
+    let hash = domain::password::hash("sandi-uji-coba");
+    let name = format!("Staf {role}");
+    let staff = domain::demo::Staff { name: &name, email, password_hash: &hash, role, regency_id };
+    domain::demo::staff_account(app.state.db.write(), staff, province_id, chrono::Utc::now()).await.unwrap();
+    email.to_string()
+}
+
+/// A second kab/kota beside the demo's Kota Malang, in the same province: Kabupaten Malang (3507),
+/// with one kecamatan, one desa, its KKMP and one participant (a ketua, NIK 3507010101900001,
+/// phone +6281299990001). For tests of what stays inside a region. Returns the regency's id.
+pub async fn kabupaten_malang(app: &TestApp) -> i32 {
+    use domain::entities::{cooperative, district, person, province, regency, village};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
     let db = app.state.db.write();
     let now = chrono::Utc::now();
-    let p = person::ActiveModel {
-        full_name: Set(format!("Staf {role}")),
-        email: Set(Some(email.into())),
+    let jatim = province::Entity::find().filter(province::Column::Code.eq("35")).one(db).await.unwrap().unwrap();
+    let kab = regency::ActiveModel {
+        province_id: Set(jatim.id),
+        code: Set("3507".into()),
+        name: Set("Kabupaten Malang".into()),
+        kind: Set("kabupaten".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let d = district::ActiveModel {
+        regency_id: Set(kab.id),
+        code: Set("3507010".into()),
+        name: Set("Donomulyo".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let v = village::ActiveModel {
+        district_id: Set(d.id),
+        code: Set("3507010001".into()),
+        name: Set("Tulungrejo".into()),
+        kind: Set("desa".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let c = cooperative::ActiveModel {
+        village_id: Set(v.id),
+        name: Set("Koperasi Desa Merah Putih Tulungrejo".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    person::ActiveModel {
+        full_name: Set("Warga Kabupaten".into()),
+        nik: Set(Some("3507010101900001".into())),
+        phone: Set(Some("+6281299990001".into())),
+        cooperative_id: Set(Some(c.id)),
+        position: Set(Some(types::Jabatan::Ketua)),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -247,28 +300,7 @@ pub async fn staff(
     .insert(db)
     .await
     .unwrap();
-    let a = account::ActiveModel {
-        person_id: Set(p.id),
-        password_hash: Set(Some(domain::password::hash("sandi-uji-coba"))),
-        is_active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    role_grant::ActiveModel {
-        account_id: Set(a.id),
-        role: Set(role.parse().unwrap()),
-        province_id: Set(province_id),
-        regency_id: Set(regency_id),
-        granted_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    email.to_string()
+    kab.id
 }
 
 /// Declares a test that runs once per database: `name::on_sqlite` and `name::on_postgres`.

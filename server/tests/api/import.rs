@@ -227,63 +227,11 @@ db_test!(the_exported_list_neutralises_formulas_and_masks_the_nik, |app| {
 });
 
 db_test!(a_nik_registered_in_another_region_is_only_said_to_be_unusable_and_the_try_is_logged, |app| {
-    use domain::entities::{audit_log, cooperative, district, person, province, regency, village};
-    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+    use domain::entities::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     app.seed_demo().await;
     // Someone in Kabupaten Malang, outside the Kota Malang panitia's region.
-    let db = app.state.db.write();
-    let now = chrono::Utc::now();
-    let jatim = province::Entity::find().filter(province::Column::Code.eq("35")).one(db).await.unwrap().unwrap();
-    let kab = regency::ActiveModel {
-        province_id: Set(jatim.id),
-        code: Set("3507".into()),
-        name: Set("Kabupaten Malang".into()),
-        kind: Set("kabupaten".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let d = district::ActiveModel {
-        regency_id: Set(kab.id),
-        code: Set("3507010".into()),
-        name: Set("Donomulyo".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let v = village::ActiveModel {
-        district_id: Set(d.id),
-        code: Set("3507010001".into()),
-        name: Set("Tulungrejo".into()),
-        kind: Set("desa".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let c = cooperative::ActiveModel {
-        village_id: Set(v.id),
-        name: Set("KDMP Tulungrejo".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    person::ActiveModel {
-        full_name: Set("Warga Kabupaten".into()),
-        nik: Set(Some("3507010101900001".into())),
-        phone: Set(Some("+6281299990001".into())),
-        cooperative_id: Set(Some(c.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    crate::helpers::kabupaten_malang(&app).await;
     let client = panitia(&app).await;
     let elsewhere = format!("{HEADER}Budi;3507010101900001;081311110031;;Kotalama;Ketua\r\n");
     let report = upload(&app, &client, "lain.csv", elsewhere.into_bytes()).await;

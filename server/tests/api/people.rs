@@ -65,7 +65,7 @@ db_test!(panitia_edit_a_participant_seeing_the_whole_nik_only_there, |app| {
     let page = staff.get(app.url(&format!("/peserta/{}", p.id))).send().await.unwrap().text().await.unwrap();
     assert_eq!(flash(&page), "Data peserta tersimpan.");
     let saved = person::Entity::find_by_id(p.id).one(app.state.db.read()).await.unwrap().unwrap();
-    assert_eq!((saved.full_name.as_str(), saved.position.as_deref()), ("Nama Baru Sekali", Some("bendahara")));
+    assert_eq!((saved.full_name.as_str(), saved.position.map(|j| j.code())), ("Nama Baru Sekali", Some("bendahara")));
 });
 
 db_test!(deactivation_needs_a_confirmation_and_ends_sign_in_but_keeps_the_person, |app| {
@@ -153,7 +153,6 @@ db_test!(panitia_add_one_participant_with_the_importers_checks_and_find_them_by_
 // Moodle CVE-2023-23923: one user changed another user's data. Here a peserta, and a panitia of
 // another kabupaten/kota, post the edit and deactivation forms with someone else's id.
 db_test!(nobody_changes_a_participant_outside_their_role_or_region, |app| {
-    use sea_orm::{ActiveModelTrait, Set};
     app.seed_demo().await;
     let target = person::Entity::find()
         .filter(person::Column::Phone.eq("+6281234560003"))
@@ -161,25 +160,9 @@ db_test!(nobody_changes_a_participant_outside_their_role_or_region, |app| {
         .await
         .unwrap()
         .unwrap();
-    let malang = domain::entities::regency::Entity::find_by_id(
-        domain::entities::diklat::Entity::find().one(app.state.db.read()).await.unwrap().unwrap().regency_id.unwrap(),
-    )
-    .one(app.state.db.read())
-    .await
-    .unwrap()
-    .unwrap();
-    let elsewhere = domain::entities::regency::ActiveModel {
-        province_id: Set(malang.province_id),
-        code: Set("3507".into()),
-        name: Set("Kabupaten Malang".into()),
-        kind: Set("kabupaten".into()),
-        ..Default::default()
-    }
-    .insert(app.state.db.write())
-    .await
-    .unwrap();
+    let elsewhere = crate::helpers::kabupaten_malang(&app).await;
     let other_panitia =
-        crate::helpers::staff(&app, "panitia@kabupaten.test", "panitia", None, Some(elsewhere.id)).await;
+        crate::helpers::staff(&app, "panitia@kabupaten.test", types::Role::Panitia, None, Some(elsewhere)).await;
     let peserta = signed_in(&app, "081234560001", "demo-peserta-kkmp").await;
     let outsider = signed_in(&app, &other_panitia, "sandi-uji-coba").await;
 

@@ -4,67 +4,8 @@
 use crate::db_test;
 use crate::helpers::staff;
 use crate::helpers::TestApp;
-use domain::entities::{cooperative, district, person, province, regency, village};
+use domain::entities::{person, province, regency};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-
-/// A second kabupaten (Kabupaten Malang) with one KKMP and one participant.
-async fn add_kabupaten_malang(app: &TestApp) -> i32 {
-    let db = app.state.db.write();
-    let now = chrono::Utc::now();
-    let jatim = province::Entity::find().filter(province::Column::Code.eq("35")).one(db).await.unwrap().unwrap();
-    let kab = regency::ActiveModel {
-        province_id: Set(jatim.id),
-        code: Set("3507".into()),
-        name: Set("Kabupaten Malang".into()),
-        kind: Set("kabupaten".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let d = district::ActiveModel {
-        regency_id: Set(kab.id),
-        code: Set("3507010".into()),
-        name: Set("Donomulyo".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let v = village::ActiveModel {
-        district_id: Set(d.id),
-        code: Set("3507010001".into()),
-        name: Set("Tulungrejo".into()),
-        kind: Set("desa".into()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    let c = cooperative::ActiveModel {
-        village_id: Set(v.id),
-        name: Set("Koperasi Desa Merah Putih Tulungrejo".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    person::ActiveModel {
-        full_name: Set("Warga Kabupaten".into()),
-        nik: Set(Some("3507010101900001".into())),
-        phone: Set(Some("+6281299990001".into())),
-        cooperative_id: Set(Some(c.id)),
-        position: Set(Some("ketua".into())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
-    kab.id
-}
 
 async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
     let client = app.browser();
@@ -96,7 +37,7 @@ async fn probe(app: &TestApp, client: &reqwest::Client) -> (u16, usize, u16) {
 
 db_test!(each_role_sees_exactly_the_participants_of_its_region, |app| {
     app.seed_demo().await;
-    let kab = add_kabupaten_malang(&app).await;
+    let kab = crate::helpers::kabupaten_malang(&app).await;
     let jatim = province::Entity::find().one(app.state.db.read()).await.unwrap().unwrap().id;
     let kota = regency::Entity::find()
         .filter(regency::Column::Code.eq("3573"))
@@ -105,9 +46,9 @@ db_test!(each_role_sees_exactly_the_participants_of_its_region, |app| {
         .unwrap()
         .unwrap()
         .id;
-    let panitia_kab = staff(&app, "panitia.kab@uji.test", "panitia", None, Some(kab)).await;
-    let panitia_prov = staff(&app, "panitia.jatim@uji.test", "panitia", Some(jatim), None).await;
-    let pejabat_kota = staff(&app, "pejabat.kota@uji.test", "pejabat", None, Some(kota)).await;
+    let panitia_kab = staff(&app, "panitia.kab@uji.test", types::Role::Panitia, None, Some(kab)).await;
+    let panitia_prov = staff(&app, "panitia.jatim@uji.test", types::Role::Panitia, Some(jatim), None).await;
+    let pejabat_kota = staff(&app, "pejabat.kota@uji.test", types::Role::Pejabat, None, Some(kota)).await;
 
     let anonymous = app.browser();
     let r = anonymous.get(app.url("/peserta")).send().await.unwrap();
@@ -253,7 +194,7 @@ db_test!(an_admin_manages_only_accounts_whose_every_role_lies_inside_the_admins_
         .await
         .unwrap()
         .unwrap();
-    let kota_admin = staff(&app, "admin-kota@uji.test", "admin", None, Some(malang.id)).await;
+    let kota_admin = staff(&app, "admin-kota@uji.test", types::Role::Admin, None, Some(malang.id)).await;
     let kota_admin = signed_in(&app, &kota_admin, "sandi-uji-coba").await;
     // A participant who is also panitia of the whole province: wider than a kota admin.
     let wide = grant_to_participant(&app, "+6281234560004", "panitia", Some(malang.province_id), None).await;

@@ -103,7 +103,7 @@ db_test!(no_request_reads_a_whole_large_table, |app| {
             .unwrap()
             .unwrap()
     };
-    let panitia = staff(&app, "panitia@plans.test", "panitia", None, d.regency_id).await;
+    let panitia = staff(&app, "panitia@plans.test", types::Role::Panitia, None, d.regency_id).await;
     // A desa and its kecamatan: the levels whose figures are read on request.
     let village = {
         let coop = domain::entities::cooperative::Entity::find().one(db_read).await.unwrap().unwrap();

@@ -55,6 +55,12 @@ async fn mark(app: &TestApp, client: &reqwest::Client, slug: &str, anchor: &str)
     client.post(app.url("/progres/tandai")).form(&[("slug", slug), ("bagian", anchor)]).send().await.unwrap()
 }
 
+/// The same form, posted as the page's island does: in the background, asking for data.
+async fn mark_for_data(app: &TestApp, client: &reqwest::Client, slug: &str, anchor: &str) -> reqwest::Response {
+    let form = client.post(app.url("/progres/tandai")).header("accept", "application/json");
+    form.form(&[("slug", slug), ("bagian", anchor)]).send().await.unwrap()
+}
+
 fn location(r: &reqwest::Response) -> String {
     r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
@@ -126,8 +132,11 @@ db_test!(marking_needs_a_signed_in_reader_and_a_real_section, |app| {
     let r = mark(&app, &anonymous, &slug, &anchors[0]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), format!("/masuk?ke=/modul/{slug}"));
-    let r = anonymous.post(app.url("/api/progres")).form(&[("slug", &slug), ("anchor", &anchors[0])]).send().await;
-    assert_eq!(r.unwrap().status(), 401);
+    // The page's island, posting the same form for data, is told to sign in by a status.
+    let r = mark_for_data(&app, &anonymous, &slug, &anchors[0]).await;
+    assert_eq!(r.status(), 401);
+    let refusal: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(refusal["en"], "please sign in first");
 
     let reader = app.browser();
     app.sign_in(&reader, PESERTA.login, PESERTA.password).await;
@@ -139,11 +148,10 @@ db_test!(marking_needs_a_signed_in_reader_and_a_real_section, |app| {
     assert_eq!(section_progress::Entity::find().count(app.state.db.read()).await.unwrap(), 0, "nothing written");
 });
 
-db_test!(the_hydrated_button_saves_through_the_server_function, |app| {
+db_test!(the_hydrated_button_posts_the_same_form_for_data_and_gets_the_progress, |app| {
     let reader = signed_in_reader(&app).await;
     let (slug, anchors) = first_module();
-    let r =
-        reader.post(app.url("/api/progres")).form(&[("slug", &slug), ("anchor", &anchors[1])]).send().await.unwrap();
+    let r = mark_for_data(&app, &reader, &slug, &anchors[1]).await;
     assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["read"], 1);
@@ -151,6 +159,14 @@ db_test!(the_hydrated_button_saves_through_the_server_function, |app| {
     assert_eq!(body["resume"][0], anchors[2].as_str());
     let html = page(&app, &reader, &format!("/modul/{slug}")).await;
     assert_eq!(bar_after(&html, r#"<progress id="module-progress""#), (1, anchors.len()));
+    // A section the module does not have: the refusal as data, in both languages; nothing written.
+    let r = mark_for_data(&app, &reader, &slug, "bagian-yang-tidak-ada").await;
+    assert_eq!(r.status(), 422);
+    let refusal: serde_json::Value = r.json().await.unwrap();
+    assert!(refusal["id"].as_str().unwrap().contains("Bagian modul ini tidak ditemukan"), "{refusal}");
+    assert!(!refusal["en"].as_str().unwrap().is_empty());
+    assert_eq!(mark_for_data(&app, &reader, "modul-tidak-ada", &anchors[0]).await.status(), 404);
+    assert_eq!(section_progress::Entity::find().count(app.state.db.read()).await.unwrap(), 1);
 });
 
 async fn progress_survives_a_new_version(backend: Backend) {

@@ -239,8 +239,53 @@ db_test!(after_the_deadline_no_form_saves_answers_autosave_or_a_post_without_its
     assert!(autosave.starts_with("Waktu habis") || autosave.contains("jawaban tidak diubah"), "{autosave}");
     let bare = peserta.post(app.url("/kuis/jawab")).form(&answers(&app, &a, 10).await).send().await.unwrap();
     assert_eq!(bare.status(), 303);
+    // The autosave island, posting the same form for data, is refused with the reason.
+    let island = post_for_data(&app, &peserta, answers(&app, &a, 10).await).await;
+    assert!(island.status().is_client_error(), "{}", island.status());
+    let refusal: serde_json::Value = island.json().await.unwrap();
+    let said = refusal["id"].as_str().unwrap();
+    assert!(said.starts_with("Waktu habis") || said.contains("jawaban tidak diubah"), "{refusal}");
     let a = reload(&app, &a).await;
     assert_eq!((a.status.code(), a.score), ("expired", Some(10.0)), "only the answer saved in time counts");
+});
+
+/// The answer form posted as the attempt page's autosave island does: in the background, for data.
+async fn post_for_data(app: &TestApp, c: &reqwest::Client, fields: Vec<(String, String)>) -> reqwest::Response {
+    c.post(app.url("/kuis/jawab")).header("accept", "application/json").form(&fields).send().await.unwrap()
+}
+
+db_test!(the_autosave_island_posts_the_answer_form_for_data_and_it_only_saves, |app| {
+    use domain::entities::attempt_answer;
+    app.seed_demo().await;
+    let peserta = signed_in(&app, PESERTA).await;
+    let a = started(&app, &peserta, "awal").await;
+    // Even with the submit button's fields, a post for data saves and submits nothing.
+    let mut fields = answers(&app, &a, 10).await;
+    fields.push(("aksi".into(), "kumpulkan".into()));
+    fields.push(("yakin".into(), "ya".into()));
+    let r = post_for_data(&app, &peserta, fields.clone()).await;
+    assert_eq!(r.status(), 200);
+    let saved: serde_json::Value = r.json().await.unwrap();
+    let at = saved["at"].as_str().unwrap();
+    assert!(at.len() == 8 && at.chars().all(|c| c.is_ascii_digit() || c == ':'), "a WIB time: {at}");
+    assert_eq!(reload(&app, &a).await.status.code(), "in_progress", "not submitted");
+    let stored = attempt_answer::Entity::find()
+        .filter(attempt_answer::Column::AttemptId.eq(a.id))
+        .count(app.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(stored, 10, "every answer saved");
+    // Someone else's attempt, nobody signed in, no attempt named: refusals as data.
+    let other = signed_in(&app, PANITIA).await;
+    assert_eq!(post_for_data(&app, &other, fields.clone()).await.status(), 404);
+    let anonymous = app.browser();
+    let r = post_for_data(&app, &anonymous, fields).await;
+    assert_eq!(r.status(), 401);
+    let refusal: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(refusal["id"], "silakan masuk terlebih dahulu");
+    let r = post_for_data(&app, &peserta, vec![("aksi".into(), "simpan".into())]).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(reload(&app, &a).await.status.code(), "in_progress");
 });
 
 db_test!(nobody_reads_or_answers_someone_elses_attempt, |app| {

@@ -121,13 +121,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     let early = wib_instant(day1, eight) - Duration::days(7);
     let late = wib_instant(day1, NaiveTime::from_hms_opt(12, 0, 0).unwrap());
     // (name, KKMP, jabatan, enrolled at, sessions attended)
-    let plan: [(&str, i32, &str, _, &[usize]); 6] = [
-        ("a1", kkmp_a, "ketua", early, &[0, 1]),
-        ("a2", kkmp_a, "ketua_pengawas", early, &[0, 1]),
-        ("b1", kkmp_b, "bendahara", early, &[0, 1]),
-        ("b2", kkmp_b, "anggota_pengawas", early, &[0, 1]),
-        ("c1", kkmp_c, "sekretaris", late, &[1]),
-        ("c2", kkmp_c, "ketua_pengawas", early, &[1]),
+    let plan: [(&str, i32, types::Jabatan, _, &[usize]); 6] = [
+        ("a1", kkmp_a, types::Jabatan::Ketua, early, &[0, 1]),
+        ("a2", kkmp_a, types::Jabatan::KetuaPengawas, early, &[0, 1]),
+        ("b1", kkmp_b, types::Jabatan::Bendahara, early, &[0, 1]),
+        ("b2", kkmp_b, types::Jabatan::AnggotaPengawas, early, &[0, 1]),
+        ("c1", kkmp_c, types::Jabatan::Sekretaris, late, &[1]),
+        ("c2", kkmp_c, types::Jabatan::KetuaPengawas, early, &[1]),
     ];
     let mut people = Vec::new();
     for (i, (name, kkmp, position, enrolled_at, attended)) in plan.into_iter().enumerate() {
@@ -136,7 +136,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             nik: Set(Some(format!("35730199000000{i:02}"))),
             phone: Set(Some(format!("08129900000{i}"))),
             cooperative_id: Set(Some(kkmp)),
-            position: Set(Some(position.into())),
+            position: Set(Some(position)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -159,7 +159,7 @@ async fn fixture(app: &TestApp) -> Fixture {
                 diklat_session_id: Set(sessions[*s]),
                 person_id: Set(p.id),
                 status: Set("H".parse().unwrap()),
-                source: Set("panitia".into()),
+                source: Set(types::MarkSource::Panitia),
                 marked_at: Set(now),
                 version: Set(1),
                 ..Default::default()

@@ -293,7 +293,7 @@ db_test!(no_certificate_before_the_last_session_has_ended_unless_an_exception_is
             diklat_session_id: Set(s.id),
             person_id: Set(me),
             status: Set("H".parse().unwrap()),
-            source: Set("panitia".into()),
+            source: Set(types::MarkSource::Panitia),
             marked_at: Set(Utc::now()),
             version: Set(1),
             ..Default::default()

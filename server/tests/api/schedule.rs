@@ -280,7 +280,7 @@ db_test!(self_check_in_accepts_only_a_live_code_of_its_own_session_once, |app| {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].status.code(), rows[0].source.as_str()), ("H", "checkin"));
+    assert_eq!((rows[0].status.code(), rows[0].source.code()), ("H", "checkin"));
 
     // After the late threshold: T. The code alone finds its session.
     assert!(checkin(None, now_code(&w_late)).await.starts_with("Tercatat Terlambat"), "late threshold");

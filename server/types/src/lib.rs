@@ -3,6 +3,20 @@
 //! so the wasm build can use it; with the `sea-orm` feature (the server's) the stored values are
 //! also column types, so an entity holds an enum where the table holds its code.
 
+pub mod views;
+
+/// Percent-encodes a path or fragment for use inside a query parameter.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// `FromStr` and `Display` through the type's `code`/`from_code`: what a stored column reads and
 /// writes (sea-orm's `DeriveValueType` for strings uses them).
 macro_rules! stored_as_code {
@@ -19,6 +33,45 @@ macro_rules! stored_as_code {
                 f.pad(self.code())
             }
         }
+    };
+}
+
+/// Declares an enum whose values are stored and posted as codes, with what every such enum has:
+/// `ALL` (in order), `code`, `from_code` (the code exactly), and `FromStr`/`Display` through
+/// them ([`stored_as_code!`]). Labels and other readings stay hand-written beside it.
+macro_rules! coded_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident as $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+
+            /// What forms, CSV files and the database hold.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $code, )+
+                }
+            }
+
+            /// The stored code exactly.
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code {
+                    $( $code => Some($name::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+
+        stored_as_code!($name, $what);
     };
 }
 
@@ -39,8 +92,9 @@ impl std::error::Error for UnknownCode {}
 
 /// A sentence for a person, in Bahasa Indonesia and in English: what a service says when it
 /// refuses something and what a form post reports. Both are required, so a message cannot be
-/// added in one language only; the page shows the one of its language.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// added in one language only; the page shows the one of its language. An island asking a form
+/// post for data gets a refusal as this, in JSON (`{"id": …, "en": …}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     pub id: String,
     pub en: String,
@@ -68,33 +122,21 @@ impl std::fmt::Display for Text {
     }
 }
 
-/// How a participant attended a session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-pub enum Attendance {
-    Hadir,
-    Terlambat,
-    Izin,
-    Sakit,
-    Alpa,
+coded_enum! {
+    /// How a participant attended a session: H, T, I, S or A.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum Attendance as "attendance mark" {
+        Hadir = "H",
+        Terlambat = "T",
+        Izin = "I",
+        Sakit = "S",
+        Alpa = "A",
+    }
 }
 
 impl Attendance {
-    pub const ALL: [Attendance; 5] =
-        [Attendance::Hadir, Attendance::Terlambat, Attendance::Izin, Attendance::Sakit, Attendance::Alpa];
-
-    /// H, T, I, S or A: what forms, CSV files and the database hold.
-    pub fn code(self) -> &'static str {
-        match self {
-            Attendance::Hadir => "H",
-            Attendance::Terlambat => "T",
-            Attendance::Izin => "I",
-            Attendance::Sakit => "S",
-            Attendance::Alpa => "A",
-        }
-    }
-
-    /// From a code, either case, spaces around it ignored.
+    /// From a code as people type it: either case, spaces around it ignored.
     pub fn parse(code: &str) -> Option<Attendance> {
         Attendance::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
     }
@@ -121,55 +163,58 @@ impl Attendance {
     }
 }
 
-/// A person's position in their KKMP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Jabatan {
-    Ketua,
-    WakilKetua,
-    Sekretaris,
-    Bendahara,
-    KetuaPengawas,
-    AnggotaPengawas,
-    Anggota,
-    Staf,
+coded_enum! {
+    /// Where an attendance mark came from (`attendances.source`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum MarkSource as "mark source" {
+        /// Marked by the panitia in the attendance grid.
+        Panitia = "panitia",
+        /// The participant checked in with the session's code.
+        Checkin = "checkin",
+        /// Copied from the paper attendance list.
+        Paper = "paper",
+        /// From an uploaded attendance file.
+        Import = "import",
+    }
+}
+
+impl MarkSource {
+    /// (Bahasa Indonesia, English), as the session report names it.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            MarkSource::Panitia => ("Panitia", "Organiser"),
+            MarkSource::Checkin => ("Presensi mandiri", "Self check-in"),
+            MarkSource::Paper => ("Daftar hadir kertas", "Paper attendance list"),
+            MarkSource::Import => ("Impor berkas", "File import"),
+        }
+    }
+}
+
+coded_enum! {
+    /// A person's position in their KKMP, board first; its code is what forms, CSV files and the
+    /// database hold (`ketua_pengawas`, `people.position`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum Jabatan as "jabatan" {
+        Ketua = "ketua",
+        WakilKetua = "wakil_ketua",
+        Sekretaris = "sekretaris",
+        Bendahara = "bendahara",
+        KetuaPengawas = "ketua_pengawas",
+        AnggotaPengawas = "anggota_pengawas",
+        Anggota = "anggota",
+        Staf = "staf",
+    }
 }
 
 impl Jabatan {
-    /// Every jabatan, board first.
-    pub const ALL: [Jabatan; 8] = [
-        Jabatan::Ketua,
-        Jabatan::WakilKetua,
-        Jabatan::Sekretaris,
-        Jabatan::Bendahara,
-        Jabatan::KetuaPengawas,
-        Jabatan::AnggotaPengawas,
-        Jabatan::Anggota,
-        Jabatan::Staf,
-    ];
     /// The board (pengurus).
     pub const PENGURUS: &[Jabatan] = Jabatan::ALL.split_at(4).0;
     /// The supervisors (pengawas).
     pub const PENGAWAS: &[Jabatan] = Jabatan::ALL.split_at(4).1.split_at(2).0;
     /// What a participant's form offers: the board, the supervisors and members (not staf).
     pub const PARTICIPANT: &[Jabatan] = Jabatan::ALL.split_at(7).0;
-
-    /// What forms, CSV files and the database hold (`ketua_pengawas`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Jabatan::Ketua => "ketua",
-            Jabatan::WakilKetua => "wakil_ketua",
-            Jabatan::Sekretaris => "sekretaris",
-            Jabatan::Bendahara => "bendahara",
-            Jabatan::KetuaPengawas => "ketua_pengawas",
-            Jabatan::AnggotaPengawas => "anggota_pengawas",
-            Jabatan::Anggota => "anggota",
-            Jabatan::Staf => "staf",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Jabatan> {
-        Jabatan::ALL.into_iter().find(|j| j.code() == code)
-    }
 
     /// A jabatan as people write it, in Bahasa Indonesia or English ("Ketua Pengawas",
     /// "treasurer"), case, spaces and punctuation ignored. Staf is not a participant's jabatan.
@@ -202,29 +247,17 @@ impl Jabatan {
     }
 }
 
-/// Pre-test (before reading) or post-test (after).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-pub enum Phase {
-    Pre,
-    Post,
+coded_enum! {
+    /// Pre-test (before reading) or post-test (after), stored as `pre` / `post` (`quizzes.kind`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum Phase as "test phase" {
+        Pre = "pre",
+        Post = "post",
+    }
 }
 
 impl Phase {
-    pub fn code(self) -> &'static str {
-        match self {
-            Phase::Pre => "pre",
-            Phase::Post => "post",
-        }
-    }
-    /// The stored code (`quizzes.kind`): `pre` / `post`.
-    pub fn from_code(s: &str) -> Option<Phase> {
-        match s {
-            "pre" => Some(Phase::Pre),
-            "post" => Some(Phase::Post),
-            _ => None,
-        }
-    }
     /// The word in URLs: `awal` / `akhir`.
     pub fn slug(self) -> &'static str {
         match self {
@@ -252,34 +285,21 @@ impl Phase {
     }
 }
 
-/// A role an account holds (its region comes with the grant): stored as its code in
-/// `role_grants.role`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Peserta,
-    Panitia,
-    Pejabat,
-    Admin,
+coded_enum! {
+    /// A role an account holds (its region comes with the grant): stored as its code in
+    /// `role_grants.role`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    #[serde(rename_all = "lowercase")]
+    pub enum Role as "role" {
+        Peserta = "peserta",
+        Panitia = "panitia",
+        Pejabat = "pejabat",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Peserta, Role::Panitia, Role::Pejabat, Role::Admin];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Peserta => "peserta",
-            Role::Panitia => "panitia",
-            Role::Pejabat => "pejabat",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// (Bahasa Indonesia, English)
     pub fn labels(self) -> (&'static str, &'static str) {
         match self {
@@ -291,45 +311,22 @@ impl Role {
     }
 }
 
-stored_as_code!(Attendance, "attendance mark");
-stored_as_code!(Role, "role");
-stored_as_code!(Phase, "test phase");
-
-impl Attendance {
-    /// The stored code exactly (`attendances.status`); [`Attendance::parse`] reads what people type.
-    pub fn from_code(code: &str) -> Option<Attendance> {
-        Attendance::ALL.into_iter().find(|a| a.code() == code)
+coded_enum! {
+    /// Where a test attempt stands (`attempts.status`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    #[serde(rename_all = "snake_case")]
+    pub enum AttemptStatus as "attempt status" {
+        /// Open: answers are still saved.
+        InProgress = "in_progress",
+        /// Sent by the participant.
+        Submitted = "submitted",
+        /// Closed by its deadline and graded with what was saved.
+        Expired = "expired",
     }
-}
-
-/// Where a test attempt stands (`attempts.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptStatus {
-    /// Open: answers are still saved.
-    InProgress,
-    /// Sent by the participant.
-    Submitted,
-    /// Closed by its deadline and graded with what was saved.
-    Expired,
 }
 
 impl AttemptStatus {
-    pub const ALL: [AttemptStatus; 3] = [AttemptStatus::InProgress, AttemptStatus::Submitted, AttemptStatus::Expired];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AttemptStatus::InProgress => "in_progress",
-            AttemptStatus::Submitted => "submitted",
-            AttemptStatus::Expired => "expired",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<AttemptStatus> {
-        AttemptStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn is_open(self) -> bool {
         self == AttemptStatus::InProgress
     }
@@ -343,60 +340,31 @@ impl AttemptStatus {
         }
     }
 }
-stored_as_code!(AttemptStatus, "attempt status");
 
-/// What the issuer decided about a certificate (`certificates.status`). Whether it has expired
-/// is read from its date, not stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-pub enum CertificateStatus {
-    Valid,
-    Revoked,
-}
-
-impl CertificateStatus {
-    pub const ALL: [CertificateStatus; 2] = [CertificateStatus::Valid, CertificateStatus::Revoked];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CertificateStatus::Valid => "valid",
-            CertificateStatus::Revoked => "revoked",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CertificateStatus> {
-        CertificateStatus::ALL.into_iter().find(|s| s.code() == code)
+coded_enum! {
+    /// What the issuer decided about a certificate (`certificates.status`). Whether it has
+    /// expired is read from its date, not stored.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum CertificateStatus as "certificate status" {
+        Valid = "valid",
+        Revoked = "revoked",
     }
 }
-stored_as_code!(CertificateStatus, "certificate status");
 
-/// Where a diklat stands (`diklat.status`), chosen by its panitia.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-pub enum DiklatStatus {
-    Draft,
-    Open,
-    Running,
-    Finished,
+coded_enum! {
+    /// Where a diklat stands (`diklat.status`), chosen by its panitia.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum DiklatStatus as "diklat status" {
+        Draft = "draft",
+        Open = "open",
+        Running = "running",
+        Finished = "finished",
+    }
 }
 
 impl DiklatStatus {
-    pub const ALL: [DiklatStatus; 4] =
-        [DiklatStatus::Draft, DiklatStatus::Open, DiklatStatus::Running, DiklatStatus::Finished];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DiklatStatus::Draft => "draft",
-            DiklatStatus::Open => "open",
-            DiklatStatus::Running => "running",
-            DiklatStatus::Finished => "finished",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<DiklatStatus> {
-        DiklatStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     /// (Bahasa Indonesia, English)
     pub fn labels(self) -> (&'static str, &'static str) {
         match self {
@@ -407,31 +375,16 @@ impl DiklatStatus {
         }
     }
 }
-stored_as_code!(DiklatStatus, "diklat status");
 
-/// Whether a person is on a diklat's list (`enrolments.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-pub enum EnrolmentStatus {
-    Enrolled,
-    Withdrawn,
-}
-
-impl EnrolmentStatus {
-    pub const ALL: [EnrolmentStatus; 2] = [EnrolmentStatus::Enrolled, EnrolmentStatus::Withdrawn];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EnrolmentStatus::Enrolled => "enrolled",
-            EnrolmentStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<EnrolmentStatus> {
-        EnrolmentStatus::ALL.into_iter().find(|s| s.code() == code)
+coded_enum! {
+    /// Whether a person is on a diklat's list (`enrolments.status`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
+    pub enum EnrolmentStatus as "enrolment status" {
+        Enrolled = "enrolled",
+        Withdrawn = "withdrawn",
     }
 }
-stored_as_code!(EnrolmentStatus, "enrolment status");
 
 #[cfg(test)]
 mod tests {
@@ -471,6 +424,16 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.to_string().parse(), Ok(r));
         }
+        for m in MarkSource::ALL {
+            assert_eq!(m.to_string().parse(), Ok(m));
+        }
+        for p in [Phase::Pre, Phase::Post] {
+            assert_eq!(p.to_string().parse(), Ok(p));
+        }
+        for j in Jabatan::ALL {
+            assert_eq!(j.to_string().parse(), Ok(j));
+        }
+        assert_eq!(Phase::ALL.len(), 2);
         assert_eq!(format!("[{:<8}]", Role::Admin), "[admin   ]");
         let unknown = "h".parse::<Attendance>().unwrap_err();
         assert_eq!(unknown.to_string(), "`h` is not a known attendance mark");

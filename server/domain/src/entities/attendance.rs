@@ -13,7 +13,7 @@ pub struct Model {
     pub note: Option<String>,
     pub reason: Option<String>,
     /// panitia, checkin, paper or import
-    pub source: String,
+    pub source: types::MarkSource,
     pub marked_by: Option<i32>,
     pub marked_at: DateTimeUtc,
     pub version: i32,

@@ -10,7 +10,7 @@ pub struct Model {
     pub status: types::Attendance,
     pub note: Option<String>,
     pub reason: Option<String>,
-    pub source: String,
+    pub source: types::MarkSource,
     pub marked_by: Option<i32>,
     pub marked_at: DateTimeUtc,
     pub version: i32,

@@ -13,6 +13,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::village::Entity", from = "Column::VillageId", to = "super::village::Column::Id")]
+    Village,
+}
+
+impl Related<super::village::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Village.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

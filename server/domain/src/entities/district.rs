@@ -11,6 +11,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::regency::Entity", from = "Column::RegencyId", to = "super::regency::Column::Id")]
+    Regency,
+}
+
+impl Related<super::regency::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Regency.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

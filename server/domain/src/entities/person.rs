@@ -10,7 +10,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub cooperative_id: Option<i32>,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub gender: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -5,54 +5,26 @@ use crate::{
 };
 use sea_orm::{ConnectionTrait, EntityTrait};
 
-/// What a person sees of themselves on `/akun`. The NIK is masked.
-#[derive(Clone, Debug)]
-pub struct Profile {
-    pub name: String,
-    pub nik_masked: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub position: Option<String>,
-    pub cooperative: Option<String>,
-    pub village: Option<String>,
-    pub district: Option<String>,
-    pub regency: Option<String>,
-    /// (role code, scope name)
-    pub roles: Vec<(String, String)>,
-}
+pub use types::views::AccountView;
 
-pub async fn profile<C: ConnectionTrait>(db: &C, caller: &Caller) -> Result<Profile, AppError> {
+/// What a person sees of themselves on `/akun`. The NIK is masked.
+pub async fn profile<C: ConnectionTrait>(db: &C, caller: &Caller) -> Result<AccountView, AppError> {
     let p = person::Entity::find_by_id(caller.person_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let coop = match p.cooperative_id {
-        Some(id) => cooperative::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let village = match &coop {
-        Some(c) => village::Entity::find_by_id(c.village_id).one(db).await?,
-        None => None,
-    };
-    let district = match &village {
-        Some(v) => district::Entity::find_by_id(v.district_id).one(db).await?,
-        None => None,
-    };
-    let regency = match &district {
-        Some(d) => regency::Entity::find_by_id(d.regency_id).one(db).await?,
-        None => None,
-    };
+    let place = place_of(db, p.cooperative_id).await?;
     let mut roles = Vec::new();
     for g in &caller.grants {
         roles.push((g.role.code().to_string(), scope_name(db, g.scope).await?));
     }
-    Ok(Profile {
+    Ok(AccountView {
         name: p.full_name,
         nik_masked: p.nik.as_deref().map(mask_nik),
         phone: p.phone.as_deref().map(crate::auth::ids::local_phone),
         email: p.email,
-        position: p.position,
-        cooperative: coop.map(|c| c.name),
-        village: village.map(|v| v.name),
-        district: district.map(|d| d.name),
-        regency: regency.map(|r| r.name),
+        position: p.position.map(|j| j.code().to_string()),
+        cooperative: place.as_ref().map(|at| at.cooperative.name.clone()),
+        village: place.as_ref().map(|at| at.village.name.clone()),
+        district: place.as_ref().map(|at| at.district.name.clone()),
+        regency: place.map(|at| at.regency.name),
         roles,
     })
 }
@@ -261,15 +233,22 @@ pub async fn participant_in_scope<C: ConnectionTrait>(
     id: i32,
 ) -> Result<Option<(person::Model, Place)>, AppError> {
     let Some(p) = person::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-    let Some(coop_id) = p.cooperative_id else { return Ok(None) };
-    let cooperative = cooperative::Entity::find_by_id(coop_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let village = village::Entity::find_by_id(cooperative.village_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let district = district::Entity::find_by_id(village.district_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let regency = regency::Entity::find_by_id(district.regency_id).one(db).await?.ok_or(AppError::NotFound)?;
-    if !scopes.iter().any(|s| s.covers(regency.province_id, regency.id)) {
+    let Some(place) = place_of(db, p.cooperative_id).await? else { return Ok(None) };
+    if !scopes.iter().any(|s| s.covers(place.regency.province_id, place.regency.id)) {
         return Ok(None);
     }
-    Ok(Some((p, Place { cooperative, village, district, regency })))
+    Ok(Some((p, place)))
+}
+
+/// The KKMP `cooperative_id` and the kelurahan, kecamatan and kabupaten/kota it lies in (two
+/// queries, along the entities' relations); `None` for no KKMP.
+pub async fn place_of<C: ConnectionTrait>(db: &C, cooperative_id: Option<i32>) -> Result<Option<Place>, AppError> {
+    let Some(id) = cooperative_id else { return Ok(None) };
+    let found = cooperative::Entity::find_by_id(id).find_also_related(village::Entity).one(db).await?;
+    let Some((cooperative, Some(village))) = found else { return Err(AppError::NotFound) };
+    let found = district::Entity::find_by_id(village.district_id).find_also_related(regency::Entity).one(db).await?;
+    let Some((district, Some(regency))) = found else { return Err(AppError::NotFound) };
+    Ok(Some(Place { cooperative, village, district, regency }))
 }
 
 /// Whether `inner` lies wholly inside `outer` (a kabupaten/kota inside its province, anything
@@ -353,7 +332,7 @@ pub async fn detail<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Re
         nik: p.nik,
         phone: p.phone,
         email: p.email,
-        position: p.position,
+        position: p.position.map(|j| j.code().to_string()),
         cooperative: coop.name,
         village: v.name,
         district: d.name,
@@ -401,7 +380,7 @@ pub async fn update<C: ConnectionTrait>(
             "Enter a phone number or email so the participant can sign in",
         ));
     }
-    let position = parse_position(&changes.position)
+    let position = types::Jabatan::parse(&changes.position)
         .ok_or_else(|| AppError::invalid("jabatan", "Jabatan tidak dikenal", "Unknown position"))?;
     let p = person::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut active = p.into_active_model();
@@ -409,7 +388,7 @@ pub async fn update<C: ConnectionTrait>(
     active.nik = Set(Some(nik.as_str().to_string()));
     active.phone = Set(phone.map(|p| p.as_str().to_string()));
     active.email = Set(email.map(|e| e.as_str().to_string()));
-    active.position = Set(Some(position.to_string()));
+    active.position = Set(Some(position));
     active.updated_at = Set(chrono::Utc::now());
     active.update(db).await.map_err(|e| {
         AppError::on_unique(
@@ -442,9 +421,4 @@ pub async fn set_active<C: ConnectionTrait>(db: &C, caller: &Caller, id: i32, ac
     }
     let action = if active { "people.reactivate" } else { "people.deactivate" };
     crate::services::audit::record(db, Some(caller.account_id), action, "person", Some(id.to_string()), None).await
-}
-
-/// A jabatan as people write it (Indonesian or English) to its code ([`types::Jabatan::parse`]).
-pub fn parse_position(input: &str) -> Option<&'static str> {
-    types::Jabatan::parse(input).map(types::Jabatan::code)
 }

@@ -51,19 +51,7 @@ pub fn result_table(rows: &[PersonResult]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A kelurahan's participants summed up.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VillageSummary {
-    pub village: String,
-    pub people: usize,
-    /// How many took the pre-test / the post-test.
-    pub took_pre: usize,
-    pub took_post: usize,
-    pub pre: Option<f64>,
-    pub post: Option<f64>,
-    pub gain: Option<f64>,
-    pub passed: usize,
-}
+pub use types::views::VillageSummary;
 
 /// The mean to one decimal, `None` for nobody.
 pub fn mean(v: &[f64]) -> Option<f64> {

@@ -148,7 +148,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(
                 full_name: Set(name.to_string()),
                 phone: Set(phone.map(|p| p.as_str().to_string())),
                 email: Set(email.map(|e| e.as_str().to_string())),
-                position: Set(Some("staf".into())),
+                position: Set(Some(types::Jabatan::Staf)),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()

@@ -77,7 +77,7 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
                 status: Set(mark.status),
                 note: Set(note),
                 reason: Set(reason),
-                source: Set(source.code().to_string()),
+                source: Set(source),
                 marked_by: Set(actor),
                 marked_at: Set(now),
                 version: Set(1),
@@ -109,7 +109,7 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
                 status: Set(old.status),
                 note: Set(old.note.clone()),
                 reason: Set(old.reason.clone()),
-                source: Set(old.source.clone()),
+                source: Set(old.source),
                 marked_by: Set(old.marked_by),
                 marked_at: Set(old.marked_at),
                 version: Set(old.version),
@@ -123,7 +123,7 @@ pub(super) async fn record_mark<C: ConnectionTrait>(
             row.status = Set(mark.status);
             row.note = Set(note);
             row.reason = Set(reason);
-            row.source = Set(source.code().to_string());
+            row.source = Set(source);
             row.marked_by = Set(actor);
             row.marked_at = Set(now);
             row.version = Set(version + 1);

@@ -34,8 +34,7 @@ pub async fn session_report<C: ConnectionTrait>(
                 m.map(|m| m.status.code().to_string()).unwrap_or_default(),
                 m.and_then(|m| m.note.clone()).unwrap_or_default(),
                 m.and_then(|m| m.reason.clone()).unwrap_or_default(),
-                m.map(|m| Source::from_code(&m.source).map_or(m.source.clone(), |s| s.label().to_string()))
-                    .unwrap_or_default(),
+                m.map(|m| m.source.labels().0.to_string()).unwrap_or_default(),
                 m.map(|m| m.marked_at.with_timezone(&schedule::wib()).format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_default(),
             ]

@@ -34,7 +34,7 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
     issued_by: Option<i32>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Issued, AppError> {
-    use crate::entities::{cooperative, district, person, village};
+    use crate::entities::person;
     use sea_orm::{
         sea_query::{Expr, ExprTrait},
         ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession,
@@ -50,18 +50,7 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
         return Ok(Issued::Existing(c));
     }
     let p = person::Entity::find_by_id(standing.person_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let coop = match p.cooperative_id {
-        Some(id) => cooperative::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let village = match coop.as_ref().map(|c| c.village_id) {
-        Some(id) => village::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let district = match village.as_ref().map(|v| v.district_id) {
-        Some(id) => district::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
+    let place = crate::services::people::place_of(db, p.cooperative_id).await?;
     let issued_on = now.with_timezone(&schedule::wib()).date_naive();
     let txn = db.begin().await?;
     // Taking the next number locks the diklat row (PostgreSQL) or holds the one writer (SQLite).
@@ -79,10 +68,10 @@ pub async fn issue<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
         code: code.clone(),
         holder: p.full_name.clone(),
         nik: p.nik.as_deref().map(crate::auth::ids::mask_nik).unwrap_or_default(),
-        jabatan: p.position.clone().unwrap_or_default(),
-        kkmp: coop.map(|c| c.name).unwrap_or_default(),
-        kelurahan: village.map(|v| v.name).unwrap_or_default(),
-        kecamatan: district.map(|k| k.name).unwrap_or_default(),
+        jabatan: p.position.map(|j| j.code().to_string()).unwrap_or_default(),
+        kkmp: place.as_ref().map(|at| at.cooperative.name.clone()).unwrap_or_default(),
+        kelurahan: place.as_ref().map(|at| at.village.name.clone()).unwrap_or_default(),
+        kecamatan: place.map(|at| at.district.name).unwrap_or_default(),
         diklat: d.name.clone(),
         diklat_code: d.code.clone(),
         venue: d.venue.clone(),

@@ -66,67 +66,49 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
-/// A report's query string as it arrives (`?diklat=&wilayah=&jabatan=&status=&q=&hal=`): every
-/// report page and export reads the same parameters, so a URL can be shared.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
-pub struct Params {
-    pub diklat: Option<String>,
-    pub wilayah: Option<String>,
-    pub jabatan: Option<String>,
-    pub status: Option<String>,
-    pub q: Option<String>,
-    pub hal: Option<String>,
-}
+pub use types::views::ReportQuery;
 
-impl Params {
-    /// The filter these parameters ask for; a value that is not one of the choices is an error
-    /// naming the parameter.
-    pub fn filter(&self) -> Result<Filter, AppError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-        let diklat_id = given(&self.diklat)
-            .map(|d| {
-                d.parse::<i32>().map_err(|_| {
-                    AppError::invalid("diklat", "Diklat: pilihan tidak dikenal.", "Training: unknown choice.")
-                })
+/// The filter a report's query asks for; a value that is not one of the choices is an error
+/// naming the parameter.
+pub fn filter_of(query: &ReportQuery) -> Result<Filter, AppError> {
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let diklat_id = given(&query.diklat)
+        .map(|d| {
+            d.parse::<i32>()
+                .map_err(|_| AppError::invalid("diklat", "Diklat: pilihan tidak dikenal.", "Training: unknown choice."))
+        })
+        .transpose()?;
+    let jabatan = given(&query.jabatan)
+        .map(|j| {
+            Jabatan::parse(&j).ok_or_else(|| {
+                AppError::invalid(
+                    "jabatan",
+                    "Jabatan: pilih pengurus atau pengawas.",
+                    "Position: choose board (pengurus) or supervisors (pengawas).",
+                )
             })
-            .transpose()?;
-        let jabatan = given(&self.jabatan)
-            .map(|j| {
-                Jabatan::parse(&j).ok_or_else(|| {
-                    AppError::invalid(
-                        "jabatan",
-                        "Jabatan: pilih pengurus atau pengawas.",
-                        "Position: choose board (pengurus) or supervisors (pengawas).",
-                    )
-                })
+        })
+        .transpose()?;
+    let status = given(&query.status)
+        .map(|s| {
+            PersonStatus::parse(&s).ok_or_else(|| {
+                AppError::invalid(
+                    "status",
+                    "Status: pilih bersertifikat, memenuhi atau belum.",
+                    "Status: choose certified, eligible or not yet.",
+                )
             })
-            .transpose()?;
-        let status = given(&self.status)
-            .map(|s| {
-                PersonStatus::parse(&s).ok_or_else(|| {
-                    AppError::invalid(
-                        "status",
-                        "Status: pilih bersertifikat, memenuhi atau belum.",
-                        "Status: choose certified, eligible or not yet.",
-                    )
-                })
-            })
-            .transpose()?;
-        let q = given(&self.q);
-        if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-            return Err(AppError::invalid(
-                "q",
-                "Cari nama: paling banyak 100 karakter.",
-                "Search by name: at most 100 characters.",
-            ));
-        }
-        Ok(Filter { diklat_id, jabatan, status, q })
+        })
+        .transpose()?;
+    let q = given(&query.q);
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::invalid(
+            "q",
+            "Cari nama: paling banyak 100 karakter.",
+            "Search by name: at most 100 characters.",
+        ));
     }
-
-    /// The 1-based page asked for.
-    pub fn page(&self) -> u64 {
-        self.hal.as_deref().and_then(|h| h.trim().parse().ok()).unwrap_or(1).max(1)
-    }
+    Ok(Filter { diklat_id, jabatan, status, q })
 }
 
 /// A certificate `c` in force on the day bound to `?`: the one place the report's SQL names a

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{
     area::Area,
-    filter::{Filter, Params},
+    filter::{filter_of, Filter, ReportQuery},
 };
 
 /// A resolved area: its code, name and the trail above it.
@@ -131,9 +131,9 @@ pub(super) async fn default_place<C: ConnectionTrait>(db: &C, scopes: &[Scope]) 
 pub async fn resolve<C: ConnectionTrait>(
     db: &C,
     scopes: &[Scope],
-    params: &Params,
+    params: &ReportQuery,
 ) -> Result<(Place, Filter), AppError> {
-    let filter = params.filter()?;
+    let filter = filter_of(params)?;
     let place = place(db, params.wilayah.as_deref(), scopes).await?;
     Ok((place, filter))
 }

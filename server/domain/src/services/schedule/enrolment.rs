@@ -269,7 +269,7 @@ pub async fn enrolled<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Vec<
             Some(Enrolled {
                 person_id: p.id,
                 name: p.full_name.clone(),
-                position: p.position.clone(),
+                position: p.position.map(|j| j.code().to_string()),
                 cooperative_id: c.map(|c| c.id),
                 cooperative: c.map(|c| c.name.clone()).unwrap_or_default(),
                 village_id: v.map(|v| v.id),
