@@ -649,8 +649,9 @@ async fn national_pejabat<C: ConnectionTrait>(
         email: PEJABAT_LOGIN,
         password_hash,
         role: types::Role::Pejabat,
+        province_id: None,
         regency_id: None,
     };
-    crate::demo::staff_account(db, staff, None, now).await?;
+    crate::demo::staff_account(db, staff, now).await?;
     Ok(())
 }

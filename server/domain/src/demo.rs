@@ -129,8 +129,15 @@ pub async fn seed<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<Outco
     let mut staff_accounts = Vec::new();
     for (login, hash) in LOGINS.iter().zip(&hashes).filter(|(l, _)| l.role != Role::Peserta) {
         let regency_id = (login.role != Role::Admin).then_some(malang.id);
-        let staff = Staff { name: login.name, email: login.login, password_hash: hash, role: login.role, regency_id };
-        let a = staff_account(&txn, staff, None, now).await?;
+        let staff = Staff {
+            name: login.name,
+            email: login.login,
+            password_hash: hash,
+            role: login.role,
+            province_id: None,
+            regency_id,
+        };
+        let a = staff_account(&txn, staff, now).await?;
         staff_accounts.push((login.role, a.id));
     }
     let panitia_id = staff_accounts.iter().find(|(r, _)| *r == Role::Panitia).map(|(_, id)| *id);
@@ -259,23 +266,22 @@ async fn grant<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A staff member to create: signs in with `email`; holds `role` over a kab/kota
-/// (`regency_id`), or everywhere when none.
+/// A staff member to create: signs in with `email`; holds `role` over a province or a kab/kota,
+/// or everywhere when neither is given.
 pub struct Staff<'a> {
     pub name: &'a str,
     pub email: &'a str,
     pub password_hash: &'a str,
     pub role: Role,
+    pub province_id: Option<i32>,
     pub regency_id: Option<i32>,
 }
 
-/// A staff member's person (jabatan staf), account and role grant, optionally over a province
-/// instead (`province_id`). The demo, the benchmark dataset, the examples and the tests all make
-/// their staff here.
+/// A staff member's person (jabatan staf), account and role grant. The demo, the benchmark
+/// dataset, the examples and the tests all make their staff here.
 pub async fn staff_account<C: ConnectionTrait>(
     db: &C,
     staff: Staff<'_>,
-    province_id: Option<i32>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<account::Model, AppError> {
     let p = person::ActiveModel {
@@ -292,7 +298,7 @@ pub async fn staff_account<C: ConnectionTrait>(
     role_grant::ActiveModel {
         account_id: Set(a.id),
         role: Set(staff.role),
-        province_id: Set(province_id),
+        province_id: Set(staff.province_id),
         regency_id: Set(staff.regency_id),
         granted_at: Set(now),
         ..Default::default()

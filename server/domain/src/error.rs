@@ -99,21 +99,27 @@ impl AppError {
     }
 
     fn answer(self, as_data: bool) -> axum_core::response::Response {
-        use axum_core::response::IntoResponse;
         let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!("answered 500: {self:?}");
         }
-        let text = self.public_text();
-        let mut response = if as_data {
-            let json = serde_json::to_string(&text).expect("two strings serialise");
-            (status, [(http::header::CONTENT_TYPE, "application/json")], json).into_response()
-        } else {
-            (status, format!("{} / {}", text.id, text.en)).into_response()
-        };
+        let mut response = refusal(status, &self.public_text(), as_data);
         if let AppError::TooManyRequests { seconds } = self {
             response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+/// How a refusal reads: its status with the sentence in both languages, as plain text for a
+/// browser (`id / en`) or as a JSON [`Text`] for an island that asked for data. [`AppError`] and
+/// the server's sign-in and role guards both answer through it.
+pub fn refusal(status: http::StatusCode, text: &Text, as_data: bool) -> axum_core::response::Response {
+    use axum_core::response::IntoResponse;
+    if as_data {
+        let json = serde_json::to_string(text).expect("two strings serialise");
+        (status, [(http::header::CONTENT_TYPE, "application/json")], json).into_response()
+    } else {
+        (status, format!("{} / {}", text.id, text.en)).into_response()
     }
 }

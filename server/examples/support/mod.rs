@@ -235,8 +235,9 @@ pub async fn participants(db: &domain::Db, n: usize, prefix: &str, phone_prefix:
 /// everywhere.
 pub async fn staff(db: &domain::Db, email: &str, role: types::Role, regency_id: Option<i32>) {
     let hash = domain::password::hash(PASSWORD);
-    let staff = domain::demo::Staff { name: &format!("Staf {email}"), email, password_hash: &hash, role, regency_id };
-    domain::demo::staff_account(db.write(), staff, None, Utc::now()).await.unwrap();
+    let name = format!("Staf {email}");
+    let staff = domain::demo::Staff { name: &name, email, password_hash: &hash, role, province_id: None, regency_id };
+    domain::demo::staff_account(db.write(), staff, Utc::now()).await.unwrap();
 }
 
 /// The form a participant sends for attempt `a`: every question answered, the first half of

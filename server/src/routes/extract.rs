@@ -32,10 +32,8 @@ impl IntoResponse for Denied {
             Denied::SignIn(back) => {
                 Redirect::to(&format!("/masuk?ke={}", app::i18n::encode_component(&back))).into_response()
             }
-            Denied::Forbidden(message) => {
-                (StatusCode::FORBIDDEN, format!("{} / {}", message.id, message.en)).into_response()
-            }
-            Denied::Data(status, message) => (status, axum::Json(message)).into_response(),
+            Denied::Forbidden(message) => domain::error::refusal(StatusCode::FORBIDDEN, &message, false),
+            Denied::Data(status, message) => domain::error::refusal(status, &message, true),
         }
     }
 }
@@ -90,6 +88,14 @@ impl Wants {
             Wants::Data
         } else {
             Wants::Page
+        }
+    }
+
+    /// A refusal in the shape asked for: the error's page, or its status and sentence as data.
+    pub fn refuse(self, e: AppError) -> Response {
+        match self {
+            Wants::Data => e.into_data_response(),
+            Wants::Page => e.into_response(),
         }
     }
 

@@ -33,12 +33,12 @@ async fn mark_read(
     Form(form): Form<MarkReadForm>,
 ) -> Response {
     let Some(module) = state.app.content.module(&form.slug) else {
-        return answer(wants, AppError::NotFound);
+        return wants.refuse(AppError::NotFound);
     };
     let page = format!("/modul/{}", app::i18n::encode_component(&form.slug));
     let Some(caller) = caller else {
         return match wants {
-            Wants::Data => AppError::Unauthorized.into_data_response(),
+            Wants::Data => wants.refuse(AppError::Unauthorized),
             Wants::Page => Denied::SignIn(page).into_response(),
         };
     };
@@ -50,13 +50,6 @@ async fn mark_read(
             Redirect::to(&format!("{page}#{}", app::i18n::encode_component(to))).into_response()
         }
         (Wants::Page, Err(e)) => reply.failed(e, &page).await,
-    }
-}
-
-fn answer(wants: Wants, e: AppError) -> Response {
-    match wants {
-        Wants::Data => e.into_data_response(),
-        Wants::Page => e.into_response(),
     }
 }
 

@@ -235,8 +235,8 @@ pub async fn staff(
 ) -> String {
     let hash = domain::password::hash("sandi-uji-coba");
     let name = format!("Staf {role}");
-    let staff = domain::demo::Staff { name: &name, email, password_hash: &hash, role, regency_id };
-    domain::demo::staff_account(app.state.db.write(), staff, province_id, chrono::Utc::now()).await.unwrap();
+    let staff = domain::demo::Staff { name: &name, email, password_hash: &hash, role, province_id, regency_id };
+    domain::demo::staff_account(app.state.db.write(), staff, chrono::Utc::now()).await.unwrap();
     email.to_string()
 }
 
