@@ -19,6 +19,10 @@
 //!    (`diklat bench-baseline`) gets the same treatment first. Timed flows (quiz submissions,
 //!    the check-in burst at a fixed rate, the login storm while wrk reads pages) are driven by
 //!    this process's HTTP client. Every flow is checked: stored rows are counted afterwards.
+//!    Beside the rate, the server's CPU time per request (user + system over the measured runs,
+//!    from `/proc`): on a shared 2-core machine a rate swings with whatever else runs, the CPU a
+//!    request costs much less, so it is the figure that compares two builds. With PostgreSQL
+//!    the database's own CPU is not in it (SQLite runs inside the server).
 //! 5. A Markdown table goes to stdout (and to `--out FILE`); the process fails when a scenario
 //!    had errors or stored the wrong rows.
 
@@ -149,15 +153,19 @@ struct Row {
     p50: Duration,
     p99: Duration,
     errors: u64,
+    /// The server process's CPU time (user + system, all threads) per answered request over the
+    /// measured runs: less at the mercy of a busy machine than a rate.
+    cpu: Option<Duration>,
 }
 
-/// What a wrk run printed.
+/// What a wrk run printed, and the server's CPU time over it.
 struct WrkRun {
     rps: f64,
     p50: Duration,
     p99: Duration,
     errors: u64,
     requests: u64,
+    cpu: Duration,
 }
 
 fn wrk_duration(v: &str) -> Duration {
@@ -190,14 +198,36 @@ fn parse_wrk(out: &str) -> WrkRun {
             .find(|l| l.contains("requests in"))
             .and_then(|l| l.split_whitespace().next()?.parse().ok())
             .unwrap_or(0),
+        cpu: Duration::ZERO,
     }
 }
 
-/// Where wrk sends its requests and how.
+/// CPU time (user + system, every thread) the process `pid` has used so far, from
+/// `/proc/{pid}/stat` (fields 14 and 15, in clock ticks).
+fn cpu_time(pid: u32) -> Duration {
+    static TICK: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let hz = *TICK.get_or_init(|| {
+        let out = Command::new("getconf").arg("CLK_TCK").output().ok();
+        out.and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(100.0)
+    });
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name's closing parenthesis, field 3 (the state) comes first.
+    let fields: Vec<&str> = stat.rsplit_once(") ").map_or(vec![], |(_, rest)| rest.split(' ').collect());
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    Duration::from_secs_f64((ticks(14 - 3) + ticks(15 - 3)) / hz)
+}
+
+/// `cpu` spread over `requests`.
+fn per_request(cpu: Duration, requests: u64) -> Option<Duration> {
+    (requests > 0).then(|| cpu.div_f64(requests as f64))
+}
+
+/// Where wrk sends its requests and how, and the process that answers them.
 struct Target<'a> {
     url: String,
     headers: Vec<String>,
     script: Option<&'a Path>,
+    pid: u32,
 }
 
 fn wrk_command(t: &Target, connections: u32, seconds: u32) -> Command {
@@ -214,8 +244,9 @@ fn wrk_command(t: &Target, connections: u32, seconds: u32) -> Command {
 }
 
 fn wrk_once(t: &Target, connections: u32, seconds: u32) -> WrkRun {
+    let before = cpu_time(t.pid);
     let out = wrk_command(t, connections, seconds).output().expect("wrk runs (apt-get install wrk)");
-    parse_wrk(&String::from_utf8_lossy(&out.stdout))
+    WrkRun { cpu: cpu_time(t.pid).saturating_sub(before), ..parse_wrk(&String::from_utf8_lossy(&out.stdout)) }
 }
 
 /// A warm-up, then `runs` runs; the median run by requests/s.
@@ -228,10 +259,11 @@ fn measure(o: &Opts, scenario: &str, t: &Target) -> Row {
     let all: Vec<f64> = runs.iter().map(|r| r.rps).collect();
     let errors = runs.iter().map(|r| r.errors).sum();
     let answered: u64 = runs.iter().map(|r| r.requests).sum();
+    let cpu = per_request(runs.iter().map(|r| r.cpu).sum(), answered);
     let m = &runs[runs.len() / 2];
     eprintln!("  {scenario}: {:.0} req/s ({answered} requests, {errors} errors)", m.rps);
     let mut row =
-        Row { scenario: scenario.into(), open_loop: false, rps: m.rps, runs: all, p50: m.p50, p99: m.p99, errors };
+        Row { scenario: scenario.into(), open_loop: false, rps: m.rps, runs: all, p50: m.p50, p99: m.p99, errors, cpu };
     if answered == 0 {
         row.errors += 1;
     }
@@ -249,6 +281,7 @@ fn timed_row(scenario: &str, open_loop: bool, mut latencies: Vec<Duration>, wall
         p50: if latencies.is_empty() { Duration::ZERO } else { percentile(&latencies, 0.5) },
         p99: if latencies.is_empty() { Duration::ZERO } else { percentile(&latencies, 0.99) },
         errors: errors + u64::from(latencies.is_empty()),
+        cpu: None,
     }
 }
 
@@ -518,7 +551,12 @@ fn main() {
     rows.push(measure(
         &o,
         "bare axum handler (`diklat bench-baseline`)",
-        &Target { url: format!("http://127.0.0.1:{}/", o.port + 1), headers: vec![], script: None },
+        &Target {
+            url: format!("http://127.0.0.1:{}/", o.port + 1),
+            headers: vec![],
+            script: None,
+            pid: baseline.0.id(),
+        },
     ));
     drop(baseline);
     let module = format!("/modul/{SLUG}");
@@ -543,7 +581,7 @@ fn main() {
         let (status, page) = get(path, cookie);
         check(&format!("{path} answers (200, `{marker}` on the page)"), status == 200 && page.contains(marker));
         let headers = vec![format!("Cookie: {cookie}"), br.clone()];
-        rows.push(measure(&o, scenario, &Target { url: format!("{base}{path}"), headers, script: None }));
+        rows.push(measure(&o, scenario, &Target { url: format!("{base}{path}"), headers, script: None, pid }));
     }
     if o.wants("verify") {
         // Up to 10,000 codes spread over the certificates: most requests read the database.
@@ -575,12 +613,13 @@ fn main() {
         rows.push(measure(
             &o,
             &format!("certificate verification (`/verifikasi/{{code}}`, {} codes)", codes.len()),
-            &Target { url: base.clone(), headers: vec![br.clone()], script: Some(&script) },
+            &Target { url: base.clone(), headers: vec![br.clone()], script: Some(&script), pid },
         ));
     }
 
     if o.wants("quiz") {
-        let (row, stored) = rt.block_on(quiz_submissions(&client, &base, &db, &fx, &cookies, o.connections as usize));
+        let (row, stored) =
+            rt.block_on(quiz_submissions(&client, &base, &db, &fx, &cookies, o.connections as usize, pid));
         let n = cookies.len();
         check(
             &format!("quiz: {n} attempts submitted once with {QUESTIONS} graded answers each ({stored})"),
@@ -603,6 +642,7 @@ fn main() {
                 url: format!("{base}{module}"),
                 headers: vec![format!("Cookie: {peserta}"), br.clone()],
                 script: None,
+                pid,
             },
             o.storm_connections,
             o.storm_seconds.ceil() as u32,
@@ -627,6 +667,8 @@ fn main() {
             p50: pages.p50,
             p99: pages.p99,
             errors: pages.errors + u64::from(pages.requests == 0),
+            // The sign-ins share the server's CPU over this run.
+            cpu: None,
         });
     }
 
@@ -715,18 +757,24 @@ fn main() {
     report.push_str(&exports);
     let bare = rows[0].rps.max(1.0);
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
-    writeln!(report, "\n| scenario | req/s | × bare axum | p50 | p99 | errors | runs (req/s) |").unwrap();
-    writeln!(report, "| --- | ---: | ---: | ---: | ---: | ---: | --- |").unwrap();
+    let micros = |d: Option<Duration>| d.map_or("—".to_string(), |d| format!("{:.0} µs", d.as_secs_f64() * 1e6));
+    writeln!(
+        report,
+        "\n| scenario | req/s | × bare axum | p50 | p99 | errors | server CPU per request | runs (req/s) |"
+    )
+    .unwrap();
+    writeln!(report, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |").unwrap();
     for r in &rows {
         writeln!(
             report,
-            "| {} | {:.0} | {} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {} | {} | {} | {} | {} | {} |",
             r.scenario,
             r.rps,
             if r.open_loop { "(fixed rate)".to_string() } else { format!("{:.3}", r.rps / bare) },
             ms(r.p50),
             ms(r.p99),
             r.errors,
+            micros(r.cpu),
             r.runs.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(" · ")
         )
         .unwrap();
@@ -764,6 +812,7 @@ async fn quiz_submissions(
     fx: &Fixture,
     cookies: &[String],
     concurrency: usize,
+    pid: u32,
 ) -> (Row, String) {
     let attempts: Vec<i64> = {
         let (client, base, cookies) = (client.clone(), base.to_string(), Arc::new(cookies.to_vec()));
@@ -795,6 +844,7 @@ async fn quiz_submissions(
     let started_ok = work.len();
     let work = Arc::new(Mutex::new(work));
     let started = Instant::now();
+    let cpu_before = cpu_time(pid);
     let mut workers = Vec::new();
     for _ in 0..concurrency {
         let (client, base, work) = (client.clone(), base.to_string(), work.clone());
@@ -820,6 +870,7 @@ async fn quiz_submissions(
         errors += e;
     }
     let wall = started.elapsed();
+    let cpu = cpu_time(pid).saturating_sub(cpu_before);
     let of_quiz = || attempt::Entity::find().filter(attempt::Column::QuizId.eq(fx.quiz_id));
     let submitted = of_quiz()
         .filter(attempt::Column::Id.is_in(attempts.iter().copied()))
@@ -838,16 +889,15 @@ async fn quiz_submissions(
     } else {
         format!("{submitted} submitted, {graded} graded answers")
     };
-    (
-        timed_row(
-            &format!("quiz submission ({QUESTIONS} answers), {concurrency} clients"),
-            false,
-            latencies,
-            wall,
-            errors,
-        ),
-        stored,
-    )
+    let answered = latencies.len() as u64;
+    let row = timed_row(
+        &format!("quiz submission ({QUESTIONS} answers), {concurrency} clients"),
+        false,
+        latencies,
+        wall,
+        errors,
+    );
+    (Row { cpu: per_request(cpu, answered), ..row }, stored)
 }
 
 /// The panitia opens check-in; a projector reads the rotating code once a second; every
