@@ -179,36 +179,7 @@ pub struct ModuleView {
     pub has_quiz: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RegencySummary {
-    pub province: String,
-    pub code: String,
-    pub name: String,
-    pub districts: i64,
-    pub villages: i64,
-    pub cooperatives: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RegencyView {
-    pub code: String,
-    pub name: String,
-    pub districts: Vec<DistrictView>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DistrictView {
-    pub code: String,
-    pub name: String,
-    pub villages: Vec<VillageView>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VillageView {
-    pub code: String,
-    pub name: String,
-    pub cooperative: Option<String>,
-}
+pub use types::views::{DistrictOverview, RegencyOverview, RegencySummary, VillageOverview};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -343,42 +314,14 @@ pub async fn list_modules() -> Result<Vec<ModuleCard>, ServerFnError> {
 #[server]
 pub async fn list_regencies() -> Result<Vec<RegencySummary>, ServerFnError> {
     let state = ssr::state()?;
-    let rows = domain::services::regions::regency_summaries(state.db.read()).await.map_err(ssr::fail)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RegencySummary {
-            province: r.province,
-            code: r.code,
-            name: r.name,
-            districts: r.districts,
-            villages: r.villages,
-            cooperatives: r.cooperatives,
-        })
-        .collect())
+    domain::services::regions::regency_summaries(state.db.read()).await.map_err(ssr::fail)
 }
 
 /// One kabupaten/kota with its kecamatan, kelurahan/desa and their KKMP.
 #[server]
-pub async fn regency_detail(code: String) -> Result<RegencyView, ServerFnError> {
+pub async fn regency_detail(code: String) -> Result<RegencyOverview, ServerFnError> {
     let state = ssr::state()?;
-    let r = domain::services::regions::regency_overview(state.db.read(), &code).await.map_err(ssr::fail)?;
-    Ok(RegencyView {
-        code: r.code,
-        name: r.name,
-        districts: r
-            .districts
-            .into_iter()
-            .map(|d| DistrictView {
-                code: d.code,
-                name: d.name,
-                villages: d
-                    .villages
-                    .into_iter()
-                    .map(|v| VillageView { code: v.code, name: v.name, cooperative: v.cooperative })
-                    .collect(),
-            })
-            .collect(),
-    })
+    domain::services::regions::regency_overview(state.db.read(), &code).await.map_err(ssr::fail)
 }
 
 /// Takes (and so removes) the flash message left by the last form post.
@@ -409,7 +352,7 @@ pub struct PersonListRow {
     pub name: String,
     pub nik_masked: Option<String>,
     pub phone: Option<String>,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub cooperative: String,
     pub village: String,
     pub district: String,
@@ -557,7 +500,7 @@ pub struct PersonEditView {
     pub nik: String,
     pub phone: String,
     pub email: String,
-    pub position: String,
+    pub position: Option<types::Jabatan>,
     pub cooperative: String,
     pub village: String,
     pub district: String,
@@ -589,7 +532,7 @@ pub async fn person_detail(id: i32) -> Result<PersonEditView, ServerFnError> {
         nik: p.nik.unwrap_or_default(),
         phone: p.phone.as_deref().map(domain::auth::ids::local_phone).unwrap_or_default(),
         email: p.email.unwrap_or_default(),
-        position: p.position.unwrap_or_default(),
+        position: p.position,
         cooperative: p.cooperative,
         village: p.village,
         district: p.district,
@@ -653,7 +596,7 @@ pub struct StaffGrantView {
     pub id: i32,
     pub name: String,
     pub login: String,
-    pub role: String,
+    pub role: types::Role,
     pub scope: String,
 }
 

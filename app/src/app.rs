@@ -100,38 +100,38 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/modul") view=ModulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/modul/:slug") view=ModulePage ssr=SsrMode::Async/>
                     <Route path=path!("/masuk") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/akun") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/peserta") view=PeoplePage ssr=SsrMode::Async/>
-                    <Route path=path!("/peserta/impor") view=ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/peserta/kode") view=IssuedCodesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/peserta/baru") view=NewPersonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/akun") view=signed_in(AccountPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta") view=signed_in(PeoplePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/impor") view=signed_in(ImportPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/kode") view=signed_in(IssuedCodesPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/baru") view=signed_in(NewPersonPage) ssr=SsrMode::Async/>
                     <Route path=path!("/aktivasi") view=ActivatePage ssr=SsrMode::Async/>
-                    <Route path=path!("/peserta/:id") view=PersonPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/peran") view=RolesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat") view=DiklatListPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat/:id") view=DiklatPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat/:id/peserta") view=EnrolledPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat/:id/kuis") view=QuizResultsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat/:id/kelulusan") view=crate::pages::standings::StandingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sesi/:id") view=SessionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sesi/:id/kode") view=CodePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sesi/:id/daftar-hadir") view=SheetPage ssr=SsrMode::Async/>
-                    <Route path=path!("/jadwal") view=SchedulePage ssr=SsrMode::Async/>
-                    <Route path=path!("/evaluasi") view=crate::pages::evaluation::EvaluationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/evaluasi/narasumber/:id") view=crate::pages::evaluation::SpeakerAcrossPage ssr=SsrMode::Async/>
-                    <Route path=path!("/evaluasi/:diklat/:form/:session") view=crate::pages::evaluation::EvaluationFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/diklat/:id/evaluasi") view=crate::pages::evaluation::EvaluationReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/presensi") view=PresensiPage ssr=SsrMode::Async/>
-                    <Route path=path!("/bank-soal/:slug") view=crate::pages::bank::BankPage ssr=SsrMode::Async/>
-                    <Route path=path!("/kuis/:slug/:fase") view=QuizPage ssr=SsrMode::Async/>
-                    <Route path=path!("/percobaan/:id") view=AttemptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/peserta/:id") view=signed_in(PersonPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=signed_in(AuditLogPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/peran") view=signed_in(RolesPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat") view=signed_in(DiklatListPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id") view=signed_in(DiklatPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/peserta") view=signed_in(EnrolledPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/kuis") view=signed_in(QuizResultsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/kelulusan") view=signed_in(crate::pages::standings::StandingsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id") view=signed_in(SessionPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id/kode") view=signed_in(CodePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/sesi/:id/daftar-hadir") view=signed_in(SheetPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/jadwal") view=signed_in(SchedulePage) ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi") view=signed_in(crate::pages::evaluation::EvaluationsPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi/narasumber/:id") view=signed_in(crate::pages::evaluation::SpeakerAcrossPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/evaluasi/:diklat/:form/:session") view=signed_in(crate::pages::evaluation::EvaluationFormPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/diklat/:id/evaluasi") view=signed_in(crate::pages::evaluation::EvaluationReportPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/presensi") view=signed_in(PresensiPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/bank-soal/:slug") view=signed_in(crate::pages::bank::BankPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/kuis/:slug/:fase") view=signed_in(QuizPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/percobaan/:id") view=signed_in(AttemptPage) ssr=SsrMode::Async/>
                     <Route path=path!("/verifikasi") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async/>
                     <Route path=path!("/verifikasi/:code") view=crate::pages::certificates::VerifyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sertifikat") view=crate::pages::certificates::MyCertificatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sertifikat/unduhan/:id") view=crate::pages::certificates::ZipProgressPage ssr=SsrMode::Async/>
-                    <Route path=path!("/laporan") view=crate::pages::report::ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("/laporan/cetak") view=crate::pages::report::ReportPrintPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sertifikat") view=signed_in(crate::pages::certificates::MyCertificatesPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/sertifikat/unduhan/:id") view=signed_in(crate::pages::certificates::ZipProgressPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/laporan") view=signed_in(crate::pages::report::ReportPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/laporan/cetak") view=signed_in(crate::pages::report::ReportPrintPage) ssr=SsrMode::Async/>
                     <Route path=path!("/capaian") view=crate::pages::report::CapaianPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
@@ -177,9 +177,9 @@ pub fn use_viewer() -> Option<Viewer> {
     use_context::<Option<Viewer>>().flatten()
 }
 
-/// Sends the visitor to the sign-in page (with a way back) when nobody is signed in.
-/// Returns whether someone is signed in.
-pub fn require_sign_in(here: &str) -> bool {
+/// Sends the visitor to the sign-in page when nobody is signed in, with the way back to the very
+/// URL they asked for (path and query). Returns whether someone is signed in.
+fn require_sign_in() -> bool {
     if use_viewer().is_some() {
         return true;
     }
@@ -187,15 +187,22 @@ pub fn require_sign_in(here: &str) -> bool {
     // so when the request's Accept header names text/html).
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        let target = format!("/masuk?ke={}", crate::i18n::encode_component(here));
+        let location = leptos_router::hooks::use_location();
+        let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+        let here = if query.is_empty() { path } else { format!("{path}?{query}") };
+        let target = format!("/masuk?ke={}", crate::i18n::encode_component(&here));
         if let Ok(location) = http::HeaderValue::from_str(&target) {
             response.insert_header(http::header::LOCATION, location);
             response.set_status(http::StatusCode::SEE_OTHER);
         }
     }
-    #[cfg(not(feature = "ssr"))]
-    let _ = here;
     false
+}
+
+/// A route only a signed-in person may open ([`require_sign_in`]): the page itself renders only
+/// for them, so no page repeats the check.
+fn signed_in<V: IntoView + 'static>(page: fn() -> V) -> impl Fn() -> AnyView + Send + Clone + 'static {
+    move || if require_sign_in() { page().into_any() } else { ().into_any() }
 }
 
 /// The language of the page being rendered.

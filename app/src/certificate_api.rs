@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct CertificateCard {
     pub code: String,
     pub number: String,
-    /// aktif | dicabut | kedaluwarsa
-    pub status: String,
+    pub status: types::CertificateStanding,
     /// (date, reason) when revoked.
     pub revoked: Option<(String, String)>,
     pub expires_on: Option<String>,
@@ -68,7 +67,7 @@ pub mod ssr {
         CertificateCard {
             code: v.certificate.verification_code.clone(),
             number: p.number.clone(),
-            status: status.code().to_string(),
+            status: status.standing(),
             revoked: match &status {
                 Status::Revoked { at, reason } => {
                     Some((date(at.with_timezone(&domain::services::schedule::wib()).date_naive()), reason.clone()))
@@ -78,7 +77,7 @@ pub mod ssr {
             expires_on: v.certificate.expires_on.map(date),
             holder: p.holder.clone(),
             nik: p.nik.clone(),
-            jabatan: crate::i18n::position_label(&p.jabatan, lang),
+            jabatan: crate::i18n::signed_jabatan(&p.jabatan, lang),
             kkmp: p.kkmp.clone(),
             kelurahan: p.kelurahan.clone(),
             kecamatan: p.kecamatan.clone(),
@@ -194,15 +193,18 @@ pub async fn zip_job_progress(id: String) -> Result<ZipProgress, ServerFnError> 
     use crate::api::ssr::{fail, require_caller, state};
     let caller = require_caller()?;
     let state = state()?;
-    let job = state.zip_jobs.owned(&id, caller.account_id).ok_or_else(|| fail(domain::AppError::NotFound))?;
-    let progress = job.progress();
+    let job = domain::services::zip_jobs::progress(state.db.read(), &id, caller.account_id, chrono::Utc::now())
+        .await
+        .map_err(fail)?
+        .ok_or_else(|| fail(domain::AppError::NotFound))?;
+    let english = crate::app::request_lang() == crate::i18n::Lang::En;
     Ok(ZipProgress {
-        download: progress.finished.then(|| format!("/unduh/sertifikat-zip/{id}")),
+        download: job.finished.then(|| format!("/unduh/sertifikat-zip/{id}")),
         id,
-        title: job.title.clone(),
-        done: progress.done,
+        title: job.title,
+        done: job.done,
         total: job.total,
-        error: progress.error,
-        back: job.back.clone(),
+        error: job.error.map(|e| e.get(english).to_string()),
+        back: job.back,
     })
 }

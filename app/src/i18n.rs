@@ -54,6 +54,12 @@ impl Lang {
         }
     }
 
+    /// What a typed value (a jabatan, a status, a role, …) reads as in this language.
+    pub fn label(self, value: impl types::Labelled) -> &'static str {
+        let (id, en) = value.labels();
+        self.pick(id, en)
+    }
+
     pub fn t(self) -> &'static Strings {
         match self {
             Lang::Id => &ID,
@@ -543,24 +549,9 @@ pub static EN: Strings = Strings {
     import_failed: |e, rows, f| format!("Nothing was saved: {e} problems in {rows} rows of {f}. Fix them and upload again."),
 };
 
-/// The label of a certificate status code (`aktif`, `dicabut`, `kedaluwarsa`).
-pub fn certificate_status_label(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "dicabut" => lang.pick("Dicabut", "Revoked"),
-        "kedaluwarsa" => lang.pick("Kedaluwarsa", "Expired"),
-        _ => lang.pick("Aktif", "Valid"),
-    }
-}
-
-/// The label of a jabatan code.
-pub fn position_label(code: &str, lang: Lang) -> String {
-    match types::Jabatan::from_code(code) {
-        Some(j) => {
-            let (id, en) = j.labels();
-            lang.pick(id, en).to_string()
-        }
-        None => code.to_string(),
-    }
+/// The jabatan a signed certificate names: the label of its code, or the text as it was signed.
+pub fn signed_jabatan(signed: &str, lang: Lang) -> String {
+    types::Jabatan::from_code(signed).map_or_else(|| signed.to_string(), |j| lang.label(j).to_string())
 }
 
 /// Who a module is for.
@@ -572,17 +563,6 @@ pub fn audience_label(code: &str, lang: Lang) -> &'static str {
         ("pengawas", Lang::En) => "for supervisors",
         (_, Lang::Id) => "untuk pengurus dan pengawas",
         (_, Lang::En) => "for board members and supervisors",
-    }
-}
-
-/// The label of a role code (the code itself when it is not one).
-pub fn role_label(code: &str, lang: Lang) -> String {
-    match types::Role::from_code(code) {
-        Some(role) => {
-            let (id, en) = role.labels();
-            lang.pick(id, en).to_string()
-        }
-        None => code.to_string(),
     }
 }
 

@@ -18,8 +18,7 @@ pub struct AttemptSummary {
 pub struct QuizOverview {
     pub slug: String,
     pub module_title: String,
-    pub phase: String,
-    pub phase_label: String,
+    pub phase: types::Phase,
     pub question_count: i32,
     pub pass_mark: i32,
     pub max_attempts: i32,
@@ -73,8 +72,7 @@ pub struct AttemptView {
     pub id: i64,
     pub slug: String,
     pub module_title: String,
-    pub phase: String,
-    pub phase_label: String,
+    pub phase: types::Phase,
     pub no: i32,
     pub status: types::AttemptStatus,
     /// Deadline (WIB) and seconds left, when timed.
@@ -170,13 +168,7 @@ pub async fn get_quiz_overview(slug: String, phase: String) -> Result<QuizOvervi
         window_closed,
         slug: slug.clone(),
         module_title: m.meta.title.clone(),
-        phase: phase.slug().into(),
-        phase_label: if crate::app::request_lang() == crate::i18n::Lang::En {
-            phase.labels().1
-        } else {
-            phase.labels().0
-        }
-        .into(),
+        phase,
         question_count: q.question_count,
         pass_mark: q.pass_mark,
         max_attempts: q.max_attempts,
@@ -262,13 +254,7 @@ pub async fn get_attempt(id: i64) -> Result<AttemptView, ServerFnError> {
         id: a.id,
         slug: m.slug.clone(),
         module_title: m.title,
-        phase: phase.slug().into(),
-        phase_label: if crate::app::request_lang() == crate::i18n::Lang::En {
-            phase.labels().1
-        } else {
-            phase.labels().0
-        }
-        .into(),
+        phase,
         no: a.attempt_no,
         status: a.status,
         deadline: a.deadline_at.filter(|_| a.status.is_open()).map(|d| {

@@ -5,28 +5,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The query string every report URL carries (shareable, and what the exports receive).
-pub use types::views::ReportQuery;
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CountsView {
-    pub enrolled: i64,
-    pub attended: i64,
-    pub passed: i64,
-    pub eligible: i64,
-    pub certified: i64,
-    pub kkmp: i64,
-    pub kkmp_ready: i64,
-    pub kkmp_partial: i64,
-    pub kkmp_none: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CoverageLine {
-    pub code: String,
-    pub name: String,
-    pub counts: CountsView,
-}
+/// The query string every report URL carries (shareable, and what the exports receive), and the
+/// coverage counts: the services build these very values (`types::views`).
+pub use types::views::{Counts, CoverageRow, ReportQuery};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearningLine {
@@ -40,7 +21,7 @@ pub struct LearningLine {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PersonStatusLine {
     pub name: String,
-    pub position: String,
+    pub position: Option<types::Jabatan>,
     pub kkmp: String,
     pub village: String,
     pub district: String,
@@ -50,8 +31,8 @@ pub struct PersonStatusLine {
     pub pre: Option<f64>,
     pub post: Option<f64>,
     pub eligible: bool,
-    /// (number, verification code, aktif | dicabut | kedaluwarsa)
-    pub certificate: Option<(String, String, String)>,
+    /// (number, verification code, standing today)
+    pub certificate: Option<(String, String, types::CertificateStanding)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,8 +53,8 @@ pub struct ReportData {
     pub child_label: String,
     /// Whether the rows can be opened (there is a level below).
     pub drills: bool,
-    pub total: CountsView,
-    pub rows: Vec<CoverageLine>,
+    pub total: Counts,
+    pub rows: Vec<CoverageRow>,
     pub modules: Vec<LearningLine>,
     pub learning_rows: Vec<LearningLine>,
     /// None where people are not listed (above a kabupaten/kota, without a name to search).
@@ -93,36 +74,13 @@ pub struct CapaianData {
     pub trail: Vec<(String, String)>,
     pub child_label: String,
     pub drills: bool,
-    pub total: CountsView,
-    pub rows: Vec<CoverageLine>,
+    pub total: Counts,
+    pub rows: Vec<CoverageRow>,
     pub generated: String,
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use super::*;
-    use domain::services::report;
-
-    pub fn counts(c: &report::Counts) -> CountsView {
-        CountsView {
-            enrolled: c.enrolled,
-            attended: c.attended,
-            passed: c.passed,
-            eligible: c.eligible,
-            certified: c.certified,
-            kkmp: c.kkmp,
-            kkmp_ready: c.kkmp_ready,
-            kkmp_partial: c.kkmp_partial,
-            kkmp_none: c.kkmp_none(),
-        }
-    }
-
-    pub fn lines(rows: &[report::CoverageRow]) -> Vec<CoverageLine> {
-        rows.iter()
-            .map(|r| CoverageLine { code: r.code.clone(), name: r.name.clone(), counts: counts(&r.counts) })
-            .collect()
-    }
-
     pub fn wib_label(at: chrono::DateTime<chrono::Utc>) -> String {
         let at = at.with_timezone(&domain::services::clock::wib());
         at.format("%d-%m-%Y %H:%M:%S WIB").to_string()
@@ -162,7 +120,7 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
                 .iter()
                 .map(|p| PersonStatusLine {
                     name: p.name.clone(),
-                    position: p.position.clone().unwrap_or_default(),
+                    position: p.position,
                     kkmp: p.kkmp.clone(),
                     village: p.village.clone(),
                     district: p.district.clone(),
@@ -172,11 +130,11 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
                     pre: p.pre_mean,
                     post: p.post_mean,
                     eligible: p.eligible,
-                    certificate: p.certificate_state(today).map(|state| {
+                    certificate: p.certificate_standing(today).map(|standing| {
                         (
                             p.certificate_number.clone().unwrap_or_default(),
                             p.certificate_code.clone().unwrap_or_default(),
-                            state.to_string(),
+                            standing,
                         )
                     }),
                 })
@@ -219,8 +177,8 @@ pub async fn report_view(query: ReportQuery) -> Result<ReportData, ServerFnError
         trail: place.trail,
         child_label: place.area.child_label().to_string(),
         drills: !matches!(place.area, report::Area::Village(_)),
-        total: ssr::counts(&coverage.total),
-        rows: ssr::lines(&coverage.rows),
+        total: coverage.total.clone(),
+        rows: coverage.rows.clone(),
         modules: modules_learning,
         learning_rows,
         people,
@@ -252,8 +210,8 @@ pub async fn capaian_view(wilayah: Option<String>) -> Result<CapaianData, Server
         trail: place.trail,
         child_label: place.area.child_label().to_string(),
         drills: !matches!(place.area, report::Area::District(_)),
-        total: ssr::counts(&coverage.total),
-        rows: ssr::lines(&coverage.rows),
+        total: coverage.total.clone(),
+        rows: coverage.rows.clone(),
         generated: ssr::wib_label(figures.computed_at),
     })
 }

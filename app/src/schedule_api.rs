@@ -12,7 +12,7 @@ pub struct DiklatSummary {
     pub name: String,
     pub venue: String,
     pub dates: String,
-    pub status: String,
+    pub status: types::DiklatStatus,
     pub sessions: u64,
     pub enrolled: u64,
 }
@@ -49,9 +49,10 @@ pub struct DiklatView {
     pub ends_on: String,
     pub dates: String,
     pub total_jp: i32,
-    pub status: String,
+    pub status: types::DiklatStatus,
     pub min_attendance_pct: i32,
-    pub present_statuses: Vec<String>,
+    /// The marks that count as present (a diklat's rule; unknown codes left out).
+    pub present_statuses: Vec<types::Attendance>,
     pub sessions: Vec<SessionView>,
     pub enrolled: usize,
     pub kkmp_covered: usize,
@@ -76,7 +77,7 @@ pub struct DiklatView {
 pub struct EnrolledRow {
     pub person_id: i32,
     pub name: String,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub kkmp: String,
     pub village: String,
     pub district: String,
@@ -101,16 +102,16 @@ pub struct EnrolledView {
 pub struct GridRow {
     pub person_id: i32,
     pub name: String,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub village: String,
     pub kkmp: String,
-    pub status: Option<String>,
+    pub status: Option<types::Attendance>,
     pub note: String,
     pub reason: String,
     pub version: Option<i32>,
-    pub source: Option<String>,
-    /// Earlier values, newest first: "H → panitia, 13-10-2025 08:05".
-    pub history: Vec<String>,
+    pub source: Option<types::MarkSource>,
+    /// Earlier values, newest first: (mark, where it came from, "13-10-2025 08:05").
+    pub history: Vec<(types::Attendance, types::MarkSource, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -123,8 +124,7 @@ pub struct CheckinState {
 pub struct GridView {
     pub session: SessionView,
     pub rows: Vec<GridRow>,
-    /// (code, label, count)
-    pub counts: Vec<(String, String, usize)>,
+    pub counts: Vec<(types::Attendance, usize)>,
     pub unmarked: usize,
     pub villages: Vec<(i32, String)>,
     pub village: Option<i32>,
@@ -165,8 +165,8 @@ pub struct CheckinPageView {
     pub open_sessions: Vec<(i32, String, String)>,
     /// The session named by a QR link, if any.
     pub session: Option<SessionView>,
-    /// Their marks today: (session title, status label).
-    pub marks_today: Vec<(String, String)>,
+    /// Their marks today: (session title, mark).
+    pub marks_today: Vec<(String, types::Attendance)>,
 }
 
 pub const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
@@ -283,7 +283,7 @@ pub async fn list_diklat() -> Result<Vec<DiklatSummary>, ServerFnError> {
             name: r.diklat.name,
             venue: r.diklat.venue,
             dates: ssr::dates(r.diklat.starts_on, r.diklat.ends_on),
-            status: r.diklat.status.code().to_string(),
+            status: r.diklat.status,
             sessions: r.sessions,
             enrolled: r.enrolled,
         })
@@ -324,9 +324,9 @@ pub async fn diklat_detail(id: i32) -> Result<DiklatView, ServerFnError> {
         ends_on: d.ends_on.to_string(),
         dates: ssr::dates(d.starts_on, d.ends_on),
         total_jp: d.total_jp,
-        status: d.status.code().to_string(),
+        status: d.status,
         min_attendance_pct: d.min_attendance_pct,
-        present_statuses: d.present_statuses.split(',').map(str::to_string).collect(),
+        present_statuses: d.present_statuses.split(',').filter_map(types::Attendance::from_code).collect(),
         sessions: sessions.iter().map(ssr::session_view).collect(),
         enrolled: enrolled.len(),
         kkmp_covered: kkmp.len(),
@@ -425,12 +425,8 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
                 .map_err(fail)?
                 .into_iter()
                 .map(|h| {
-                    format!(
-                        "{} ({}, {})",
-                        h.status,
-                        h.source,
-                        h.marked_at.with_timezone(&schedule::wib()).format("%d-%m-%Y %H:%M")
-                    )
+                    let at = h.marked_at.with_timezone(&schedule::wib()).format("%d-%m-%Y %H:%M");
+                    (h.status, h.source, at.to_string())
                 })
                 .collect(),
             _ => vec![],
@@ -441,11 +437,11 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
             position: e.position,
             village: e.village,
             kkmp: e.cooperative,
-            status: m.map(|m| m.status.code().to_string()),
+            status: m.map(|m| m.status),
             note: m.and_then(|m| m.note.clone()).unwrap_or_default(),
             reason: m.and_then(|m| m.reason.clone()).unwrap_or_default(),
             version: m.map(|m| m.version),
-            source: m.map(|m| m.source.code().to_string()),
+            source: m.map(|m| m.source),
             history,
         });
     }
@@ -453,7 +449,7 @@ pub async fn session_grid(id: i32, village: Option<i32>) -> Result<GridView, Ser
     Ok(GridView {
         session: ssr::session_view(&row),
         rows,
-        counts: counts.into_iter().map(|(s, n)| (s.code().to_string(), s.label().to_string(), n)).collect(),
+        counts: counts.into_iter().collect(),
         unmarked,
         villages,
         village,
@@ -602,8 +598,7 @@ pub async fn checkin_page(session: Option<i32>) -> Result<CheckinPageView, Serve
             ));
         }
         if let Some(m) = attendance::marks_of(db, r.session.id).await.map_err(fail)?.remove(&caller.person_id) {
-            let label = m.status.label();
-            marks_today.push((r.session.title.clone(), label.to_string()));
+            marks_today.push((r.session.title.clone(), m.status));
         }
     }
     let session = match session {
@@ -636,8 +631,7 @@ pub struct IssuedCertificate {
     pub id: i32,
     pub number: String,
     pub code: String,
-    /// aktif | dicabut | kedaluwarsa
-    pub status: String,
+    pub status: types::CertificateStanding,
     pub revocation_reason: Option<String>,
     /// `YYYY-MM-DD` (what a date input takes), if set.
     pub expires_on: Option<String>,
@@ -709,7 +703,7 @@ pub async fn diklat_standings(id: i32) -> Result<StandingsView, ServerFnError> {
         .map_err(fail)?
         .into_iter()
         .map(|c| {
-            let status = certificates::status_of(&c, today).code().to_string();
+            let status = certificates::status_of(&c, today).standing();
             (
                 c.person_id,
                 IssuedCertificate {

@@ -20,6 +20,7 @@ mod m20261130_000009_create_standings;
 mod m20261207_000010_throttle_pending;
 pub mod m20261207_000011_certification_rules;
 mod m20261207_000012_evaluations;
+mod m20261208_000013_zip_jobs;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_throttle_pending::Migration),
             Box::new(m20261207_000011_certification_rules::Migration),
             Box::new(m20261207_000012_evaluations::Migration),
+            Box::new(m20261208_000013_zip_jobs::Migration),
         ]
     }
 }

@@ -55,7 +55,7 @@ pub fn document(v: &Verification, public_url: &str, signer: &Signer, today: chro
     CertificateDoc {
         holder: p.holder.clone(),
         nik_masked: p.nik.clone(),
-        jabatan: app::i18n::position_label(&p.jabatan, lang),
+        jabatan: app::i18n::signed_jabatan(&p.jabatan, lang),
         kkmp: p.kkmp.clone(),
         kelurahan: p.kelurahan.clone(),
         kecamatan: p.kecamatan.clone(),
@@ -155,18 +155,47 @@ pub fn build_zip(
     Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
-/// Builds a ZIP of `certificates` in the background, reporting progress to `job`; a failure
-/// fails the job and no partial ZIP is offered.
-pub fn spawn_zip(state: &ServerState, job: Arc<domain::zipjob::ZipJob>, certificates: Vec<Verification>) {
+/// Builds the ZIP of job `id` (`services::zip_jobs`) from `certificates` in the background: the
+/// PDFs on a blocking thread, while this instance writes the job's progress and heartbeat every
+/// [`zip_jobs::HEARTBEAT`]; then the ZIP, or why it failed (no partial ZIP is offered).
+pub fn spawn_zip(state: &ServerState, id: String, certificates: Vec<Verification>) {
+    use domain::services::zip_jobs;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     let today = domain::services::schedule::today_wib(chrono::Utc::now());
     let docs: Vec<CertificateDoc> =
         certificates.iter().map(|v| document(v, &state.public_url, &state.signer, today)).collect();
     let renderer = state.pdf.clone();
-    tokio::task::spawn_blocking(move || match build_zip(&renderer, &docs, &|| job.advance()) {
-        Ok(bytes) => job.finish(bytes),
-        Err(e) => {
-            tracing::error!("certificate ZIP: {e}");
-            job.fail(format!("ZIP gagal dibuat: {e}. Silakan coba lagi; bila berulang, hubungi admin."));
+    let done = Arc::new(AtomicUsize::new(0));
+    let counted = done.clone();
+    let mut build =
+        tokio::task::spawn_blocking(move || build_zip(&renderer, &docs, &|| _ = counted.fetch_add(1, Relaxed)));
+    let db = state.app.db.clone();
+    tokio::spawn(async move {
+        let mut beat = tokio::time::interval(zip_jobs::HEARTBEAT);
+        let built = loop {
+            tokio::select! {
+                built = &mut build => break built,
+                _ = beat.tick() => {
+                    if let Err(e) = zip_jobs::report(db.write(), &id, done.load(Relaxed), chrono::Utc::now()).await {
+                        tracing::warn!("certificate ZIP {id}: progress not written: {e}");
+                    }
+                }
+            }
+        };
+        let now = chrono::Utc::now();
+        let written = match built {
+            Ok(Ok(bytes)) => zip_jobs::finish(db.write(), &id, bytes, now).await,
+            Ok(Err(e)) => {
+                tracing::error!("certificate ZIP {id}: {e}");
+                zip_jobs::fail(db.write(), &id, &e, now).await
+            }
+            Err(e) => {
+                tracing::error!("certificate ZIP {id}: the build stopped: {e}");
+                zip_jobs::fail(db.write(), &id, "internal error", now).await
+            }
+        };
+        if let Err(e) = written {
+            tracing::error!("certificate ZIP {id}: not stored: {e}");
         }
     });
 }

@@ -1,8 +1,7 @@
 use crate::{
     api::{my_account, take_flash},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
-    i18n::{position_label, role_label},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,9 +11,6 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/akun") {
-        return ().into_any();
-    }
     let account = Resource::new(|| (), |_| my_account());
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -30,7 +26,7 @@ pub fn AccountPage() -> impl IntoView {
                         (t.f_nik, a.nik_masked.clone()),
                         (t.f_phone, a.phone.clone()),
                         (t.f_email, a.email.clone()),
-                        (t.f_position, a.position.as_deref().map(|p| position_label(p, lang))),
+                        (t.f_position, a.position.map(|j| lang.label(j).to_string())),
                         (t.f_kkmp, a.cooperative.clone()),
                         (t.f_kelurahan, a.village.clone()),
                         (t.f_kecamatan, a.district.clone()),
@@ -52,7 +48,7 @@ pub fn AccountPage() -> impl IntoView {
                                             .roles
                                             .into_iter()
                                             .map(|(role, scope)| {
-                                                view! { <li>{role_label(&role, lang)}" · "{scope}</li> }
+                                                view! { <li>{lang.label(role)}" · "{scope}</li> }
                                             })
                                             .collect_view()}
                                     </ul>

@@ -4,12 +4,12 @@
 use crate::query::use_query_map;
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::{
         print::PrintButton,
         status::{or_error, FlashNotice},
     },
-    i18n::{encode_component, position_label, Lang},
+    i18n::Lang,
     schedule_api::{attendance_sheet, checkin_code, checkin_page, my_schedule, session_grid, GridRow, SessionView},
 };
 use leptos::prelude::*;
@@ -27,24 +27,24 @@ fn session_heading(s: &SessionView, lang: Lang) -> impl IntoView {
 
 fn grid_row(r: GridRow, lang: Lang) -> impl IntoView {
     let id = r.person_id;
-    let shown = format!("{}|{}|{}", r.status.clone().unwrap_or_default(), r.note, r.reason);
-    let current = r.status.clone().unwrap_or_default();
+    let shown = format!("{}|{}|{}", r.status.map(|s| s.code()).unwrap_or_default(), r.note, r.reason);
+    let earlier: Vec<String> =
+        r.history.iter().map(|(mark, source, at)| format!("{} ({}, {at})", mark.code(), lang.label(*source))).collect();
     view! {
         <tr data-person=id class:unmarked=r.status.is_none()>
             <th scope="row">
                 {r.name.clone()}
-                <br/><span class="hint">{r.position.as_deref().map(|p| position_label(p, lang)).unwrap_or_default()}" · "{r.village.clone()}</span>
-                {(!r.history.is_empty()).then(|| view! { <br/><span class="hint">{format!("{}{}", lang.pick("Sebelumnya: ", "Earlier: "), r.history.join("; "))}</span> })}
+                <br/><span class="hint">{r.position.map(|j| lang.label(j)).unwrap_or_default()}" · "{r.village.clone()}</span>
+                {(!earlier.is_empty()).then(|| view! { <br/><span class="hint">{format!("{}{}", lang.pick("Sebelumnya: ", "Earlier: "), earlier.join("; "))}</span> })}
             </th>
             <td>
                 <fieldset class="status-choice">
                     <legend class="visually-hidden">{format!("{} {}", lang.pick("Status", "Status"), r.name)}</legend>
                     {types::Attendance::ALL.into_iter().map(|s| {
-                        let (code, (id_label, en_label)) = (s.code(), s.labels());
                         view! {
-                            <label title=lang.pick(id_label, en_label)>
-                                <input type="radio" name=format!("s{id}") value=code checked=current == code/>
-                                <span>{code}</span>
+                            <label title=lang.label(s)>
+                                <input type="radio" name=format!("s{id}") value=s.code() checked=r.status == Some(s)/>
+                                <span>{s.code()}</span>
                             </label>
                         }
                     }).collect_view()}
@@ -68,9 +68,6 @@ pub fn SessionPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/sesi/{}", id())) {
-        return ().into_any();
-    }
     let args = move || (id(), query.read().get("kelurahan").and_then(|v| v.parse::<i32>().ok()));
     let grid = Resource::new(args, |(id, v)| session_grid(id, v));
     let flash = Resource::new(|| (), |_| take_flash());
@@ -90,7 +87,7 @@ pub fn SessionPage() -> impl IntoView {
                         {session_heading(&s, lang)}
                         <FlashNotice flash=flash/>
                         <ul class="counts" data-testid="counts">
-                            {g.counts.iter().map(|(code, label, n)| view! { <li><strong>{*n}</strong>" "{label.clone()}" ("{code.clone()}")"</li> }).collect_view()}
+                            {g.counts.iter().map(|&(mark, n)| view! { <li><strong>{n}</strong>" "{lang.label(mark)}" ("{mark.code()}")"</li> }).collect_view()}
                             <li><strong>{g.unmarked}</strong>" "{lang.pick("belum ditandai", "not marked")}</li>
                         </ul>
 
@@ -185,9 +182,6 @@ pub fn CodePage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/sesi/{}/kode", id())) {
-        return ().into_any();
-    }
     let code = Resource::new(id, checkin_code);
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
@@ -228,9 +222,6 @@ pub fn SheetPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/sesi/{}/daftar-hadir", id())) {
-        return ().into_any();
-    }
     let sheet = Resource::new(id, attendance_sheet);
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
@@ -249,7 +240,7 @@ pub fn SheetPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {rows.into_iter().enumerate().map(|(i, r)| view! {
-                                    <tr><td class="num">{i + 1}</td><td>{r.name}</td><td>{r.position.as_deref().map(|p| position_label(p, lang)).unwrap_or_default()}</td><td>{r.village}</td><td class="signature"></td></tr>
+                                    <tr><td class="num">{i + 1}</td><td>{r.name}</td><td>{r.position.map(|j| lang.label(j)).unwrap_or_default()}</td><td>{r.village}</td><td class="signature"></td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -267,9 +258,6 @@ pub fn SheetPage() -> impl IntoView {
 pub fn SchedulePage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/jadwal") {
-        return ().into_any();
-    }
     let schedule = Resource::new(|| (), |_| my_schedule());
     let title = lang.pick("Jadwal", "Schedule");
     view! {
@@ -348,16 +336,6 @@ pub fn PresensiPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
     let query = use_query_map();
-    let here = {
-        let q = query.read_untracked();
-        match (q.get("sesi"), q.get("kode")) {
-            (Some(s), Some(k)) => format!("/presensi?sesi={}&kode={}", encode_component(&s), encode_component(&k)),
-            _ => "/presensi".to_string(),
-        }
-    };
-    if !require_sign_in(&here) {
-        return ().into_any();
-    }
     let args = move || query.read().get("sesi").and_then(|s| s.parse::<i32>().ok());
     let page = Resource::new(args, checkin_page);
     let flash = Resource::new(|| (), |_| take_flash());
@@ -390,7 +368,7 @@ pub fn PresensiPage() -> impl IntoView {
                     }}
                     {(!v.marks_today.is_empty()).then(|| view! {
                         <h2>{lang.pick("Kehadiran Anda hari ini", "Your attendance today")}</h2>
-                        <ul data-testid="marks-today">{v.marks_today.into_iter().map(|(title, status)| view! { <li>{title}": "<strong>{status}</strong></li> }).collect_view()}</ul>
+                        <ul data-testid="marks-today">{v.marks_today.into_iter().map(|(title, mark)| view! { <li>{title}": "<strong>{lang.label(mark)}</strong></li> }).collect_view()}</ul>
                     })}
                 }))
             })}

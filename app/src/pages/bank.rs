@@ -3,7 +3,7 @@
 
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
     quiz_api::get_bank,
 };
@@ -17,9 +17,6 @@ pub fn BankPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    if !require_sign_in(&format!("/bank-soal/{}", slug())) {
-        return ().into_any();
-    }
     let bank = Resource::new(slug, get_bank);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {

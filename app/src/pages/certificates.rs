@@ -4,29 +4,30 @@
 use crate::query::use_query_map;
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     certificate_api::{my_certificates, verify_certificate, zip_job_progress, CertificateCard, VerifyOutcome},
     components::status::{or_error, FlashNotice},
-    i18n::{certificate_status_label, Lang},
+    i18n::Lang,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
+use types::CertificateStanding;
 
 /// The certificate's standing and signed content, as a verifier reads it.
 fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
-    let class = match c.status.as_str() {
-        "aktif" => "notice notice-ok verify-status",
+    let class = match c.status {
+        CertificateStanding::Active => "notice notice-ok verify-status",
         _ => "notice notice-error verify-status",
     };
-    let detail = match (&c.revoked, &c.expires_on, c.status.as_str()) {
+    let detail = match (&c.revoked, &c.expires_on, c.status) {
         (Some((date, reason)), _, _) => format!(
             "{} {} {date}. {} {reason}",
             lang.pick("Sertifikat ini TIDAK BERLAKU.", "This certificate is NOT VALID."),
             lang.pick("Dicabut pada", "Revoked on"),
             lang.pick("Alasan:", "Reason:")
         ),
-        (None, Some(date), "kedaluwarsa") => format!(
+        (None, Some(date), CertificateStanding::Expired) => format!(
             "{} {} {date}.",
             lang.pick("Sertifikat ini TIDAK BERLAKU lagi.", "This certificate is NO LONGER VALID."),
             lang.pick("Masa berlaku berakhir", "Expired on")
@@ -38,7 +39,7 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
     view! {
         <section class="card verify-card" data-testid="certificate">
             <p class=class role="status" data-testid="status">
-                <strong>{certificate_status_label(&c.status, lang)}</strong>" — "{detail}
+                <strong>{lang.label(c.status)}</strong>" — "{detail}
             </p>
             <dl class="facts">
                 {fact(lang.pick("Nama", "Name"), c.holder)}
@@ -66,8 +67,8 @@ fn certificate_card(c: CertificateCard, lang: Lang) -> impl IntoView {
                     {c.post_tests.into_iter().map(|(m, g)| view! { <li>{format!("{m}: {g}")}</li> }).collect_view()}
                 </ul>
             })}
-            <p data-testid="signature" class=if c.signature_valid && c.status == "aktif" { "signature" } else { "signature signature-warning" }>
-                {if c.signature_valid && c.status == "aktif" {
+            <p data-testid="signature" class=if c.signature_valid && c.status == CertificateStanding::Active { "signature" } else { "signature signature-warning" }>
+                {if c.signature_valid && c.status == CertificateStanding::Active {
                     format!("✓ {} {}", lang.pick("Tanda tangan digital sah (Ed25519), kunci", "Valid digital signature (Ed25519), key"), c.key_id)
                 } else if c.signature_valid {
                     // The signature proves who issued the content above, not that it still
@@ -157,9 +158,6 @@ pub fn VerifyPage() -> impl IntoView {
 pub fn MyCertificatesPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/sertifikat") {
-        return ().into_any();
-    }
     let certificates = Resource::new(|| (), |_| my_certificates());
     let title = lang.pick("Sertifikat saya", "My certificates");
     view! {
@@ -181,7 +179,7 @@ pub fn MyCertificatesPage() -> impl IntoView {
                             {list.into_iter().map(|c| view! {
                                 <li class="card">
                                     <h2>{c.card.diklat.clone()}</h2>
-                                    <p><strong>{c.card.number.clone()}</strong>" · "{certificate_status_label(&c.card.status, lang)}</p>
+                                    <p><strong>{c.card.number.clone()}</strong>" · "{lang.label(c.card.status)}</p>
                                     <p class="hint">{format!("{} {} · {} {}", lang.pick("Diterbitkan", "Issued"), c.card.issued_on, lang.pick("kode", "code"), c.card.code)}</p>
                                     <p>
                                         <a class="button" href=c.pdf.clone() download>{lang.pick("Unduh PDF", "Download PDF")}</a>" "
@@ -206,9 +204,6 @@ pub fn ZipProgressPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    if !require_sign_in(&format!("/sertifikat/unduhan/{}", id())) {
-        return ().into_any();
-    }
     let progress = Resource::new(id, zip_job_progress);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {

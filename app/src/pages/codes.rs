@@ -1,7 +1,7 @@
 use crate::query::use_query_map;
 use crate::{
     api::{take_flash, take_issued_codes},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::{
         print::PrintButton,
         status::{server_fn_message, ErrorNotice, FlashNotice},
@@ -14,9 +14,6 @@ use leptos_meta::Title;
 #[component]
 pub fn IssuedCodesPage() -> impl IntoView {
     let t = use_lang().t();
-    if !require_sign_in("/peserta/kode") {
-        return ().into_any();
-    }
     let issued = Resource::new(|| (), |_| take_issued_codes());
     view! {
         <Title text=t.codes_title/>

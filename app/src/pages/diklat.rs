@@ -4,25 +4,17 @@
 use crate::query::use_query_map;
 use crate::{
     api::{take_flash, Flash},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::{
         raw_text::rcdata,
         status::{or_error, FlashNotice, Refusal},
     },
-    i18n::{encode_component, position_label, Lang},
+    i18n::{encode_component, Lang},
     schedule_api::{diklat_detail, enrolled_list, list_diklat, DiklatView, SessionView},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-/// The label of a diklat's status code; "?" for a code this build does not know.
-pub fn status_label(status: &str, lang: Lang) -> &'static str {
-    types::DiklatStatus::from_code(status).map_or("?", |s| {
-        let (id, en) = s.labels();
-        lang.pick(id, en)
-    })
-}
 
 /// The labels the diklat form's fields carry, as the service names them in its errors.
 const DIKLAT_FIELDS: &[&str] = &[
@@ -47,18 +39,16 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
         Refusal::value_or(refusal, name, d.map(f).unwrap_or_else(|| default.to_string()))
     };
     let beside = |label: &str| Refusal::beside(refusal, label);
-    let present: Vec<String> = match refusal {
+    let present: Vec<types::Attendance> = match refusal {
         Some(r) => types::Attendance::ALL
             .into_iter()
-            .map(types::Attendance::code)
-            .filter(|c| r.echo.ticked(&format!("hadir_{}", c.to_lowercase())))
-            .map(str::to_string)
+            .filter(|a| r.echo.ticked(&format!("hadir_{}", a.code().to_lowercase())))
             .collect(),
-        None => d.map(|d| d.present_statuses.clone()).unwrap_or_else(|| {
-            [types::Attendance::Hadir, types::Attendance::Terlambat].map(|a| a.code().to_string()).to_vec()
-        }),
+        None => d
+            .map(|d| d.present_statuses.clone())
+            .unwrap_or_else(|| vec![types::Attendance::Hadir, types::Attendance::Terlambat]),
     };
-    let status = v("status", |d| d.status.clone(), types::DiklatStatus::Draft.code());
+    let status = v("status", |d| d.status.code().to_string(), types::DiklatStatus::Draft.code());
     view! {
         <form method="post" action="/diklat/simpan" class="stack" data-testid="diklat-form" id="form-diklat">
             {Refusal::above(refusal, DIKLAT_FIELDS)}
@@ -97,8 +87,8 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
                 </label>
                 <label>{lang.pick("Status", "Status")}
                     <select name="status">
-                        {types::DiklatStatus::ALL.into_iter().map(|s| s.code()).map(|s| view! {
-                            <option value=s selected=status == s>{status_label(s, lang)}</option>
+                        {types::DiklatStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.code() selected=status == s.code()>{lang.label(s)}</option>
                         }).collect_view()}
                     </select>
                     {beside("Status")}
@@ -110,10 +100,9 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
                 {types::Attendance::ALL
                     .into_iter()
                     .map(|s| {
-                        let (code, (id_label, en_label)) = (s.code(), s.labels());
-                        let name = format!("hadir_{}", code.to_lowercase());
+                        let name = format!("hadir_{}", s.code().to_lowercase());
                         view! {
-                            <label class="inline"><input type="checkbox" name=name checked=present.iter().any(|p| p == code)/>" "{code}" — "{lang.pick(id_label, en_label)}</label>
+                            <label class="inline"><input type="checkbox" name=name checked=present.contains(&s)/>" "{s.code()}" — "{lang.label(s)}</label>
                         }
                     })
                     .collect_view()}
@@ -148,9 +137,6 @@ fn diklat_form(d: Option<&DiklatView>, refusal: Option<Refusal<'_>>, lang: Lang)
 pub fn DiklatListPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/diklat") {
-        return ().into_any();
-    }
     let list = Resource::new(|| (), |_| list_diklat());
     let flash = Resource::new(|| (), |_| take_flash());
     let title = lang.pick("Diklat", "Training programmes");
@@ -184,7 +170,7 @@ pub fn DiklatListPage() -> impl IntoView {
                                             <tr>
                                                 <td><a href=format!("/diklat/{}", d.id)>{d.name}</a><br/><span class="hint">{d.code}" · "{d.venue}</span></td>
                                                 <td>{d.dates}</td>
-                                                <td><span class="badge">{status_label(&d.status, lang)}</span></td>
+                                                <td><span class="badge">{lang.label(d.status)}</span></td>
                                                 <td class="num">{d.sessions}</td>
                                                 <td class="num">{d.enrolled}</td>
                                             </tr>
@@ -344,9 +330,6 @@ pub fn DiklatPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/diklat/{}", id())) {
-        return ().into_any();
-    }
     let detail = Resource::new(id, diklat_detail);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -377,7 +360,7 @@ pub fn DiklatPage() -> impl IntoView {
                         <Title text=d.name.clone()/>
                         <nav class="breadcrumb no-print"><a href="/diklat">{lang.pick("Diklat", "Training")}</a></nav>
                         <h1>{d.name.clone()}</h1>
-                        <p class="lead">{d.dates.clone()}" · "{d.venue.clone()}" · "{d.total_jp}" JP · "<span class="badge">{status_label(&d.status, lang)}</span></p>
+                        <p class="lead">{d.dates.clone()}" · "{d.venue.clone()}" · "{d.total_jp}" JP · "<span class="badge">{lang.label(d.status)}</span></p>
                         <FlashNotice flash=flash/>
                         {(!d.description.is_empty()).then(|| view! { <p>{d.description.clone()}</p> })}
                         <p class="no-print">
@@ -426,7 +409,7 @@ pub fn DiklatPage() -> impl IntoView {
                                 <label>{lang.pick("Jabatan", "Position")}
                                     <select name="jabatan">
                                         <option value="">{lang.pick("(semua)", "(all)")}</option>
-                                        {types::Jabatan::PENGURUS.iter().chain(types::Jabatan::PENGAWAS).map(|j| j.code()).map(|p| view! { <option value=p selected=jabatan == p>{position_label(p, lang)}</option> }).collect_view()}
+                                        {types::Jabatan::PENGURUS.iter().chain(types::Jabatan::PENGAWAS).map(|&j| view! { <option value=j.code() selected=jabatan == j.code()>{lang.label(j)}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 <button type="submit" class="button">{lang.pick("Daftarkan", "Enrol")}</button>
@@ -465,9 +448,6 @@ pub fn EnrolledPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/diklat/{}/peserta", id())) {
-        return ().into_any();
-    }
     let args = move || {
         let q = query.read();
         (id(), q.get("q").unwrap_or_default(), q.get("hal").and_then(|h| h.parse::<usize>().ok()).unwrap_or(1))
@@ -518,7 +498,7 @@ pub fn EnrolledPage() -> impl IntoView {
                                                 let below = r.held > 0 && r.percent < min;
                                                 view! {
                                                     <tr>
-                                                        <td><a href=format!("/peserta/{}", r.person_id)>{r.name.clone()}</a><br/><span class="hint">{r.position.as_deref().map(|p| position_label(p, lang)).unwrap_or_default()}</span></td>
+                                                        <td><a href=format!("/peserta/{}", r.person_id)>{r.name.clone()}</a><br/><span class="hint">{r.position.map(|j| lang.label(j)).unwrap_or_default()}</span></td>
                                                         <td>{r.kkmp.clone()}<br/><span class="hint">{r.village.clone()}", "{r.district.clone()}</span></td>
                                                         <td class="num" class:warn=below>{format!("{}/{} ({}%)", r.present, r.held, r.percent)}</td>
                                                         <td class="no-print">

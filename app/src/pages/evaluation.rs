@@ -4,7 +4,7 @@
 
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::{
         print::PrintButton,
         status::{or_error, FlashNotice},
@@ -59,9 +59,6 @@ pub fn DueList() -> impl IntoView {
 #[component]
 pub fn EvaluationsPage() -> impl IntoView {
     let lang = use_lang();
-    if !require_sign_in("/evaluasi") {
-        return ().into_any();
-    }
     let flash = Resource::new(|| (), |_| take_flash());
     let title = lang.pick("Evaluasi diklat", "Training evaluation");
     view! {
@@ -92,10 +89,6 @@ pub fn EvaluationFormPage() -> impl IntoView {
             p.get("session").and_then(|v| v.parse::<i32>().ok()).unwrap_or(0),
         )
     };
-    let (d, f, s) = key();
-    if !require_sign_in(&format!("/evaluasi/{d}/{f}/{s}")) {
-        return ().into_any();
-    }
     let form = Resource::new(key, |(d, f, s)| evaluation_form(d, f, s));
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -301,9 +294,6 @@ pub fn EvaluationReportPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/diklat/{}/evaluasi", id())) {
-        return ().into_any();
-    }
     let report = Resource::new(id, evaluation_report);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -370,9 +360,6 @@ pub fn SpeakerAcrossPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/evaluasi/narasumber/{}", id())) {
-        return ().into_any();
-    }
     let across = Resource::new(id, speaker_across);
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>

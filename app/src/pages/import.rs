@@ -1,8 +1,4 @@
-use crate::{
-    api::take_import_report,
-    app::{require_sign_in, use_lang},
-    components::busy::BusyButton,
-};
+use crate::{api::take_import_report, app::use_lang, components::busy::BusyButton};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,9 +7,6 @@ use leptos_meta::Title;
 pub fn ImportPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/peserta/impor") {
-        return ().into_any();
-    }
     let report = Resource::new(|| (), |_| take_import_report());
     view! {
         <Title text=t.import_title/>

@@ -1,9 +1,4 @@
-use crate::{
-    api::take_flash,
-    app::{require_sign_in, use_lang},
-    components::status::FlashNotice,
-    i18n::position_label,
-};
+use crate::{api::take_flash, app::use_lang, components::status::FlashNotice};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,9 +7,6 @@ use leptos_meta::Title;
 pub fn NewPersonPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/peserta/baru") {
-        return ().into_any();
-    }
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
         <Title text=t.new_person/>
@@ -45,9 +37,9 @@ pub fn NewPersonPage() -> impl IntoView {
                         <small id="kec-hint" class="hint">{t.kecamatan_hint}</small>
                         <label for="jabatan">{t.f_position}</label>
                         <select id="jabatan" name="jabatan">
-                            {types::Jabatan::PARTICIPANT.iter().map(|j| j.code()).map(|code| {
-                                let label = position_label(code, lang);
-                                view! { <option value=label.clone()>{label.clone()}</option> }
+                            {types::Jabatan::PARTICIPANT.iter().map(|&j| {
+                                let label = lang.label(j);
+                                view! { <option value=label>{label}</option> }
                             }).collect_view()}
                         </select>
                         <button type="submit" class="button">{t.save}</button>

@@ -1,9 +1,9 @@
 use crate::query::use_query_map;
 use crate::{
     api::{list_people, take_flash},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
-    i18n::{encode_component, position_label},
+    i18n::encode_component,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,9 +14,6 @@ use leptos_meta::Title;
 pub fn PeoplePage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/peserta") {
-        return ().into_any();
-    }
     let query = use_query_map();
     let params = move || {
         let q = query.read();
@@ -134,7 +131,7 @@ pub fn PeoplePage() -> impl IntoView {
                                                                 <small class="hint">{p.phone.unwrap_or_default()}</small>
                                                             </td>
                                                             <td class="code">{p.nik_masked.unwrap_or_default()}</td>
-                                                            <td>{p.position.map(|c| position_label(&c, lang)).unwrap_or_default()}</td>
+                                                            <td>{p.position.map(|j| lang.label(j)).unwrap_or_default()}</td>
                                                             <td>
                                                                 {p.village}
                                                                 <br/>

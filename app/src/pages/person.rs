@@ -1,8 +1,7 @@
 use crate::{
     api::{person_detail, take_flash},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
-    i18n::position_label,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,9 +14,6 @@ pub fn PersonPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = params.read_untracked().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/peserta/{id}")) {
-        return ().into_any();
-    }
     let person = Resource::new(move || id, person_detail);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -57,9 +53,9 @@ pub fn PersonPage() -> impl IntoView {
                                         <input id="email" name="email" type="email" maxlength="254" value=p.email.clone()/>
                                         <label for="jabatan">{t.f_position}</label>
                                         <select id="jabatan" name="jabatan">
-                                            {types::Jabatan::PARTICIPANT.iter().map(|j| j.code()).map(|code| {
-                                                let label = position_label(code, lang);
-                                                view! { <option value=label.clone() selected=p.position == code>{label.clone()}</option> }
+                                            {types::Jabatan::PARTICIPANT.iter().map(|&j| {
+                                                let label = lang.label(j);
+                                                view! { <option value=label selected=p.position == Some(j)>{label}</option> }
                                             }).collect_view()}
                                         </select>
                                         <button type="submit" class="button">{t.save}</button>

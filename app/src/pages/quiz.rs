@@ -4,7 +4,7 @@
 use crate::components::autosave::{QuizAutosave, QUIZ_FORM_ID};
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
     i18n::Lang,
     quiz_api::{get_attempt, get_quiz_overview, QuestionView},
@@ -12,6 +12,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use types::Phase;
 
 /// A score with one decimal, written the way the page's language writes numbers ("54,6" / "54.6").
 fn score_text(score: Option<f64>, lang: Lang) -> String {
@@ -22,11 +23,6 @@ fn score_text(score: Option<f64>, lang: Lang) -> String {
 fn signed(gain: Option<f64>, lang: Lang) -> String {
     gain.map(|g| format!("{}{}", if g >= 0.0 { "+" } else { "" }, crate::i18n::decimal(g, lang)))
         .unwrap_or_else(|| "—".into())
-}
-
-fn status_label(status: types::AttemptStatus, lang: Lang) -> &'static str {
-    let (id, en) = status.labels();
-    lang.pick(id, en)
 }
 
 fn gain_text(gain: f64, lang: Lang) -> String {
@@ -49,10 +45,6 @@ pub fn QuizPage() -> impl IntoView {
         let p = params.read();
         (p.get("slug").unwrap_or_default(), p.get("fase").unwrap_or_default())
     };
-    let (slug, phase) = args();
-    if !require_sign_in(&format!("/kuis/{slug}/{phase}")) {
-        return ().into_any();
-    }
     let overview = Resource::new(args, |(slug, phase)| get_quiz_overview(slug, phase));
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -60,14 +52,14 @@ pub fn QuizPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let flash = flash.await.ok().flatten();
                 or_error(overview.await.map(|o| view! {
-                    <Title text=format!("{} — {}", o.phase_label, o.module_title)/>
+                    <Title text=format!("{} — {}", lang.label(o.phase), o.module_title)/>
                     <nav class="breadcrumb no-print"><a href=format!("/modul/{}", o.slug)>{o.module_title.clone()}</a></nav>
-                    <h1>{o.phase_label.clone()}</h1>
+                    <h1>{lang.label(o.phase)}</h1>
                     <FlashNotice flash=flash/>
                     {o.window.clone().map(|w| view! { <p class=if o.window_closed { "notice notice-error" } else { "notice" } role="status" data-testid="window">{w}</p> })}
                     <ul class="facts-list">
                         <li>{format!("{} {}", o.question_count, lang.pick("soal, diacak dari bank soal modul", "questions drawn from the module's bank"))}</li>
-                        {if o.phase == "awal" {
+                        {if o.phase == Phase::Pre {
                             view! { <li data-testid="pre-no-pass">{lang.pick("Tes awal tidak dinilai lulus atau tidak lulus: nilainya menunjukkan titik awal Anda, dan soal-soalnya tidak muncul lagi di tes akhir.", "The pre-test is not passed or failed: its score shows where you start, and its questions do not come back in the post-test.")}</li> }.into_any()
                         } else {
                             view! { <li>{format!("{} {}", lang.pick("Nilai lulus", "Pass mark"), o.pass_mark)}</li> }.into_any()
@@ -84,7 +76,7 @@ pub fn QuizPage() -> impl IntoView {
                         (None, true) => view! {
                             <form method="post" action="/kuis/mulai">
                                 <input type="hidden" name="slug" value=o.slug.clone()/>
-                                <input type="hidden" name="fase" value=o.phase.clone()/>
+                                <input type="hidden" name="fase" value=o.phase.slug()/>
                                 <button type="submit" class="button">{lang.pick("Mulai mengerjakan", "Start")}</button>
                             </form>
                         }.into_any(),
@@ -97,7 +89,7 @@ pub fn QuizPage() -> impl IntoView {
                             <p><a href=format!("/bank-soal/{}", o.slug)>{format!("{} ({} {})", lang.pick("Bank soal modul ini", "This module's question bank"), o.bank_size, lang.pick("soal", "questions"))}</a></p>
                             <form method="post" action="/kuis/pengaturan" class="stack">
                                 <input type="hidden" name="slug" value=o.slug.clone()/>
-                                <input type="hidden" name="fase" value=o.phase.clone()/>
+                                <input type="hidden" name="fase" value=o.phase.slug()/>
                                 <div class="row">
                                     <label>{format!("{} (1–{})", lang.pick("Jumlah soal", "Questions"), o.bank_size)}<input type="number" name="jumlah" min="1" max=o.bank_size value=o.question_count required/></label>
                                     <label>{lang.pick("Nilai lulus", "Pass mark")}<input type="number" name="lulus" min="0" max="100" value=o.pass_mark required/></label>
@@ -127,7 +119,7 @@ pub fn QuizPage() -> impl IntoView {
                                         <tr>
                                             <td><a href=format!("/percobaan/{}", a.id)>{a.no}</a></td>
                                             <td>{a.started}</td>
-                                            <td>{status_label(a.status, lang)}{a.passed.filter(|_| o.phase == "akhir").map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
+                                            <td>{lang.label(a.status)}{a.passed.filter(|_| o.phase == Phase::Post).map(|p| if p { lang.pick(" · lulus", " · passed") } else { lang.pick(" · belum lulus", " · not passed") })}</td>
                                             <td class="num">{score_text(a.score, lang)}</td>
                                         </tr>
                                     }).collect_view()}
@@ -209,9 +201,6 @@ pub fn AttemptPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/percobaan/{}", id())) {
-        return ().into_any();
-    }
     let query = crate::query::use_query_map();
     let page = move || query.read().get("hal").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
     let just_submitted = move || query.read().get("terkumpul").is_some();
@@ -239,9 +228,9 @@ pub fn AttemptPage() -> impl IntoView {
                         .map(|(i, q)| question_input(q, i + 1, lang, open))
                         .collect_view();
                     view! {
-                        <Title text=format!("{} — {}", a.phase_label, a.module_title)/>
-                        <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{format!("{} — {}", a.phase_label, a.module_title)}</a></nav>
-                        <h1>{format!("{} {} {}", a.phase_label, lang.pick("· percobaan", "· attempt"), a.no)}</h1>
+                        <Title text=format!("{} — {}", lang.label(a.phase), a.module_title)/>
+                        <nav class="breadcrumb no-print"><a href=format!("/kuis/{}/{}", a.slug, a.phase.slug())>{format!("{} — {}", lang.label(a.phase), a.module_title)}</a></nav>
+                        <h1>{format!("{} {} {}", lang.label(a.phase), lang.pick("· percobaan", "· attempt"), a.no)}</h1>
                         <FlashNotice flash=flash/>
                         {(just_submitted() && a.status == types::AttemptStatus::Submitted).then(|| view! {
                             <div class="notice notice-ok" role="status" data-testid="flash">{format!("{} {}.", lang.pick("Terkumpul. Nilai Anda", "Submitted. Your score is"), score_text(a.score, lang))}</div>
@@ -249,7 +238,7 @@ pub fn AttemptPage() -> impl IntoView {
                         {a.deadline.clone().map(|(at, left)| view! { <p class="notice" data-testid="deadline">{format!("{} {at} WIB ({} {} {})", lang.pick("Batas waktu", "Time limit"), lang.pick("sisa", "left:"), left / 60, lang.pick("menit", "min"))}</p> })}
                         {(!open).then(|| view! {
                             <section class="card result" data-testid="result">
-                                {if a.phase == "awal" {
+                                {if a.phase == Phase::Pre {
                                     view! {
                                         <p class="lead">{format!("{} {}", lang.pick("Nilai tes awal:", "Pre-test score:"), score_text(a.score, lang))}</p>
                                         <p data-testid="pre-no-pass">{lang.pick("Tes awal tidak dinilai lulus atau tidak lulus.", "A pre-test is not passed or failed.")}</p>
@@ -270,13 +259,13 @@ pub fn AttemptPage() -> impl IntoView {
                                 }}
                                 {a.gain.map(|g| view! { <p data-testid="gain">{gain_text(g, lang)}</p> })}
                                 {a.questions.iter().all(|q| q.review.is_none()).then(|| view! {
-                                    <p class="muted" data-testid="no-review">{if a.phase == "awal" {
+                                    <p class="muted" data-testid="no-review">{if a.phase == Phase::Pre {
                                         lang.pick("Kunci jawaban tes awal tidak ditampilkan.", "The pre-test's key is not shown.")
                                     } else {
                                         lang.pick("Pembahasan ditampilkan setelah Anda lulus atau memakai kesempatan terakhir.", "The review is shown once you pass or have used your last attempt.")
                                     }}</p>
                                 })}
-                                <p><a href=format!("/kuis/{}/{}", a.slug, a.phase)>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
+                                <p><a href=format!("/kuis/{}/{}", a.slug, a.phase.slug())>{lang.pick("‹ Kembali", "‹ Back")}</a>" · "<a href=format!("/modul/{}", a.slug)>{lang.pick("Baca modul", "Read the module")}</a></p>
                             </section>
                         })}
                         {open.then(|| view! {
@@ -383,9 +372,6 @@ pub fn QuizResultsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/diklat/{}/kuis", id())) {
-        return ().into_any();
-    }
     let args = move || (id(), query.read().get("modul"));
     let results = Resource::new(args, |(id, slug)| crate::quiz_api::get_quiz_results(id, slug));
     view! {

@@ -5,13 +5,14 @@
 
 use crate::query::use_query_map;
 use crate::{
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::or_error,
-    i18n::{certificate_status_label, decimal, percent, position_label, thousands, Lang},
-    report_api::{capaian_view, report_view, CountsView, CoverageLine, LearningLine, PeopleList, ReportQuery},
+    i18n::{decimal, percent, thousands, Lang},
+    report_api::{capaian_view, report_view, Counts, CoverageRow, LearningLine, PeopleList, ReportQuery},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use types::CertificateStanding;
 
 fn use_report_query() -> impl Fn() -> ReportQuery + Copy + Send + Sync + 'static {
     let query = use_query_map();
@@ -42,10 +43,6 @@ fn report_page(print: bool) -> AnyView {
     let lang = use_lang();
     let t = lang.t();
     let query = use_report_query();
-    let path = if print { "/laporan/cetak" } else { "/laporan" };
-    if !require_sign_in(&query().href(path, &[])) {
-        return ().into_any();
-    }
     let report = Resource::new(query, report_view);
     view! {
         <Suspense fallback=move || view! { <p>{t.loading}</p> }>
@@ -167,7 +164,7 @@ fn filters(q: &ReportQuery, diklat: &[(i32, String)], lang: Lang) -> impl IntoVi
     }
 }
 
-fn headline(c: &CountsView, lang: Lang) -> impl IntoView {
+fn headline(c: &Counts, lang: Lang) -> impl IntoView {
     let figure = |testid: &'static str, value: i64, label: &'static str, note: String| {
         view! {
             <div class="figure" data-testid=testid>
@@ -189,14 +186,14 @@ fn headline(c: &CountsView, lang: Lang) -> impl IntoView {
         <div class="figures" data-testid="readiness">
             {figure("kkmp-ready", c.kkmp_ready, lang.pick("KKMP siap (pengurus dan pengawas bersertifikat)", "KKMP ready (board and supervisor certified)"), of_kkmp(c.kkmp_ready))}
             {figure("kkmp-partial", c.kkmp_partial, lang.pick("KKMP sebagian", "KKMP partly"), of_kkmp(c.kkmp_partial))}
-            {figure("kkmp-none", c.kkmp_none, lang.pick("KKMP belum", "KKMP not yet"), of_kkmp(c.kkmp_none))}
+            {figure("kkmp-none", c.kkmp_none(), lang.pick("KKMP belum", "KKMP not yet"), of_kkmp(c.kkmp_none()))}
         </div>
     }
 }
 
 /// KKMP readiness per area as a stacked bar chart, drawn on the server: readable without
 /// JavaScript, with a text alternative (the table below carries the same figures).
-fn readiness_chart(rows: &[CoverageLine], child_label: &str, lang: Lang) -> impl IntoView {
+fn readiness_chart(rows: &[CoverageRow], child_label: &str, lang: Lang) -> impl IntoView {
     // One column that reads on a 360 px phone as on a desktop: each area's name and percentage on
     // a line of their own, its bar the full width below (a name beside its bar shrank the text
     // to ~6 px on a phone). The drawing is 360 units wide and shown at most 30rem wide.
@@ -274,19 +271,19 @@ const CHART_NAME_CHARS: usize = 36;
 
 fn coverage_table(
     q: &ReportQuery,
-    rows: &[CoverageLine],
-    total: &CountsView,
+    rows: &[CoverageRow],
+    total: &Counts,
     child_label: &str,
     drills: bool,
     path: &'static str,
     lang: Lang,
 ) -> impl IntoView {
-    let cells = |c: &CountsView| {
+    let cells = |c: &Counts| {
         view! {
             <td class="num">{thousands(c.kkmp, lang)}</td>
             <td class="num">{thousands(c.kkmp_ready, lang)}</td>
             <td class="num">{thousands(c.kkmp_partial, lang)}</td>
-            <td class="num">{thousands(c.kkmp_none, lang)}</td>
+            <td class="num">{thousands(c.kkmp_none(), lang)}</td>
             <td class="num">{thousands(c.enrolled, lang)}</td>
             <td class="num">{thousands(c.attended, lang)}</td>
             <td class="num">{thousands(c.passed, lang)}</td>
@@ -427,11 +424,11 @@ fn people_section(q: &ReportQuery, people: Option<PeopleList>, lang: Lang) -> im
                                 <tbody>
                                     {list.rows.into_iter().map(|p| view! {
                                         <tr data-person=p.name.clone()>
-                                            <td>{p.name.clone()}<br/><span class="hint">{format!("{} · {}", position_label(&p.position, lang), p.diklat)}</span></td>
+                                            <td>{p.name.clone()}<br/><span class="hint">{format!("{} · {}", p.position.map(|j| lang.label(j)).unwrap_or_default(), p.diklat)}</span></td>
                                             <td>{p.kkmp.clone()}<br/><span class="hint">{format!("{}, {}", p.village, p.district)}</span></td>
                                             <td class:warn=!p.attendance_ok>{p.attendance.clone()}</td>
                                             <td class="num">{format!("{} / {}", grade(p.pre), grade(p.post))}</td>
-                                            <td>{if p.certificate.as_ref().is_some_and(|c| c.2 == "aktif") {
+                                            <td>{if p.certificate.as_ref().is_some_and(|c| c.2 == CertificateStanding::Active) {
                                                 lang.pick("Bersertifikat", "Certified")
                                             } else if p.eligible {
                                                 lang.pick("Memenuhi syarat", "Meets the rule")
@@ -440,7 +437,7 @@ fn people_section(q: &ReportQuery, people: Option<PeopleList>, lang: Lang) -> im
                                             }}</td>
                                             <td>{p.certificate.map(|(number, code, state)| view! {
                                                 <a href=format!("/verifikasi/{code}")>{number}</a>
-                                                <br/><span class="hint" class:warn=state != "aktif">{certificate_status_label(&state, lang)}</span>
+                                                <br/><span class="hint" class:warn=state != CertificateStanding::Active>{lang.label(state)}</span>
                                             })}</td>
                                         </tr>
                                     }).collect_view()}

@@ -1,8 +1,7 @@
 use crate::{
     api::{staff_roles, take_flash},
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
-    i18n::role_label,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,9 +12,6 @@ use types::Role;
 pub fn RolesPage() -> impl IntoView {
     let lang = use_lang();
     let t = lang.t();
-    if !require_sign_in("/admin/peran") {
-        return ().into_any();
-    }
     let roles = Resource::new(|| (), |_| staff_roles());
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -35,7 +31,7 @@ pub fn RolesPage() -> impl IntoView {
                             <input id="nama" name="nama" type="text" maxlength="150"/>
                             <label for="peran">{t.roles_title}</label>
                             <select id="peran" name="peran">
-                                {[Role::Panitia, Role::Pejabat, Role::Admin].into_iter().map(|r| view! { <option value=r.code()>{role_label(r.code(), lang)}</option> }).collect_view()}
+                                {[Role::Panitia, Role::Pejabat, Role::Admin].into_iter().map(|r| view! { <option value=r.code()>{lang.label(r)}</option> }).collect_view()}
                             </select>
                             <label for="wilayah">{t.roles_scope}</label>
                             <select id="wilayah" name="wilayah">
@@ -60,7 +56,7 @@ pub fn RolesPage() -> impl IntoView {
                                     {v.grants.into_iter().map(|g| view! {
                                         <tr class="grant">
                                             <td>{g.name}<br/><small class="hint">{g.login}</small></td>
-                                            <td>{role_label(&g.role, lang)}</td>
+                                            <td>{lang.label(g.role)}</td>
                                             <td>{g.scope}</td>
                                             <td>
                                                 <form method="post" action="/admin/peran/cabut" class="revoke">

@@ -3,7 +3,7 @@
 
 use crate::{
     api::take_flash,
-    app::{require_sign_in, use_lang},
+    app::use_lang,
     components::status::{or_error, FlashNotice},
     i18n::Lang,
     schedule_api::{diklat_standings, IssuedCertificate},
@@ -18,9 +18,6 @@ pub fn StandingsPage() -> impl IntoView {
     let t = lang.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i32>().ok()).unwrap_or(0);
-    if !require_sign_in(&format!("/diklat/{}/kelulusan", id())) {
-        return ().into_any();
-    }
     let standings = Resource::new(id, diklat_standings);
     let flash = Resource::new(|| (), |_| take_flash());
     view! {
@@ -212,12 +209,12 @@ fn certificate_actions(diklat_id: i32, due: usize, issued: usize, villages: Vec<
 
 /// A participant's certificate: number, status, PDF, and (in a fold) expiry and revocation.
 fn certificate_cell(c: IssuedCertificate, lang: Lang) -> impl IntoView {
-    let status = crate::i18n::certificate_status_label(&c.status, lang).to_lowercase();
-    let revoked = c.status == "dicabut";
+    let status = lang.label(c.status).to_lowercase();
+    let revoked = c.status == types::CertificateStanding::Revoked;
     view! {
         <div data-certificate=c.number.clone()>
             <a href=format!("/unduh/sertifikat/{}.pdf", c.code)>{c.number.clone()}</a>
-            <br/><span class:warn=c.status != "aktif">{status}</span>
+            <br/><span class:warn=c.status != types::CertificateStanding::Active>{status}</span>
             {c.revocation_reason.clone().map(|r| view! { <br/><span class="hint">{r}</span> })}
             " · "<a href=format!("/verifikasi/{}", c.code)>{lang.pick("verifikasi", "verify")}</a>
             <details class="no-print">

@@ -518,7 +518,7 @@ pub async fn generate(state: &AppState, scale: Scale, progress: impl Fn(&str)) -
                 district_id: Set(place.district_id),
                 regency_id: Set(place.regency_id),
                 province_id: Set(place.province_id),
-                position: Set(Some(position.code().into())),
+                position: Set(Some(position)),
                 sessions: Set(sessions_n as i32),
                 present: Set(present as i32),
                 attendance_ok: Set(attendance_ok),

@@ -26,7 +26,6 @@ pub mod secret;
 pub mod services;
 pub mod signing;
 pub mod state;
-pub mod zipjob;
 
 pub use db::{Backend, Db};
 pub use error::AppError;

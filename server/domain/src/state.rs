@@ -40,8 +40,6 @@ pub struct AppState {
     /// Bumped when a certificate is revoked or its expiry changes: drops every cached
     /// verification (and the cached verification pages, which share it).
     pub certificate_epoch: Epoch,
-    /// ZIP downloads being built or waiting to be fetched.
-    pub zip_jobs: Arc<crate::zipjob::ZipJobs>,
     /// The reports' figures per area and filter (see `services::report::figures`).
     pub reports: Arc<crate::services::report::FiguresCache>,
     /// Bumped when the standings summary is rewritten or a certificate changes.
@@ -84,7 +82,6 @@ impl AppState {
                 certificate_epoch.clone(),
             )),
             certificate_epoch,
-            zip_jobs: Default::default(),
             reports: Default::default(),
             report_epoch,
             auth_epoch,

@@ -15,7 +15,7 @@ use domain::{
     services::{
         audit::ClientAddress,
         certificates::{self, Lookup, Status},
-        schedule,
+        schedule, zip_jobs,
     },
     AppError,
 };
@@ -168,7 +168,7 @@ async fn api_verify(
             };
             let body = serde_json::json!({
                 "code": v.certificate.verification_code,
-                "status": status.code(),
+                "status": status.standing(),
                 "revoked_at": revoked_at,
                 "revocation_reason": reason,
                 "expires_on": v.certificate.expires_on,
@@ -553,16 +553,25 @@ async fn start_zip(
             format!("sertifikat-{}-{}.zip", slug(&d.code), slug(kelurahan)),
         )
     };
-    let (job_id, job) = state.app.zip_jobs.start(caller.account_id, title, file, list.len(), back);
-    crate::certificates::spawn_zip(&state, job, list);
+    let job = zip_jobs::NewJob { owner_account_id: caller.account_id, title, file_name: file, back, total: list.len() };
+    let job_id = match zip_jobs::start(state.app.db.write(), job, chrono::Utc::now()).await {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    crate::certificates::spawn_zip(&state, job_id.clone(), list);
     Redirect::to(&format!("/sertifikat/unduhan/{job_id}")).into_response()
 }
 
 /// `GET /unduh/sertifikat-zip/{id}`: a finished ZIP, for the account that asked for it.
 async fn zip_download(State(state): State<ServerState>, Visitor(caller): Visitor, Path(id): Path<String>) -> Response {
-    let job = caller.and_then(|c| state.app.zip_jobs.owned(&id, c.account_id));
-    match job.as_ref().and_then(|job| job.bytes().map(|bytes| (job, bytes))) {
-        Some((job, bytes)) => super::download(bytes.to_vec(), &job.file_name, "application/zip"),
-        None => (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa").into_response(),
+    let Some(caller) = caller else { return not_found_zip() };
+    match zip_jobs::download(state.app.db.read(), &id, caller.account_id, chrono::Utc::now()).await {
+        Ok(Some((file_name, bytes))) => super::download(bytes, &file_name, "application/zip"),
+        Ok(None) => not_found_zip(),
+        Err(e) => e.into_response(),
     }
+}
+
+fn not_found_zip() -> Response {
+    (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa / File not found or expired").into_response()
 }

@@ -242,7 +242,7 @@ async fn export_csv(
                 nik.as_str(),
                 phone.as_str(),
                 r.email.as_deref().unwrap_or(""),
-                r.position.as_deref().unwrap_or(""),
+                r.position.map(|j| j.code()).unwrap_or(""),
                 r.village.as_str(),
                 r.district.as_str(),
                 r.cooperative.as_str(),

@@ -7,7 +7,7 @@
 use super::{export_response, extract::ReportReader, XLSX};
 // The page's own formatting, so a file and the page it was exported from read the same.
 use crate::startup::ServerState;
-use app::i18n::{decimal, percent, position_label, Lang};
+use app::i18n::{decimal, percent, Lang};
 use axum::{
     body::Body,
     extract::{Path, Query, State},
@@ -106,7 +106,7 @@ fn certified_row(p: &PersonLine, scores: Lang) -> Vec<String> {
         p.certificate_code.clone().unwrap_or_default(),
         p.issued_at.map(|t| today_wib(t).format("%Y-%m-%d").to_string()).unwrap_or_default(),
         p.name.clone(),
-        p.position.as_deref().map_or_else(|| "—".to_string(), |c| position_label(c, Lang::Id)),
+        p.position.map_or("—", |j| Lang::Id.label(j)).to_string(),
         p.kkmp.clone(),
         p.village.clone(),
         p.district.clone(),

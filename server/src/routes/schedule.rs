@@ -102,10 +102,13 @@ async fn save_diklat(
     let id = opt_id(&f.id);
     let back = id.map_or("/diklat".to_string(), |id| format!("/diklat/{id}"));
     let echo = ("diklat", "form-diklat", f.values());
-    let present = [("H", &f.hadir_h), ("T", &f.hadir_t), ("I", &f.hadir_i), ("S", &f.hadir_s), ("A", &f.hadir_a)]
+    // `hadir_h` … `hadir_a`: one checkbox per mark, in the marks' order.
+    let ticked = [&f.hadir_h, &f.hadir_t, &f.hadir_i, &f.hadir_s, &f.hadir_a];
+    let present = types::Attendance::ALL
         .into_iter()
+        .zip(ticked)
         .filter(|(_, v)| v.is_some())
-        .map(|(c, _)| c.to_string())
+        .map(|(a, _)| a.code().into())
         .collect();
     let input = schedule::DiklatInput {
         code: f.kode,

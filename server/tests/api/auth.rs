@@ -360,3 +360,63 @@ db_test!(a_post_from_another_site_is_refused_but_same_site_posts_work, |app| {
     let own = app.browser().post(app.url("/auth/masuk")).header("origin", origin).form(&form).send().await.unwrap();
     assert_eq!(own.headers()["location"], "/akun");
 });
+
+db_test!(every_signed_in_page_sends_a_visitor_to_sign_in_and_back_to_the_very_url_asked_for, |app| {
+    app.seed_demo().await;
+    let visitor = app.browser();
+    // One of each route the app guards (`signed_in` in app.rs), with a query where one matters:
+    // the check-in link a QR code carries, a report filter.
+    let pages = [
+        "/akun",
+        "/peserta",
+        "/peserta/impor",
+        "/peserta/kode",
+        "/peserta/baru",
+        "/peserta/1",
+        "/audit",
+        "/admin/peran",
+        "/diklat",
+        "/diklat/1",
+        "/diklat/1/peserta",
+        "/diklat/1/kuis",
+        "/diklat/1/kelulusan",
+        "/diklat/1/evaluasi",
+        "/sesi/1",
+        "/sesi/1/kode",
+        "/sesi/1/daftar-hadir",
+        "/jadwal",
+        "/evaluasi",
+        "/evaluasi/narasumber/1",
+        "/evaluasi/1/sesi/1",
+        "/presensi?sesi=1&kode=AB%20C7",
+        "/bank-soal/literasi-keuangan",
+        "/kuis/literasi-keuangan/awal",
+        "/percobaan/1",
+        "/sertifikat",
+        "/sertifikat/unduhan/1",
+        "/laporan?wilayah=3573&jabatan=ketua&hal=2",
+        "/laporan/cetak?wilayah=3573",
+    ];
+    for path in pages {
+        let r = visitor.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            (r.status().as_u16(), location(&r)),
+            (303, format!("/masuk?ke={}", types::encode_component(path))),
+            "{path}"
+        );
+    }
+    // Signing in from there lands on the check-in link exactly as the QR code had it.
+    let back = "/presensi?sesi=1&kode=AB%20C7";
+    let r = visitor
+        .post(app.url("/auth/masuk"))
+        .form(&[("login", PESERTA_PHONE), ("sandi", PESERTA_PASSWORD), ("ke", back)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.status().as_u16(), location(&r)), (303, back.to_string()));
+    // Public pages stay open to a visitor.
+    let visitor = app.browser();
+    for path in ["/", "/modul", "/wilayah", "/verifikasi", "/capaian", "/masuk", "/aktivasi"] {
+        assert_eq!(visitor.get(app.url(path)).send().await.unwrap().status().as_u16(), 200, "{path}");
+    }
+});

@@ -566,6 +566,72 @@ db_test!(panitia_issue_in_bulk_after_review_and_download_a_zip_per_diklat_or_kel
     }
 });
 
+db_test!(
+    a_zip_started_on_one_instance_is_followed_and_downloaded_on_another_and_a_dead_builder_reads_as_failed,
+    |app| {
+        use domain::{entities::zip_job, services::zip_jobs};
+        app.seed_demo().await;
+        let d = demo_diklat(&app).await;
+        qualify(&app, &d, 3).await;
+        let panitia = signed_in(&app, 1).await;
+        panitia
+            .post(app.url(&format!("/diklat/{}/sertifikat/terbitkan", d.id)))
+            .form(&[("yakin", "ya")])
+            .send()
+            .await
+            .unwrap();
+        let r = panitia
+            .post(app.url(&format!("/diklat/{}/sertifikat/zip", d.id)))
+            .form(&[("kelurahan", "")])
+            .send()
+            .await
+            .unwrap();
+        let progress = r.headers()["location"].to_str().unwrap().to_string();
+        let job = progress.rsplit('/').next().unwrap().to_string();
+
+        // A second instance on the same database: its progress page and its download serve the job
+        // the first one builds.
+        let other = format!("http://{}", app.restarted().await);
+        let mut page = String::new();
+        for _ in 0..120 {
+            page = text_of(&panitia, format!("{other}{progress}")).await;
+            if page.contains("data-testid=\"zip-download\"") {
+                break;
+            }
+            assert!(!page.contains("role=\"alert\""), "no failure while the builder is alive: {page}");
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert!(page.contains("3 dari 3 sertifikat"), "progress complete, read on the other instance");
+        let bytes =
+            panitia.get(format!("{other}/unduh/sertifikat-zip/{job}")).send().await.unwrap().bytes().await.unwrap();
+        assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap().len(), 3);
+
+        // A job whose builder stopped writing its heartbeat (its instance died) says so, and stops
+        // refreshing; one older than an hour is gone.
+        let owner =
+            zip_job::Entity::find_by_id(job.as_str()).one(app.state.db.read()).await.unwrap().unwrap().owner_account_id;
+        let new = |title: &str| zip_jobs::NewJob {
+            owner_account_id: owner,
+            title: title.into(),
+            file_name: "x.zip".into(),
+            back: "/diklat".into(),
+            total: 10,
+        };
+        let now = chrono::Utc::now();
+        let dead =
+            zip_jobs::start(app.state.db.write(), new("Mati"), now - chrono::TimeDelta::minutes(3)).await.unwrap();
+        let page = text_of(&panitia, format!("{other}/sertifikat/unduhan/{dead}")).await;
+        assert!(page.contains("berhenti sebelum selesai"), "{page}");
+        assert!(!page.contains("http-equiv=\"refresh\""), "a failed job does not refresh forever");
+        assert_eq!(panitia.get(app.url(&format!("/unduh/sertifikat-zip/{dead}"))).send().await.unwrap().status(), 404);
+        let old = zip_jobs::start(app.state.db.write(), new("Lama"), now - chrono::TimeDelta::hours(2)).await.unwrap();
+        assert_eq!(panitia.get(app.url(&format!("/sertifikat/unduhan/{old}"))).send().await.unwrap().status(), 404);
+        // Starting a job clears the expired ones from the table.
+        zip_jobs::start(app.state.db.write(), new("Baru"), now).await.unwrap();
+        assert!(zip_job::Entity::find_by_id(old.as_str()).one(app.state.db.read()).await.unwrap().is_none());
+    }
+);
+
 /// `--demo`: the October angkatan's results are seeded and its certificates issued at start-up.
 async fn demo_start_certifies_october(backend: crate::helpers::Backend) {
     let Some(app) = TestApp::spawn_with(backend, |c| c.demo = true).await else { return };

@@ -496,7 +496,14 @@ db_test!(the_grid_saves_changed_rows_keeps_history_and_refuses_stale_overwrites,
     let row = attendance::Entity::find_by_id(row.id).one(app.state.db.read()).await.unwrap().unwrap();
     assert_eq!(row.status.code(), "S");
     let page = panitia.get(app.url(&format!("/sesi/{}", s.id))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Sebelumnya: H"), "the grid shows earlier values");
+    assert!(page.contains("Sebelumnya: H (Panitia, "), "the grid shows earlier values and where they came from");
+    // In English the marks and their sources read in English too.
+    panitia.get(app.url("/bahasa/en?ke=%2F")).send().await.unwrap();
+    let page = panitia.get(app.url(&format!("/sesi/{}", s.id))).send().await.unwrap().text().await.unwrap();
+    let page = page.replace("<!>", "");
+    assert!(page.contains("Earlier: H (Organiser, "), "the source's English label");
+    assert!(page.contains("Sick (S)") && !page.contains("Sakit (S)"), "the counts' English labels");
+    panitia.get(app.url("/bahasa/id?ke=%2F")).send().await.unwrap();
     let audits = domain::entities::audit_log::Entity::find()
         .filter(domain::entities::audit_log::Column::Action.eq("attendance.mark"))
         .count(app.state.db.read())

@@ -17,8 +17,9 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
-/// `FromStr` and `Display` through the type's `code`/`from_code`: what a stored column reads and
-/// writes (sea-orm's `DeriveValueType` for strings uses them).
+/// `FromStr`, `Display` and serde through the type's `code`/`from_code`: what a stored column
+/// reads and writes (sea-orm's `DeriveValueType` for strings uses them), and what crosses the wasm
+/// boundary.
 macro_rules! stored_as_code {
     ($t:ty, $what:literal) => {
         impl std::str::FromStr for $t {
@@ -31,6 +32,19 @@ macro_rules! stored_as_code {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 // `pad`, so a width in the format string (`{:<8}`) applies.
                 f.pad(self.code())
+            }
+        }
+        /// Sent as its code, so a page and a JSON answer hold the same value as the database.
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$t>::from_code(&code)
+                    .ok_or_else(|| serde::de::Error::custom(UnknownCode { what: $what, code: code.into_owned() }))
             }
         }
     };
@@ -288,9 +302,8 @@ impl Phase {
 coded_enum! {
     /// A role an account holds (its region comes with the grant): stored as its code in
     /// `role_grants.role`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-    #[serde(rename_all = "lowercase")]
     pub enum Role as "role" {
         Peserta = "peserta",
         Panitia = "panitia",
@@ -313,9 +326,8 @@ impl Role {
 
 coded_enum! {
     /// Where a test attempt stands (`attempts.status`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
-    #[serde(rename_all = "snake_case")]
     pub enum AttemptStatus as "attempt status" {
         /// Open: answers are still saved.
         InProgress = "in_progress",
@@ -353,6 +365,37 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A certificate's standing today, as a verifier is told it (the JSON API's `status`): the
+    /// issuer's decision and the expiry date read together. Revoked wins over expired.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CertificateStanding as "certificate standing" {
+        Active = "aktif",
+        Revoked = "dicabut",
+        Expired = "kedaluwarsa",
+    }
+}
+
+impl CertificateStanding {
+    /// A certificate with this `status` and `expires_on`, on `today` (it expires the day after).
+    pub fn of<D: PartialOrd>(status: CertificateStatus, expires_on: Option<D>, today: D) -> CertificateStanding {
+        match (status, expires_on) {
+            (CertificateStatus::Revoked, _) => CertificateStanding::Revoked,
+            (CertificateStatus::Valid, Some(on)) if on < today => CertificateStanding::Expired,
+            (CertificateStatus::Valid, _) => CertificateStanding::Active,
+        }
+    }
+
+    /// (Bahasa Indonesia, English)
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            CertificateStanding::Active => ("Aktif", "Valid"),
+            CertificateStanding::Revoked => ("Dicabut", "Revoked"),
+            CertificateStanding::Expired => ("Kedaluwarsa", "Expired"),
+        }
+    }
+}
+
+coded_enum! {
     /// Where a diklat stands (`diklat.status`), chosen by its panitia.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType), sea_orm(value_type = "String"))]
@@ -386,9 +429,37 @@ coded_enum! {
     }
 }
 
+/// A value people read in both languages: what a page shows for it (`Lang::label` in the app).
+pub trait Labelled: Copy {
+    /// (Bahasa Indonesia, English)
+    fn labels(self) -> (&'static str, &'static str);
+}
+
+macro_rules! labelled {
+    ($($t:ty),+) => {
+        $(impl Labelled for $t {
+            fn labels(self) -> (&'static str, &'static str) {
+                <$t>::labels(self)
+            }
+        })+
+    };
+}
+
+labelled!(Attendance, MarkSource, Jabatan, Phase, Role, AttemptStatus, CertificateStanding, DiklatStatus);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revoked_certificate_reads_revoked_even_after_its_date_and_a_valid_one_expires_the_day_after() {
+        use CertificateStanding as S;
+        assert_eq!(S::of(CertificateStatus::Valid, Some(10), 10), S::Active, "still valid on its last day");
+        assert_eq!(S::of(CertificateStatus::Valid, Some(9), 10), S::Expired);
+        assert_eq!(S::of(CertificateStatus::Valid, None::<i32>, 10), S::Active, "no end date");
+        assert_eq!(S::of(CertificateStatus::Revoked, Some(9), 10), S::Revoked);
+        assert_eq!(S::of(CertificateStatus::Revoked, None::<i32>, 10), S::Revoked);
+    }
 
     #[test]
     fn every_code_reads_back_as_itself() {

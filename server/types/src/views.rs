@@ -11,14 +11,13 @@ pub struct AccountView {
     pub nik_masked: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// The jabatan's code.
-    pub position: Option<String>,
+    pub position: Option<crate::Jabatan>,
     pub cooperative: Option<String>,
     pub village: Option<String>,
     pub district: Option<String>,
     pub regency: Option<String>,
-    /// (role code, scope name)
-    pub roles: Vec<(String, String)>,
+    /// (role, scope name)
+    pub roles: Vec<(crate::Role, String)>,
 }
 
 /// A report's query string (`?diklat=&wilayah=&jabatan=&status=&q=&hal=`): every report page and
@@ -82,4 +81,85 @@ pub struct VillageSummary {
     pub post: Option<f64>,
     pub gain: Option<f64>,
     pub passed: usize,
+}
+
+/// The counts of one area: a row of the report's coverage table, or its headline.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub enrolled: i64,
+    /// Attendance at or above the diklat's minimum.
+    pub attended: i64,
+    /// Every post-test passed.
+    pub passed: i64,
+    /// Meets the whole rule.
+    pub eligible: i64,
+    /// Holds a valid certificate.
+    pub certified: i64,
+    pub kkmp: i64,
+    pub kkmp_ready: i64,
+    pub kkmp_partial: i64,
+}
+
+impl Counts {
+    /// KKMP with nobody certified yet.
+    pub fn kkmp_none(&self) -> i64 {
+        self.kkmp - self.kkmp_ready - self.kkmp_partial
+    }
+
+    /// Adds `o`'s counts to these (an area's total from its children).
+    pub fn add(&mut self, o: &Counts) {
+        self.enrolled += o.enrolled;
+        self.attended += o.attended;
+        self.passed += o.passed;
+        self.eligible += o.eligible;
+        self.certified += o.certified;
+        self.kkmp += o.kkmp;
+        self.kkmp_ready += o.kkmp_ready;
+        self.kkmp_partial += o.kkmp_partial;
+    }
+}
+
+/// One area of the report's coverage table (a province, kab/kota, kecamatan or kelurahan).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    pub code: String,
+    pub name: String,
+    pub counts: Counts,
+}
+
+/// A kabupaten/kota with its counts, for the list of regions (`/wilayah`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::FromQueryResult))]
+pub struct RegencySummary {
+    pub province: String,
+    pub code: String,
+    pub name: String,
+    pub districts: i64,
+    pub villages: i64,
+    pub cooperatives: i64,
+}
+
+/// A kabupaten/kota with its kecamatan, kelurahan/desa and their KKMP (`/wilayah/{code}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegencyOverview {
+    pub code: String,
+    pub name: String,
+    pub districts: Vec<DistrictOverview>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DistrictOverview {
+    pub code: String,
+    pub name: String,
+    pub villages: Vec<VillageOverview>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VillageOverview {
+    pub code: String,
+    pub name: String,
+    /// `kelurahan` or `desa`.
+    pub kind: String,
+    /// The village's KKMP, when one is registered.
+    pub cooperative: Option<String>,
 }

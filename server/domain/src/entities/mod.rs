@@ -36,3 +36,4 @@ pub mod section_progress;
 pub mod standing;
 pub mod standing_grade;
 pub mod village;
+pub mod zip_job;

@@ -14,7 +14,8 @@ pub struct Model {
     pub district_id: i32,
     pub regency_id: i32,
     pub province_id: i32,
-    pub position: Option<String>,
+    /// Copied from `people.position` (no CHECK here: a summary, rebuilt from people).
+    pub position: Option<types::Jabatan>,
     pub sessions: i32,
     pub present: i32,
     pub attendance_ok: bool,

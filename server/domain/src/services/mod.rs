@@ -22,3 +22,4 @@ mod sql;
 pub mod stale;
 pub mod status;
 pub mod windows;
+pub mod zip_jobs;

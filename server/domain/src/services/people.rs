@@ -13,14 +13,14 @@ pub async fn profile<C: ConnectionTrait>(db: &C, caller: &Caller) -> Result<Acco
     let place = place_of(db, p.cooperative_id).await?;
     let mut roles = Vec::new();
     for g in &caller.grants {
-        roles.push((g.role.code().to_string(), scope_name(db, g.scope).await?));
+        roles.push((g.role, scope_name(db, g.scope).await?));
     }
     Ok(AccountView {
         name: p.full_name,
         nik_masked: p.nik.as_deref().map(mask_nik),
         phone: p.phone.as_deref().map(crate::auth::ids::local_phone),
         email: p.email,
-        position: p.position.map(|j| j.code().to_string()),
+        position: p.position,
         cooperative: place.as_ref().map(|at| at.cooperative.name.clone()),
         village: place.as_ref().map(|at| at.village.name.clone()),
         district: place.as_ref().map(|at| at.district.name.clone()),
@@ -57,7 +57,7 @@ pub struct PersonRow {
     pub nik: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub cooperative: String,
     pub village: String,
     pub district: String,
@@ -209,7 +209,7 @@ pub struct PersonDetail {
     pub nik: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub cooperative: String,
     pub village: String,
     pub district: String,
@@ -249,6 +249,41 @@ pub async fn place_of<C: ConnectionTrait>(db: &C, cooperative_id: Option<i32>) -
     let found = district::Entity::find_by_id(village.district_id).find_also_related(regency::Entity).one(db).await?;
     let Some((district, Some(regency))) = found else { return Err(AppError::NotFound) };
     Ok(Some(Place { cooperative, village, district, regency }))
+}
+
+/// The places of many KKMP at once, by KKMP id: [`place_of`] for a list, two queries per 500
+/// KKMP. An id without a row is left out.
+pub async fn places_of<C: ConnectionTrait>(
+    db: &C,
+    cooperative_ids: impl IntoIterator<Item = i32>,
+) -> Result<std::collections::HashMap<i32, Place>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut ids: Vec<i32> = cooperative_ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let kkmp = cooperative::Entity::find()
+            .filter(cooperative::Column::Id.is_in(chunk.to_vec()))
+            .find_also_related(village::Entity)
+            .all(db)
+            .await?;
+        let district_ids: Vec<i32> = kkmp.iter().filter_map(|(_, v)| v.as_ref().map(|v| v.district_id)).collect();
+        let districts: std::collections::HashMap<i32, (district::Model, regency::Model)> = district::Entity::find()
+            .filter(district::Column::Id.is_in(district_ids))
+            .find_also_related(regency::Entity)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|(d, r)| Some((d.id, (d, r?))))
+            .collect();
+        for (cooperative, village) in kkmp {
+            let Some(village) = village else { continue };
+            let Some((district, regency)) = districts.get(&village.district_id).cloned() else { continue };
+            out.insert(cooperative.id, Place { cooperative, village, district, regency });
+        }
+    }
+    Ok(out)
 }
 
 /// Whether `inner` lies wholly inside `outer` (a kabupaten/kota inside its province, anything
@@ -332,7 +367,7 @@ pub async fn detail<C: ConnectionTrait>(db: &C, scopes: &[Scope], id: i32) -> Re
         nik: p.nik,
         phone: p.phone,
         email: p.email,
-        position: p.position.map(|j| j.code().to_string()),
+        position: p.position,
         cooperative: coop.name,
         village: v.name,
         district: d.name,

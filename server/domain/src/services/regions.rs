@@ -5,28 +5,7 @@ use crate::{
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-#[derive(Clone, Debug)]
-pub struct RegencyOverview {
-    pub code: String,
-    pub name: String,
-    pub districts: Vec<DistrictOverview>,
-}
-
-#[derive(Clone, Debug)]
-pub struct DistrictOverview {
-    pub code: String,
-    pub name: String,
-    pub villages: Vec<VillageOverview>,
-}
-
-#[derive(Clone, Debug)]
-pub struct VillageOverview {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    /// The village's KKMP, when one is registered.
-    pub cooperative: Option<String>,
-}
+pub use types::views::{DistrictOverview, RegencyOverview, RegencySummary, VillageOverview};
 
 /// A kabupaten/kota with its kecamatan, kelurahan/desa and their KKMP, alphabetically.
 pub async fn regency_overview<C: ConnectionTrait>(db: &C, regency_code: &str) -> Result<RegencyOverview, AppError> {
@@ -78,17 +57,6 @@ pub async fn regency_overview<C: ConnectionTrait>(db: &C, regency_code: &str) ->
 /// How many kelurahan/desa the database knows.
 pub async fn village_count<C: ConnectionTrait>(db: &C) -> Result<u64, AppError> {
     Ok(village::Entity::find().count(db).await?)
-}
-
-/// A kabupaten/kota with its counts, for the list of regions.
-#[derive(Clone, Debug, sea_orm::FromQueryResult)]
-pub struct RegencySummary {
-    pub province: String,
-    pub code: String,
-    pub name: String,
-    pub districts: i64,
-    pub villages: i64,
-    pub cooperatives: i64,
 }
 
 /// Every kabupaten/kota with its kecamatan, kelurahan/desa and KKMP counts, by province and name.

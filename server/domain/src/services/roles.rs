@@ -21,7 +21,7 @@ pub struct StaffGrant {
     pub grant_id: i32,
     pub name: String,
     pub login: String,
-    pub role: String,
+    pub role: Role,
     pub scope: String,
     pub granted_at: chrono::DateTime<Utc>,
 }
@@ -42,12 +42,12 @@ pub async fn staff_grants<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffGrant>,
             grant_id: g.id,
             name: p.full_name,
             login: p.email.or(p.phone).unwrap_or_default(),
-            role: g.role.code().to_string(),
+            role: g.role,
             scope: scope_name(db, scope).await?,
             granted_at: g.granted_at,
         });
     }
-    out.sort_by(|a, b| (&a.role, &a.name).cmp(&(&b.role, &b.name)));
+    out.sort_by(|a, b| (a.role.code(), &a.name).cmp(&(b.role.code(), &b.name)));
     Ok(out)
 }
 

@@ -27,7 +27,7 @@ pub async fn session_report<C: ConnectionTrait>(
             let m = marks.get(&e.person_id);
             vec![
                 e.name,
-                jabatan_label(e.position.as_deref()),
+                jabatan_label(e.position),
                 e.cooperative,
                 e.village,
                 e.district,
@@ -42,10 +42,9 @@ pub async fn session_report<C: ConnectionTrait>(
         .collect())
 }
 
-/// A jabatan as the reports name it ("Ketua"); a code the types do not know, as stored.
-pub(super) fn jabatan_label(code: Option<&str>) -> String {
-    let code = code.unwrap_or_default();
-    types::Jabatan::from_code(code).map_or(code, |j| j.labels().0).to_string()
+/// A jabatan as the reports name it ("Ketua").
+pub(super) fn jabatan_label(jabatan: Option<types::Jabatan>) -> String {
+    jabatan.map_or("", |j| j.labels().0).to_string()
 }
 
 pub const SESSION_REPORT_HEADERS: &[&str] =
@@ -77,7 +76,7 @@ pub async fn diklat_report<C: ConnectionTrait>(
             let r = rates.get(&e.person_id).copied().unwrap_or_default();
             vec![
                 e.name,
-                jabatan_label(e.position.as_deref()),
+                jabatan_label(e.position),
                 e.cooperative,
                 e.village,
                 e.district,

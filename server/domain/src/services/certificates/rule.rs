@@ -28,7 +28,7 @@ pub struct Standing {
     pub evaluation_missing: Vec<String>,
     /// The counted pre-test and post-test grade of each module, in the modules' order.
     pub grades: Vec<ModuleGrade>,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub cooperative_id: Option<i32>,
     pub village_id: Option<i32>,
 }

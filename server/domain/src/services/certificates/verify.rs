@@ -8,6 +8,7 @@ use crate::{
 };
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
+use types::CertificateStanding;
 
 /// A certificate's standing as a verifier sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,28 +19,26 @@ pub enum Status {
 }
 
 impl Status {
-    /// `aktif`, `dicabut` or `kedaluwarsa` (what the JSON API says).
-    pub fn code(&self) -> &'static str {
+    /// The standing alone (what the JSON API's `status` says).
+    pub fn standing(&self) -> CertificateStanding {
         match self {
-            Status::Active => "aktif",
-            Status::Revoked { .. } => "dicabut",
-            Status::Expired { .. } => "kedaluwarsa",
+            Status::Active => CertificateStanding::Active,
+            Status::Revoked { .. } => CertificateStanding::Revoked,
+            Status::Expired { .. } => CertificateStanding::Expired,
         }
     }
 }
 
-/// Revoked wins over expired; a certificate expires the day after its `expires_on`.
+/// Revoked wins over expired; a certificate expires the day after its `expires_on`
+/// ([`CertificateStanding::of`]).
 pub fn status_of(c: &certificate::Model, today: chrono::NaiveDate) -> Status {
-    if c.status == types::CertificateStatus::Revoked {
-        Status::Revoked {
+    match CertificateStanding::of(c.status, c.expires_on, today) {
+        CertificateStanding::Revoked => Status::Revoked {
             at: c.revoked_at.unwrap_or(c.issued_at),
             reason: c.revocation_reason.clone().unwrap_or_default(),
-        }
-    } else {
-        match c.expires_on {
-            Some(on) if on < today => Status::Expired { on },
-            _ => Status::Active,
-        }
+        },
+        CertificateStanding::Expired => Status::Expired { on: c.expires_on.unwrap_or(today) },
+        CertificateStanding::Active => Status::Active,
     }
 }
 

@@ -15,46 +15,7 @@ use super::{
 };
 use crate::services::sql::stmt;
 
-/// Counts for one area (a row of the coverage table, or the headline).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub enrolled: i64,
-    /// Attendance at or above the diklat's minimum.
-    pub attended: i64,
-    /// Every post-test passed.
-    pub passed: i64,
-    /// Meets the whole rule.
-    pub eligible: i64,
-    /// Holds a valid certificate.
-    pub certified: i64,
-    pub kkmp: i64,
-    pub kkmp_ready: i64,
-    pub kkmp_partial: i64,
-}
-
-impl Counts {
-    pub fn kkmp_none(&self) -> i64 {
-        self.kkmp - self.kkmp_ready - self.kkmp_partial
-    }
-
-    fn add(&mut self, o: &Counts) {
-        self.enrolled += o.enrolled;
-        self.attended += o.attended;
-        self.passed += o.passed;
-        self.eligible += o.eligible;
-        self.certified += o.certified;
-        self.kkmp += o.kkmp;
-        self.kkmp_ready += o.kkmp_ready;
-        self.kkmp_partial += o.kkmp_partial;
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoverageRow {
-    pub code: String,
-    pub name: String,
-    pub counts: Counts,
-}
+pub use types::views::{Counts, CoverageRow};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Coverage {

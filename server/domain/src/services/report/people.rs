@@ -26,7 +26,7 @@ pub struct PersonLine {
     pub district_id: i32,
     pub village_id: i32,
     pub name: String,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub kkmp: String,
     pub village: String,
     pub district: String,
@@ -52,16 +52,9 @@ impl PersonLine {
             .percent()
     }
 
-    /// valid, dicabut or kedaluwarsa, when a certificate exists.
-    pub fn certificate_state(&self, today: NaiveDate) -> Option<&'static str> {
-        let status = self.certificate_status?;
-        Some(if status == types::CertificateStatus::Revoked {
-            "dicabut"
-        } else if self.expires_on.is_some_and(|e| e < today) {
-            "kedaluwarsa"
-        } else {
-            "aktif"
-        })
+    /// The certificate's standing on `today`, when one exists.
+    pub fn certificate_standing(&self, today: NaiveDate) -> Option<types::CertificateStanding> {
+        Some(types::CertificateStanding::of(self.certificate_status?, self.expires_on, today))
     }
 }
 

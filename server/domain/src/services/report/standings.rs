@@ -2,12 +2,11 @@
 //! (`services::stale`).
 
 use crate::{
-    entities::{diklat, district, regency, standing, standing_grade, village},
+    entities::{diklat, standing, standing_grade},
     services::certificates,
     AppError,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
-use std::collections::HashMap;
 
 use crate::services::sql::stmt;
 
@@ -37,46 +36,14 @@ pub(super) async fn rewrite<R: ConnectionTrait, W: ConnectionTrait + Transaction
     modules: &[(i32, String)],
 ) -> Result<usize, AppError> {
     let rows = certificates::standings(read, d, modules).await?;
-    // village → (district, regency, province)
-    let village_ids: Vec<i32> = {
-        let mut v: Vec<i32> = rows.iter().filter_map(|s| s.village_id).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let mut places: HashMap<i32, (i32, i32, i32)> = HashMap::new();
-    for chunk in village_ids.chunks(500) {
-        let villages = village::Entity::find().filter(village::Column::Id.is_in(chunk.to_vec())).all(read).await?;
-        let district_ids: Vec<i32> = villages.iter().map(|v| v.district_id).collect();
-        let districts: HashMap<i32, district::Model> = district::Entity::find()
-            .filter(district::Column::Id.is_in(district_ids))
-            .all(read)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-        let regency_ids: Vec<i32> = districts.values().map(|d| d.regency_id).collect();
-        let regencies: HashMap<i32, regency::Model> = regency::Entity::find()
-            .filter(regency::Column::Id.is_in(regency_ids))
-            .all(read)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        for v in villages {
-            if let Some(dist) = districts.get(&v.district_id) {
-                if let Some(r) = regencies.get(&dist.regency_id) {
-                    places.insert(v.id, (dist.id, r.id, r.province_id));
-                }
-            }
-        }
-    }
+    let places = crate::services::people::places_of(read, rows.iter().filter_map(|s| s.cooperative_id)).await?;
     let mut standing_rows = Vec::with_capacity(rows.len());
     let mut grade_rows = Vec::new();
     for s in &rows {
         // Someone without a KKMP has no place in a regional report.
-        let (Some(cooperative_id), Some(village_id)) = (s.cooperative_id, s.village_id) else { continue };
-        let Some(&(district_id, regency_id, province_id)) = places.get(&village_id) else { continue };
+        let Some(at) = s.cooperative_id.and_then(|id| places.get(&id)) else { continue };
+        let (cooperative_id, village_id) = (at.cooperative.id, at.village.id);
+        let (district_id, regency_id, province_id) = (at.district.id, at.regency.id, at.regency.province_id);
         let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
         standing_rows.push(standing::ActiveModel {
             diklat_id: sea_orm::Set(d.id),
@@ -86,7 +53,7 @@ pub(super) async fn rewrite<R: ConnectionTrait, W: ConnectionTrait + Transaction
             district_id: sea_orm::Set(district_id),
             regency_id: sea_orm::Set(regency_id),
             province_id: sea_orm::Set(province_id),
-            position: sea_orm::Set(s.position.clone()),
+            position: sea_orm::Set(s.position),
             sessions: sea_orm::Set(s.sessions as i32),
             present: sea_orm::Set(s.present as i32),
             attendance_ok: sea_orm::Set(s.attendance_ok),

@@ -3,7 +3,7 @@
 use super::diklat::managed;
 use crate::{
     auth::{Caller, Scope},
-    entities::{cooperative, district, enrolment, person, village},
+    entities::{enrolment, person},
     services::audit,
     AppError,
 };
@@ -12,7 +12,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Who to enrol in bulk: everyone in scope matching all given filters.
 #[derive(Clone, Debug, Default)]
@@ -207,7 +207,7 @@ pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(
 pub struct Enrolled {
     pub person_id: i32,
     pub name: String,
-    pub position: Option<String>,
+    pub position: Option<types::Jabatan>,
     pub cooperative_id: Option<i32>,
     pub cooperative: String,
     pub village_id: Option<i32>,
@@ -235,46 +235,21 @@ pub async fn enrolled<C: ConnectionTrait>(db: &C, diklat_id: i32) -> Result<Vec<
                 .map(|p| (p.id, p)),
         );
     }
-    let coop_ids: HashSet<i32> = people.values().filter_map(|p| p.cooperative_id).collect();
-    let coops: HashMap<i32, cooperative::Model> = cooperative::Entity::find()
-        .filter(cooperative::Column::Id.is_in(coop_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let village_ids: HashSet<i32> = coops.values().map(|c| c.village_id).collect();
-    let villages: HashMap<i32, village::Model> = village::Entity::find()
-        .filter(village::Column::Id.is_in(village_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
-    let district_ids: HashSet<i32> = villages.values().map(|v| v.district_id).collect();
-    let districts: HashMap<i32, district::Model> = district::Entity::find()
-        .filter(district::Column::Id.is_in(district_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
+    let places = crate::services::people::places_of(db, people.values().filter_map(|p| p.cooperative_id)).await?;
     let mut out: Vec<Enrolled> = rows
         .into_iter()
         .filter_map(|e| {
             let p = people.get(&e.person_id)?;
-            let c = p.cooperative_id.and_then(|id| coops.get(&id));
-            let v = c.and_then(|c| villages.get(&c.village_id));
-            let d = v.and_then(|v| districts.get(&v.district_id));
+            let at = p.cooperative_id.and_then(|id| places.get(&id));
             Some(Enrolled {
                 person_id: p.id,
                 name: p.full_name.clone(),
-                position: p.position.map(|j| j.code().to_string()),
-                cooperative_id: c.map(|c| c.id),
-                cooperative: c.map(|c| c.name.clone()).unwrap_or_default(),
-                village_id: v.map(|v| v.id),
-                village: v.map(|v| v.name.clone()).unwrap_or_default(),
-                district: d.map(|d| d.name.clone()).unwrap_or_default(),
+                position: p.position,
+                cooperative_id: at.map(|at| at.cooperative.id),
+                cooperative: at.map(|at| at.cooperative.name.clone()).unwrap_or_default(),
+                village_id: at.map(|at| at.village.id),
+                village: at.map(|at| at.village.name.clone()).unwrap_or_default(),
+                district: at.map(|at| at.district.name.clone()).unwrap_or_default(),
                 enrolled_at: e.enrolled_at,
             })
         })
