@@ -572,6 +572,8 @@ async fn zip_download(State(state): State<ServerState>, Visitor(caller): Visitor
     }
 }
 
+/// Someone else's, expired or unknown: the same answer for all three.
 fn not_found_zip() -> Response {
-    (StatusCode::NOT_FOUND, "Berkas tidak ditemukan atau sudah kedaluwarsa / File not found or expired").into_response()
+    let text = Text::new("Berkas tidak ditemukan atau sudah kedaluwarsa.", "File not found or expired.");
+    domain::error::refusal(StatusCode::NOT_FOUND, &text, false)
 }

@@ -605,6 +605,11 @@ db_test!(
         let bytes =
             panitia.get(format!("{other}/unduh/sertifikat-zip/{job}")).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap().len(), 3);
+        // As a browser asks for it (gzip, br): whole, whatever the compression layer does with it.
+        let path = format!("/unduh/sertifikat-zip/{job}");
+        let (status, headers, body) = crate::downloads::download(&app, &panitia, &path, "gzip, deflate, br").await;
+        assert_eq!((status, headers["content-type"].to_str().unwrap()), (200, "application/zip"));
+        assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap().len(), 3, "a whole ZIP");
 
         // A job whose builder stopped writing its heartbeat (its instance died) says so, and stops
         // refreshing; one older than an hour is gone.

@@ -13,7 +13,7 @@ const PANITIA: (&str, &str) = ("panitia@demo.diklat-kkmp.test", "demo-panitia-kk
 
 /// The body of `path` as `client` gets it with `encoding` ("identity", "gzip" or "br"), decoded,
 /// with the response's headers.
-async fn download(
+pub(crate) async fn download(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,

@@ -244,15 +244,11 @@ pub async fn participant_in_scope<C: ConnectionTrait>(
 /// queries, along the entities' relations); `None` for no KKMP.
 pub async fn place_of<C: ConnectionTrait>(db: &C, cooperative_id: Option<i32>) -> Result<Option<Place>, AppError> {
     let Some(id) = cooperative_id else { return Ok(None) };
-    let found = cooperative::Entity::find_by_id(id).find_also_related(village::Entity).one(db).await?;
-    let Some((cooperative, Some(village))) = found else { return Err(AppError::NotFound) };
-    let found = district::Entity::find_by_id(village.district_id).find_also_related(regency::Entity).one(db).await?;
-    let Some((district, Some(regency))) = found else { return Err(AppError::NotFound) };
-    Ok(Some(Place { cooperative, village, district, regency }))
+    places_of(db, [id]).await?.remove(&id).map(Some).ok_or(AppError::NotFound)
 }
 
-/// The places of many KKMP at once, by KKMP id: [`place_of`] for a list, two queries per 500
-/// KKMP. An id without a row is left out.
+/// The places of many KKMP at once, by KKMP id (two queries per 500 KKMP, along the entities'
+/// relations); an id without a row is left out. [`place_of`] is this for one.
 pub async fn places_of<C: ConnectionTrait>(
     db: &C,
     cooperative_ids: impl IntoIterator<Item = i32>,
